@@ -1,0 +1,43 @@
+# One command per job. `make run` and `make test` work on a fresh machine with Python 3.11+.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+export RAPPORT_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test test-fast lint format typecheck bench bench-m clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)  ## set up, load the demo library into an empty database, serve on :8000
+	$(BIN)/rapport serve
+
+test: $(STAMP)  ## lint, then the whole suite (browser tests need /usr/bin/chromium)
+	$(BIN)/ruff check rapport tests benchmarks
+	$(BIN)/ruff format --check rapport tests benchmarks
+	$(BIN)/rapport makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)  ## everything but the browser
+	$(BIN)/pytest -m "not browser"
+
+lint: $(STAMP)
+	$(BIN)/ruff check rapport tests benchmarks
+	$(BIN)/ruff format --check rapport tests benchmarks
+	$(BIN)/mypy rapport
+
+format: $(STAMP)
+	$(BIN)/ruff format rapport tests benchmarks
+	$(BIN)/ruff check --fix rapport tests benchmarks
+
+bench: $(STAMP)  ## tier S; `make bench TIER=M` for the reference figures
+	$(BIN)/python -m benchmarks.run --tier $(or $(TIER),S)
+
+clean:
+	rm -rf $(VENV) var

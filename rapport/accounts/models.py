@@ -1,0 +1,73 @@
+"""Librarians (the users of Rapport) and their personal API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrator"
+    LIBRARIAN = "librarian", "Librarian"
+    MANAGER = "manager", "Manager (aggregates only)"
+
+
+class User(AbstractUser):
+    """A librarian account. The role decides what the account may see."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.LIBRARIAN)
+
+    class Meta:
+        db_table = "rapport_user"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER and not self.is_superuser
+
+    @property
+    def sees_detail(self) -> bool:
+        """Managers see aggregate figures only, never people or question text."""
+        return not self.is_manager
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+TOKEN_PREFIX = "rpt_"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_raw_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+class ApiToken(models.Model):
+    """A personal access token. Only its hash is stored; the raw value is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12, help_text="The first characters, to tell tokens apart")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "rapport_api_token"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

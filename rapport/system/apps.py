@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SystemConfig(AppConfig):
+    """Operator commands that belong to no domain app (serving; later backup and restore)."""
+
+    name = "rapport.system"
+    label = "system"

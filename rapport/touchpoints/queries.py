@@ -1,0 +1,80 @@
+"""Access-scoped reads of touchpoints. Confidential touchpoints reach their author only."""
+
+from django.db.models import Count, Q, QuerySet
+
+from rapport.accounts.models import User
+from rapport.errors import Forbidden, NotFound
+from rapport.people.models import Group, Person
+from rapport.people.queries import library_wide, people_scope
+from rapport.touchpoints.models import Participation, Touchpoint
+
+
+def touchpoint_scope(user: User) -> Q:
+    """Own touchpoints always; others' only when not confidential and about a person or group
+    the user may see."""
+    own = Q(author=user)
+    if user.is_manager:
+        return Q(pk__in=[])
+    if user.is_admin or library_wide():
+        return own | Q(confidential=False)
+    people = Person.objects.filter(people_scope(user)).values("pk")
+    about_people = Q(
+        pk__in=Participation.objects.filter(person__in=people).values("touchpoint_id")
+    )
+    served = Group.librarians.through.objects.filter(user=user).values("group_id")
+    return own | Q(confidential=False) & (Q(group_id__in=served) | about_people)
+
+
+def touchpoints_for(user: User) -> QuerySet[Touchpoint]:
+    return Touchpoint.objects.filter(touchpoint_scope(user))
+
+
+def get_touchpoint_for(user: User, pk: int | str) -> Touchpoint:
+    if user.is_manager:
+        raise Forbidden("Managers see aggregate figures only, not individual touchpoints.")
+    try:
+        return (
+            touchpoints_for(user)
+            .select_related("author", "group")
+            .prefetch_related("people")
+            .get(pk=int(pk))
+        )
+    except (Touchpoint.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"There is no touchpoint {pk} that you can see.") from None
+
+
+def visible_to(user: User) -> Q:
+    """For a person or group already checked: their touchpoints this user may read."""
+    return Q(confidential=False) | Q(author=user)
+
+
+def timeline_for_person(user: User, person: Person) -> QuerySet[Touchpoint]:
+    """A person's touchpoints, newest first. The caller got `person` through get_person_for."""
+    ids = Participation.objects.filter(person=person).values("touchpoint_id")
+    return (
+        Touchpoint.objects.filter(visible_to(user), pk__in=ids)
+        .select_related("author", "group")
+        .prefetch_related("people")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def timeline_for_group(user: User, group: Group) -> QuerySet[Touchpoint]:
+    """A group's touchpoints (logged against the group), newest first."""
+    return (
+        Touchpoint.objects.filter(visible_to(user), group=group)
+        .select_related("author", "group")
+        .prefetch_related("people")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def counts_for_person(user: User, person: Person) -> dict[str, dict[str, int]]:
+    """Touchpoint counts by kind and by channel, over what the user may see."""
+    qs = Touchpoint.objects.filter(
+        visible_to(user), pk__in=Participation.objects.filter(person=person).values("touchpoint_id")
+    )
+    return {
+        "kind": dict(qs.values_list("kind").annotate(n=Count("id")).order_by("-n")),
+        "channel": dict(qs.values_list("channel").annotate(n=Count("id")).order_by("-n")),
+    }

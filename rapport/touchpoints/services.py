@@ -1,0 +1,273 @@
+"""Writes to touchpoints: capture from one line, the full form, edits and deletion.
+
+Each write runs in one transaction, keeps the contact counts of the people involved current,
+and records an audit entry.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from rapport.accounts.models import User
+from rapport.audit.services import diff, record, snapshot
+from rapport.errors import Forbidden, Invalid
+from rapport.people.models import Group, Membership, Person
+from rapport.people.queries import people_for
+from rapport.people.services import create_person
+from rapport.touchpoints.capture import Capture, parse_capture
+from rapport.touchpoints.models import Participation, Touchpoint
+
+MAX_LINE = 5_000
+MAX_TEXT = 50_000
+MAX_MINUTES = 24 * 60
+FUTURE_SLACK = dt.timedelta(minutes=5)
+TOUCHPOINT_FIELDS = [
+    "occurred_at", "group", "kind", "channel", "origin", "initiated_by", "read_level",
+    "minutes", "topic", "question", "answer", "outcome", "confidential", "tags",
+]
+
+
+class UnknownPeople(Invalid):
+    """Mentions that match nobody (offer to create them) or several people (ask which)."""
+
+    def __init__(self, unknown: list[str], ambiguous: dict[str, list[Person]]) -> None:
+        parts = []
+        if unknown:
+            parts.append("No one called " + ", ".join(f"“{n}”" for n in unknown)
+                         + " yet: create them, or check the spelling.")
+        for name, matches in ambiguous.items():
+            names = ", ".join(p.full_name + (f" <{p.email}>" if p.email else "")
+                              for p in matches[:5])
+            parts.append(f"“{name}” could be {names}: type more of the name.")
+        super().__init__(" ".join(parts), {"people": parts})
+        self.unknown = unknown
+        self.ambiguous = ambiguous
+
+
+def resolve_mentions(
+    by: User, mentions: Iterable[str]
+) -> tuple[list[Person], list[str], dict[str, list[Person]]]:
+    """Match @mentions to people the user may see: by e-mail, exact name, then name prefix."""
+    found: list[Person] = []
+    unknown: list[str] = []
+    ambiguous: dict[str, list[Person]] = {}
+    scope = people_for(by)
+    for mention in mentions:
+        needle = " ".join(mention.split()).lower()
+        if "@" in needle:
+            # An exact address identifies someone even outside the user's groups: the user
+            # already knows it, so nothing is revealed, and it avoids creating a duplicate.
+            matches = list(scope.filter(search_text__contains=needle)[:6])
+            matches = [p for p in matches if needle in p.emails] or matches
+            if not matches:
+                matches = list(Person.objects.filter(email=needle, archived_at=None)[:6])
+        else:
+            matches = list(scope.filter(full_name__iexact=needle)[:6])
+            if not matches:
+                matches = list(scope.filter(full_name__istartswith=needle).order_by("full_name")[:6])
+            if not matches and "." in needle:
+                matches = list(scope.filter(search_text__contains=needle)[:6])
+        if len(matches) == 1:
+            if matches[0] not in found:
+                found.append(matches[0])
+        elif matches:
+            ambiguous[mention] = matches
+        else:
+            unknown.append(mention)
+    return found, unknown, ambiguous
+
+
+def _infer_group(by: User, people: list[Person]) -> Group | None:
+    """The one group, served by the author, that every person belongs to now, if there is one."""
+    if not people:
+        return None
+    today = timezone.localdate()
+    common: set[int] | None = None
+    for person in people:
+        ids = set(
+            Membership.objects.filter(person=person, group__librarians=by, group__archived_at=None)
+            .exclude(ended_on__lt=today)
+            .values_list("group_id", flat=True)
+        )
+        common = ids if common is None else common & ids
+    if common and len(common) == 1:
+        return Group.objects.get(pk=common.pop())
+    return None
+
+
+def _topic(text: str) -> str:
+    """A short headline for lists: the first sentence or 120 characters, cut at a word."""
+    first = text.split("\n", 1)[0]
+    if len(first) <= 120:
+        return first
+    return first[:120].rsplit(" ", 1)[0] + "…"
+
+
+@transaction.atomic
+def capture(
+    *,
+    by: User,
+    line: str,
+    now: dt.datetime | None = None,
+    create_missing: bool = False,
+    **extra: Any,
+) -> Touchpoint:
+    """Log a touchpoint from one capture line (plus any fields the line cannot hold)."""
+    now = now or timezone.localtime()
+    if not line or not line.strip():
+        raise Invalid("Type what happened, e.g. “@Ana Ruiz asked for search strings ~20m”.",
+                      {"line": ["Empty."]})
+    if len(line) > MAX_LINE:
+        raise Invalid(f"That line is {len(line):,} characters; keep it under {MAX_LINE:,} and "
+                      "put long notes in the full form.", {"line": ["Too long."]})
+    cap: Capture = parse_capture(line, now=now)
+    if cap.problems:
+        raise Invalid(" ".join(cap.problems), {"line": list(cap.problems)})
+    people, unknown, ambiguous = resolve_mentions(by, cap.mentions)
+    if ambiguous or (unknown and not create_missing):
+        raise UnknownPeople(unknown, ambiguous)
+    for name in unknown:
+        people.append(create_person(by=by, full_name=name))
+    fields: dict[str, Any] = {
+        "occurred_at": cap.occurred_at or now,
+        "kind": cap.kind,
+        "tags": list(cap.tags),
+        "question": cap.text,
+        "topic": _topic(cap.text),
+    }
+    for name in ("channel", "origin", "initiated_by", "read_level", "minutes"):
+        value = getattr(cap, name)
+        if value is not None:
+            fields[name] = value
+    fields.update({k: v for k, v in extra.items() if v not in (None, "")})
+    if "group" not in fields:
+        fields["group"] = _infer_group(by, people)
+    return create_touchpoint(by=by, people=people, capture_line=line, now=now, **fields)
+
+
+def _clean(tp: Touchpoint, now: dt.datetime) -> None:
+    errors: dict[str, list[str]] = {}
+    if tp.occurred_at is None:
+        errors["occurred_at"] = ["When did it happen?"]
+    elif tp.occurred_at > now + FUTURE_SLACK:
+        errors["occurred_at"] = [
+            f"{timezone.localtime(tp.occurred_at):%a %d %b %Y %H:%M} is in the future; a "
+            "touchpoint records something that already happened."
+        ]
+    elif tp.occurred_at.year < 1950:
+        errors["occurred_at"] = ["That date is too far in the past."]
+    if tp.minutes is not None and not 0 <= tp.minutes <= MAX_MINUTES:
+        errors["minutes"] = [f"{tp.minutes} minutes is more than a day; log each day separately."]
+    for name in ("question", "answer"):
+        if len(getattr(tp, name)) > MAX_TEXT:
+            errors[name] = [f"Keep this under {MAX_TEXT:,} characters."]
+    if not isinstance(tp.tags, list) or not all(isinstance(t, str) for t in tp.tags):
+        errors["tags"] = ["Tags must be a list of words."]
+    else:
+        tp.tags = list(dict.fromkeys(t.strip().lstrip("#").lower() for t in tp.tags if t.strip()))
+    tp.topic = tp.topic.strip()[:300] or _topic(tp.question.strip())
+    try:
+        tp.full_clean(exclude=["author", "tags", "occurred_at", "minutes", *errors])
+    except ValidationError as e:
+        for name, messages in e.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        name, messages = next(iter(errors.items()))
+        label = name.replace("_", " ")
+        raise Invalid(f"{label}: {messages[0]}", errors)
+
+
+def refresh_contact_stats(person_ids: Iterable[int]) -> None:
+    """Recompute first/last contact and counts for these people from their participations."""
+    for pid in set(person_ids):
+        agg = Participation.objects.filter(person_id=pid).aggregate(
+            first=Min("occurred_at"), last=Max("occurred_at"), n=Count("id")
+        )
+        Person.objects.filter(pk=pid).update(
+            first_contact_at=agg["first"], last_contact_at=agg["last"], touchpoint_count=agg["n"]
+        )
+
+
+def _set_people(by: User, tp: Touchpoint, people: list[Person]) -> None:
+    Participation.objects.filter(touchpoint=tp).delete()
+    Participation.objects.bulk_create(
+        [Participation(touchpoint=tp, person=p, occurred_at=tp.occurred_at) for p in people]
+    )
+    for person in people:
+        person.contacts.add(by)
+
+
+@transaction.atomic
+def create_touchpoint(
+    *,
+    by: User,
+    people: list[Person],
+    now: dt.datetime | None = None,
+    **fields: Any,
+) -> Touchpoint:
+    """Log a touchpoint with these people (none for an anonymous one)."""
+    if by.is_manager:
+        raise Forbidden("Managers see aggregate figures only and cannot log touchpoints.")
+    unknown = set(fields) - set(TOUCHPOINT_FIELDS) - {"capture_line", "source_system",
+                                                      "external_id"}
+    if unknown:
+        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    tp = Touchpoint(author=by, **fields)
+    _clean(tp, now or timezone.now())
+    tp.save()
+    _set_people(by, tp, people)
+    refresh_contact_stats(p.pk for p in people)
+    record(actor=by, action="create", obj=tp, summary=tp.topic,
+           changes={**snapshot(tp, TOUCHPOINT_FIELDS), "people": [p.pk for p in people]})
+    return tp
+
+
+def _require_author(by: User, tp: Touchpoint) -> None:
+    if tp.author_id != by.pk and not by.is_admin:
+        raise Forbidden("Only the librarian who logged this touchpoint can change it.")
+
+
+@transaction.atomic
+def update_touchpoint(
+    *, by: User, touchpoint: Touchpoint, people: list[Person] | None = None, **fields: Any
+) -> Touchpoint:
+    _require_author(by, touchpoint)
+    unknown = set(fields) - set(TOUCHPOINT_FIELDS)
+    if unknown:
+        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    before = snapshot(touchpoint, TOUCHPOINT_FIELDS)
+    old_people = list(Participation.objects.filter(touchpoint=touchpoint)
+                      .values_list("person_id", flat=True))
+    for name, value in fields.items():
+        setattr(touchpoint, name, value)
+    _clean(touchpoint, timezone.now())
+    touchpoint.save()
+    changes = diff(before, snapshot(touchpoint, TOUCHPOINT_FIELDS))
+    if people is not None and sorted(p.pk for p in people) != sorted(old_people):
+        _set_people(by, touchpoint, people)
+        changes["people"] = [sorted(old_people), sorted(p.pk for p in people)]
+    elif "occurred_at" in changes:
+        Participation.objects.filter(touchpoint=touchpoint).update(
+            occurred_at=touchpoint.occurred_at
+        )
+    refresh_contact_stats([*old_people, *(p.pk for p in people or [])])
+    if changes:
+        record(actor=by, action="update", obj=touchpoint, summary=touchpoint.topic,
+               changes=changes)
+    return touchpoint
+
+
+@transaction.atomic
+def delete_touchpoint(*, by: User, touchpoint: Touchpoint) -> None:
+    _require_author(by, touchpoint)
+    person_ids = list(Participation.objects.filter(touchpoint=touchpoint)
+                      .values_list("person_id", flat=True))
+    record(actor=by, action="delete", obj=touchpoint, summary=touchpoint.topic,
+           changes={**snapshot(touchpoint, TOUCHPOINT_FIELDS), "people": person_ids})
+    touchpoint.delete()
+    refresh_contact_stats(person_ids)

@@ -1,0 +1,58 @@
+"""The shared test world: two librarians in two groups, a manager and an administrator.
+
+alice serves Chemistry Lab (ana, ben); bob serves History Department (hugo). carla belongs
+to no group. alice has one confidential touchpoint with ana; bob has one with hugo.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from rapport.accounts.models import Role, User
+from rapport.people.models import Group, GroupKind, Person
+from rapport.touchpoints.models import Touchpoint
+from tests.factories import make_group, make_person, make_touchpoint, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    alice: User
+    bob: User
+    mia: User  # manager
+    ada: User  # administrator
+    chem: Group
+    history: Group
+    ana: Person
+    ben: Person
+    hugo: Person
+    carla: Person
+    ana_question: Touchpoint
+    ana_secret: Touchpoint
+    hugo_question: Touchpoint
+
+
+@pytest.fixture
+def world(db) -> World:
+    alice = make_user("alice", first_name="Alice", last_name="Liddell")
+    bob = make_user("bob", first_name="Bob", last_name="Bibby")
+    mia = make_user("mia", Role.MANAGER)
+    ada = make_user("ada", Role.ADMIN)
+    chem = make_group("Chemistry Lab", librarians=[alice])
+    history = make_group("History Department", librarians=[bob], kind=GroupKind.DEPARTMENT)
+    ana = make_person("Ana Ruiz", groups=[chem], email="ana.ruiz@uni.example", status="faculty")
+    ben = make_person("Ben Okafor", groups=[chem], email="ben@uni.example", status="student")
+    hugo = make_person("Hugo Marsh", groups=[history], email="hugo@uni.example")
+    carla = make_person("Carla Diaz", email="carla@uni.example")
+    return World(
+        alice=alice, bob=bob, mia=mia, ada=ada, chem=chem, history=history,
+        ana=ana, ben=ben, hugo=hugo, carla=carla,
+        ana_question=make_touchpoint(alice, [ana], question="PRISMA search strings", group=chem),
+        ana_secret=make_touchpoint(alice, [ana], question="Private worry about tenure",
+                                   confidential=True, days_ago=0.5),
+        hugo_question=make_touchpoint(bob, [hugo], question="Archive access", group=history),
+    )
