@@ -1,5 +1,7 @@
 """Access-scoped reads of people, groups and memberships. Every page and route reads here."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
 
@@ -59,7 +61,7 @@ def search_people(
     return qs.order_by(*PEOPLE_SORTS[sort])
 
 
-PEOPLE_SORTS = {
+PEOPLE_SORTS: dict[str, list[Any]] = {
     "name": ["full_name", "id"],
     "-last_contact": [F("last_contact_at").desc(nulls_last=True), "full_name", "id"],
     "last_contact": [F("last_contact_at").asc(nulls_first=True), "full_name", "id"],

@@ -51,7 +51,9 @@ class Touchpoint(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="touchpoints"
     )
-    people = models.ManyToManyField(Person, through="Participation", related_name="touchpoints")
+    people: "models.ManyToManyField[Person, Participation]" = models.ManyToManyField(
+        Person, through="Participation", related_name="touchpoints"
+    )
     group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="touchpoints"
     )

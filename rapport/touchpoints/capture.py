@@ -1,0 +1,390 @@
+"""Parse the one-line quick-capture syntax librarians type to log a touchpoint.
+
+A capture line is free prose sprinkled with small markers::
+
+    @Ana Ruiz asked for PRISMA search strings #systematic-review ~20m read:4 via:walkby
+
+The parser works on whitespace-separated tokens rather than one big regular expression because
+the capture box must never lose anything typed: every token ends up either in
+``Capture.consumed`` (it set a field) or in ``Capture.text`` (it is part of the note). A marker
+that looks intentional but holds a bad value (``read:9``) stays in the text *and* produces a
+problem sentence, so the caller can refuse the line instead of silently guessing. Ordinary words
+that merely look like markers (``sat`` as a weekday, a second day word) stay in the text without
+complaint, because they are usually prose.
+
+Pure standard library on purpose: it is imported by services, the API and tests alike, and has
+to be fast to property-test without Django.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from fractions import Fraction
+from types import MappingProxyType
+from typing import TypeVar
+
+__all__ = ["CHANNELS", "INITIATORS", "KINDS", "ORIGINS", "VIA", "Capture", "parse_capture"]
+
+KINDS: tuple[str, ...] = (
+    "question", "consultation", "instruction", "meeting", "hallway", "email", "deliverable",
+)  # fmt: skip
+CHANNELS: tuple[str, ...] = ("in_person", "email", "chat", "phone", "video", "other")
+ORIGINS: tuple[str, ...] = (
+    "direct", "walkby", "routine", "referral", "desk", "scheduled", "campaign", "alert", "other",
+)  # fmt: skip
+INITIATORS: tuple[str, ...] = ("them", "us")
+#: ``via:X`` value -> (channel, origin); None means "the line does not say".
+VIA: Mapping[str, tuple[str | None, str | None]] = MappingProxyType({
+    "walkby": ("in_person", "walkby"), "desk": ("in_person", "desk"),
+    "meeting": ("in_person", "scheduled"), "email": ("email", None), "chat": ("chat", None),
+    "phone": ("phone", None), "video": ("video", None), "routine": ("in_person", "routine"),
+    "referral": (None, "referral"), "campaign": ("email", "campaign"), "alert": ("email", "alert"),
+})  # fmt: skip
+
+MAX_MINUTES = 24 * 60
+MAX_NAME_WORDS = 5
+_PUNCT = ",.;:!?"  # trailing sentence punctuation that never belongs to a marker
+_LEFT = "; left in the text."
+_PARTICLES = frozenset((
+    "de", "da", "del", "della", "van", "von", "der", "den", "la", "le", "di", "du", "dos", "bin",
+    "al",
+))  # fmt: skip
+_WEEKDAYS = {
+    **dict.fromkeys(("mon", "monday"), 0), **dict.fromkeys(("tue", "tues", "tuesday"), 1),
+    **dict.fromkeys(("wed", "wednesday"), 2),
+    **dict.fromkeys(("thu", "thur", "thurs", "thursday"), 3),
+    **dict.fromkeys(("fri", "friday"), 4), **dict.fromkeys(("sat", "saturday"), 5),
+    **dict.fromkeys(("sun", "sunday"), 6),
+}  # fmt: skip
+_DAYS_AGO = {"today": 0, "yesterday": 1}
+_DAY_WORDS = _WEEKDAYS.keys() | _DAYS_AGO.keys()
+_QUOTES = {'"': '"', "“": "”", "{": "}"}
+
+_L = r"(?:[^\W\d_]|[\u0300-\u036f])"  # a letter, or a combining accent typed decomposed
+_NAME_WORD = re.compile(rf"{_L}+(?:['’-]{_L}+)*")
+# A handle starts with a letter so "@5pm" (meaning "at 5pm") is not taken for a person.
+_HANDLE = re.compile(r"[^\W\d_][\w.'’+\u0300-\u036f-]*(?:@[\w-]+(?:\.[\w-]+)+)?")
+_TAG = re.compile(r"#([^\W_][\w/.-]*)")
+_DURATION = re.compile(
+    r"~(?:(?P<h>[0-9]+(?:\.[0-9]+)?)(?:h|hr|hrs)(?:(?P<hm>[0-9]+)(?:m|min|mins)?)?"
+    r"|(?P<m>[0-9]+)(?:m|min|mins)?)",
+    re.IGNORECASE,
+)
+_KEYED = re.compile(r"(read|via|kind|by):(.+)", re.IGNORECASE)
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}))?", re.IGNORECASE)
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})|([0-9]{1,2})(?::([0-9]{2}))?(am|pm)", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+")
+
+# Inference. How it came about (via) is checked before the words, which are whole words only
+# ("classic" is not "class"); the first matching entry wins.
+_VIA_KIND = {"walkby": "hallway", "email": "email", "meeting": "meeting"}
+_VIA_BY = {"walkby": "them", "desk": "them", "referral": "them", "campaign": "us", "alert": "us"}
+_KIND_WORDS = (
+    (("consult", "consults", "consulted", "consulting", "consultation", "consultations"),
+     "consultation"),
+    (("workshop", "workshops", "taught", "teach", "teaches", "teaching", "class", "classes",
+      "session", "sessions", "instruction", "training"), "instruction"),
+    (("sent", "delivered", "shared"), "deliverable"),
+)  # fmt: skip
+_THEM = (
+    "asked", "asks", "wanted", "wants", "needed", "needs", "requested", "emailed me",
+    "stopped me", "came by",
+)  # fmt: skip
+_US = ("sent", "told", "suggested", "offered", "followed up", "reached out", "invited")
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Capture:
+    """What one capture line says. Fields the line does not mention are None (or empty)."""
+
+    text: str = ""
+    kind: str = "question"
+    kind_inferred: bool = True
+    mentions: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    minutes: int | None = None
+    read_level: int | None = None
+    via: str | None = None
+    channel: str | None = None
+    origin: str | None = None
+    initiated_by: str | None = None
+    initiated_by_inferred: bool = False
+    occurred_at: datetime | None = None
+    consumed: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+def parse_capture(line: str, *, now: datetime) -> Capture:
+    """Parse one capture line; never raises for any string (bad markers become ``problems``).
+
+    ``now`` must be timezone-aware: relative words (today, mon, 14:00) are read in its zone,
+    which is the librarian's local zone, not UTC.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("parse_capture needs a timezone-aware `now`.")
+    return _Parser(line, now).parse()
+
+
+def _clock(token: str) -> time | None:
+    """``14:00``, ``9:30``, ``2pm``, ``9:30am`` -> a time; anything else (``25:00``) -> None."""
+    m = _CLOCK.fullmatch(token)
+    if not m:
+        return None
+    if m[1] is not None:
+        hour, minute = int(m[1]), int(m[2])
+        return time(hour, minute) if hour < 24 and minute < 60 else None
+    hour, minute = int(m[3]), int(m[4] or 0)
+    if not 1 <= hour <= 12 or minute > 59:
+        return None
+    return time(hour % 12 + (12 if m[5].lower() == "pm" else 0), minute)
+
+
+def _number(digits: str) -> Fraction:
+    """Exact decimal value; absurdly long numbers are capped so int() never hits its limit."""
+    return Fraction(10**12) if len(digits) > 12 else Fraction(digits)
+
+
+def _localize(naive: datetime, tz: tzinfo | None) -> datetime:
+    """Attach ``tz`` and normalise through UTC so a wall time skipped by DST moves forward.
+
+    ``02:30`` on a spring-forward day does not exist; zoneinfo reads it with the pre-switch
+    offset, and the UTC round trip turns it into the real instant (03:30 summer time). An
+    ambiguous autumn time keeps fold=0, i.e. its first (summer-time) occurrence.
+    """
+    aware = naive.replace(tzinfo=tz)
+    try:
+        return aware.astimezone(UTC).astimezone(tz)
+    except (OverflowError, ValueError):  # years 1 and 9999 cannot cross UTC; keep as typed
+        return aware
+
+
+class _Parser:
+    """One left-to-right pass; each token is looked at once (mentions may take a few)."""
+
+    def __init__(self, line: str, now: datetime) -> None:
+        self.tokens = line.split()
+        self.used = [False] * len(self.tokens)
+        self.now = now
+        self.problems: list[str] = []
+        self.mentions: dict[str, str] = {}  # casefolded -> as typed, first spelling wins
+        self.tags: dict[str, None] = {}
+        self.ints: dict[str, tuple[str, int]] = {}  # slot -> (token shown, value)
+        self.strs: dict[str, tuple[str, str]] = {}
+        self.day: tuple[str, date, bool] | None = None  # (token, date, is the word "today")
+        self.clock: tuple[str, time] | None = None
+        self.unclosed: dict[str, int] = {}  # closer -> a position with no closer after it
+
+    def parse(self) -> Capture:
+        i = 0
+        while i < len(self.tokens):
+            i = self.step(i)
+        text = " ".join(t for t, u in zip(self.tokens, self.used, strict=True) if not u)
+        words = " " + " ".join(_WORD.findall(text.lower())) + " "
+
+        def says(terms: tuple[str, ...]) -> bool:
+            return any(f" {term} " in words for term in terms)
+
+        via = self.strs["via"][1] if "via" in self.strs else None
+        channel, origin = VIA[via] if via else (None, None)
+        kind = self.strs["kind"][1] if "kind" in self.strs else _VIA_KIND.get(via or "")
+        kind = kind or next((name for terms, name in _KIND_WORDS if says(terms)), "question")
+        by = self.strs["by"][1] if "by" in self.strs else _VIA_BY.get(via or "")
+        # via first: "via:walkby, I suggested Zotero" was still their visit.
+        by = by or ("them" if says(_THEM) else "us" if says(_US) else None)
+        return Capture(
+            text=text,
+            kind=kind,
+            kind_inferred="kind" not in self.strs,
+            mentions=tuple(self.mentions.values()),
+            tags=tuple(self.tags),
+            minutes=self.ints["minutes"][1] if "minutes" in self.ints else None,
+            read_level=self.ints["read"][1] if "read" in self.ints else None,
+            via=via,
+            channel=channel,
+            origin=origin,
+            initiated_by=by,
+            initiated_by_inferred=by is not None and "by" not in self.strs,
+            occurred_at=self.occurred_at(),
+            consumed=tuple(t for t, u in zip(self.tokens, self.used, strict=True) if u),
+            problems=tuple(self.problems),
+        )
+
+    def step(self, i: int) -> int:
+        """Handle the token at ``i``; return the index of the next unhandled token."""
+        token = self.tokens[i]
+        bare = token.rstrip(_PUNCT)
+        low = bare.lower()
+        if token.startswith("@") and len(token) > 1:
+            return self.mention(i)
+        if tag := _TAG.fullmatch(bare):
+            self.tags.setdefault(tag[1].lower())
+            self.used[i] = True
+        elif re.match(r"~[0-9]", bare):
+            self.duration(i, bare)
+        elif keyed := _KEYED.fullmatch(bare):
+            self.keyed(i, bare, keyed[1].lower(), keyed[2].lower())
+        elif iso := _ISO.fullmatch(bare):
+            self.iso(i, bare, iso)
+        elif low in _DAY_WORDS:
+            self.day_word(i, bare, low)
+        elif self.clock is None and (at := _clock(bare)) is not None:
+            self.clock = (bare, at)
+            self.used[i] = True
+        elif low == token.lower() == "at" and self.clock is None and i + 1 < len(self.tokens):
+            # "at 2pm": the preposition belongs to the time, so take both or neither.
+            nxt = self.tokens[i + 1].rstrip(_PUNCT)
+            if (at := _clock(nxt)) is not None:
+                self.clock = (nxt, at)
+                self.used[i] = self.used[i + 1] = True
+                return i + 2
+        return i + 1
+
+    def claim(self, table: dict[str, tuple[str, _T]], slot: str, i: int, value: _T) -> None:
+        """Set a field once; repeating the same value is harmless, a different one is a problem."""
+        shown = self.tokens[i].rstrip(_PUNCT)
+        held = table.get(slot)
+        if held is None:
+            table[slot] = (shown, value)
+        elif held[1] != value:
+            self.problems.append(f"{shown} conflicts with {held[0]}{_LEFT}")
+            return
+        self.used[i] = True
+
+    def keyed(self, i: int, shown: str, key: str, value: str) -> None:
+        if key == "read":
+            if value in ("1", "2", "3", "4", "5", "6"):
+                self.claim(self.ints, "read", i, int(value))
+            else:
+                self.problems.append(f"{shown} is not on the READ scale (1–6){_LEFT}")
+            return
+        allowed = {"via": tuple(VIA), "kind": KINDS, "by": INITIATORS}[key]
+        if value in allowed:
+            self.claim(self.strs, key, i, value)
+        else:
+            self.problems.append(f"{shown} is not one of {', '.join(allowed)}{_LEFT}")
+
+    def duration(self, i: int, shown: str) -> None:
+        m = _DURATION.fullmatch(shown)
+        if m and m["m"] is not None:
+            total = _number(m["m"])
+        elif m and _number(m["hm"] or "0") < 60:
+            total = _number(m["h"]) * 60 + _number(m["hm"] or "0")
+        else:
+            self.problems.append(f"{shown} is not a duration like ~20m, ~1h30 or ~1.5h{_LEFT}")
+            return
+        minutes = math.floor(total + Fraction(1, 2))  # round half up, exactly
+        if minutes <= 0:
+            self.problems.append(f"{shown} is not a positive duration{_LEFT}")
+        elif minutes > MAX_MINUTES:
+            self.problems.append(f"{shown} is longer than a day{_LEFT}")
+        else:
+            self.claim(self.ints, "minutes", i, minutes)
+
+    def iso(self, i: int, shown: str, m: re.Match[str]) -> None:
+        try:
+            day = date(int(m[1]), int(m[2]), int(m[3]))
+            at = time(int(m[4]), int(m[5])) if m[4] is not None else None
+        except ValueError:
+            self.problems.append(f"{shown} is not a valid date{_LEFT}")
+            return
+        held = self.day or (self.clock if at is not None else None)
+        if held is not None:  # an explicit date is never prose, so say why it was ignored
+            self.problems.append(f"{shown} conflicts with {held[0]}{_LEFT}")
+            return
+        self.day = (shown, day, False)
+        if at is not None:
+            self.clock = (shown, at)
+        self.used[i] = True
+
+    def day_word(self, i: int, shown: str, low: str) -> None:
+        """Only the first day word counts: later ones ("sat with her") are most likely prose."""
+        if self.day is not None:
+            return
+        today = self.now.date()
+        back = _DAYS_AGO[low] if low in _DAYS_AGO else (today.weekday() - _WEEKDAYS[low]) % 7
+        try:
+            self.day = (shown, today - timedelta(days=back), low == "today")
+        except OverflowError:
+            return
+        self.used[i] = True
+
+    def occurred_at(self) -> datetime | None:
+        """Day and time bind wherever they sit in the line; a bare day means noon, "today" now."""
+        if self.day is None and self.clock is None:
+            return None
+        if self.clock is None and self.day is not None and self.day[2]:
+            return self.now
+        day = self.day[1] if self.day else self.now.date()
+        at = self.clock[1] if self.clock else time(12, 0)
+        return _localize(datetime.combine(day, at), self.now.tzinfo)
+
+    def mention(self, i: int) -> int:
+        """``@ana``, ``@a.ruiz@uni.edu``, ``@Ana de la Cruz`` or ``@"Ana de la Cruz"``."""
+        token = self.tokens[i]
+        if token[1] in _QUOTES:
+            return self.quoted(i, _QUOTES[token[1]])
+        handle = token[1:].rstrip(_PUNCT)
+        if not _HANDLE.fullmatch(handle):
+            return i + 1
+        words, end = [handle], i + 1
+        if handle == token[1:] and _NAME_WORD.fullmatch(handle):
+            pending: list[str] = []  # particles wait for the capitalised word they introduce
+            j = end
+            while j < len(self.tokens) and len(words) + len(pending) < MAX_NAME_WORDS:
+                word = self.tokens[j]
+                bare = word.rstrip(_PUNCT)
+                if bare == word and word in _PARTICLES:
+                    pending.append(word)
+                elif _is_name(bare):
+                    words += [*pending, bare]
+                    pending, end = [], j + 1
+                    if bare != word:  # "@Ana Ruiz, Bob" - the comma ends the name
+                        break
+                else:
+                    break
+                j += 1
+        self.add_mention(" ".join(words), i, end)
+        return end
+
+    def quoted(self, i: int, close: str) -> int:
+        token = self.tokens[i]
+        if self.unclosed.get(close, len(self.tokens)) < i:
+            self.problems.append(f"{token} is missing its closing {close}{_LEFT}")
+            return i + 1
+        parts, j, piece = [], i, token[2:]
+        while not piece.rstrip(_PUNCT).endswith(close):
+            parts.append(piece)
+            j += 1
+            if j == len(self.tokens):
+                self.unclosed[close] = i  # so later openers do not rescan: stays linear
+                self.problems.append(f"{token} is missing its closing {close}{_LEFT}")
+                return i + 1
+            piece = self.tokens[j]
+        parts.append(piece.rstrip(_PUNCT)[: -len(close)])
+        name = " ".join(" ".join(parts).split()).rstrip(_PUNCT).strip()
+        if not name:
+            self.problems.append(f"{' '.join(self.tokens[i : j + 1])} names nobody{_LEFT}")
+            return i + 1
+        self.add_mention(name, i, j + 1)
+        return j + 1
+
+    def add_mention(self, name: str, start: int, end: int) -> None:
+        self.mentions.setdefault(name.casefold(), name)
+        for k in range(start, end):
+            self.used[k] = True
+
+
+def _is_name(word: str) -> bool:
+    """A capitalised name word; acronyms ("NIH", "I") and day words ("Monday") end a name."""
+    return (
+        bool(_NAME_WORD.fullmatch(word))
+        and word[0].isupper()
+        and not word.isupper()
+        and word.lower() not in _DAY_WORDS
+    )
