@@ -35,8 +35,10 @@ class Invalid(RapportError):
     @classmethod
     def from_django(cls, error: DjangoValidationError) -> "Invalid":
         if hasattr(error, "error_dict"):
-            fields = {name: [m for e in errs for m in e.messages] for name, errs in
-                      error.error_dict.items()}
+            fields = {
+                name: [m for e in errs for m in e.messages]
+                for name, errs in error.error_dict.items()
+            }
             first = next(iter(fields.items()))
             label = "" if first[0] == "__all__" else f"{first[0]}: "
             return cls(f"{label}{first[1][0]}", fields)

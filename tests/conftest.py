@@ -4,14 +4,21 @@ alice serves Chemistry Lab (ana, ben); bob serves History Department (hugo). car
 to no group. alice has one confidential touchpoint with ana; bob has one with hugo.
 """
 
+import os
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from rapport.accounts.models import Role, User
 from rapport.people.models import Group, GroupKind, Person
 from rapport.touchpoints.models import Touchpoint
 from tests.factories import make_group, make_person, make_touchpoint, make_user
+
+# A loaded CI machine must not turn slow examples into failures; the examples stay the same.
+hypothesis_settings.register_profile("ci", deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
@@ -49,10 +56,19 @@ def world(db) -> World:
     hugo = make_person("Hugo Marsh", groups=[history], email="hugo@uni.example")
     carla = make_person("Carla Diaz", email="carla@uni.example")
     return World(
-        alice=alice, bob=bob, mia=mia, ada=ada, chem=chem, history=history,
-        ana=ana, ben=ben, hugo=hugo, carla=carla,
+        alice=alice,
+        bob=bob,
+        mia=mia,
+        ada=ada,
+        chem=chem,
+        history=history,
+        ana=ana,
+        ben=ben,
+        hugo=hugo,
+        carla=carla,
         ana_question=make_touchpoint(alice, [ana], question="PRISMA search strings", group=chem),
-        ana_secret=make_touchpoint(alice, [ana], question="Private worry about tenure",
-                                   confidential=True, days_ago=0.5),
+        ana_secret=make_touchpoint(
+            alice, [ana], question="Private worry about tenure", confidential=True, days_ago=0.5
+        ),
         hugo_question=make_touchpoint(bob, [hugo], question="Archive access", group=history),
     )

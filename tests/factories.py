@@ -16,13 +16,17 @@ PASSWORD = "correct horse battery staple"
 
 def make_user(username: str, role: str = Role.LIBRARIAN, **fields: Any) -> User:
     return User.objects.create_user(
-        username=username, password=PASSWORD, role=role,
-        email=fields.pop("email", f"{username}@library.example"), **fields,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        email=fields.pop("email", f"{username}@library.example"),
+        **fields,
     )
 
 
-def make_group(name: str, *, librarians: list[User] = (), kind: str = GroupKind.RESEARCH_TEAM
-               ) -> Group:  # type: ignore[assignment]
+def make_group(
+    name: str, *, librarians: list[User] = (), kind: str = GroupKind.RESEARCH_TEAM
+) -> Group:  # type: ignore[assignment]
     group = Group.objects.create(name=name, kind=kind)
     group.librarians.set(librarians)
     return group
@@ -39,7 +43,11 @@ def make_person(full_name: str, *, groups: list[Group] = (), **fields: Any) -> P
 
 
 def make_touchpoint(
-    author: User, people: list[Person] = (), *, days_ago: float = 1, **fields: Any  # type: ignore[assignment]
+    author: User,
+    people: list[Person] = (),
+    *,
+    days_ago: float = 1,
+    **fields: Any,  # type: ignore[assignment]
 ) -> Touchpoint:
     fields.setdefault("occurred_at", timezone.now() - dt.timedelta(days=days_ago))
     fields.setdefault("question", f"Question {next(_seq)}")

@@ -25,8 +25,16 @@ def run(*args, stdin=""):
 
 
 def test_createuser_creates_an_account_with_a_role(db):
-    out = run("createuser", "nora", "--role", "manager", "--email", "nora@lib.example",
-              "--password-stdin", stdin="a long enough passphrase\n")
+    out = run(
+        "createuser",
+        "nora",
+        "--role",
+        "manager",
+        "--email",
+        "nora@lib.example",
+        "--password-stdin",
+        stdin="a long enough passphrase\n",
+    )
 
     assert out == "Created manager “nora”.\n"
     nora = User.objects.get(username="nora")
@@ -48,8 +56,12 @@ def test_createuser_taken_username_is_refused(world):
 
 
 def test_log_records_a_touchpoint_and_prints_it(world):
-    out = run("log", "@Ben Okafor asked for a Zotero group #zotero ~15m read:2 via:chat",
-              "--user", "alice")
+    out = run(
+        "log",
+        "@Ben Okafor asked for a Zotero group #zotero ~15m read:2 via:chat",
+        "--user",
+        "alice",
+    )
 
     tp = Touchpoint.objects.get(question="asked for a Zotero group")
     assert list(tp.people.all()) == [world.ben]
@@ -99,19 +111,41 @@ def test_concurrent_captures_on_sqlite_never_fail_with_database_is_locked(tmp_pa
         "for i in range(15):\n"
         "    capture(by=u, line=f'@Pat Doe question {sys.argv[1]}-{i}', create_missing=True)\n"
     )
-    subprocess.run([*rapport, "shell", "-v", "0", "-c",
-                    "from rapport.accounts.models import User; User.objects.create(username='w')"],
-                   env=env, check=True)
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(n)], env=env,
-                              stderr=subprocess.PIPE, text=True) for n in range(8)]
+    subprocess.run(
+        [
+            *rapport,
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            "from rapport.accounts.models import User; User.objects.create(username='w')",
+        ],
+        env=env,
+        check=True,
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(n)], env=env, stderr=subprocess.PIPE, text=True
+        )
+        for n in range(8)
+    ]
     errors = [p.communicate()[1] for p in procs]
     assert [p.returncode for p in procs] == [0] * 8, errors
     count = subprocess.run(
-        [*rapport, "shell", "-v", "0", "-c",
-         "from rapport.touchpoints.models import Touchpoint as T; "
-         "from rapport.people.models import Person as P; "
-         "print(T.objects.count(), len(set(T.objects.values_list('question', flat=True))), "
-         "P.objects.get().touchpoint_count)"],
-        env=env, check=True, capture_output=True, text=True,
+        [
+            *rapport,
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            "from rapport.touchpoints.models import Touchpoint as T; "
+            "from rapport.people.models import Person as P; "
+            "print(T.objects.count(), len(set(T.objects.values_list('question', flat=True))), "
+            "P.objects.get().touchpoint_count)",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     assert count == ["120", "120", "120"]

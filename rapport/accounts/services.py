@@ -32,15 +32,23 @@ def create_user(
     if User.objects.filter(username__iexact=username).exists():
         raise Invalid(f"The username “{username}” is taken.", {"username": ["Taken."]})
     if role not in Role.values:
-        raise Invalid(f"Unknown role “{role}”; use one of {', '.join(Role.values)}.",
-                      {"role": ["Unknown role."]})
+        raise Invalid(
+            f"Unknown role “{role}”; use one of {', '.join(Role.values)}.",
+            {"role": ["Unknown role."]},
+        )
     if email:
         try:
             validate_email(email)
         except ValidationError:
             raise Invalid(f"“{email}” is not an e-mail address.", {"email": ["Invalid."]}) from None
-    user = User(username=username, role=role, email=email, first_name=first_name,
-                last_name=last_name, is_staff=role == Role.ADMIN)
+    user = User(
+        username=username,
+        role=role,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=role == Role.ADMIN,
+    )
     if check_password:
         try:
             validate_password(password, user)
@@ -48,8 +56,13 @@ def create_user(
             raise Invalid(" ".join(e.messages), {"password": list(e.messages)}) from None
     user.set_password(password)
     user.save()
-    record(actor=by, action="create", obj=user, summary=f"{username} ({role})",
-           changes={"username": username, "role": role, "email": email})
+    record(
+        actor=by,
+        action="create",
+        obj=user,
+        summary=f"{username} ({role})",
+        changes={"username": username, "role": role, "email": email},
+    )
     return user
 
 
@@ -62,8 +75,7 @@ def create_api_token(*, by: User, name: str) -> tuple[ApiToken, str]:
     if len(name) > 100:
         raise Invalid("Keep the token name under 100 characters.", {"name": ["Too long."]})
     raw = new_raw_token()
-    token = ApiToken.objects.create(user=by, name=name, token_hash=hash_token(raw),
-                                    hint=raw[:8])
+    token = ApiToken.objects.create(user=by, name=name, token_hash=hash_token(raw), hint=raw[:8])
     record(actor=by, action="create", obj=token, summary=name)
     return token, raw
 
@@ -85,8 +97,11 @@ def user_for_token(raw: str) -> User | None:
     """The active user a raw token belongs to, marking when it was last used."""
     if not raw.startswith("rpt_"):
         return None
-    token = (ApiToken.objects.select_related("user")
-             .filter(token_hash=hash_token(raw), revoked_at=None, user__is_active=True).first())
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), revoked_at=None, user__is_active=True)
+        .first()
+    )
     if token is None:
         return None
     now = timezone.now()

@@ -93,8 +93,15 @@ class Person(models.Model):
 
     @property
     def location(self) -> str:
-        return ", ".join(p for p in [self.building, self.room and f"room {self.room}",
-                                     self.desk and f"desk {self.desk}"] if p)
+        return ", ".join(
+            p
+            for p in [
+                self.building,
+                self.room and f"room {self.room}",
+                self.desk and f"desk {self.desk}",
+            ]
+            if p
+        )
 
     def refresh_search_text(self) -> None:
         self.search_text = " ".join([self.full_name, *self.emails]).lower()[:600]

@@ -73,9 +73,11 @@ def get_person_for(user: User, pk: int | str, *, include_archived: bool = True) 
     if user.is_manager:
         raise Forbidden("Managers see aggregate figures only, not individual people.")
     try:
-        return people_for(user, include_archived=include_archived).select_related(
-            "referred_by"
-        ).get(pk=int(pk))
+        return (
+            people_for(user, include_archived=include_archived)
+            .select_related("referred_by")
+            .get(pk=int(pk))
+        )
     except (Person.DoesNotExist, ValueError, TypeError):
         raise NotFound(f"There is no person {pk} that you can see.") from None
 

@@ -15,8 +15,18 @@ from rapport.people.models import Group, Membership, Person
 from rapport.people.validators import normalise_orcid
 
 PERSON_FIELDS = [
-    "full_name", "email", "other_emails", "orcid", "job_title", "status", "department",
-    "building", "room", "desk", "notes", "referred_by",
+    "full_name",
+    "email",
+    "other_emails",
+    "orcid",
+    "job_title",
+    "status",
+    "department",
+    "building",
+    "room",
+    "desk",
+    "notes",
+    "referred_by",
 ]
 GROUP_FIELDS = ["name", "kind", "description"]
 MEMBERSHIP_FIELDS = ["person", "group", "role", "started_on", "ended_on"]
@@ -64,8 +74,10 @@ def _clean_person(person: Person) -> None:
 def _assign(obj: Any, fields: dict[str, Any], allowed: list[str]) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
-        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.",
-                      {f: ["Unknown field."] for f in sorted(unknown)})
+        raise Invalid(
+            f"Unknown field(s): {', '.join(sorted(unknown))}.",
+            {f: ["Unknown field."] for f in sorted(unknown)},
+        )
     for name, value in fields.items():
         field = obj._meta.get_field(name)
         if value is None and field.get_internal_type() in {"CharField", "TextField", "EmailField"}:
@@ -82,8 +94,13 @@ def create_person(*, by: User, **fields: Any) -> Person:
     _clean_person(person)
     person.save()
     person.contacts.add(by)
-    record(actor=by, action="create", obj=person, summary=person.full_name,
-           changes=snapshot(person, PERSON_FIELDS))
+    record(
+        actor=by,
+        action="create",
+        obj=person,
+        summary=person.full_name,
+        changes=snapshot(person, PERSON_FIELDS),
+    )
     return person
 
 
@@ -139,8 +156,13 @@ def create_group(*, by: User, librarians: list[User] | None = None, **fields: An
     group.save()
     serving = librarians if librarians is not None else ([] if by.is_admin else [by])
     group.librarians.set(serving)
-    record(actor=by, action="create", obj=group, summary=group.name,
-           changes={**snapshot(group, GROUP_FIELDS), "librarians": [u.pk for u in serving]})
+    record(
+        actor=by,
+        action="create",
+        obj=group,
+        summary=group.name,
+        changes={**snapshot(group, GROUP_FIELDS), "librarians": [u.pk for u in serving]},
+    )
     return group
 
 
@@ -178,8 +200,9 @@ def archive_group(*, by: User, group: Group) -> Group:
 def _clean_membership(m: Membership) -> None:
     m.role = " ".join((m.role or "").split())
     if m.started_on and m.ended_on and m.ended_on < m.started_on:
-        raise Invalid("A membership cannot end before it starts.",
-                      {"ended_on": ["Ends before it starts."]})
+        raise Invalid(
+            "A membership cannot end before it starts.", {"ended_on": ["Ends before it starts."]}
+        )
     try:
         m.full_clean()
     except ValidationError as e:
@@ -188,16 +211,25 @@ def _clean_membership(m: Membership) -> None:
 
 @transaction.atomic
 def add_membership(
-    *, by: User, person: Person, group: Group, role: str = "",
-    started_on: dt.date | None = None, ended_on: dt.date | None = None,
+    *,
+    by: User,
+    person: Person,
+    group: Group,
+    role: str = "",
+    started_on: dt.date | None = None,
+    ended_on: dt.date | None = None,
 ) -> Membership:
     _require_librarian(by)
-    m = Membership(person=person, group=group, role=role, started_on=started_on,
-                   ended_on=ended_on)
+    m = Membership(person=person, group=group, role=role, started_on=started_on, ended_on=ended_on)
     _clean_membership(m)
     m.save()
-    record(actor=by, action="create", obj=m, summary=f"{person} joined {group}",
-           changes=snapshot(m, MEMBERSHIP_FIELDS))
+    record(
+        actor=by,
+        action="create",
+        obj=m,
+        summary=f"{person} joined {group}",
+        changes=snapshot(m, MEMBERSHIP_FIELDS),
+    )
     return m
 
 

@@ -18,9 +18,7 @@ def touchpoint_scope(user: User) -> Q:
     if user.is_admin or library_wide():
         return own | Q(confidential=False)
     people = Person.objects.filter(people_scope(user)).values("pk")
-    about_people = Q(
-        pk__in=Participation.objects.filter(person__in=people).values("touchpoint_id")
-    )
+    about_people = Q(pk__in=Participation.objects.filter(person__in=people).values("touchpoint_id"))
     served = Group.librarians.through.objects.filter(user=user).values("group_id")
     return own | Q(confidential=False) & (Q(group_id__in=served) | about_people)
 

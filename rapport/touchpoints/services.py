@@ -27,8 +27,20 @@ MAX_TEXT = 50_000
 MAX_MINUTES = 24 * 60
 FUTURE_SLACK = dt.timedelta(minutes=5)
 TOUCHPOINT_FIELDS = [
-    "occurred_at", "group", "kind", "channel", "origin", "initiated_by", "read_level",
-    "minutes", "topic", "question", "answer", "outcome", "confidential", "tags",
+    "occurred_at",
+    "group",
+    "kind",
+    "channel",
+    "origin",
+    "initiated_by",
+    "read_level",
+    "minutes",
+    "topic",
+    "question",
+    "answer",
+    "outcome",
+    "confidential",
+    "tags",
 ]
 
 
@@ -38,11 +50,15 @@ class UnknownPeople(Invalid):
     def __init__(self, unknown: list[str], ambiguous: dict[str, list[Person]]) -> None:
         parts = []
         if unknown:
-            parts.append("No one called " + ", ".join(f"“{n}”" for n in unknown)
-                         + " yet: create them, or check the spelling.")
+            parts.append(
+                "No one called "
+                + ", ".join(f"“{n}”" for n in unknown)
+                + " yet: create them, or check the spelling."
+            )
         for name, matches in ambiguous.items():
-            names = ", ".join(p.full_name + (f" <{p.email}>" if p.email else "")
-                              for p in matches[:5])
+            names = ", ".join(
+                p.full_name + (f" <{p.email}>" if p.email else "") for p in matches[:5]
+            )
             parts.append(f"“{name}” could be {names}: type more of the name.")
         super().__init__(" ".join(parts), {"people": parts})
         self.unknown = unknown
@@ -69,7 +85,9 @@ def resolve_mentions(
         else:
             matches = list(scope.filter(full_name__iexact=needle)[:6])
             if not matches:
-                matches = list(scope.filter(full_name__istartswith=needle).order_by("full_name")[:6])
+                matches = list(
+                    scope.filter(full_name__istartswith=needle).order_by("full_name")[:6]
+                )
             if not matches and "." in needle:
                 matches = list(scope.filter(search_text__contains=needle)[:6])
         if len(matches) == 1:
@@ -120,11 +138,16 @@ def capture(
     """Log a touchpoint from one capture line (plus any fields the line cannot hold)."""
     now = now or timezone.localtime()
     if not line or not line.strip():
-        raise Invalid("Type what happened, e.g. “@Ana Ruiz asked for search strings ~20m”.",
-                      {"line": ["Empty."]})
+        raise Invalid(
+            "Type what happened, e.g. “@Ana Ruiz asked for search strings ~20m”.",
+            {"line": ["Empty."]},
+        )
     if len(line) > MAX_LINE:
-        raise Invalid(f"That line is {len(line):,} characters; keep it under {MAX_LINE:,} and "
-                      "put long notes in the full form.", {"line": ["Too long."]})
+        raise Invalid(
+            f"That line is {len(line):,} characters; keep it under {MAX_LINE:,} and "
+            "put long notes in the full form.",
+            {"line": ["Too long."]},
+        )
     cap: Capture = parse_capture(line, now=now)
     if cap.problems:
         raise Invalid(" ".join(cap.problems), {"line": list(cap.problems)})
@@ -213,8 +236,9 @@ def create_touchpoint(
     """Log a touchpoint with these people (none for an anonymous one)."""
     if by.is_manager:
         raise Forbidden("Managers see aggregate figures only and cannot log touchpoints.")
-    unknown = set(fields) - set(TOUCHPOINT_FIELDS) - {"capture_line", "source_system",
-                                                      "external_id"}
+    unknown = (
+        set(fields) - set(TOUCHPOINT_FIELDS) - {"capture_line", "source_system", "external_id"}
+    )
     if unknown:
         raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.")
     tp = Touchpoint(author=by, **fields)
@@ -222,8 +246,13 @@ def create_touchpoint(
     tp.save()
     _set_people(by, tp, people)
     refresh_contact_stats(p.pk for p in people)
-    record(actor=by, action="create", obj=tp, summary=tp.topic,
-           changes={**snapshot(tp, TOUCHPOINT_FIELDS), "people": [p.pk for p in people]})
+    record(
+        actor=by,
+        action="create",
+        obj=tp,
+        summary=tp.topic,
+        changes={**snapshot(tp, TOUCHPOINT_FIELDS), "people": [p.pk for p in people]},
+    )
     return tp
 
 
@@ -241,8 +270,9 @@ def update_touchpoint(
     if unknown:
         raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.")
     before = snapshot(touchpoint, TOUCHPOINT_FIELDS)
-    old_people = list(Participation.objects.filter(touchpoint=touchpoint)
-                      .values_list("person_id", flat=True))
+    old_people = list(
+        Participation.objects.filter(touchpoint=touchpoint).values_list("person_id", flat=True)
+    )
     for name, value in fields.items():
         setattr(touchpoint, name, value)
     _clean(touchpoint, timezone.now())
@@ -257,17 +287,22 @@ def update_touchpoint(
         )
     refresh_contact_stats([*old_people, *(p.pk for p in people or [])])
     if changes:
-        record(actor=by, action="update", obj=touchpoint, summary=touchpoint.topic,
-               changes=changes)
+        record(actor=by, action="update", obj=touchpoint, summary=touchpoint.topic, changes=changes)
     return touchpoint
 
 
 @transaction.atomic
 def delete_touchpoint(*, by: User, touchpoint: Touchpoint) -> None:
     _require_author(by, touchpoint)
-    person_ids = list(Participation.objects.filter(touchpoint=touchpoint)
-                      .values_list("person_id", flat=True))
-    record(actor=by, action="delete", obj=touchpoint, summary=touchpoint.topic,
-           changes={**snapshot(touchpoint, TOUCHPOINT_FIELDS), "people": person_ids})
+    person_ids = list(
+        Participation.objects.filter(touchpoint=touchpoint).values_list("person_id", flat=True)
+    )
+    record(
+        actor=by,
+        action="delete",
+        obj=touchpoint,
+        summary=touchpoint.topic,
+        changes={**snapshot(touchpoint, TOUCHPOINT_FIELDS), "people": person_ids},
+    )
     touchpoint.delete()
     refresh_contact_stats(person_ids)

@@ -11,8 +11,13 @@ import pytest
 
 CHROMIUM = os.environ.get("RAPPORT_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 # Playwright's sync API runs an event loop in the test thread; the test's own ORM calls are
@@ -44,8 +49,12 @@ def chromium():
 @pytest.fixture
 def phone(chromium):
     """A phone-sized page (390×844, touch)."""
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
-                                   is_mobile=True, device_scale_factor=2)
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844},
+        has_touch=True,
+        is_mobile=True,
+        device_scale_factor=2,
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -61,7 +61,8 @@ def test_touchpoints_confidential_reach_their_author_only(world):
     assert list(touchpoints_for(world.mia)) == []
     assert list(timeline_for_person(world.ada, world.ana)) == [world.ana_question]
     assert list(timeline_for_person(world.alice, world.ana)) == [
-        world.ana_secret, world.ana_question,
+        world.ana_secret,
+        world.ana_question,
     ]
     with pytest.raises(NotFound):
         get_touchpoint_for(world.ada, world.ana_secret.pk)

@@ -18,9 +18,15 @@ from rapport.people.services import (
 
 def test_create_person_normalises_and_audits(world):
     person = create_person(
-        by=world.alice, full_name="  Dana   Scully ", email="Dana@FBI.example",
-        other_emails=["dana@fbi.example", "d.scully@uni.example"], orcid="0000000218250097",
-        status="researcher", building="Science Hall", room="2.14", desk="B",
+        by=world.alice,
+        full_name="  Dana   Scully ",
+        email="Dana@FBI.example",
+        other_emails=["dana@fbi.example", "d.scully@uni.example"],
+        orcid="0000000218250097",
+        status="researcher",
+        building="Science Hall",
+        room="2.14",
+        desk="B",
     )
 
     assert person.full_name == "Dana Scully"
@@ -32,7 +38,9 @@ def test_create_person_normalises_and_audits(world):
     assert list(person.contacts.all()) == [world.alice]
     entry = AuditEntry.objects.get(object_type="person", object_id=str(person.pk))
     assert (entry.actor, entry.action, entry.changes["full_name"]) == (
-        world.alice, "create", "Dana Scully",
+        world.alice,
+        "create",
+        "Dana Scully",
     )
 
 
@@ -41,14 +49,22 @@ def test_create_person_normalises_and_audits(world):
     [
         ({"full_name": "   "}, "full_name", "A person needs a name."),
         ({"full_name": "X", "email": "not-an-email"}, "email", "Enter a valid email address."),
-        ({"full_name": "X", "orcid": "0000-0002-1825-0098"}, "orcid",
-         "“0000-0002-1825-0098” has a wrong check digit; please check the ORCID iD."),
-        ({"full_name": "X", "orcid": "12345"}, "orcid",
-         "“12345” is not an ORCID iD (expected 0000-0000-0000-000X)."),
-        ({"full_name": "X", "status": "wizard"}, "status",
-         "Value 'wizard' is not a valid choice."),
-        ({"full_name": "X", "other_emails": ["nope"]}, "other_emails",
-         "“nope” is not an e-mail address."),
+        (
+            {"full_name": "X", "orcid": "0000-0002-1825-0098"},
+            "orcid",
+            "“0000-0002-1825-0098” has a wrong check digit; please check the ORCID iD.",
+        ),
+        (
+            {"full_name": "X", "orcid": "12345"},
+            "orcid",
+            "“12345” is not an ORCID iD (expected 0000-0000-0000-000X).",
+        ),
+        ({"full_name": "X", "status": "wizard"}, "status", "Value 'wizard' is not a valid choice."),
+        (
+            {"full_name": "X", "other_emails": ["nope"]},
+            "other_emails",
+            "“nope” is not an e-mail address.",
+        ),
     ],
 )
 def test_create_person_bad_input_is_refused_and_nothing_saved(world, fields, field, message):
@@ -88,7 +104,8 @@ def test_archive_and_restore_person(world):
     restore_person(by=world.alice, person=world.ana)
     assert Person.objects.get(pk=world.ana.pk).archived_at is None
     assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
-        "archive", "restore",
+        "archive",
+        "restore",
     ]
 
 
@@ -114,15 +131,25 @@ def test_create_group_unknown_kind_is_refused(world):
 
 def test_membership_dates_must_be_in_order(world):
     with pytest.raises(Invalid) as err:
-        add_membership(by=world.alice, person=world.carla, group=world.chem,
-                       started_on=dt.date(2026, 5, 1), ended_on=dt.date(2026, 1, 1))
+        add_membership(
+            by=world.alice,
+            person=world.carla,
+            group=world.chem,
+            started_on=dt.date(2026, 5, 1),
+            ended_on=dt.date(2026, 1, 1),
+        )
     assert err.value.message == "A membership cannot end before it starts."
     assert not Membership.objects.filter(person=world.carla).exists()
 
 
 def test_membership_end_is_audited(world):
-    m = add_membership(by=world.alice, person=world.carla, group=world.chem, role="PI",
-                       started_on=dt.date(2025, 9, 1))
+    m = add_membership(
+        by=world.alice,
+        person=world.carla,
+        group=world.chem,
+        role="PI",
+        started_on=dt.date(2025, 9, 1),
+    )
 
     update_membership(by=world.alice, membership=m, ended_on=dt.date(2026, 8, 31))
 

@@ -36,7 +36,10 @@ def test_capture_example_line_records_every_field(world):
     assert tp.minutes == 20
     assert tp.read_level == 4
     assert (tp.kind, tp.channel, tp.origin, tp.initiated_by) == (
-        "hallway", "in_person", "walkby", "them",
+        "hallway",
+        "in_person",
+        "walkby",
+        "them",
     )
     assert tp.occurred_at == NOW
     assert tp.capture_line == EXAMPLE
@@ -88,8 +91,9 @@ def test_capture_unknown_person_saves_nothing_and_names_them(world):
 
 
 def test_capture_create_missing_creates_the_person_and_audits_both(world):
-    tp = capture(by=world.alice, line="@Zoe Quinn asked for a dataset", now=NOW,
-                 create_missing=True)
+    tp = capture(
+        by=world.alice, line="@Zoe Quinn asked for a dataset", now=NOW, create_missing=True
+    )
 
     zoe = Person.objects.get(full_name="Zoe Quinn")
     assert list(tp.people.all()) == [zoe]
@@ -139,9 +143,11 @@ def test_capture_cannot_reach_people_outside_scope(world):
         ("", "Type what happened, e.g. “@Ana Ruiz asked for search strings ~20m”."),
         ("   ", "Type what happened, e.g. “@Ana Ruiz asked for search strings ~20m”."),
         ("@Ana Ruiz asked read:9", "read:9 is not on the READ scale (1–6); left in the text."),
-        ("@Ana Ruiz 2026-12-01 asked",
-         "occurred at: Tue 01 Dec 2026 12:00 is in the future; a touchpoint records "
-         "something that already happened."),
+        (
+            "@Ana Ruiz 2026-12-01 asked",
+            "occurred at: Tue 01 Dec 2026 12:00 is in the future; a touchpoint records "
+            "something that already happened.",
+        ),
     ],
 )
 def test_capture_bad_line_explains_and_saves_nothing(world, line, message):

@@ -21,7 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
         parser.add_argument(
-            "--password-stdin", action="store_true",
+            "--password-stdin",
+            action="store_true",
             help="Read the password from standard input instead of prompting.",
         )
 
@@ -34,8 +35,13 @@ class Command(BaseCommand):
                 raise CommandError("The passwords do not match; nothing was created.")
         try:
             user = create_user(
-                by=None, username=opts["username"], password=password, role=opts["role"],
-                email=opts["email"], first_name=opts["first_name"], last_name=opts["last_name"],
+                by=None,
+                username=opts["username"],
+                password=password,
+                role=opts["role"],
+                email=opts["email"],
+                first_name=opts["first_name"],
+                last_name=opts["last_name"],
             )
         except Invalid as e:
             raise CommandError(e.message) from None

@@ -16,10 +16,16 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument("--no-demo", action="store_true",
-                            help="do not load the demo library into an empty database")
-        parser.add_argument("--check", action="store_true",
-                            help="prepare everything, print how to sign in, but do not serve")
+        parser.add_argument(
+            "--no-demo",
+            action="store_true",
+            help="do not load the demo library into an empty database",
+        )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="prepare everything, print how to sign in, but do not serve",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -39,5 +45,10 @@ class Command(BaseCommand):
 
         from rapport.wsgi import application
 
-        serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"],
-              ident="rapport")
+        serve(
+            application,
+            host=opts["host"],
+            port=opts["port"],
+            threads=opts["threads"],
+            ident="rapport",
+        )

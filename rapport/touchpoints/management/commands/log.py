@@ -16,8 +16,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("line", help='e.g. "@Ana Ruiz asked for PRISMA strings ~20m read:4"')
         parser.add_argument("--user", required=True, help="the librarian's username")
-        parser.add_argument("--create-missing", action="store_true",
-                            help="create people mentioned who do not exist yet")
+        parser.add_argument(
+            "--create-missing",
+            action="store_true",
+            help="create people mentioned who do not exist yet",
+        )
         parser.add_argument("--confidential", action="store_true")
         parser.add_argument("--answer", default="", help="the answer or notes")
 
@@ -27,14 +30,23 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"There is no active user “{opts['user']}”.") from None
         try:
-            tp = capture(by=user, line=opts["line"], create_missing=opts["create_missing"],
-                         confidential=opts["confidential"], answer=opts["answer"])
+            tp = capture(
+                by=user,
+                line=opts["line"],
+                create_missing=opts["create_missing"],
+                confidential=opts["confidential"],
+                answer=opts["answer"],
+            )
         except RapportError as e:
             raise CommandError(e.message) from None
         people = ", ".join(p.full_name for p in tp.people.all()) or "no one in particular"
         when = timezone.localtime(tp.occurred_at)
-        details = [tp.get_kind_display(), tp.get_channel_display(), f"origin {tp.origin}",
-                   f"initiated by {tp.initiated_by}"]
+        details = [
+            tp.get_kind_display(),
+            tp.get_channel_display(),
+            f"origin {tp.origin}",
+            f"initiated by {tp.initiated_by}",
+        ]
         if tp.read_level:
             details.append(f"READ {tp.read_level}")
         if tp.minutes:
