@@ -92,36 +92,50 @@ def test_serve_check_migrates_and_prints_how_to_sign_in(db):
     assert "rapport createuser NAME --role librarian" in out
 
 
-@pytest.mark.skipif(
-    "postgres" in os.environ.get("RAPPORT_DATABASE_URL", ""),
-    reason="SQLite-specific: PostgreSQL has row locks and no database-wide write lock",
-)
-def test_concurrent_captures_on_sqlite_never_fail_with_database_is_locked(tmp_path: Path):
-    """Eight processes log at once into one SQLite file; every capture lands exactly once."""
+@pytest.fixture
+def separate_database(tmp_path: Path):
+    """Environment for processes that share one real database of their own (not the test one)."""
     env = {**os.environ, "RAPPORT_DATA_DIR": str(tmp_path), "RAPPORT_SECRET_KEY": "x"}
-    env.pop("RAPPORT_DATABASE_URL", None)
+    url = os.environ.get("RAPPORT_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        env.pop("RAPPORT_DATABASE_URL", None)
+        yield env
+        return
+    import psycopg
+
+    name = f"rapport_concurrency_{os.getpid()}"
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env["RAPPORT_DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
+    yield env
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_concurrent_captures_never_fail_and_never_duplicate(separate_database):
+    """Eight processes log at once, each mentioning the same new person: every capture lands
+    exactly once, without "database is locked", and the person is created once."""
+    env = separate_database
     rapport = [sys.executable, "-m", "rapport"]
     subprocess.run([*rapport, "migrate", "-v0"], env=env, check=True)
-    script = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='rapport.settings'; "
-        "django.setup(); import sys\n"
-        "from rapport.accounts.models import User\n"
-        "from rapport.touchpoints.services import capture\n"
-        "u = User.objects.get_or_create(username='w', defaults={'role': 'librarian'})[0]\n"
-        "for i in range(15):\n"
-        "    capture(by=u, line=f'@Pat Doe question {sys.argv[1]}-{i}', create_missing=True)\n"
-    )
     subprocess.run(
-        [
-            *rapport,
-            "shell",
-            "-v",
-            "0",
-            "-c",
-            "from rapport.accounts.models import User; User.objects.create(username='w')",
-        ],
+        [*rapport, "createuser", "w", "--password-stdin"],
         env=env,
         check=True,
+        input="a long enough passphrase\n",
+        text=True,
+        capture_output=True,
+    )
+    script = (
+        "import django, os, sys; os.environ['DJANGO_SETTINGS_MODULE'] = 'rapport.settings'\n"
+        "django.setup()\n"
+        "from rapport.accounts.models import User\n"
+        "from rapport.touchpoints.services import capture\n"
+        "u = User.objects.get(username='w')\n"
+        "for i in range(15):\n"
+        "    capture(by=u, line=f'@Pat Doe question {sys.argv[1]}-{i}', create_missing=True)\n"
     )
     procs = [
         subprocess.Popen(
@@ -141,11 +155,11 @@ def test_concurrent_captures_on_sqlite_never_fail_with_database_is_locked(tmp_pa
             "from rapport.touchpoints.models import Touchpoint as T; "
             "from rapport.people.models import Person as P; "
             "print(T.objects.count(), len(set(T.objects.values_list('question', flat=True))), "
-            "P.objects.get().touchpoint_count)",
+            "P.objects.count(), P.objects.get().touchpoint_count)",
         ],
         env=env,
         check=True,
         capture_output=True,
         text=True,
     ).stdout.split()
-    assert count == ["120", "120", "120"]
+    assert count == ["120", "120", "1", "120"]

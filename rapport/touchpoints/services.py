@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
@@ -126,6 +126,19 @@ def _topic(text: str) -> str:
     return first[:120].rsplit(" ", 1)[0] + "…"
 
 
+def _find_or_create(by: User, name: str) -> Person:
+    """Create a mentioned person, unless a concurrent capture just did.
+
+    SQLite's IMMEDIATE transactions already serialise writers; on PostgreSQL a transaction-scoped
+    advisory lock on the name does, so two tabs logging the same new name create one person.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name.lower()])
+    found, _, _ = resolve_mentions(by, [name])
+    return found[0] if found else create_person(by=by, full_name=name)
+
+
 @transaction.atomic
 def capture(
     *,
@@ -155,7 +168,7 @@ def capture(
     if ambiguous or (unknown and not create_missing):
         raise UnknownPeople(unknown, ambiguous)
     for name in unknown:
-        people.append(create_person(by=by, full_name=name))
+        people.append(_find_or_create(by, name))
     fields: dict[str, Any] = {
         "occurred_at": cap.occurred_at or now,
         "kind": cap.kind,
