@@ -76,18 +76,15 @@ def resolve_mentions(
     for mention in mentions:
         needle = " ".join(mention.split()).lower()
         if "@" in needle:
-            # An exact address identifies someone even outside the user's groups: the user
-            # already knows it, so nothing is revealed, and it avoids creating a duplicate.
             matches = list(scope.filter(search_text__contains=needle)[:6])
             matches = [p for p in matches if needle in p.emails] or matches
             if not matches:
-                matches = list(Person.objects.filter(email=needle, archived_at=None)[:6])
+                # An exact address the user already knows identifies one person even outside
+                # their groups, and avoids a duplicate; several matches reveal nothing.
+                outside = list(Person.objects.filter(email=needle, archived_at=None)[:2])
+                matches = outside if len(outside) == 1 else []
         else:
-            matches = list(scope.filter(full_name__iexact=needle)[:6])
-            if not matches:
-                matches = list(
-                    scope.filter(full_name__istartswith=needle).order_by("full_name")[:6]
-                )
+            matches = _by_name(scope, needle)
             if not matches and "." in needle:
                 matches = list(scope.filter(search_text__contains=needle)[:6])
         if len(matches) == 1:
@@ -98,6 +95,20 @@ def resolve_mentions(
         else:
             unknown.append(mention)
     return found, unknown, ambiguous
+
+
+def _by_name(scope, needle: str) -> list[Person]:
+    """People whose name is the needle, else whose name starts with it (at most six).
+
+    Matches the lower-cased search_text rather than full_name with iexact, because SQLite folds
+    case for ASCII letters only and "Łukasik" must be found as surely as "Lukasik".
+    """
+    candidates = list(scope.filter(search_text__startswith=needle).order_by("search_text")[:50])
+    exact = [p for p in candidates if " ".join(p.full_name.split()).lower() == needle]
+    if exact:
+        return exact[:6]
+    names = [p for p in candidates if p.full_name.lower().startswith(needle)]
+    return sorted(names, key=lambda p: p.full_name)[:6]
 
 
 def _infer_group(by: User, people: list[Person]) -> Group | None:
@@ -186,14 +197,21 @@ def capture(
     return create_touchpoint(by=by, people=people, capture_line=line, now=now, **fields)
 
 
+def _when(moment: dt.datetime) -> str:
+    try:
+        return f"{timezone.localtime(moment):%a %d %b %Y %H:%M}"
+    except (OverflowError, ValueError):  # beyond what the time zone database can convert
+        return moment.isoformat(timespec="minutes")
+
+
 def _clean(tp: Touchpoint, now: dt.datetime) -> None:
     errors: dict[str, list[str]] = {}
     if tp.occurred_at is None:
         errors["occurred_at"] = ["When did it happen?"]
     elif tp.occurred_at > now + FUTURE_SLACK:
         errors["occurred_at"] = [
-            f"{timezone.localtime(tp.occurred_at):%a %d %b %Y %H:%M} is in the future; a "
-            "touchpoint records something that already happened."
+            f"{_when(tp.occurred_at)} is in the future; a touchpoint records something that "
+            "already happened."
         ]
     elif tp.occurred_at.year < 1950:
         errors["occurred_at"] = ["That date is too far in the past."]

@@ -78,6 +78,52 @@ def test_capture_by_exact_email_reaches_a_person_outside_the_groups_and_adds_a_c
     assert tp.group is None
 
 
+def test_capture_by_an_email_shared_outside_the_groups_reveals_no_one(world):
+    make_person("Carl Otto", email="carla@uni.example")  # two people outside alice's groups
+
+    with pytest.raises(UnknownPeople) as err:
+        capture(by=world.alice, line="@carla@uni.example asked about ORCID", now=NOW)
+
+    assert err.value.unknown == ["carla@uni.example"]
+    assert err.value.ambiguous == {}
+
+
+@pytest.mark.parametrize("mention", ["Łucja Öztürk", "łucja öztürk", "ŁUCJA", "Łuc"])
+def test_capture_finds_names_with_non_ascii_capitals(world, mention):
+    lucja = make_person("Łucja Öztürk", groups=[world.chem])
+
+    tp = capture(by=world.alice, line=f"@{mention} asked for a thesis template", now=NOW)
+
+    assert list(tp.people.all()) == [lucja]
+
+
+def test_capture_prefers_the_exact_name_to_longer_names_that_start_with_it(world):
+    make_person("Ana Ruiz García", groups=[world.chem])
+
+    tp = capture(by=world.alice, line="@Ana Ruiz asked", now=NOW)
+
+    assert list(tp.people.all()) == [world.ana]
+
+
+def test_capture_far_future_date_is_refused_with_a_readable_message(world):
+    with pytest.raises(Invalid) as err:
+        create_touchpoint(
+            by=world.alice,
+            people=[world.ana],
+            # Past the end of year 9999 once in London time: localtime() cannot convert it.
+            occurred_at=dt.datetime(
+                9999, 12, 31, 23, 0, tzinfo=dt.timezone(-dt.timedelta(hours=5))
+            ),
+            topic="x",
+            now=NOW,
+        )
+
+    assert err.value.fields["occurred_at"] == [
+        "9999-12-31T23:00-05:00 is in the future; a touchpoint records something that "
+        "already happened."
+    ]
+
+
 def test_capture_unknown_person_saves_nothing_and_names_them(world):
     before = Touchpoint.objects.count()
 
