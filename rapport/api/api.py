@@ -1,0 +1,54 @@
+"""The Rapport API: one NinjaAPI, one router per resource, problems for every error."""
+
+from typing import Any
+
+from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
+
+from rapport.api import groups, memberships, people, problems, touchpoints
+from rapport.api.auth import SessionAuth, TokenAuth
+
+DESCRIPTION = """\
+The people, groups, memberships and touchpoints you may see in Rapport, as JSON.
+
+**Authentication.** Send a personal access token, created on your account page, as
+`Authorization: Bearer rpt_...`; or call from a browser signed in to Rapport, sending the
+`csrftoken` cookie's value as `X-CSRFToken` on POST, PATCH and DELETE. Managers see aggregate
+figures only: they may list groups, and get 403 on people, memberships and touchpoints.
+
+**Errors** are `application/problem+json` (RFC 7807): `type`, `title`, `status`, `detail`
+(a sentence fit to show) and `instance`. The `type` is `urn:rapport:problem:` followed by
+`bad-request` (400), `unauthenticated` (401), `forbidden` (403), `not-found` (404, also for
+things that exist but are not yours to see), `method-not-allowed` (405), `too-large` (413),
+`invalid` (422) or `server-error` (500). A 422 also has `errors`: field -> messages.
+
+**Lists** return `{"count", "limit", "offset", "items"}`; `limit` is 50 unless you ask for up
+to 500.
+"""
+
+
+class RapportAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        """Ninja documents every response as application/json; errors are problems."""
+        schema = super().get_openapi_schema(**kwargs)
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[problems.MEDIA_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = RapportAPI(
+    title="Rapport API",
+    version="1",
+    description=DESCRIPTION,
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api-v1",
+)
+problems.install(api)
+api.add_router("/people", people.router)
+api.add_router("/groups", groups.router)
+api.add_router("/memberships", memberships.router)
+api.add_router("/touchpoints", touchpoints.router)

@@ -1,0 +1,74 @@
+"""The committed OpenAPI snapshot is the API's contract: any change to it shows in review."""
+
+import io
+import json
+from pathlib import Path
+
+from django.core.management import call_command
+
+SNAPSHOT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+REFRESH = "The API changed; if that is intended, run `rapport api_schema > docs/openapi.json`"
+
+
+def generated() -> str:
+    out = io.StringIO()
+    call_command("api_schema", stdout=out)
+    return out.getvalue()
+
+
+def operations(schema: dict) -> list[tuple[str, str, dict]]:
+    return [
+        (method.upper(), path, op)
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+    ]
+
+
+def test_openapi_snapshot_is_current(db):
+    assert generated() == SNAPSHOT.read_text(encoding="utf-8"), REFRESH
+
+
+def test_openapi_every_operation_has_an_explicit_unique_id(db):
+    ids = [op["operationId"] for _, _, op in operations(json.loads(generated()))]
+
+    assert len(ids) == len(set(ids)) == 20
+    # Ninja's fallback is module_function, e.g. "rapport_api_people_read".
+    assert [i for i in ids if "_" in i] == []
+
+
+def test_openapi_errors_are_problems_and_every_route_needs_auth(db):
+    schema = json.loads(generated())
+
+    for method, path, op in operations(schema):
+        assert op["security"] == [{"TokenAuth": []}, {"SessionAuth": []}], (method, path)
+        assert "401" in op["responses"], (method, path)
+        for status, response in op["responses"].items():
+            if int(status) >= 400:
+                assert list(response["content"]) == ["application/problem+json"], (method, path)
+
+
+def test_openapi_paths_and_methods(db):
+    schema = json.loads(generated())
+
+    assert sorted((path, method) for method, path, _ in operations(schema)) == [
+        ("/api/v1/groups", "GET"),
+        ("/api/v1/groups", "POST"),
+        ("/api/v1/groups/{group_id}", "GET"),
+        ("/api/v1/groups/{group_id}", "PATCH"),
+        ("/api/v1/memberships", "GET"),
+        ("/api/v1/memberships", "POST"),
+        ("/api/v1/memberships/{membership_id}", "GET"),
+        ("/api/v1/memberships/{membership_id}", "PATCH"),
+        ("/api/v1/people", "GET"),
+        ("/api/v1/people", "POST"),
+        ("/api/v1/people/{person_id}", "GET"),
+        ("/api/v1/people/{person_id}", "PATCH"),
+        ("/api/v1/people/{person_id}/archive", "POST"),
+        ("/api/v1/people/{person_id}/restore", "POST"),
+        ("/api/v1/touchpoints", "GET"),
+        ("/api/v1/touchpoints", "POST"),
+        ("/api/v1/touchpoints/capture", "POST"),
+        ("/api/v1/touchpoints/{touchpoint_id}", "DELETE"),
+        ("/api/v1/touchpoints/{touchpoint_id}", "GET"),
+        ("/api/v1/touchpoints/{touchpoint_id}", "PATCH"),
+    ]
