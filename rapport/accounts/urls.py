@@ -1,0 +1,34 @@
+"""Sign-in, password reset (Django's views, our templates), home and API tokens.
+
+`home`, `login`, `logout` and `password_reset*` stay un-namespaced so LOGIN_URL and
+LOGIN_REDIRECT_URL and Django's own reset views find them; the rest is under `accounts:`.
+"""
+
+from django.contrib.auth import views as auth
+from django.urls import include, path
+
+from rapport.accounts import views
+
+account_patterns = [
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("account/", include((account_patterns, "accounts"))),
+]

@@ -1,0 +1,66 @@
+"""The home page (a dashboard for managers, a desk for librarians) and personal API tokens."""
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rapport.accounts import services
+from rapport.accounts.forms import TokenForm
+from rapport.accounts.pages import AuthedRequest, apply_errors, mark_visible_people, page_view
+from rapport.errors import Invalid
+from rapport.people.queries import groups_for, served_group_ids
+from rapport.touchpoints.models import Touchpoint
+from rapport.touchpoints.queries import visible_to
+from rapport.touchpoints.stats import dashboard, group_counts
+
+RECENT = 15
+
+
+@page_view
+def home(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if user.is_manager:
+        return render(request, "dashboard.html", {"figures": dashboard(user)})
+    served = served_group_ids(user)
+    groups = list(groups_for(user).filter(pk__in=served))
+    counts = group_counts(user, groups)
+    # Own touchpoints and those of the groups served: visible_to suffices for both, and
+    # avoids the full scope's subquery over every participation.
+    recent = list(
+        Touchpoint.objects.filter(visible_to(user))
+        .filter(Q(author=user) | Q(group_id__in=served))
+        .select_related("author", "group")
+        .prefetch_related("people")
+        .order_by("-occurred_at", "-id")[:RECENT]
+    )
+    mark_visible_people(user, recent)
+    context = {"groups": [(g, counts[g.pk]) for g in groups], "recent": recent}
+    return render(request, "home.html", context)
+
+
+@page_view
+def tokens(request: AuthedRequest) -> HttpResponse:
+    """List one's tokens; POST creates one and shows its raw value this once (never stored)."""
+    form = TokenForm(request.POST or None)
+    raw = None
+    if form.is_valid():
+        try:
+            token, raw = services.create_api_token(by=request.user, name=form.cleaned_data["name"])
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            form = TokenForm()
+            messages.success(request, f"Created the token “{token.name}”.")
+    context = {"form": form, "raw": raw, "tokens": request.user.api_tokens.all()}
+    status = 422 if form.is_bound and form.errors else 200
+    return render(request, "accounts/tokens.html", context, status=status)
+
+
+@require_POST
+@page_view
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    token = services.revoke_api_token(by=request.user, token_id=pk)
+    messages.success(request, f"Revoked the token “{token.name}”; it no longer works.")
+    return redirect("accounts:tokens")

@@ -1,0 +1,203 @@
+"""Forms for people, groups and memberships. They parse input; the services validate and save.
+
+People are named in forms the way the capture box names them (``@Sam Lee``), so the same
+autocomplete works everywhere and nobody has to pick from a list of thousands.
+"""
+
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from rapport.accounts.models import Role, User
+from rapport.people.models import Group, GroupKind, Person, Status
+from rapport.people.queries import PEOPLE_SORTS, groups_for
+from rapport.touchpoints.capture import parse_capture
+from rapport.touchpoints.services import UnknownPeople, resolve_mentions
+
+
+def mention_for(name: str) -> str:
+    """How to write a person in a capture line so that the parser reads the whole name back:
+    ``@Sam Lee``, or quoted when plain would stop early (``@"sam de la cruz"``)."""
+    plain = f"@{name}"
+    if parse_capture(plain, now=timezone.now()).mentions == (name,):
+        return plain
+    return f'@"{name}"' if '"' not in name else f"@{{{name}}}"
+
+
+def people_from_mentions(user: User, text: str) -> list[Person]:
+    """The people named as @mentions in `text`; a ValidationError names any problem."""
+    cap = parse_capture(text, now=timezone.now())
+    if cap.problems:
+        raise ValidationError(" ".join(cap.problems))
+    if cap.text.strip():
+        raise ValidationError(
+            f"“{cap.text.strip()}” is not a person: write each one as @Name, "
+            'or @"name with spaces" when it has lower-case words.'
+        )
+    people, unknown, ambiguous = resolve_mentions(user, cap.mentions)
+    if unknown or ambiguous:
+        raise ValidationError(UnknownPeople(unknown, ambiguous).message)
+    return people
+
+
+def one_person(user: User, text: str) -> Person:
+    """The one person a single-person field names, with or without the leading @."""
+    text = text.strip()
+    if not text.startswith("@"):
+        text = f'@"{text}"' if '"' not in text else f"@{{{text}}}"
+    people = people_from_mentions(user, text)
+    if len(people) != 1:
+        raise ValidationError("Name one person.")
+    return people[0]
+
+
+def mention_widget(url: str = "", placeholder: str = "@Name") -> forms.TextInput:
+    attrs = {"autocomplete": "off", "placeholder": placeholder, "data-autocomplete": ""}
+    if url:
+        attrs["data-autocomplete-url"] = url
+    return forms.TextInput(attrs=attrs)
+
+
+class PeopleFilterForm(forms.Form):
+    """The people list's search box and filters (GET). Bad values fall back to no filter."""
+
+    q = forms.CharField(label="Name or e-mail", required=False, max_length=200)
+    group = forms.TypedChoiceField(label="Group", required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *Status.choices]
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("name", "Name"),
+            ("-last_contact", "Most recent contact"),
+            ("last_contact", "Longest without contact"),
+            ("-touchpoints", "Most touchpoints"),
+        ],
+    )
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedChoiceField, self.fields["group"]).choices = [
+            ("", "Any group"),
+            *groups_for(user).values_list("pk", "name"),
+        ]
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for search_people, from whatever in the query string is valid."""
+        data: dict[str, Any] = {}
+        if self.is_bound:
+            self.is_valid()  # keeps the valid fields in cleaned_data, drops the others
+            data = self.cleaned_data
+        sort = data.get("sort") or "name"
+        return {
+            "q": data.get("q", ""),
+            "group": data.get("group"),
+            "status": data.get("status", ""),
+            "sort": sort if sort in PEOPLE_SORTS else "name",
+        }
+
+
+class PersonForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=200)
+    email = forms.EmailField(label="E-mail", required=False)
+    other_emails = forms.CharField(
+        label="Other e-mail addresses",
+        required=False,
+        help_text="One per line.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    orcid = forms.CharField(label="ORCID iD", required=False, max_length=40)
+    job_title = forms.CharField(label="Job title", required=False, max_length=200)
+    status = forms.ChoiceField(choices=Status.choices, initial=Status.OTHER)
+    department = forms.CharField(required=False, max_length=200)
+    building = forms.CharField(required=False, max_length=100)
+    room = forms.CharField(required=False, max_length=50)
+    desk = forms.CharField(required=False, max_length=50)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    referred_by = forms.CharField(
+        label="Referred by", required=False, help_text="Who sent them to you, as @Name."
+    )
+
+    def __init__(self, user: User, *args: Any, autocomplete_url: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["referred_by"].widget = mention_widget(autocomplete_url)
+
+    @staticmethod
+    def initial_for(person: Person) -> dict[str, Any]:
+        simple = ["full_name", "email", "orcid", "job_title", "status", "department"]
+        simple += ["building", "room", "desk", "notes"]
+        initial = {name: getattr(person, name) for name in simple}
+        initial["other_emails"] = "\n".join(person.other_emails)
+        if person.referred_by:
+            initial["referred_by"] = mention_for(person.referred_by.full_name)
+        return initial
+
+    def clean_other_emails(self) -> list[str]:
+        return self.cleaned_data["other_emails"].replace(",", " ").split()
+
+    def clean_referred_by(self) -> Person | None:
+        text = self.cleaned_data["referred_by"].strip()
+        return one_person(self.user, text) if text else None
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=GroupKind.choices)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    librarians = forms.ModelMultipleChoiceField(
+        label="Librarians serving it",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.is_admin:
+            # Only administrators assign librarians; a librarian's new group is served by them.
+            cast(
+                forms.ModelMultipleChoiceField, self.fields["librarians"]
+            ).queryset = User.objects.filter(
+                is_active=True, role__in=[Role.ADMIN, Role.LIBRARIAN]
+            ).order_by("username")
+        else:
+            del self.fields["librarians"]
+
+    @staticmethod
+    def initial_for(group: Group) -> dict[str, Any]:
+        return {
+            "name": group.name,
+            "kind": group.kind,
+            "description": group.description,
+            "librarians": list(group.librarians.all()),
+        }
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if "librarians" in data:
+            data["librarians"] = list(data["librarians"])
+        return data
+
+
+class MembershipForm(forms.Form):
+    person = forms.CharField(label="Person", help_text="As @Name or @e-mail.")
+    role = forms.CharField(required=False, max_length=100, help_text="e.g. PI, member, student")
+    started_on = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ended_on = forms.DateField(
+        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, user: User, *args: Any, autocomplete_url: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["person"].widget = mention_widget(autocomplete_url, "@Sam Lee")
+
+    def clean_person(self) -> Person:
+        return one_person(self.user, self.cleaned_data["person"])

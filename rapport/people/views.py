@@ -1,0 +1,285 @@
+"""Pages for people and groups: fetch through the scoped queries, bind a form, call a service."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from rapport.accounts.pages import (
+    AuthedRequest,
+    apply_errors,
+    forbid_managers,
+    mark_visible_people,
+    page_view,
+    paginate,
+)
+from rapport.errors import Invalid
+from rapport.people import services
+from rapport.people.forms import (
+    GroupForm,
+    MembershipForm,
+    PeopleFilterForm,
+    PersonForm,
+    mention_for,
+)
+from rapport.people.models import Group, Person
+from rapport.people.queries import (
+    get_group_for,
+    get_person_for,
+    groups_for,
+    members_of,
+    memberships_for,
+    never_contacted,
+    search_people,
+)
+from rapport.touchpoints.models import Channel, Kind
+from rapport.touchpoints.queries import counts_for_person, timeline_for_group, timeline_for_person
+from rapport.touchpoints.stats import group_counts, group_figures
+
+PEOPLE_PER_PAGE = 50
+TIMELINE_PER_PAGE = 20
+MEMBERS_SHOWN = 100
+NEVER_CONTACTED_SHOWN = 50
+AUTOCOMPLETE_MAX = 8
+
+
+def _autocomplete_url() -> str:
+    return reverse("people:person_autocomplete")
+
+
+@page_view
+def person_list(request: AuthedRequest) -> HttpResponse:
+    forbid_managers(request.user)
+    form = PeopleFilterForm(request.user, request.GET)
+    page = paginate(search_people(request.user, **form.filters()), request, PEOPLE_PER_PAGE)
+    # A history restore after "Back" (htmx's cache missed) needs the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "people/person_list.html#results" if partial else "people/person_list.html"
+    return render(request, template, {"form": form, "page": page})
+
+
+def _timeline(request: AuthedRequest, rows: Any) -> Any:
+    page = paginate(rows, request, TIMELINE_PER_PAGE)
+    mark_visible_people(request.user, page.items)
+    return page
+
+
+def _person_page(request: AuthedRequest, person: Person) -> HttpResponse:
+    user = request.user
+    counts = counts_for_person(user, person)
+    kinds, channels = dict(Kind.choices), dict(Channel.choices)
+    context = {
+        "person": person,
+        "person_mention": mention_for(person.full_name) + " ",
+        "memberships": memberships_for(user).filter(person=person).order_by("group__name"),
+        "counts_by_kind": [(kinds.get(k, k), n) for k, n in counts["kind"].items()],
+        "counts_by_channel": [(channels.get(k, k), n) for k, n in counts["channel"].items()],
+        "timeline": _timeline(request, timeline_for_person(user, person)),
+        "timeline_url": reverse("people:person_timeline", args=[person.pk]),
+    }
+    return render(request, "people/person_detail.html", context)
+
+
+@page_view
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _person_page(request, get_person_for(request.user, pk))
+
+
+@page_view
+def person_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One more page of the timeline for HTMX's "Load more"; the whole page without JS."""
+    person = get_person_for(request.user, pk)
+    if not request.htmx:
+        return _person_page(request, person)
+    context = {
+        "timeline": _timeline(request, timeline_for_person(request.user, person)),
+        "timeline_url": reverse("people:person_timeline", args=[person.pk]),
+    }
+    return render(request, "touchpoints/timeline.html#entries", context)
+
+
+@page_view
+def person_create(request: AuthedRequest) -> HttpResponse:
+    forbid_managers(request.user)
+    form = PersonForm(request.user, request.POST or None, autocomplete_url=_autocomplete_url())
+    if form.is_valid():
+        try:
+            person = services.create_person(by=request.user, **form.cleaned_data)
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, f"Added {person.full_name}.")
+            return redirect("people:person_detail", pk=person.pk)
+    status = 422 if form.is_bound else 200
+    return render(request, "people/person_form.html", {"form": form}, status=status)
+
+
+@page_view
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_person_for(request.user, pk)
+    form = PersonForm(
+        request.user,
+        request.POST or None,
+        initial=PersonForm.initial_for(person),
+        autocomplete_url=_autocomplete_url(),
+    )
+    if form.is_valid():
+        try:
+            services.update_person(by=request.user, person=person, **form.cleaned_data)
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, f"Saved {person.full_name}.")
+            return redirect("people:person_detail", pk=person.pk)
+    context = {"form": form, "person": person}
+    return render(request, "people/person_form.html", context, status=422 if form.is_bound else 200)
+
+
+@require_POST
+@page_view
+def person_archive(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = services.archive_person(by=request.user, person=get_person_for(request.user, pk))
+    messages.success(request, f"Archived {person.full_name}; their history is kept.")
+    return redirect("people:person_list")
+
+
+@page_view
+def person_autocomplete(request: AuthedRequest) -> HttpResponse:
+    """Up to eight people matching ?q=, whose name starts with it first, for @mentions."""
+    forbid_managers(request.user)
+    q = " ".join(request.GET.get("q", "").lstrip("@").strip('"{“').split()).lower()
+    if not q:
+        return JsonResponse([], safe=False)
+    candidates = list(search_people(request.user, q=q, sort="-last_contact")[:50])
+
+    def rank(p: Person) -> tuple[int, float, str]:
+        """Name starts with it, then a word does, then anywhere; recent contacts first."""
+        name = p.full_name.casefold()
+        where = 0 if name.startswith(q) else 1 if f" {q}" in f" {name}" else 2
+        recency = -p.last_contact_at.timestamp() if p.last_contact_at else 0.0
+        return where, recency, name
+
+    best = sorted(candidates, key=rank)[:AUTOCOMPLETE_MAX]
+    names = [p.full_name.lower() for p in best]
+    results = [
+        {
+            "id": p.pk,
+            "name": p.full_name,
+            "email": p.email,
+            # Two people of the same name are told apart by e-mail, which resolves exactly.
+            "mention": f"@{p.email}"
+            if p.email and names.count(p.full_name.lower()) > 1
+            else mention_for(p.full_name),
+        }
+        for p in best
+    ]
+    return JsonResponse(results, safe=False)
+
+
+@page_view
+def group_list(request: AuthedRequest) -> HttpResponse:
+    groups = list(groups_for(request.user))
+    counts = group_counts(request.user, groups)
+    rows = [(g, counts[g.pk]) for g in groups]
+    return render(request, "people/group_list.html", {"rows": rows})
+
+
+def _group_page(
+    request: AuthedRequest, group: Group, form: MembershipForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    counts = group_counts(user, [group])[group.pk]
+    if user.is_manager:
+        context = {"group": group, "counts": counts, "figures": group_figures(user, group)}
+        return render(request, "people/group_figures.html", context)
+    members = list(members_of(user, group)[: MEMBERS_SHOWN + 1])
+    context = {
+        "group": group,
+        "counts": counts,
+        "members": members[:MEMBERS_SHOWN],
+        "more_members": len(members) > MEMBERS_SHOWN,
+        "never_contacted": never_contacted(user, group)[:NEVER_CONTACTED_SHOWN],
+        "timeline": _timeline(request, timeline_for_group(user, group)),
+        "timeline_url": reverse("people:group_timeline", args=[group.pk]),
+        "form": form or MembershipForm(user, autocomplete_url=_autocomplete_url()),
+    }
+    return render(request, "people/group_detail.html", context, status=status)
+
+
+@page_view
+def group_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _group_page(request, get_group_for(request.user, pk))
+
+
+@page_view
+def group_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
+    group = get_group_for(request.user, pk)
+    forbid_managers(request.user)
+    if not request.htmx:
+        return _group_page(request, group)
+    context = {
+        "timeline": _timeline(request, timeline_for_group(request.user, group)),
+        "timeline_url": reverse("people:group_timeline", args=[group.pk]),
+    }
+    return render(request, "touchpoints/timeline.html#entries", context)
+
+
+@page_view
+def group_create(request: AuthedRequest) -> HttpResponse:
+    forbid_managers(request.user)
+    form = GroupForm(request.user, request.POST or None)
+    if form.is_valid():
+        try:
+            group = services.create_group(by=request.user, **form.service_fields())
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, f"Created {group.name}.")
+            return redirect("people:group_detail", pk=group.pk)
+    status = 422 if form.is_bound else 200
+    return render(request, "people/group_form.html", {"form": form}, status=status)
+
+
+@page_view
+def group_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    group = get_group_for(request.user, pk)
+    forbid_managers(request.user)
+    form = GroupForm(request.user, request.POST or None, initial=GroupForm.initial_for(group))
+    if form.is_valid():
+        try:
+            services.update_group(by=request.user, group=group, **form.service_fields())
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, f"Saved {group.name}.")
+            return redirect("people:group_detail", pk=group.pk)
+    context = {"form": form, "group": group}
+    return render(request, "people/group_form.html", context, status=422 if form.is_bound else 200)
+
+
+@require_POST
+@page_view
+def group_archive(request: AuthedRequest, pk: int) -> HttpResponse:
+    group = services.archive_group(by=request.user, group=get_group_for(request.user, pk))
+    messages.success(request, f"Archived {group.name}; its history is kept.")
+    return redirect("people:group_list")
+
+
+@require_POST
+@page_view
+def membership_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    group = get_group_for(request.user, pk)
+    forbid_managers(request.user)
+    form = MembershipForm(request.user, request.POST, autocomplete_url=_autocomplete_url())
+    if form.is_valid():
+        try:
+            m = services.add_membership(by=request.user, group=group, **form.cleaned_data)
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, f"Added {m.person.full_name} to {group.name}.")
+            return redirect("people:group_detail", pk=group.pk)
+    return _group_page(request, group, form, status=422)

@@ -1,0 +1,199 @@
+/* Rapport's small script: @-mention autocomplete, the capture box's "Full form" link, and
+ * clearing the capture box after a successful log. No inline handlers anywhere, so pages run
+ * under a strict Content-Security-Policy. Everything here is an enhancement: without it the
+ * forms still post and the links still go somewhere useful. */
+(function () {
+  "use strict";
+
+  var MAX_WORDS = 5; // the capture parser reads at most five words as one name
+
+  /* The "@..." being typed just before the caret, or null. */
+  function mentionAt(input) {
+    var caret = input.selectionStart;
+    if (caret === null || caret !== input.selectionEnd) return null;
+    var before = input.value.slice(0, caret);
+    var at = before.lastIndexOf("@");
+    if (at < 0 || (at > 0 && !/\s/.test(before.charAt(at - 1)))) return null;
+    var query = before.slice(at + 1);
+    if (/^["“{]/.test(query)) query = query.slice(1);
+    if (!query || /^\s/.test(query) || /[\n"”}]/.test(query)) return null;
+    if (query.split(/\s+/).length > MAX_WORDS) return null;
+    return { start: at, end: caret, query: query };
+  }
+
+  function Autocomplete(input) {
+    this.input = input;
+    this.url = input.getAttribute("data-autocomplete-url");
+    this.list = document.createElement("ul");
+    this.list.id = (input.id || "mention") + "-suggestions";
+    this.list.className = "suggestions";
+    this.list.setAttribute("role", "listbox");
+    this.list.setAttribute("aria-label", "People");
+    this.list.hidden = true;
+    input.insertAdjacentElement("afterend", this.list);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", this.list.id);
+    this.items = [];
+    this.active = -1;
+    this.seq = 0;
+    this.timer = null;
+    this.mention = null;
+    input.addEventListener("input", this.onInput.bind(this));
+    input.addEventListener("keydown", this.onKey.bind(this));
+    input.addEventListener("blur", this.close.bind(this));
+    this.list.addEventListener("pointerdown", function (e) { e.preventDefault(); });
+    this.list.addEventListener("click", this.onClick.bind(this));
+  }
+
+  Autocomplete.prototype.onInput = function () {
+    var self = this;
+    clearTimeout(this.timer);
+    this.mention = mentionAt(this.input);
+    if (!this.mention) { this.close(); return; }
+    this.timer = setTimeout(function () { self.fetch(self.mention.query); }, 120);
+  };
+
+  Autocomplete.prototype.fetch = function (query) {
+    var self = this;
+    var seq = ++this.seq;
+    fetch(this.url + "?q=" + encodeURIComponent(query), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (people) { if (seq === self.seq) self.show(people); })
+      .catch(function () { self.close(); });
+  };
+
+  Autocomplete.prototype.show = function (people) {
+    this.items = people;
+    this.list.textContent = "";
+    if (!people.length || !this.mention) { this.close(); return; }
+    var self = this;
+    people.forEach(function (person, i) {
+      var li = document.createElement("li");
+      li.id = self.list.id + "-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("data-index", String(i));
+      var name = document.createElement("span");
+      name.className = "name";
+      name.textContent = person.name;
+      li.appendChild(name);
+      if (person.email) {
+        var email = document.createElement("span");
+        email.className = "meta";
+        email.textContent = person.email;
+        li.appendChild(email);
+      }
+      self.list.appendChild(li);
+    });
+    this.list.hidden = false;
+    this.input.setAttribute("aria-expanded", "true");
+    this.highlight(0);
+  };
+
+  Autocomplete.prototype.highlight = function (i) {
+    var options = this.list.children;
+    if (!options.length) return;
+    this.active = (i + options.length) % options.length;
+    for (var k = 0; k < options.length; k++) {
+      options[k].setAttribute("aria-selected", k === this.active ? "true" : "false");
+    }
+    this.input.setAttribute("aria-activedescendant", options[this.active].id);
+    options[this.active].scrollIntoView({ block: "nearest" });
+  };
+
+  Autocomplete.prototype.close = function () {
+    this.list.hidden = true;
+    this.list.textContent = "";
+    this.items = [];
+    this.active = -1;
+    this.input.setAttribute("aria-expanded", "false");
+    this.input.removeAttribute("aria-activedescendant");
+  };
+
+  Autocomplete.prototype.isOpen = function () { return !this.list.hidden && this.items.length; };
+
+  Autocomplete.prototype.onKey = function (e) {
+    if (!this.isOpen()) return;
+    if (e.key === "ArrowDown") { e.preventDefault(); this.highlight(this.active + 1); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); this.highlight(this.active - 1); }
+    else if (e.key === "Enter" || e.key === "Tab") { e.preventDefault(); this.choose(this.active); }
+    else if (e.key === "Escape") { e.preventDefault(); this.close(); }
+  };
+
+  Autocomplete.prototype.onClick = function (e) {
+    var li = e.target.closest("[role=option]");
+    if (li) this.choose(Number(li.getAttribute("data-index")));
+  };
+
+  /* Replace the "@..." being typed with the person's mention and a space. */
+  Autocomplete.prototype.choose = function (i) {
+    var person = this.items[i];
+    var m = mentionAt(this.input) || this.mention;
+    if (!person || !m) { this.close(); return; }
+    var value = this.input.value;
+    var after = value.slice(m.end).replace(/^\S*/, "").replace(/^ /, "");
+    var text = person.mention + " ";
+    this.input.value = value.slice(0, m.start) + text + after;
+    var caret = m.start + text.length;
+    this.input.setSelectionRange(caret, caret);
+    this.close();
+    this.input.dispatchEvent(new Event("change", { bubbles: true }));
+    syncFullFormLink();
+  };
+
+  /* "Full form" opens the full form pre-filled with whatever is in the capture box. */
+  function syncFullFormLink() {
+    var input = document.getElementById("capture-line");
+    var link = document.getElementById("capture-full-form");
+    if (!input || !link) return;
+    var base = link.getAttribute("data-full-form");
+    link.href = input.value.trim() ? base + "?line=" + encodeURIComponent(input.value) : base;
+  }
+
+  function init() {
+    var inputs = document.querySelectorAll("input[data-autocomplete][data-autocomplete-url]");
+    for (var i = 0; i < inputs.length; i++) new Autocomplete(inputs[i]);
+    var capture = document.getElementById("capture-line");
+    if (capture) {
+      capture.addEventListener("input", syncFullFormLink);
+      syncFullFormLink();
+    }
+  }
+
+  /* After a successful capture the box is emptied for the next one; on a problem the line
+   * stays so it can be corrected. */
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var target = e.detail && e.detail.target;
+    if (!target || target.id !== "capture-result") return;
+    var input = document.getElementById("capture-line");
+    if (input && target.querySelector("[data-capture-saved]")) {
+      input.value = "";
+      syncFullFormLink();
+      input.focus();
+    }
+  });
+
+  /* A failure the server did not explain (it crashed, or the phone lost its signal) is still
+   * said out loud; the line stays in the box to try again. */
+  function captureFailed(e) {
+    var target = e.detail && e.detail.target;
+    if (!target || target.id !== "capture-result") return;
+    var xhr = e.detail.xhr;
+    var p = document.createElement("p");
+    p.className = "result error";
+    p.textContent = xhr && xhr.status
+      ? "That was not logged: the server answered " + xhr.status + ". Your line is still in the box."
+      : "That was not logged: no connection. Your line is still in the box; try again.";
+    target.textContent = "";
+    target.appendChild(p);
+  }
+  document.addEventListener("htmx:responseError", captureFailed);
+  document.addEventListener("htmx:sendError", captureFailed);
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

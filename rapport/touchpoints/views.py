@@ -1,0 +1,155 @@
+"""Pages for touchpoints: the capture box's target, the full form, one touchpoint."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from rapport.accounts.pages import (
+    AuthedRequest,
+    apply_errors,
+    forbid_managers,
+    mark_visible_people,
+    page_view,
+    redirect_back,
+)
+from rapport.errors import Forbidden, Invalid, RapportError
+from rapport.people.forms import mention_for
+from rapport.people.models import Person
+from rapport.touchpoints import services
+from rapport.touchpoints.forms import TouchpointForm
+from rapport.touchpoints.models import Touchpoint
+from rapport.touchpoints.queries import get_touchpoint_for
+
+
+def _autocomplete_url() -> str:
+    return reverse("people:person_autocomplete")
+
+
+def _candidates(line: str, ambiguous: dict[str, list[Person]]) -> list[tuple[str, list]]:
+    """For each ambiguous name: its candidates, each with the line rewritten to name them
+    exactly (None when the name was typed in a form we cannot find again in the line)."""
+    result = []
+    for name, people in ambiguous.items():
+        typed = f"@{name}"
+        options = []
+        for p in people:
+            exact = f"@{p.email}" if p.email else mention_for(p.full_name)
+            options.append((p, line.replace(typed, exact, 1) if typed in line else None))
+        result.append((name, options))
+    return result
+
+
+@require_POST
+@page_view
+def capture(request: AuthedRequest) -> HttpResponse:
+    """Log one capture line. HTMX gets the result as a partial; a plain POST is redirected
+    back with a message, or shown the problem on a page that keeps the line."""
+    forbid_managers(request.user)
+    line = request.POST.get("line", "")
+    context: dict = {"line": line}
+    try:
+        tp = services.capture(
+            by=request.user, line=line, create_missing=request.POST.get("create_missing") == "1"
+        )
+    except services.UnknownPeople as err:
+        context.update(error=err, unknown=err.unknown, ambiguous=_candidates(line, err.ambiguous))
+    except RapportError as err:
+        context["error"] = err
+    else:
+        context.update(touchpoint=tp, people=list(tp.people.all()))
+        if request.htmx:
+            return render(request, "touchpoints/capture.html#result", context)
+        names = ", ".join(p.full_name for p in context["people"]) or "no one in particular"
+        messages.success(request, f"Logged {tp.get_kind_display().lower()} with {names}.")
+        return redirect_back(request)
+    if request.htmx:
+        return render(request, "touchpoints/capture.html#result", context, status=422)
+    context["capture_line"] = line
+    return render(request, "touchpoints/capture.html", context, status=422)
+
+
+@page_view
+def create(request: AuthedRequest) -> HttpResponse:
+    """The full form, pre-filled from a capture line when it comes with ?line=."""
+    forbid_managers(request.user)
+    now = timezone.now()
+    line = request.GET.get("line", "")
+    initial = (
+        TouchpointForm.initial_from_line(line, now)
+        if line.strip()
+        else {"occurred_at": timezone.localtime(now)}
+    )
+    form = TouchpointForm(
+        request.user, request.POST or None, initial=initial, autocomplete_url=_autocomplete_url()
+    )
+    if form.is_valid():
+        try:
+            tp = services.create_touchpoint(
+                by=request.user, people=form.cleaned_data["people"], **form.service_fields()
+            )
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, "Logged the touchpoint.")
+            return redirect("touchpoints:detail", pk=tp.pk)
+    status = 422 if form.is_bound else 200
+    return render(request, "touchpoints/touchpoint_form.html", {"form": form}, status=status)
+
+
+def _can_change(request: AuthedRequest, tp: Touchpoint) -> bool:
+    """Mirrors the services' rule (author or admin) so pages offer only what will work."""
+    return tp.author_id == request.user.pk or request.user.is_admin
+
+
+@page_view
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    tp = get_touchpoint_for(request.user, pk)
+    mark_visible_people(request.user, [tp])
+    context = {"touchpoint": tp, "can_change": _can_change(request, tp)}
+    return render(request, "touchpoints/touchpoint_detail.html", context)
+
+
+@page_view
+def edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    tp = get_touchpoint_for(request.user, pk)
+    if not _can_change(request, tp):
+        raise Forbidden("Only the librarian who logged this touchpoint can change it.")
+    form = TouchpointForm(
+        request.user,
+        request.POST or None,
+        initial=TouchpointForm.initial_for(tp, list(tp.people.all())),
+        autocomplete_url=_autocomplete_url(),
+        editing=True,
+    )
+    if form.is_valid():
+        try:
+            services.update_touchpoint(
+                by=request.user,
+                touchpoint=tp,
+                people=form.cleaned_data["people"],
+                **form.service_fields(),
+            )
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, "Saved the touchpoint.")
+            return redirect("touchpoints:detail", pk=tp.pk)
+    context = {"form": form, "touchpoint": tp}
+    status = 422 if form.is_bound else 200
+    return render(request, "touchpoints/touchpoint_form.html", context, status=status)
+
+
+@page_view
+def delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation (no script needed); POST deletes."""
+    tp = get_touchpoint_for(request.user, pk)
+    if not _can_change(request, tp):
+        raise Forbidden("Only the librarian who logged this touchpoint can delete it.")
+    if request.method != "POST":
+        return render(request, "touchpoints/touchpoint_delete.html", {"touchpoint": tp})
+    services.delete_touchpoint(by=request.user, touchpoint=tp)
+    messages.success(request, "Deleted the touchpoint.")
+    return redirect("home")
