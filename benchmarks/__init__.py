@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks.run --tier S|M` (see docs/benchmarks.md)."""
