@@ -4,7 +4,7 @@ Views stay a few lines because the repetitive parts live here: a view raises the
 query or service gave it, and `page_view` turns it into a 403/404/422 page with the message.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -20,7 +20,6 @@ from django_htmx.middleware import HtmxDetails
 
 from rapport.accounts.models import User
 from rapport.errors import Forbidden, Invalid, RapportError
-from rapport.people.queries import people_for
 
 
 class AuthedRequest(HttpRequest):
@@ -151,22 +150,3 @@ def paginate(rows: Any, request: HttpRequest, size: int) -> Page:
     offset = (number - 1) * size
     items = list(rows[offset : offset + size + 1])
     return Page(items=items[:size], number=number, has_next=len(items) > size, size=size)
-
-
-def mark_visible_people(user: User, touchpoints: Iterable[Any]) -> None:
-    """Give each touchpoint `shown_people` (whom this user may see) and `hidden_count`.
-
-    A touchpoint the user may read can also involve people outside their scope; their names
-    stay hidden. One query for the whole list, whatever its length.
-    """
-    touchpoints = list(touchpoints)
-    ids = {p.pk for tp in touchpoints for p in tp.people.all()}
-    visible = set(
-        people_for(user, include_archived=True).filter(pk__in=ids).values_list("pk", flat=True)
-        if ids
-        else []
-    )
-    for tp in touchpoints:
-        everyone = list(tp.people.all())
-        tp.shown_people = [p for p in everyone if p.pk in visible]
-        tp.hidden_count = len(everyone) - len(tp.shown_people)

@@ -1,18 +1,16 @@
 """The home page (a dashboard for managers, a desk for librarians) and personal API tokens."""
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rapport.accounts import services
 from rapport.accounts.forms import TokenForm
-from rapport.accounts.pages import AuthedRequest, apply_errors, mark_visible_people, page_view
+from rapport.accounts.pages import AuthedRequest, apply_errors, page_view
 from rapport.errors import Invalid
 from rapport.people.queries import groups_for, served_group_ids
-from rapport.touchpoints.models import Touchpoint
-from rapport.touchpoints.queries import visible_to
+from rapport.touchpoints.queries import mark_visible_people, recent_for
 from rapport.touchpoints.stats import dashboard, group_counts
 
 RECENT = 15
@@ -26,15 +24,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     served = served_group_ids(user)
     groups = list(groups_for(user).filter(pk__in=served))
     counts = group_counts(user, groups)
-    # Own touchpoints and those of the groups served: visible_to suffices for both, and
-    # avoids the full scope's subquery over every participation.
-    recent = list(
-        Touchpoint.objects.filter(visible_to(user))
-        .filter(Q(author=user) | Q(group_id__in=served))
-        .select_related("author", "group")
-        .prefetch_related("people")
-        .order_by("-occurred_at", "-id")[:RECENT]
-    )
+    recent = list(recent_for(user, served)[:RECENT])
     mark_visible_people(user, recent)
     context = {"groups": [(g, counts[g.pk]) for g in groups], "recent": recent}
     return render(request, "home.html", context)

@@ -30,7 +30,7 @@ from rapport.api.schemas import (
 )
 from rapport.people.queries import get_group_for, get_person_for
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin
-from rapport.touchpoints.queries import get_touchpoint_for, touchpoints_for
+from rapport.touchpoints.queries import get_touchpoint_for, mark_visible_people, touchpoints_for
 from rapport.touchpoints.services import (
     capture,
     create_touchpoint,
@@ -52,7 +52,10 @@ class TouchpointOut(Schema):
     logged_at: dt.datetime
     updated_at: dt.datetime
     author: UserRef
-    people: list[PersonRef]
+    people: list[PersonRef] = Field(description="The people who took part whom you may see.")
+    hidden_people: int = Field(
+        description="How many more took part who are outside what you may see; never named."
+    )
     group: GroupRef | None
     kind: Kind
     channel: Channel
@@ -68,6 +71,15 @@ class TouchpointOut(Schema):
     tags: list[str]
     capture_line: str = Field(description="The capture line as typed, if it came from one.")
     source_system: str
+
+    @staticmethod
+    def resolve_people(obj: Any) -> list[Any]:
+        return obj.shown_people
+
+    @staticmethod
+    def resolve_hidden_people(obj: Any) -> int:
+        return obj.hidden_count
+
     external_id: str
 
 
@@ -146,7 +158,9 @@ def _fields(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
 
 def _reloaded(request: ApiRequest, pk: int) -> Any:
     """The saved touchpoint with its people, author and group, as the JSON shows them."""
-    return get_touchpoint_for(request.auth, pk)
+    touchpoint = get_touchpoint_for(request.auth, pk)
+    mark_visible_people(request.auth, [touchpoint])
+    return touchpoint
 
 
 @router.get(
@@ -175,7 +189,9 @@ def list_touchpoints(request: ApiRequest, filters: Query[TouchpointFilters]) -> 
         until=filters.until,
         tag=filters.tag,
     )
-    return paginate(for_output(touchpoints).order_by("-occurred_at", "-id"), filters)
+    page = paginate(for_output(touchpoints).order_by("-occurred_at", "-id"), filters)
+    mark_visible_people(user, page["items"])
+    return page
 
 
 @router.post(
@@ -213,7 +229,7 @@ def capture_line(request: ApiRequest, payload: CaptureIn) -> tuple[int, Any]:
     summary="Read a touchpoint",
 )
 def read(request: ApiRequest, touchpoint_id: PathId) -> Any:
-    return get_touchpoint_for(request.auth, touchpoint_id)
+    return _reloaded(request, touchpoint_id)
 
 
 @router.patch(

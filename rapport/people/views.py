@@ -12,7 +12,6 @@ from rapport.accounts.pages import (
     AuthedRequest,
     apply_errors,
     forbid_managers,
-    mark_visible_people,
     page_view,
     paginate,
 )
@@ -36,7 +35,12 @@ from rapport.people.queries import (
     search_people,
 )
 from rapport.touchpoints.models import Channel, Kind
-from rapport.touchpoints.queries import counts_for_person, timeline_for_group, timeline_for_person
+from rapport.touchpoints.queries import (
+    counts_for_person,
+    mark_visible_people,
+    timeline_for_group,
+    timeline_for_person,
+)
 from rapport.touchpoints.stats import group_counts, group_figures
 
 PEOPLE_PER_PAGE = 50

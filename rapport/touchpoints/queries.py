@@ -1,11 +1,14 @@
 """Access-scoped reads of touchpoints. Confidential touchpoints reach their author only."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet
 
 from rapport.accounts.models import User
 from rapport.errors import Forbidden, NotFound
 from rapport.people.models import Group, Person
-from rapport.people.queries import library_wide, people_scope
+from rapport.people.queries import library_wide, people_for, people_scope
 from rapport.touchpoints.models import Participation, Touchpoint
 
 
@@ -76,3 +79,36 @@ def counts_for_person(user: User, person: Person) -> dict[str, dict[str, int]]:
         "kind": dict(qs.values_list("kind").annotate(n=Count("id")).order_by("-n")),
         "channel": dict(qs.values_list("channel").annotate(n=Count("id")).order_by("-n")),
     }
+
+
+def recent_for(user: User, served: Iterable[int]) -> QuerySet[Touchpoint]:
+    """The user's own touchpoints and those logged against the groups they serve, newest first.
+
+    visible_to suffices for both and avoids the full scope's subquery over every participation.
+    """
+    return (
+        Touchpoint.objects.filter(visible_to(user))
+        .filter(Q(author=user) | Q(group_id__in=list(served)))
+        .select_related("author", "group")
+        .prefetch_related("people")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def mark_visible_people(user: User, touchpoints: Iterable[Any]) -> None:
+    """Give each touchpoint `shown_people` (whom this user may see) and `hidden_count`.
+
+    A touchpoint the user may read can also involve people outside their scope; their names
+    stay hidden. One query for the whole list, whatever its length.
+    """
+    touchpoints = list(touchpoints)
+    ids = {p.pk for tp in touchpoints for p in tp.people.all()}
+    visible = set(
+        people_for(user, include_archived=True).filter(pk__in=ids).values_list("pk", flat=True)
+        if ids
+        else []
+    )
+    for tp in touchpoints:
+        everyone = list(tp.people.all())
+        tp.shown_people = [p for p in everyone if p.pk in visible]
+        tp.hidden_count = len(everyone) - len(tp.shown_people)

@@ -11,7 +11,6 @@ from rapport.accounts.pages import (
     AuthedRequest,
     apply_errors,
     forbid_managers,
-    mark_visible_people,
     page_view,
     redirect_back,
 )
@@ -21,7 +20,7 @@ from rapport.people.models import Person
 from rapport.touchpoints import services
 from rapport.touchpoints.forms import TouchpointForm
 from rapport.touchpoints.models import Touchpoint
-from rapport.touchpoints.queries import get_touchpoint_for
+from rapport.touchpoints.queries import get_touchpoint_for, mark_visible_people
 
 
 def _autocomplete_url() -> str:

@@ -149,7 +149,8 @@ def one_error(path: str, field: str, message: str, label: str | None = None) -> 
     return invalid(f"{label or field}: {message}", path, {field: [message]})
 
 
-def touchpoint_json(tp: Touchpoint) -> dict:
+def touchpoint_json(tp: Touchpoint, hidden: tuple = ()) -> dict:
+    """The JSON of a touchpoint for a reader who may not see the people in `hidden`."""
     tp = Touchpoint.objects.get(pk=tp.pk)
     return {
         "id": tp.pk,
@@ -161,7 +162,12 @@ def touchpoint_json(tp: Touchpoint) -> dict:
             "username": tp.author.username,
             "display_name": tp.author.display_name,
         },
-        "people": [{"id": p.pk, "full_name": p.full_name} for p in tp.people.order_by("pk")],
+        "people": [
+            {"id": p.pk, "full_name": p.full_name}
+            for p in tp.people.order_by("pk")
+            if p not in hidden
+        ],
+        "hidden_people": len(hidden),
         "group": tp.group and {"id": tp.group.pk, "name": tp.group.name},
         "kind": tp.kind,
         "channel": tp.channel,

@@ -333,3 +333,18 @@ def test_delete_touchpoint_out_of_scope_is_not_found(call, world):
 
     assert reply.status == 404
     assert Touchpoint.objects.filter(pk=world.hugo_question.pk).exists()
+
+
+def test_touchpoint_people_outside_the_readers_scope_are_counted_not_named(call, world):
+    # alice saw ana and hugo together; bob serves hugo's group but not ana's.
+    joint = make_touchpoint(world.alice, [world.ana, world.hugo], topic="Joint data plan")
+
+    one = call("GET", f"/touchpoints/{joint.pk}", as_=world.bob)
+    listed = call("GET", "/touchpoints", params={"person": world.hugo.pk}, as_=world.bob)
+
+    assert one.status == 200
+    assert one.body == touchpoint_json(joint, hidden=(world.ana,))
+    assert one.body["people"] == [{"id": world.hugo.pk, "full_name": "Hugo Marsh"}]
+    assert one.body["hidden_people"] == 1
+    assert listed.body["items"][0] == touchpoint_json(joint, hidden=(world.ana,))
+    assert call("GET", f"/touchpoints/{joint.pk}", as_=world.alice).body["hidden_people"] == 1
