@@ -45,8 +45,8 @@ from rapport.touchpoints.stats import group_counts, group_figures
 
 PEOPLE_PER_PAGE = 50
 TIMELINE_PER_PAGE = 20
-MEMBERS_SHOWN = 100
-NEVER_CONTACTED_SHOWN = 50
+MEMBERS_SHOWN = 50
+NEVER_CONTACTED_SHOWN = 25
 AUTOCOMPLETE_MAX = 8
 
 

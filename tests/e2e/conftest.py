@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import PASSWORD
+
 CHROMIUM = os.environ.get("RAPPORT_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -46,10 +48,16 @@ def chromium():
         browser.close()
 
 
+# Every page below talks to pytest-django's live server, so relative URLs ("/people/") work.
+# Requesting live_server also makes the test's database transactional, so the server thread
+# sees the rows the test wrote (and the test sees what the server committed).
+
+
 @pytest.fixture
-def phone(chromium):
+def phone(chromium, live_server):
     """A phone-sized page (390×844, touch)."""
     context = chromium.new_context(
+        base_url=live_server.url,
         viewport={"width": 390, "height": 844},
         has_touch=True,
         is_mobile=True,
@@ -62,9 +70,38 @@ def phone(chromium):
 
 
 @pytest.fixture
-def desktop(chromium):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+def desktop(chromium, live_server):
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def no_script(chromium, live_server):
+    """A desktop page with JavaScript off: every link and form must still work."""
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """Sign in through the real form: `sign_in(page, "alice")`. Lands on the home page."""
+    from playwright.sync_api import expect
+
+    def sign_in(page, username: str, password: str = PASSWORD) -> None:
+        page.goto("/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("#login-form button[type=submit]")
+        expect(page).to_have_url(f"{live_server.url}/")
+
+    return sign_in

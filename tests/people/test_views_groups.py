@@ -275,3 +275,26 @@ def test_group_archive_refused_changes_nothing(client, world, role, status):
 
     assert response.status_code == status
     assert Group.objects.get(pk=world.chem.pk).archived_at is None
+
+
+def test_group_detail_caps_long_lists_and_links_to_the_people_list(client, world):
+    for n in range(60):
+        make_person(f"Newcomer {n:02d}", groups=[world.chem])
+    refresh_contact_stats([world.ana.pk])
+    client.force_login(world.alice)
+
+    html = client.get(reverse("people:group_detail", args=[world.chem.pk])).text
+
+    members = html[
+        html.index('id="group-members"') : html.index("</ul>", html.index('id="group-members"'))
+    ]
+    never = html[
+        html.index('id="never-contacted"') : html.index("</ul>", html.index('id="never-contacted"'))
+    ]
+    assert members.count("<li>") == 50
+    assert never.count("<li>") == 25
+    assert f'href="/people/?group={world.chem.pk}">All members in the people list</a>' in html
+    assert (
+        f'href="/people/?group={world.chem.pk}&amp;sort=last_contact">All 61 in the people list</a>'
+        in html
+    )
