@@ -22,10 +22,11 @@ from rapport.audit.models import AuditEntry
 from rapport.errors import Invalid
 from rapport.people.models import Person
 from rapport.people.queries import groups_for, people_for, search_people
+from rapport.relationships.services import refresh
 from rapport.touchpoints.capture import parse_capture
 from rapport.touchpoints.models import Touchpoint
 from rapport.touchpoints.queries import timeline_for_person
-from rapport.touchpoints.services import capture, refresh_contact_stats
+from rapport.touchpoints.services import capture
 
 LINES = (
     "{who} asked for peer-reviewed sources on {topic} #literature ~15m read:3",
@@ -119,7 +120,7 @@ class Cleanup:
         Touchpoint.objects.filter(pk__gt=self.tp).delete()
         AuditEntry.objects.filter(pk__gt=self.audit).delete()
         Person.contacts.through.objects.filter(pk__gt=self.contact).delete()
-        refresh_contact_stats(self.people)
+        refresh(self.people)
 
 
 def bench_capture(user: User, count: int, rng: random.Random) -> Result:
@@ -277,3 +278,70 @@ def bench_page(
     if failures:
         result.note = f"{len(failures)} failed, e.g. {failures[0]}"
     return result
+
+
+# --- relationships: Today, refresh ---------------------------------------------------------
+
+TODAY_SCOPE = 2_000
+
+
+def today_librarian(minimum: int = TODAY_SCOPE) -> tuple[User, int]:
+    """The librarian with the most people of their own (`my_people`); if that is fewer than
+    `minimum`, they are given more groups to serve, largest first, until it is not. Call inside
+    a transaction that the caller rolls back, so the bench database stays as built."""
+    from rapport.people.models import Group
+    from rapport.today.today import my_people
+
+    users = User.objects.filter(role="librarian", served_groups__isnull=False).distinct()
+    user = max(users, key=lambda u: (my_people(u).count(), -u.pk))
+    size = my_people(user).count()
+    if size < minimum:
+        groups = (
+            Group.objects.exclude(librarians=user)
+            .annotate(n=Count("memberships"))
+            .order_by("-n", "id")
+        )
+        for group in groups.iterator():
+            group.librarians.add(user)
+            size = my_people(user).count()
+            if size >= minimum:
+                break
+    return user, size
+
+
+def raw_today_people(user: User) -> list:
+    """The bare minimum the Today page reads: my people with their last contact and stage."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.id, p.full_name, p.last_contact_at, r.stage, r.last_real_contact_at "
+            "FROM rapport_person p LEFT JOIN rapport_relationship r ON r.person_id = p.id "
+            "WHERE p.archived_at IS NULL AND (p.id IN (SELECT m.person_id FROM "
+            "rapport_membership m JOIN rapport_group_librarians gl ON gl.group_id = m.group_id "
+            "WHERE gl.user_id = %s) OR p.id IN (SELECT person_id FROM rapport_contact "
+            "WHERE user_id = %s))",
+            [user.pk, user.pk],
+        )
+        return cursor.fetchall()
+
+
+def bench_refresh(rounds: int = 2) -> Result:
+    """`rapport refresh` over everyone, against one bare aggregation pass over the same rows."""
+    from rapport.relationships.services import refresh_all
+
+    result = Result("rapport refresh (all people)", 60_000.0, bare_name="one bare GROUP BY pass")
+    for _ in range(rounds):
+        result.times.append(timed(refresh_all))
+        result.bare.append(timed(bare_aggregation))
+    return result
+
+
+def bare_aggregation() -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.person_id, MIN(p.occurred_at), MAX(p.occurred_at), COUNT(*), "
+            "SUM(t.minutes), SUM(t.read_level), COUNT(t.read_level), COUNT(DISTINCT t.kind), "
+            "SUM(CASE WHEN t.initiated_by = 'them' THEN 1 ELSE 0 END) "
+            "FROM rapport_participation p JOIN rapport_touchpoint t ON t.id = p.touchpoint_id "
+            "GROUP BY p.person_id"
+        )
+        return cursor.fetchall()

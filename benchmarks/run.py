@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
+    from django.db import transaction
     from django.test import Client
 
     from benchmarks import cases
@@ -107,6 +108,22 @@ def main(argv: list[str] | None = None) -> None:
                 "raw search SQL",
             )
         )
+    with transaction.atomic():  # the extra groups a Today librarian may get are rolled back
+        today_user, scope = cases.today_librarian()
+        today_client = Client()
+        today_client.force_login(today_user)
+        result = cases.bench_page(
+            today_client,
+            f"Today page ({scope:,} people of their own)",
+            ["/"],
+            100.0,
+            args.requests,
+            lambda n: cases.raw_today_people(today_user),
+            "raw SQL, my people + stage",
+        )
+        results.append(result)
+        transaction.set_rollback(True)
+    results.append(cases.bench_refresh())
     report(args, db, info, results, skipped, bench_dir)
 
 

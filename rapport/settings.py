@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "rapport.audit",
     "rapport.people",
     "rapport.touchpoints",
+    "rapport.relationships",
+    "rapport.requests",
+    "rapport.today",
+    "rapport.reports",
     "rapport.api",
     "rapport.demo",
     "rapport.system",
@@ -142,6 +146,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (request deliverables). Never served as static files: a view checks that the
+# reader may see the request first.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "uploads"))).resolve()
+MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")

@@ -4,5 +4,9 @@ urlpatterns = [
     path("", include("rapport.accounts.urls")),
     path("people/", include("rapport.people.urls")),
     path("touchpoints/", include("rapport.touchpoints.urls")),
+    path("requests/", include("rapport.requests.urls")),
+    path("relationships/", include("rapport.relationships.urls")),
+    path("today/", include("rapport.today.urls")),
+    path("reports/", include("rapport.reports.urls")),
     path("api/v1/", include("rapport.api.urls")),
 ]

@@ -4,10 +4,14 @@ alice serves Chemistry Lab (ana, ben); bob serves History Department (hugo). car
 to no group. alice has one confidential touchpoint with ana; bob has one with hugo.
 """
 
+import email
+import email.policy
 import os
+import socket
 from dataclasses import dataclass
 
 import pytest
+from aiosmtpd.controller import Controller
 from hypothesis import settings as hypothesis_settings
 
 from rapport.accounts.models import Role, User
@@ -72,3 +76,41 @@ def world(db) -> World:
         ),
         hugo_question=make_touchpoint(bob, [hugo], question="Archive access", group=history),
     )
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it is given."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            (
+                envelope.rcpt_tos,
+                email.message_from_bytes(envelope.content, policy=email.policy.default),
+            )
+        )
+        return "250 Message accepted for delivery"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def inbox(settings):
+    """A real SMTP server on a free local port, with Django's SMTP backend pointed at it."""
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    yield handler
+    controller.stop()

@@ -25,6 +25,16 @@ PAGES = [
     ("touchpoints:edit", "ana_question", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
     ("touchpoints:delete", "ana_question", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
     ("accounts:tokens", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 200}),
+    ("relationships:rules", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
+    ("relationships:rule_create", None, {"ada": 200, "alice": 403, "bob": 403, "mia": 403}),
+    ("requests:list", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
+    ("requests:create", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
+    ("requests:stories", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
+    ("requests:person_requests", "ana", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
+    ("reports:coverage", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 200}),
+    ("reports:relationships", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 200}),
+    ("reports:person_brief", "ana", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
+    ("reports:group_brief", "chem", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
 ]
 CASES = [
     (name, arg, role, status) for name, arg, statuses in PAGES for role, status in statuses.items()

@@ -17,6 +17,11 @@ class User(AbstractUser):
     """A librarian account. The role decides what the account may see."""
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.LIBRARIAN)
+    daily_digest = models.BooleanField(
+        default=False,
+        help_text="Email me my Today list each morning (one email, never one per person)",
+    )
+    last_digest_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         db_table = "rapport_user"

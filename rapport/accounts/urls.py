@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth
 from django.urls import include, path
 
 from rapport.accounts import views
+from rapport.today.views import home
 
 account_patterns = [
     path("tokens/", views.tokens, name="tokens"),
@@ -15,7 +16,7 @@ account_patterns = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("login/", auth.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),

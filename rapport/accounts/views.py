@@ -1,4 +1,4 @@
-"""The home page (a dashboard for managers, a desk for librarians) and personal API tokens."""
+"""Personal API tokens. (The home page is `rapport.today.views.home`.)"""
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -9,25 +9,6 @@ from rapport.accounts import services
 from rapport.accounts.forms import TokenForm
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view
 from rapport.errors import Invalid
-from rapport.people.queries import groups_for, served_group_ids
-from rapport.touchpoints.queries import mark_visible_people, recent_for
-from rapport.touchpoints.stats import dashboard, group_counts
-
-RECENT = 15
-
-
-@page_view
-def home(request: AuthedRequest) -> HttpResponse:
-    user = request.user
-    if user.is_manager:
-        return render(request, "dashboard.html", {"figures": dashboard(user)})
-    served = served_group_ids(user)
-    groups = list(groups_for(user).filter(pk__in=served))
-    counts = group_counts(user, groups)
-    recent = list(recent_for(user, served)[:RECENT])
-    mark_visible_people(user, recent)
-    context = {"groups": [(g, counts[g.pk]) for g in groups], "recent": recent}
-    return render(request, "home.html", context)
 
 
 @page_view

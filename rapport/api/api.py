@@ -5,16 +5,27 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
-from rapport.api import groups, memberships, people, problems, touchpoints
+from rapport.api import (
+    groups,
+    memberships,
+    people,
+    problems,
+    relationships,
+    requests,
+    today,
+    touchpoints,
+)
 from rapport.api.auth import SessionAuth, TokenAuth
 
 DESCRIPTION = """\
-The people, groups, memberships and touchpoints you may see in Rapport, as JSON.
+The people, groups, memberships, touchpoints and requests you may see in Rapport, each
+person's relationship (stage, health, cadence, snooze), and your Today list, as JSON.
 
 **Authentication.** Send a personal access token, created on your account page, as
 `Authorization: Bearer rpt_...`; or call from a browser signed in to Rapport, sending the
 `csrftoken` cookie's value as `X-CSRFToken` on POST, PATCH and DELETE. Managers see aggregate
-figures only: they may list groups, and get 403 on people, memberships and touchpoints.
+figures only: they may list groups, and get 403 on people, memberships, touchpoints, requests,
+relationships and Today.
 
 **Errors** are `application/problem+json` (RFC 7807): `type`, `title`, `status`, `detail`
 (a sentence fit to show) and `instance`. The `type` is `urn:rapport:problem:` followed by
@@ -49,6 +60,9 @@ api = RapportAPI(
 )
 problems.install(api)
 api.add_router("/people", people.router)
+api.add_router("/people", relationships.router)
 api.add_router("/groups", groups.router)
 api.add_router("/memberships", memberships.router)
 api.add_router("/touchpoints", touchpoints.router)
+api.add_router("/requests", requests.router)
+api.add_router("/today", today.router)

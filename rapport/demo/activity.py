@@ -8,8 +8,9 @@ group it is logged against. Kind decides the likely channel, origin, initiative,
 minutes, and the discipline decides the words.
 
 Contact figures are tallied while rows stream out, so `Person.first_contact_at`,
-`last_contact_at` and `touchpoint_count` come out exactly as `refresh_contact_stats` would
+`last_contact_at` and `touchpoint_count` come out exactly as `relationships.services.refresh` would
 compute them from the participations, and `Person.contacts` lists each person's authors.
+Touchpoints that may open a request are handed to `requests.Requests` as they stream by.
 """
 
 import bisect
@@ -32,6 +33,8 @@ from rapport.demo.base import (
 )
 from rapport.demo.disciplines import DISCIPLINES
 from rapport.demo.population import Population
+from rapport.demo.requests import KINDS as REQUEST_KINDS
+from rapport.demo.requests import Requests
 from rapport.demo.text import Writer, topic_of
 
 MONTHS = (0.8, 1.15, 1.2, 0.8, 0.95, 0.7, 0.45, 0.35, 0.9, 1.3, 1.3, 0.7)  # Jan..Dec
@@ -127,8 +130,16 @@ def day_counts(cal: Calendar, total: int, rng: random.Random) -> list[int]:
 class Activity:
     """Generates touchpoints and participations, tallying each person's contact figures."""
 
-    def __init__(self, pop: Population, cal: Calendar, rng: random.Random, user_space: int):
+    def __init__(
+        self,
+        pop: Population,
+        cal: Calendar,
+        rng: random.Random,
+        user_space: int,
+        requests: Requests | None = None,
+    ):
         self.pop, self.cal, self.rng = pop, cal, rng
+        self.requests = requests  # sees the touchpoints that may open a request
         self.writer = Writer(rng)
         n = pop.size
         self.first = array("q", [0]) * n
@@ -174,6 +185,7 @@ class Activity:
         contacts, space = self.contacts, self.user_space
         libs_of = pop.group_librarians
         end = cal.end_epoch
+        requests = self.requests
         tp_id = part_id = 0
         for day, n in enumerate(day_counts(cal, total, rng)):
             if not n:
@@ -249,9 +261,17 @@ class Activity:
                     last[q] = at
                     count[q] += 1
                     contacts.add(q * space + author)
+                if requests and kind in REQUEST_KINDS and read >= 3 and not confidential:
+                    requests.consider(
+                        tp_id, min(at + delay, end), read, author,
+                        group + 1 if group >= 0 else None, tuple(q + 1 for q in chosen),
+                        question, pop.discipline[p], bool(student),
+                    )  # fmt: skip
                 if tps.full or parts.full:
                     yield tps.take()  # touchpoints before the participations that point at them
                     yield parts.take()
+                    if requests:  # and before the requests linked to them
+                        yield from requests.flush()
         for buffer in (tps, parts):
             if buffer.rows:
                 yield buffer.take()

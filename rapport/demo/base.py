@@ -2,7 +2,8 @@
 
 The generator never touches the database. It yields `Batch`es of plain tuples in an order that
 satisfies every foreign key (users, groups, people, memberships, then touchpoints with their
-participations), so a loader can stream them into SQLite or PostgreSQL and a benchmark can
+participations, then the requests opened from them with their people, links, status changes and
+deliverables), so a loader can stream them into SQLite or PostgreSQL and a benchmark can
 stream the very same rows into a bare `sqlite3` connection.
 """
 
@@ -63,6 +64,8 @@ USER = (
         "is_active",
         "date_joined",
         "role",
+        "daily_digest",
+        "last_digest_on",
     ),
 )
 GROUP = ("rapport_group", ("id", "name", "kind", "description", "created_at", "archived_at"))
@@ -85,7 +88,25 @@ TOUCHPOINT = ("rapport_touchpoint", (
 PARTICIPATION = ("rapport_participation", ("id", "touchpoint_id", "person_id", "occurred_at"))
 CONTACT = ("rapport_contact", ("id", "person_id", "user_id"))
 PERSON_STATS = ("rapport_person", ("first_contact_at", "last_contact_at", "touchpoint_count"))
-TABLES = (USER, GROUP, GROUP_LIBRARIAN, PERSON, MEMBERSHIP, TOUCHPOINT, PARTICIPATION, CONTACT)
+REQUEST = ("rapport_request", (
+    "id", "title", "need", "purpose", "project", "grant", "course", "deadline", "scope",
+    "preferred_format", "due_on", "status", "status_changed_at", "follow_up_days",
+    "follow_up_on", "followed_up_at", "outcome", "story", "story_tags", "story_at",
+    "created_at", "updated_at", "created_by_id", "group_id", "owner_id",
+))  # fmt: skip
+REQUEST_PERSON = ("rapport_request_person", ("id", "request_id", "person_id"))
+REQUEST_TOUCHPOINT = ("rapport_request_touchpoint", ("id", "request_id", "touchpoint_id"))
+STATUS_CHANGE = (
+    "rapport_request_status_change",
+    ("id", "request_id", "from_status", "to_status", "at", "by_id", "note"),
+)
+DELIVERABLE = ("rapport_deliverable", (
+    "id", "request_id", "title", "url", "file", "description", "delivered_at", "by_id",
+))  # fmt: skip
+TABLES = (
+    USER, GROUP, GROUP_LIBRARIAN, PERSON, MEMBERSHIP, TOUCHPOINT, PARTICIPATION, CONTACT,
+    REQUEST, REQUEST_PERSON, REQUEST_TOUCHPOINT, STATUS_CHANGE, DELIVERABLE,
+)  # fmt: skip
 
 
 class Buffer:

@@ -17,6 +17,7 @@ from rapport.demo.activity import Activity
 from rapport.demo.base import BENCH_END, USER, Batch, Calendar, Tier, ascii_name, stamp
 from rapport.demo.institutions import plan
 from rapport.demo.population import Builder
+from rapport.demo.requests import Requests
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ def generate(
                 True,
                 joined,
                 a.role,
+                False,
+                None,
             )
         )
     yield users
@@ -100,10 +103,16 @@ def generate(
         dept_librarians.append(libs)
     builder = Builder(random.Random(f"{stream}:people"), cal)
     yield from builder.build(institutions, dept_librarians)
+    requests = Requests(cal, random.Random(f"{stream}:requests"))
     activity = Activity(
-        builder.pop, cal, random.Random(f"{stream}:touchpoints"), user_space=len(people) + 1
+        builder.pop,
+        cal,
+        random.Random(f"{stream}:touchpoints"),
+        user_space=len(people) + 1,
+        requests=requests,
     )
     yield from activity.generate(tier.touchpoints)
+    yield from requests.finish()
     yield from activity.person_stats()
     yield from activity.contact_rows()
 

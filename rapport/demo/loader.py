@@ -5,7 +5,9 @@ This is a loader, like a restore, not a librarian's write: it bypasses the servi
 `executemany` on SQLite (with PRAGMAs that suit a bulk load), `COPY` on PostgreSQL — and
 streams the generator's batches, so memory stays bounded even at tier L. Derived fields
 (`Person.search_text`, contact dates and counts, `Person.contacts`) are written as the
-services would compute them; the tests check that against a recompute.
+services would compute them; the tests check that against a recompute. Relationship state
+(stages and the other aggregates) is then computed by `relationships.services.refresh_all`,
+in the same transaction.
 """
 
 import datetime as dt
@@ -26,6 +28,8 @@ from rapport.demo.generator import Account, default_end, generate
 from rapport.demo.names import DEMO_ACCOUNTS, DEMO_PASSWORD
 from rapport.errors import Invalid
 from rapport.people.models import Group, Membership, Person
+from rapport.relationships.defaults import add_default_rules
+from rapport.relationships.services import refresh_all
 from rapport.touchpoints.models import Participation, Touchpoint
 
 MODELS = (
@@ -188,6 +192,9 @@ def load(
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             call_command("flush", interactive=False, verbosity=0, database=using)
         write(batches, using=using, counts=loaded.rows, progress=progress)
+        if using == "default":  # the relationship services work on the default database
+            add_default_rules()
+            refresh_all()
     loaded.seconds = time.perf_counter() - started
     known = User.objects.using(using).filter(username__in=KNOWN_ACCOUNTS).order_by("pk")
     loaded.accounts = [

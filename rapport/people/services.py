@@ -13,6 +13,7 @@ from rapport.audit.services import diff, record, snapshot
 from rapport.errors import Forbidden, Invalid
 from rapport.people.models import Group, Membership, Person
 from rapport.people.validators import normalise_orcid
+from rapport.relationships.services import refresh as refresh_relationships
 
 PERSON_FIELDS = [
     "full_name",
@@ -94,6 +95,7 @@ def create_person(*, by: User, **fields: Any) -> Person:
     _clean_person(person)
     person.save()
     person.contacts.add(by)
+    refresh_relationships([person.referred_by_id])  # a referral counts for the referrer
     record(
         actor=by,
         action="create",
@@ -108,9 +110,14 @@ def create_person(*, by: User, **fields: Any) -> Person:
 def update_person(*, by: User, person: Person, **fields: Any) -> Person:
     _require_librarian(by)
     before = snapshot(person, PERSON_FIELDS)
+    referrer = person.referred_by_id
     _assign(person, fields, PERSON_FIELDS)
     _clean_person(person)
-    person.save()
+    # Only what the form edits: the contact figures belong to the touchpoint services, and a
+    # stale copy of them in this object must not overwrite theirs.
+    person.save(update_fields=[*PERSON_FIELDS, "search_text", "updated_at"])
+    if person.referred_by_id != referrer:
+        refresh_relationships([referrer, person.referred_by_id])
     changes = diff(before, snapshot(person, PERSON_FIELDS))
     if changes:
         record(actor=by, action="update", obj=person, summary=person.full_name, changes=changes)

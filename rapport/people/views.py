@@ -34,6 +34,9 @@ from rapport.people.queries import (
     never_contacted,
     search_people,
 )
+from rapport.relationships.forms import panel_forms
+from rapport.relationships.queries import relationship_view
+from rapport.requests.queries import open_requests_for_person
 from rapport.touchpoints.models import Channel, Kind
 from rapport.touchpoints.queries import (
     counts_for_person,
@@ -48,6 +51,7 @@ TIMELINE_PER_PAGE = 20
 MEMBERS_SHOWN = 50
 NEVER_CONTACTED_SHOWN = 25
 AUTOCOMPLETE_MAX = 8
+REQUESTS_SHOWN = 10
 
 
 def _autocomplete_url() -> str:
@@ -71,10 +75,22 @@ def _timeline(request: AuthedRequest, rows: Any) -> Any:
     return page
 
 
-def _person_page(request: AuthedRequest, person: Person) -> HttpResponse:
+def _person_page(
+    request: AuthedRequest,
+    person: Person,
+    *,
+    forms: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The person page; `forms` replaces panel forms with bound ones showing their errors."""
     user = request.user
     counts = counts_for_person(user, person)
     kinds, channels = dict(Kind.choices), dict(Channel.choices)
+    relationship = relationship_view(user, person)
+    open_requests = list(
+        # The partial shows no participants, so the people prefetch would be a wasted query.
+        open_requests_for_person(user, person).prefetch_related(None)[: REQUESTS_SHOWN + 1]
+    )
     context = {
         "person": person,
         "person_mention": mention_for(person.full_name) + " ",
@@ -83,8 +99,12 @@ def _person_page(request: AuthedRequest, person: Person) -> HttpResponse:
         "counts_by_channel": [(channels.get(k, k), n) for k, n in counts["channel"].items()],
         "timeline": _timeline(request, timeline_for_person(user, person)),
         "timeline_url": reverse("people:person_timeline", args=[person.pk]),
+        "relationship": relationship,
+        **panel_forms(relationship, forms or {}),
+        "person_requests": open_requests[:REQUESTS_SHOWN],
+        "more_requests": len(open_requests) > REQUESTS_SHOWN,
     }
-    return render(request, "people/person_detail.html", context)
+    return render(request, "people/person_detail.html", context, status=status)
 
 
 @page_view

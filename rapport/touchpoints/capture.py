@@ -12,6 +12,13 @@ problem sentence, so the caller can refuse the line instead of silently guessing
 that merely look like markers (``sat`` as a weekday, a second day word) stay in the text without
 complaint, because they are usually prose.
 
+Two markers open a request (the work a question asks for) along with the touchpoint:
+``+request`` opens one, and ``due:<when>`` says when we owe it: ``due:today``,
+``due:tomorrow``, a weekday (``due:fri``, the next one *after* today, so a Friday's ``due:fri``
+is a week ahead), an ISO date (``due:2026-12-01``), ``due:3d`` / ``due:2w``, or
+``due:in 3 days``. A ``due:`` without ``+request`` would set nothing, so it stays in the text
+with a problem ("add +request") rather than being dropped silently; other ``+words`` are prose.
+
 Pure standard library on purpose: it is imported by services, the API and tests alike, and has
 to be fast to property-test without Django.
 """
@@ -78,6 +85,11 @@ _KEYED = re.compile(r"(read|via|kind|by):(.+)", re.IGNORECASE)
 _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}))?", re.IGNORECASE)
 _CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})|([0-9]{1,2})(?::([0-9]{2}))?(am|pm)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
+_REQUEST = "+request"
+_DUE_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DUE_SPAN = re.compile(r"([0-9]{1,4})(d|w)")
+_DUE_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+_DUE_HELP = "a due date like due:fri, due:tomorrow, due:2026-12-01, due:3d or due:in 3 days"
 
 # Inference. How it came about (via) is checked before the words, which are whole words only
 # ("classic" is not "class"); the first matching entry wins.
@@ -116,6 +128,8 @@ class Capture:
     initiated_by: str | None = None
     initiated_by_inferred: bool = False
     occurred_at: datetime | None = None
+    request: bool = False
+    due_on: date | None = None
     consumed: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
 
@@ -179,11 +193,18 @@ class _Parser:
         self.day: tuple[str, date, bool] | None = None  # (token, date, is the word "today")
         self.clock: tuple[str, time] | None = None
         self.unclosed: dict[str, int] = {}  # closer -> a position with no closer after it
+        self.request = False
+        self.due: tuple[str, date, list[int]] | None = None  # (token shown, date, positions)
 
     def parse(self) -> Capture:
         i = 0
         while i < len(self.tokens):
             i = self.step(i)
+        if self.due is not None and not self.request:
+            for k in self.due[2]:
+                self.used[k] = False
+            self.problems.append(f"{self.due[0]} is a request's due date: add +request{_LEFT}")
+            self.due = None
         text = " ".join(t for t, u in zip(self.tokens, self.used, strict=True) if not u)
         words = " " + " ".join(_WORD.findall(text.lower())) + " "
 
@@ -211,6 +232,8 @@ class _Parser:
             initiated_by=by,
             initiated_by_inferred=by is not None and "by" not in self.strs,
             occurred_at=self.occurred_at(),
+            request=self.request,
+            due_on=self.due[1] if self.due else None,
             consumed=tuple(t for t, u in zip(self.tokens, self.used, strict=True) if u),
             problems=tuple(self.problems),
         )
@@ -225,6 +248,10 @@ class _Parser:
         if tag := _TAG.fullmatch(bare):
             self.tags.setdefault(tag[1].lower())
             self.used[i] = True
+        elif low == _REQUEST:
+            self.request = self.used[i] = True
+        elif low.startswith("due:") and len(low) > 4:
+            return self.due_date(i, bare, low[4:])
         elif re.match(r"~[0-9]", bare):
             self.duration(i, bare)
         elif keyed := _KEYED.fullmatch(bare):
@@ -301,6 +328,39 @@ class _Parser:
         if at is not None:
             self.clock = (shown, at)
         self.used[i] = True
+
+    def due_date(self, i: int, shown: str, value: str) -> int:
+        """``due:<when>``, always a day to come; returns the index after the tokens it took."""
+        today, positions, day = self.now.date(), [i], None
+        try:
+            if value in ("today", "tomorrow"):
+                day = today + timedelta(days=value == "tomorrow")
+            elif value in _WEEKDAYS:
+                day = today + timedelta(days=(_WEEKDAYS[value] - today.weekday() - 1) % 7 + 1)
+            elif m := _DUE_DATE.fullmatch(value):
+                day = date(int(m[1]), int(m[2]), int(m[3]))
+            elif m := _DUE_SPAN.fullmatch(value):
+                day = today + timedelta(days=int(m[1]) * (7 if m[2] == "w" else 1))
+            elif value == "in" and shown == self.tokens[i] and i + 2 < len(self.tokens):
+                count, unit = self.tokens[i + 1], self.tokens[i + 2].rstrip(_PUNCT).lower()
+                if re.fullmatch(r"[0-9]{1,4}", count) and unit in _DUE_UNITS:
+                    day = today + timedelta(days=int(count) * _DUE_UNITS[unit])
+                    positions = [i, i + 1, i + 2]
+        except (ValueError, OverflowError):
+            day = None
+        if day is None:
+            self.problems.append(f"{shown} is not {_DUE_HELP}{_LEFT}")
+            return i + 1
+        if self.due is not None and self.due[1] != day:
+            self.problems.append(f"{shown} conflicts with {self.due[0]}{_LEFT}")
+            return i + 1
+        if self.due is None:
+            self.due = (shown, day, positions)
+        else:  # the same date again: harmless, and consumed like the first
+            self.due[2].extend(positions)
+        for k in positions:
+            self.used[k] = True
+        return positions[-1] + 1
 
     def day_word(self, i: int, shown: str, low: str) -> None:
         """Only the first day word counts: later ones ("sat with her") are most likely prose."""

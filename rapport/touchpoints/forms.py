@@ -81,6 +81,9 @@ class TouchpointForm(forms.Form):
         for name in ("channel", "origin", "initiated_by", "read_level", "minutes"):
             if getattr(cap, name) is not None:
                 initial[name] = getattr(cap, name)
+        if cap.request:  # the full form opens no request: keep the markers in the text
+            due = f" due:{cap.due_on.isoformat()}" if cap.due_on else ""
+            initial["question"] = f"{cap.text} +request{due}".strip()
         return initial
 
     @staticmethod

@@ -1,5 +1,6 @@
 """Access-scoped reads of touchpoints. Confidential touchpoints reach their author only."""
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -75,10 +76,12 @@ def counts_for_person(user: User, person: Person) -> dict[str, dict[str, int]]:
     qs = Touchpoint.objects.filter(
         visible_to(user), pk__in=Participation.objects.filter(person=person).values("touchpoint_id")
     )
-    return {
-        "kind": dict(qs.values_list("kind").annotate(n=Count("id")).order_by("-n")),
-        "channel": dict(qs.values_list("channel").annotate(n=Count("id")).order_by("-n")),
-    }
+    kinds: Counter[str] = Counter()
+    channels: Counter[str] = Counter()
+    for kind, channel, n in qs.values_list("kind", "channel").annotate(n=Count("id")).order_by():
+        kinds[kind] += n
+        channels[channel] += n
+    return {"kind": dict(kinds.most_common()), "channel": dict(channels.most_common())}
 
 
 def recent_for(user: User, served: Iterable[int]) -> QuerySet[Touchpoint]:

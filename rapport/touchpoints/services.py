@@ -1,7 +1,7 @@
 """Writes to touchpoints: capture from one line, the full form, edits and deletion.
 
-Each write runs in one transaction, keeps the contact counts of the people involved current,
-and records an audit entry.
+Each write runs in one transaction, keeps the relationship state of the people involved
+current (`relationships.services.refresh`), and records an audit entry.
 """
 
 import datetime as dt
@@ -10,7 +10,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from rapport.accounts.models import User
@@ -19,6 +18,7 @@ from rapport.errors import Forbidden, Invalid
 from rapport.people.models import Group, Membership, Person
 from rapport.people.queries import people_for
 from rapport.people.services import create_person
+from rapport.relationships.services import refresh as refresh_relationships
 from rapport.touchpoints.capture import Capture, parse_capture
 from rapport.touchpoints.models import Participation, Touchpoint
 
@@ -159,7 +159,9 @@ def capture(
     create_missing: bool = False,
     **extra: Any,
 ) -> Touchpoint:
-    """Log a touchpoint from one capture line (plus any fields the line cannot hold)."""
+    """Log a touchpoint from one capture line (plus any fields the line cannot hold); with
+    ``+request`` the line also opens a request, owned by `by` and linked to the touchpoint.
+    The opened request is left on the touchpoint as ``opened_request``."""
     now = now or timezone.localtime()
     if not line or not line.strip():
         raise Invalid(
@@ -194,7 +196,24 @@ def capture(
     fields.update({k: v for k, v in extra.items() if v not in (None, "")})
     if "group" not in fields:
         fields["group"] = _infer_group(by, people)
-    return create_touchpoint(by=by, people=people, capture_line=line, now=now, **fields)
+    tp = create_touchpoint(by=by, people=people, capture_line=line, now=now, **fields)
+    opened = None
+    if cap.request:
+        # Imported here: requests build on touchpoints (they log follow-ups as touchpoints),
+        # so a module-level import would be circular.
+        from rapport.requests.services import open_request
+
+        opened = open_request(
+            by=by,
+            people=people,
+            need=cap.text,
+            group=fields["group"],
+            due_on=cap.due_on,
+            touchpoints=[tp],
+            now=now,
+        )
+    tp.opened_request = opened  # type: ignore[attr-defined]  # for callers that link to it
+    return tp
 
 
 def _when(moment: dt.datetime) -> str:
@@ -236,17 +255,6 @@ def _clean(tp: Touchpoint, now: dt.datetime) -> None:
         raise Invalid(f"{label}: {messages[0]}", errors)
 
 
-def refresh_contact_stats(person_ids: Iterable[int]) -> None:
-    """Recompute first/last contact and counts for these people from their participations."""
-    for pid in set(person_ids):
-        agg = Participation.objects.filter(person_id=pid).aggregate(
-            first=Min("occurred_at"), last=Max("occurred_at"), n=Count("id")
-        )
-        Person.objects.filter(pk=pid).update(
-            first_contact_at=agg["first"], last_contact_at=agg["last"], touchpoint_count=agg["n"]
-        )
-
-
 def _set_people(by: User, tp: Touchpoint, people: list[Person]) -> None:
     Participation.objects.filter(touchpoint=tp).delete()
     Participation.objects.bulk_create(
@@ -276,7 +284,7 @@ def create_touchpoint(
     _clean(tp, now or timezone.now())
     tp.save()
     _set_people(by, tp, people)
-    refresh_contact_stats(p.pk for p in people)
+    refresh_relationships(p.pk for p in people)
     record(
         actor=by,
         action="create",
@@ -316,7 +324,7 @@ def update_touchpoint(
         Participation.objects.filter(touchpoint=touchpoint).update(
             occurred_at=touchpoint.occurred_at
         )
-    refresh_contact_stats([*old_people, *(p.pk for p in people or [])])
+    refresh_relationships([*old_people, *(p.pk for p in people or [])])
     if changes:
         record(actor=by, action="update", obj=touchpoint, summary=touchpoint.topic, changes=changes)
     return touchpoint
@@ -336,4 +344,4 @@ def delete_touchpoint(*, by: User, touchpoint: Touchpoint) -> None:
         changes={**snapshot(touchpoint, TOUCHPOINT_FIELDS), "people": person_ids},
     )
     touchpoint.delete()
-    refresh_contact_stats(person_ids)
+    refresh_relationships(person_ids)

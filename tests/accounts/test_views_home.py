@@ -46,7 +46,7 @@ def test_home_admin_serving_no_group_is_told_so(client, world):
     html = client.get(reverse("home")).text
 
     assert "You serve no group yet." in html
-    assert "Nothing logged yet." in html
+    assert "Nothing logged this week." in html
 
 
 def test_home_manager_dashboard_shows_figures(client, world):

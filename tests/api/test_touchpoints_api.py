@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from rapport.audit.models import AuditEntry
 from rapport.people.models import Person
+from rapport.relationships.services import refresh
 from rapport.touchpoints.models import Touchpoint
-from rapport.touchpoints.services import refresh_contact_stats
 from tests.api.conftest import (
     KINDS,
     forbidden,
@@ -310,7 +310,7 @@ def test_update_touchpoint_of_others_confidential_is_not_found(call, world):
 
 
 def test_delete_touchpoint_by_author(call, world):
-    refresh_contact_stats([world.ana.pk])
+    refresh([world.ana.pk])
 
     reply = call("DELETE", f"/touchpoints/{world.ana_secret.pk}", as_=world.alice)
 

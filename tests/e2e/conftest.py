@@ -105,3 +105,12 @@ def sign_in(live_server):
         expect(page).to_have_url(f"{live_server.url}/")
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _default_cadence_rules(transactional_db):
+    """A transactional test database is flushed after each test, which takes the cadence rules
+    a migration seeded; put them back as a new library has them."""
+    from rapport.relationships.defaults import add_default_rules
+
+    add_default_rules()

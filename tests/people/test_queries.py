@@ -42,9 +42,9 @@ def test_search_people_by_name_email_group_status(world):
 
 
 def test_search_people_sorts_by_last_contact_with_never_contacted_last(world):
-    from rapport.touchpoints.services import refresh_contact_stats
+    from rapport.relationships.services import refresh
 
-    refresh_contact_stats([world.ana.pk, world.hugo.pk])
+    refresh([world.ana.pk, world.hugo.pk])
     order = [p.full_name for p in search_people(world.ada, sort="-last_contact")]
     assert order == ["Ana Ruiz", "Hugo Marsh", "Ben Okafor", "Carla Diaz"]
 

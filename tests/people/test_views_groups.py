@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rapport.people.models import Group, GroupKind, Membership
-from rapport.touchpoints.services import refresh_contact_stats
+from rapport.relationships.services import refresh
 from tests.factories import make_person, make_touchpoint
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -21,7 +21,7 @@ def row(html, group):
 
 
 def test_group_list_counts_members_never_contacted_and_touchpoints(client, world):
-    refresh_contact_stats([world.ana.pk])
+    refresh([world.ana.pk])
     client.force_login(world.alice)
 
     html = client.get(reverse("people:group_list")).text
@@ -47,7 +47,7 @@ def test_group_list_manager_sees_every_group_with_counts(client, world):
 
 
 def test_group_detail_shows_members_timeline_and_never_contacted(client, world):
-    refresh_contact_stats([world.ana.pk])
+    refresh([world.ana.pk])
     Membership.objects.filter(person=world.ben).update(
         role="PhD student", started_on=dt.date(2024, 10, 1)
     )
@@ -280,7 +280,7 @@ def test_group_archive_refused_changes_nothing(client, world, role, status):
 def test_group_detail_caps_long_lists_and_links_to_the_people_list(client, world):
     for n in range(60):
         make_person(f"Newcomer {n:02d}", groups=[world.chem])
-    refresh_contact_stats([world.ana.pk])
+    refresh([world.ana.pk])
     client.force_login(world.alice)
 
     html = client.get(reverse("people:group_detail", args=[world.chem.pk])).text
@@ -297,4 +297,16 @@ def test_group_detail_caps_long_lists_and_links_to_the_people_list(client, world
     assert (
         f'href="/people/?group={world.chem.pk}&amp;sort=last_contact">All 61 in the people list</a>'
         in html
+    )
+
+
+def test_group_and_person_pages_link_their_briefs(client, world):
+    client.force_login(world.alice)
+
+    group_html = client.get(reverse("people:group_detail", args=[world.chem.pk])).text
+    person_html = client.get(reverse("people:person_detail", args=[world.ana.pk])).text
+
+    assert f'href="/reports/brief/group/{world.chem.pk}/" id="group-brief">Brief</a>' in group_html
+    assert (
+        f'href="/reports/brief/person/{world.ana.pk}/" id="person-brief">Brief</a>' in person_html
     )

@@ -457,6 +457,8 @@ REALISTIC = [
     "kind:x", "by:us", "by:me", "today", "yesterday", "mon", "Sunday", "sat", "2026-11-20",
     "2026-02-30", "2026-11-20T14:05", "14:00", "9:30am", "2pm", "at", "asked", "sent",
     "workshop", "consultation", "came", "by", "emailed", "me", ",", ".", "@", "\u0301",
+    "+request", "+Request,", "+1", "due:fri", "due:tomorrow", "due:2026-12-01", "due:3d",
+    "due:in", "3", "days", "due:x", "due:2026-02-30",
 ]  # fmt: skip
 WORDS = st.one_of(st.sampled_from(REALISTIC), st.text(min_size=1, max_size=8))
 LINES = st.lists(st.tuples(WORDS, st.sampled_from([" ", "  ", "\t", "\n"])), max_size=30).map(
@@ -478,6 +480,7 @@ def check_invariants(line: str, cap: Capture) -> None:
     assert all(t and t == t.lower() for t in cap.tags)
     assert len(set(cap.tags)) == len(cap.tags)
     assert all(p.endswith(".") for p in cap.problems)
+    assert cap.due_on is None or cap.request  # a due date never lands without +request
 
 
 @settings(max_examples=200, deadline=None)

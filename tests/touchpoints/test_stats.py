@@ -3,7 +3,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from rapport.touchpoints.services import refresh_contact_stats
+from rapport.relationships.services import refresh
 from rapport.touchpoints.stats import dashboard, group_counts, group_figures, month_starts
 from tests.factories import make_touchpoint
 
@@ -89,7 +89,7 @@ def test_group_figures_count_the_groups_touchpoints(world):
 def test_group_counts_members_never_contacted_touchpoints_and_last(
     world, django_assert_num_queries
 ):
-    refresh_contact_stats([world.ana.pk, world.hugo.pk])
+    refresh([world.ana.pk, world.hugo.pk])
 
     with django_assert_num_queries(2):
         counts = group_counts(world.alice, [world.chem, world.history])

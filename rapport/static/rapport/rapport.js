@@ -161,6 +161,11 @@
     if (capture) {
       capture.addEventListener("input", syncFullFormLink);
       syncFullFormLink();
+      /* Arriving with the box pre-filled ("Log contact" on the Today page): type after it. */
+      if (capture.hasAttribute("autofocus") && capture.value) {
+        capture.focus();
+        capture.setSelectionRange(capture.value.length, capture.value.length);
+      }
     }
   }
 

@@ -1,0 +1,162 @@
+"""Event-time aggregates of a relationship and the ladder rules, one definition for both the
+incremental update (a few people, inside a touchpoint write) and the full `rapport refresh`.
+
+Nothing here depends on today's date: the aggregates only change when touchpoints (or
+referrals) change, so keeping them in the touchpoint's transaction keeps them exact.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import Coalesce
+
+from rapport.people.models import Person
+from rapport.relationships.models import Relationship, Stage
+from rapport.touchpoints.models import Initiator, Origin, Participation
+
+# Touchpoints that do not count as real contact for a cadence: nobody talked to anybody.
+NOT_REAL = (Origin.ALERT, Origin.CAMPAIGN)
+# A touchpoint with this tag is work done with the person on their group's own project.
+PARTNERSHIP_TAG = "partnership"
+
+# The ladder, as rules over the aggregates. The highest stage whose rule holds is the stage.
+SUPPORTER_MIN_TOUCHPOINTS = 4
+SUPPORTER_MIN_INITIATED = 2
+SUPPORTER_MIN_TENURE_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    """What one person's participations add up to (zeros for someone never contacted)."""
+
+    first_contact_at: Any = None
+    last_contact_at: Any = None
+    touchpoint_count: int = 0
+    last_real_contact_at: Any = None
+    minutes: int = 0
+    read_sum: int = 0
+    read_count: int = 0
+    kinds_used: int = 0
+    initiated_by_them: int = 0
+    partnership: int = 0
+    referrals: int = 0
+
+    @property
+    def tenure_days(self) -> int:
+        if self.first_contact_at is None:
+            return 0
+        return (self.last_contact_at - self.first_contact_at).days
+
+
+def aggregate(person_ids: Iterable[int] | None = None) -> dict[int, Aggregates]:
+    """Aggregates for these people (everyone when None), keyed by person id. People with no
+    participations and no referrals are left out: they have the defaults."""
+    rows = Participation.objects.all()
+    referred = Person.objects.filter(referred_by__isnull=False)
+    if person_ids is not None:
+        ids = list(person_ids)
+        rows = rows.filter(person_id__in=ids)
+        referred = referred.filter(referred_by__in=ids)
+    grouped = (
+        rows.values("person_id")
+        .order_by()
+        .annotate(
+            first_contact_at=Min("occurred_at"),
+            last_contact_at=Max("occurred_at"),
+            touchpoint_count=Count("id"),
+            last_real_contact_at=Max("occurred_at", filter=~Q(touchpoint__origin__in=NOT_REAL)),
+            minutes=Coalesce(Sum("touchpoint__minutes"), 0),
+            read_sum=Coalesce(Sum("touchpoint__read_level"), 0),
+            read_count=Count("touchpoint__read_level"),
+            kinds_used=Count("touchpoint__kind", distinct=True),
+            initiated_by_them=Count("id", filter=Q(touchpoint__initiated_by=Initiator.THEM)),
+            partnership=Count("id", filter=Q(touchpoint__tags__icontains=f'"{PARTNERSHIP_TAG}"')),
+        )
+    )
+    found: dict[int, dict[str, Any]] = {row.pop("person_id"): row for row in grouped}
+    for row in referred.values("referred_by").order_by().annotate(n=Count("id")):
+        found.setdefault(row["referred_by"], {})["referrals"] = row["n"]
+    return {pid: Aggregates(**values) for pid, values in found.items()}
+
+
+def stage_rules(agg: Aggregates) -> list[tuple[Stage, str, bool]]:
+    """Each stage's rule in words and whether it holds, lowest first (shown on person pages)."""
+    n = agg.touchpoint_count
+    return [
+        (Stage.PROSPECT, "never contacted", n == 0),
+        (Stage.FIRST_CONTACT, "one touchpoint", n >= 1),
+        (Stage.CLIENT, "two or more touchpoints: they came back", n >= 2),
+        (
+            Stage.SUPPORTER,
+            f"at least {SUPPORTER_MIN_TOUCHPOINTS} touchpoints over {SUPPORTER_MIN_TENURE_DAYS}+ "
+            f"days, {SUPPORTER_MIN_INITIATED}+ of them started by the person",
+            n >= SUPPORTER_MIN_TOUCHPOINTS
+            and agg.initiated_by_them >= SUPPORTER_MIN_INITIATED
+            and agg.tenure_days >= SUPPORTER_MIN_TENURE_DAYS,
+        ),
+        (
+            Stage.ADVOCATE,
+            "a client who has referred someone to the library",
+            n >= 2 and agg.referrals >= 1,
+        ),
+        (
+            Stage.PARTNER,
+            "works with the librarian on the group's own project "
+            f"(a touchpoint tagged #{PARTNERSHIP_TAG})",
+            agg.partnership >= 1,
+        ),
+    ]
+
+
+def computed_stage(agg: Aggregates) -> Stage:
+    return max((stage for stage, _, holds in stage_rules(agg) if holds), default=Stage.PROSPECT)
+
+
+RELATIONSHIP_FIELDS = [
+    f.name
+    for f in fields(Aggregates)
+    if f.name not in {"first_contact_at", "last_contact_at", "touchpoint_count"}
+]
+
+
+def write(person_ids: list[int], found: dict[int, Aggregates]) -> None:
+    """Store the aggregates of these people (defaults for those not in `found`), on the person
+    (first/last contact, count) and on their relationship row, keeping any stage override."""
+    empty = Aggregates()
+    aggs = {pid: found.get(pid, empty) for pid in person_ids}
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE rapport_person SET first_contact_at = %s, last_contact_at = %s, "
+            "touchpoint_count = %s WHERE id = %s",
+            [
+                (adapt(a.first_contact_at), adapt(a.last_contact_at), a.touchpoint_count, pid)
+                for pid, a in aggs.items()
+            ],
+        )
+    overrides: dict[int, int | None] = dict(
+        Relationship.objects.filter(
+            person_id__in=person_ids, stage_override__isnull=False
+        ).values_list("person_id", "stage_override")
+    )
+    rows = []
+    for pid, a in aggs.items():
+        stage = computed_stage(a)
+        override = overrides.get(pid)
+        rows.append(
+            Relationship(
+                person_id=pid,
+                computed_stage=stage,
+                stage=stage if override is None else override,
+                **{name: getattr(a, name) for name in RELATIONSHIP_FIELDS},
+            )
+        )
+    Relationship.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["person"],
+        update_fields=[*RELATIONSHIP_FIELDS, "computed_stage", "stage"],
+    )

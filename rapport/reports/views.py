@@ -1,0 +1,91 @@
+"""Report pages: coverage and the relationship report (figures for every role), and briefs
+(names and text, so librarians only)."""
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from rapport.accounts.pages import AuthedRequest, forbid_managers, page_view
+from rapport.people.queries import get_group_for, get_person_for
+from rapport.reports import briefs, charts, figures
+from rapport.reports.forms import ReportFilterForm
+
+
+@page_view
+def index(request: AuthedRequest) -> HttpResponse:
+    return redirect("reports:coverage")
+
+
+@page_view
+def coverage(request: AuthedRequest) -> HttpResponse:
+    form = ReportFilterForm(request.user, request.GET, timezone.localdate(), with_group=False)
+    context = {"form": form, "coverage": figures.coverage(request.user, form.chosen_period)}
+    return render(request, "reports/coverage.html", context)
+
+
+@page_view
+def relationships(request: AuthedRequest) -> HttpResponse:
+    form = ReportFilterForm(request.user, request.GET, timezone.localdate(), with_group=True)
+    group = get_group_for(request.user, form.chosen_group) if form.chosen_group else None
+    report = figures.report(request.user, form.chosen_period, group=group)
+    context = {"form": form, "report": report, "charts": report_charts(report)}
+    return render(request, "reports/relationships.html", context)
+
+
+def report_charts(report: figures.Report) -> dict[str, charts.Chart]:
+    months = [m.label for m in report.months]
+    short = [f"{m.month:%b}" for m in report.months]
+    return {
+        "origins": charts.stacked_bar(
+            "chart-origins",
+            "Touchpoints per month, through the relationship or the desk",
+            months,
+            [
+                ("Relationship", [m.relationship for m in report.months]),
+                ("Desk", [m.desk for m in report.months]),
+            ],
+            axis_labels=short,
+        ),
+        "people": charts.stacked_bar(
+            "chart-people",
+            "People contacted per month, new and repeat",
+            months,
+            [
+                ("New", [m.new_people for m in report.months]),
+                ("Repeat", [m.repeat_people for m in report.months]),
+            ],
+            axis_labels=short,
+        ),
+        "funnel": charts.funnel(
+            "chart-funnel",
+            "The ladder: people at each stage",
+            [stage.label for stage, _ in report.stages],
+            [n for _, n in report.stages],
+        ),
+        "read": charts.bar(
+            "chart-read",
+            "Touchpoints per READ level",
+            [label for label, _ in report.read_levels],
+            [n for _, n in report.read_levels],
+            axis_labels=[
+                label.removeprefix("READ ") if label != figures.NO_READ else "—"
+                for label, _ in report.read_levels
+            ],
+        ),
+    }
+
+
+@page_view
+def person_brief(request: AuthedRequest, pk: int) -> HttpResponse:
+    forbid_managers(request.user)
+    person = get_person_for(request.user, pk)
+    context = {"brief": briefs.person_brief(request.user, person)}
+    return render(request, "reports/person_brief.html", context)
+
+
+@page_view
+def group_brief(request: AuthedRequest, pk: int) -> HttpResponse:
+    forbid_managers(request.user)
+    group = get_group_for(request.user, pk)
+    context = {"brief": briefs.group_brief(request.user, group)}
+    return render(request, "reports/group_brief.html", context)

@@ -1,0 +1,164 @@
+"""Access-scoped reads of requests. Every page, route, brief and the Today page read here.
+
+A librarian sees the requests they own or opened, those of the groups they serve, and those
+asked by people in their scope; an administrator (or library-wide sharing) sees all. Managers
+see requests only as counts, elsewhere: asking here for rows is Forbidden.
+"""
+
+import datetime as dt
+import json
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+
+from rapport.accounts.models import Role, User
+from rapport.errors import Forbidden, NotFound
+from rapport.people.models import Group, Person
+from rapport.people.queries import library_wide, people_scope, served_group_ids
+from rapport.requests.models import OPEN_STATUSES, Request, Status, StatusChange
+from rapport.touchpoints.models import Touchpoint
+from rapport.touchpoints.queries import touchpoints_for
+
+MANAGERS = "Managers see requests only as counts in the figures, not one by one."
+
+
+def request_owners() -> QuerySet[User]:
+    """Who may own a request: active librarians and administrators."""
+    return User.objects.filter(
+        Q(role__in=[Role.LIBRARIAN, Role.ADMIN]) | Q(is_superuser=True), is_active=True
+    ).order_by("username")
+
+
+def _prefetched(qs: QuerySet[Request]) -> QuerySet[Request]:
+    """What a list row shows (owner, group, people) in a fixed number of queries."""
+    return qs.select_related("owner", "group").prefetch_related("people")
+
+
+def request_scope(user: User) -> Q:
+    """The requests a librarian may see; callers have refused managers already."""
+    if user.is_admin or library_wide():
+        return Q()
+    people = Person.objects.filter(people_scope(user)).values("pk")
+    asked = Request.people.through.objects.filter(person__in=people).values("request_id")
+    return (
+        Q(owner=user)
+        | Q(created_by=user)
+        | Q(group_id__in=served_group_ids(user))
+        | Q(pk__in=asked)
+    )
+
+
+def requests_for(user: User) -> QuerySet[Request]:
+    """Every request the user may see, with owner, group and people ready to show."""
+    if user.is_manager:
+        raise Forbidden(MANAGERS)
+    return _prefetched(Request.objects.filter(request_scope(user)))
+
+
+def get_request_for(user: User, pk: int | str) -> Request:
+    try:
+        return requests_for(user).get(pk=int(pk))
+    except (Request.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(f"There is no request {pk} that you can see.") from None
+
+
+def search_requests(
+    user: User,
+    *,
+    status: str = "open",
+    owner: int | None = None,
+    group: int | None = None,
+    person: int | None = None,
+) -> QuerySet[Request]:
+    """The requests list: `status` is one status, "open" (not closed or declined) or "" (all);
+    due first, then the newest."""
+    qs = requests_for(user)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    if group:
+        qs = qs.filter(group_id=group)
+    if person:
+        ids = Request.people.through.objects.filter(person_id=person).values("request_id")
+        qs = qs.filter(pk__in=ids)
+    return qs.order_by(F("due_on").asc(nulls_last=True), "-created_at", "-id")
+
+
+def follow_ups_due(user: User, today: dt.date) -> QuerySet[Request]:
+    """The user's delivered requests whose follow-up check-in is due today or overdue."""
+    return _prefetched(
+        Request.objects.filter(owner=user, status=Status.DELIVERED, follow_up_on__lte=today)
+    ).order_by("follow_up_on", "id")
+
+
+def requests_due(user: User, today: dt.date, within_days: int = 7) -> QuerySet[Request]:
+    """The user's new and in-progress requests due within `within_days` (or overdue)."""
+    return _prefetched(
+        Request.objects.filter(
+            owner=user,
+            status__in=[Status.NEW, Status.IN_PROGRESS],
+            due_on__isnull=False,
+            due_on__lte=today + dt.timedelta(days=within_days),
+        )
+    ).order_by("due_on", "id")
+
+
+def _open_first_due(qs: QuerySet[Request]) -> QuerySet[Request]:
+    return qs.filter(status__in=OPEN_STATUSES).order_by(
+        F("due_on").asc(nulls_last=True), "-created_at", "-id"
+    )
+
+
+def open_requests_for_person(user: User, person: Person) -> QuerySet[Request]:
+    """A person's open requests (for their page and brief); `person` came from get_person_for.
+
+    Every request a visible person asked is visible (request_scope includes the requests of
+    people in scope), so this needs no scope subquery: one simple query on the person page."""
+    if user.is_manager:
+        raise Forbidden(MANAGERS)
+    ids = Request.people.through.objects.filter(person=person).values("request_id")
+    return _open_first_due(_prefetched(Request.objects.filter(pk__in=ids)))
+
+
+def open_requests_for_group(user: User, group: Group) -> QuerySet[Request]:
+    """A group's open requests (for its brief); `group` came from get_group_for."""
+    return _open_first_due(requests_for(user).filter(group=group))
+
+
+def with_story_tag(qs: QuerySet[Request], tag: str) -> QuerySet[Request]:
+    """Requests whose story carries this tag. PostgreSQL has JSON containment; SQLite stores
+    the list as JSON text, where a quoted, escaped element can only match a whole tag."""
+    tag = tag.strip().lstrip("#").lower()
+    if not tag:
+        return qs
+    if connection.features.supports_json_field_contains:
+        return qs.filter(story_tags__contains=[tag])
+    return qs.alias(tags_text=Cast("story_tags", TextField())).filter(
+        tags_text__contains=json.dumps(tag)
+    )
+
+
+def stories_for(user: User, *, tag: str = "") -> QuerySet[Request]:
+    """Requests with an impact story, newest story first (for reports)."""
+    qs = requests_for(user).exclude(story="")
+    return with_story_tag(qs, tag).order_by(F("story_at").desc(nulls_last=True), "-id")
+
+
+def status_changes_for(request: Request) -> QuerySet[StatusChange]:
+    """A request's status timeline, oldest first; `request` came from get_request_for."""
+    return request.status_changes.select_related("by").order_by("at", "id")
+
+
+def linked_touchpoints(user: User, request: Request) -> QuerySet[Touchpoint]:
+    """The touchpoints linked to a request that this user may read, newest first."""
+    return (
+        touchpoints_for(user)
+        .filter(requests=request)
+        .select_related("author", "group")
+        .prefetch_related("people")
+        .order_by("-occurred_at", "-id")
+    )

@@ -1,0 +1,78 @@
+"""The home page: the Today page for librarians and admins, the dashboard for managers; and
+snoozing a person from it."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from rapport.accounts.pages import AuthedRequest, forbid_managers, page_view, redirect_back
+from rapport.errors import Invalid
+from rapport.people.forms import mention_for
+from rapport.people.queries import get_person_for, groups_for, served_group_ids
+from rapport.relationships import services as relationships
+from rapport.today.digest import set_daily_digest
+from rapport.today.today import build
+from rapport.touchpoints.stats import dashboard, group_counts
+
+SNOOZE_CHOICES = {"7": "a week", "14": "two weeks", "30": "a month", "90": "three months"}
+
+
+@page_view
+def home(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if user.is_manager:
+        return render(request, "dashboard.html", {"figures": dashboard(user)})
+    today = build(user)
+    groups = list(groups_for(user).filter(pk__in=served_group_ids(user)))
+    counts = group_counts(user, groups)
+    for key in ("past_max", "past_ideal", "dropped", "never"):
+        for row in today.section(key).rows:
+            row.mention = mention_for(row.person.full_name) + " "
+    context = {
+        "today": today,
+        "groups": [(g, counts[g.pk]) for g in groups],
+        "snooze_choices": SNOOZE_CHOICES,
+    }
+    return render(request, "today/today.html", context)
+
+
+@page_view
+@require_POST
+def snooze(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Snooze a person for one of the offered spans (with an optional reason)."""
+    forbid_managers(request.user)
+    person = get_person_for(request.user, pk)
+    days = request.POST.get("days", "")
+    if days not in SNOOZE_CHOICES:
+        raise Invalid(f"Choose how long to snooze: {', '.join(SNOOZE_CHOICES.values())}.")
+    until = timezone.localdate() + dt.timedelta(days=int(days))
+    relationships.snooze(
+        by=request.user, person=person, until=until, reason=request.POST.get("reason", "")
+    )
+    text = f"Snoozed {person.full_name} until {until:%a %-d %b}."
+    if request.htmx:
+        return render(request, "today/today.html#snoozed", {"text": text})
+    messages.success(request, text)
+    return redirect_back(request)
+
+
+@page_view
+@require_POST
+def digest(request: AuthedRequest) -> HttpResponse:
+    """Turn my daily digest email on or off."""
+    forbid_managers(request.user)
+    on = request.POST.get("on") == "1"
+    if on and not request.user.email:
+        raise Invalid("Your account has no email address to send the digest to.")
+    set_daily_digest(by=request.user, on=on)
+    messages.success(
+        request,
+        "You will get your Today list by email each morning when something is due."
+        if on
+        else "No more daily digest emails.",
+    )
+    return redirect_back(request)
