@@ -4,8 +4,9 @@ This is a loader, like a restore, not a librarian's write: it bypasses the servi
 **not audited**. It writes every row with explicit ids in one transaction, in big batches —
 `executemany` on SQLite (with PRAGMAs that suit a bulk load), `COPY` on PostgreSQL — and
 streams the generator's batches, so memory stays bounded even at tier L. Derived fields
-(`Person.search_text`, contact dates and counts, `Person.contacts`) are written as the
-services would compute them; the tests check that against a recompute. Relationship state
+(`Person.search_text`, contact dates and counts, `Person.contacts`, a request's status against
+its status changes and its follow-up date) are written as the services would compute them;
+the tests check that against a recompute. Relationship state
 (stages and the other aggregates) is then computed by `relationships.services.refresh_all`,
 in the same transaction.
 """
@@ -30,6 +31,7 @@ from rapport.errors import Invalid
 from rapport.people.models import Group, Membership, Person
 from rapport.relationships.defaults import add_default_rules
 from rapport.relationships.services import refresh_all
+from rapport.requests.models import Deliverable, Request, StatusChange
 from rapport.touchpoints.models import Participation, Touchpoint
 
 MODELS = (
@@ -41,6 +43,11 @@ MODELS = (
     Touchpoint,
     Participation,
     Person.contacts.through,
+    Request,
+    Request.people.through,
+    Request.touchpoints.through,
+    StatusChange,
+    Deliverable,
 )
 KNOWN_ACCOUNTS = [a[0] for a in DEMO_ACCOUNTS]
 # A larger page cache while loading keeps the index pages of the big tables in memory. (The
@@ -65,6 +72,7 @@ def existing_data(using: str = "default") -> dict[str, int]:
         "people": Person.objects.using(using).count(),
         "groups": Group.objects.using(using).count(),
         "touchpoints": Touchpoint.objects.using(using).count(),
+        "requests": Request.objects.using(using).count(),
     }
     return {k: v for k, v in counts.items() if v}
 
@@ -114,20 +122,20 @@ class PostgresSink:
             if table not in self.updates:
                 self.cursor.execute(
                     f"CREATE TEMPORARY TABLE demo_update_{table} AS "
-                    f"SELECT {', '.join(batch.columns)}, id FROM {table} WITH NO DATA"
+                    f"SELECT {quoted(batch.columns)}, id FROM {table} WITH NO DATA"
                 )
                 self.updates[table] = batch.columns
             table = f"demo_update_{table}"
             columns = (*batch.columns, "id")
         else:
             columns = batch.columns
-        with self.cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        with self.cursor.cursor.copy(f"COPY {table} ({quoted(columns)}) FROM STDIN") as copy:
             for row in batch.rows:
                 copy.write_row(row)
 
     def finish(self) -> None:
         for table, columns in self.updates.items():
-            assignments = ", ".join(f"{c} = u.{c}" for c in columns)
+            assignments = ", ".join(f'"{c}" = u."{c}"' for c in columns)
             self.cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM demo_update_{table} u "
                 f"WHERE {table}.id = u.id"
@@ -141,13 +149,18 @@ class PostgresSink:
         self.cursor.close()
 
 
+def quoted(columns: Iterable[str]) -> str:
+    """Column names quoted, for the ones that are SQL keywords (`Request.grant`)."""
+    return ", ".join(f'"{c}"' for c in columns)
+
+
 def sql_for(batch: Batch, mark: str) -> str:
     """The INSERT (or UPDATE by id) statement for a batch, with `mark` as the placeholder."""
     if batch.op == "update":
-        sets = ", ".join(f"{c} = {mark}" for c in batch.columns)
+        sets = ", ".join(f'"{c}" = {mark}' for c in batch.columns)
         return f"UPDATE {batch.table} SET {sets} WHERE id = {mark}"
     marks = ", ".join([mark] * len(batch.columns))
-    return f"INSERT INTO {batch.table} ({', '.join(batch.columns)}) VALUES ({marks})"
+    return f"INSERT INTO {batch.table} ({quoted(batch.columns)}) VALUES ({marks})"
 
 
 def sink_for(connection):

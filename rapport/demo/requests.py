@@ -18,7 +18,7 @@ import bisect
 import json
 import random
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from rapport.demo.base import (
@@ -313,12 +313,14 @@ class Requests:
         self.ids[name] += 1
         return self.ids[name]
 
-    def fill(self, template: str, d: Discipline) -> str:
-        return template.format_map(_Lazy(self.draw, d))
+    def slots(self, d: Discipline) -> "_Slots":
+        """Template slots for one request: drawn when first named, the same when named again."""
+        return _Slots(self.draw, d)
 
     def write(self, req: Planned) -> None:
         rng, cal, out, end = self.rng, self.cal, self.out, self.end
         d = DISCIPLINES[req.discipline]
+        slots = self.slots(d)
         steps = [s for s in req.steps if s[1] <= end]
         changes, previous = out["change"].rows, "new"
         changes.append(
@@ -337,10 +339,11 @@ class Requests:
         if delivered:
             follow_up_on = cal.iso(delivered[2] + req.follow_up_days)
             title, text, folder = rng.choice(DELIVERABLES)
-            title = self.fill(title, d)
+            title = title.format_map(slots)
+            title = title[0].upper() + title[1:]
             url = f"https://library.example/{folder}/{d.key}-{req.id}" if rng.random() < 0.4 else ""
             out["deliverable"].rows.append((
-                self.next_id("deliverable"), req.id, title[:200], url, "", self.fill(text, d),
+                self.next_id("deliverable"), req.id, title[:200], url, "", text.format_map(slots),
                 stamp(delivered[1]), req.owner,
             ))  # fmt: skip
         outcome = story = ""
@@ -349,7 +352,7 @@ class Requests:
         if followed:
             outcome = rng.choice(REQUEST_OUTCOMES)
             if rng.random() < 0.33:
-                story = self.fill(rng.choice(STORIES), d)
+                story = rng.choice(STORIES).format_map(slots)
                 tags = rng.sample(STORY_TAGS, rng.randint(1, 2))
                 story_at = followed[1]
         purpose = f"For {rng.choice(PURPOSES)}." if rng.random() < 0.6 else ""
@@ -377,12 +380,13 @@ class Requests:
         out["touchpoint"].rows.append((self.next_id("touchpoint"), req.id, req.touchpoint))
 
 
-class _Lazy(dict):
-    """Template slots drawn only when a template names them."""
+class _Slots(dict):
+    """Template slots, drawn only when a template names them and kept for the next one."""
 
-    def __init__(self, draw, d: Discipline) -> None:
+    def __init__(self, draw: dict[str, Callable[[Discipline], str]], d: Discipline) -> None:
         super().__init__()
         self.draw_slot, self.d = draw, d
 
     def __missing__(self, key: str) -> str:
-        return self.draw_slot[key](self.d)
+        value = self[key] = self.draw_slot[key](self.d)
+        return value

@@ -25,6 +25,11 @@ TABLES = (
     "rapport_touchpoint",
     "rapport_participation",
     "rapport_contact",
+    "rapport_request",
+    "rapport_request_person",
+    "rapport_request_touchpoint",
+    "rapport_request_status_change",
+    "rapport_deliverable",
 )
 
 
@@ -150,8 +155,8 @@ def test_load_onto_data_without_force_refuses_and_changes_nothing(loaded):
 
     assert err.value.message == (
         "The database already holds data (5 accounts, 150 people, 11 groups, 3,000 "
-        "touchpoints); the demo library loads only into an empty one. Use --force to erase "
-        "everything in it first."
+        f"touchpoints, {loaded.rows['rapport_request']} requests); the demo library loads only "
+        "into an empty one. Use --force to erase everything in it first."
     )
     assert dump() == before
 

@@ -26,6 +26,7 @@ SHOWN = (
     ("rapport_membership", "memberships"),
     ("rapport_touchpoint", "touchpoints"),
     ("rapport_participation", "participations"),
+    ("rapport_request", "requests"),
 )
 
 
