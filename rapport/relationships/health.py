@@ -173,11 +173,22 @@ def value_now(rel: Any, person: Any, recent: Recent, now: dt.datetime) -> int:
     return value(rel, person.last_contact_at, recent.n365, now, person.touchpoint_count)
 
 
+def _last_before(person: Any, recent: Recent, then: dt.datetime) -> dt.datetime | None:
+    """The last contact before `then`: from the counted window, else the person's last contact
+    if that was before it (older than the window reaches)."""
+    if recent.last_then is not None:
+        return recent.last_then
+    last = person.last_contact_at
+    return last if last is not None and last < then else None
+
+
 def value_then(rel: Any, person: Any, recent: Recent, now: dt.datetime) -> int:
     then = now - dt.timedelta(days=DROP_WINDOW_DAYS)
-    return value(rel, recent.last_then, recent.n365_then, then, person.touchpoint_count)
+    last = _last_before(person, recent, then)
+    return value(rel, last, recent.n365_then, then, person.touchpoint_count)
 
 
 def health_then(rel: Any, person: Any, recent: Recent, now: dt.datetime) -> Health:
     then = now - dt.timedelta(days=DROP_WINDOW_DAYS)
-    return score(rel, recent.last_then, recent.n365_then, then, person.touchpoint_count)
+    last = _last_before(person, recent, then)
+    return score(rel, last, recent.n365_then, then, person.touchpoint_count)

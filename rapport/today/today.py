@@ -1,7 +1,8 @@
 """What a librarian should do today, ranked: the Today page, `rapport today` and the API.
 
 "My people" are the current members of the groups I serve and the people I have worked
-with; library-wide sharing widens what I may *see*, not whom I am responsible for.
+with (unless they have left: every membership of theirs ended); library-wide sharing widens
+what I may *see*, not whom I am responsible for.
 
 Sections, in order: follow-ups due, requests due within a week, people past their maximum
 interval, people past their ideal interval, relationships whose health dropped sharply in 30
@@ -33,6 +34,7 @@ from rapport.relationships.models import Snooze, Stage
 from rapport.touchpoints.queries import mark_visible_people, recent_for
 
 SHOWN = 25
+WEEK_SHOWN = 10
 NO_RECENT = Recent()
 SOMEONE_READ = (
     "pk",
@@ -141,15 +143,23 @@ class Today:
 
 def my_people_ids(user: User, today: dt.date | None = None) -> QuerySet:
     """The ids of my people, as one subquery: current members of the groups I serve, and the
-    people I have worked with."""
+    people I have worked with, unless they have left (every membership of theirs has ended:
+    the student who finished the course is no longer due a contact)."""
     today = today or timezone.localdate()
+    current = Q(ended_on__isnull=True) | Q(ended_on__gte=today)
     members = (
         Membership.objects.filter(group__librarians=user)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+        .filter(current)
         .values("person_id")
         .order_by()
     )
-    contacts = Person.contacts.through.objects.filter(user=user).values("person_id").order_by()
+    theirs = Membership.objects.filter(person=OuterRef("person_id"))
+    contacts = (
+        Person.contacts.through.objects.filter(user=user)
+        .filter(~Exists(theirs) | Exists(theirs.filter(current)))
+        .values("person_id")
+        .order_by()
+    )
     return members.union(contacts)
 
 
@@ -162,11 +172,11 @@ def _cut(key: str, title: str, rows: list[Any]) -> Section:
     return Section(key, title, rows[:SHOWN], len(rows))
 
 
-def _listed(key: str, title: str, rows: QuerySet) -> Section:
+def _listed(key: str, title: str, rows: QuerySet, shown: int = SHOWN) -> Section:
     """The first rows of a query, counting the whole only when there are more than shown."""
-    first = list(rows[: SHOWN + 1])
-    total = rows.count() if len(first) > SHOWN else len(first)
-    return Section(key, title, first[:SHOWN], total)
+    first = list(rows[: shown + 1])
+    total = rows.count() if len(first) > shown else len(first)
+    return Section(key, title, first[:shown], total)
 
 
 def _request_sections(user: User, today: dt.date) -> list[Section]:
@@ -266,6 +276,6 @@ def build(user: User, now: dt.datetime | None = None) -> Today:
     week = recent_for(user, served_group_ids(user)).filter(
         occurred_at__gte=now - dt.timedelta(days=WEEK), occurred_at__lte=now
     )
-    sections.append(_listed("week", "This week in my groups", week))
+    sections.append(_listed("week", "This week in my groups", week, WEEK_SHOWN))
     mark_visible_people(user, sections[-1].rows)
     return Today(today, sections)

@@ -101,3 +101,24 @@ def test_recent_counts_and_a_sharp_drop(world):
     # 30 days ago the last contact was 5 days old; today it is 35 days old.
     assert (before.parts[0].score, after.parts[0].score) == (100, 94)
     assert before.score - after.score == 2
+
+
+@pytest.mark.django_db
+def test_health_30_days_ago_of_someone_quiet_for_over_a_year(world):
+    now = timezone.now()
+    create_touchpoint(
+        by=world.alice,
+        people=[world.carla],
+        occurred_at=now - dt.timedelta(days=500),
+        question="q",
+        read_level=3,
+    )
+    world.carla.refresh_from_db()
+    r = Relationship.objects.get(person=world.carla)
+    recent = recent_counts([world.carla.pk], now).get(world.carla.pk, Recent())
+    # No contact in the counted window, but the last one was before then: not "no contact".
+    before = health_then(r, world.carla, recent, now)
+    after = health_now(r, world.carla, recent, now)
+    assert before.parts[0].why == "last contact 470 days ago"
+    # depth (READ 3 → 67), breadth 25, initiative 100; recency and frequency 0 both times
+    assert before.score == after.score == round((67 * 15 + 25 * 10 + 100 * 20) / 100)

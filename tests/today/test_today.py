@@ -174,3 +174,14 @@ def test_today_command_refuses_a_manager_and_unknown_users(world):
         call_command("today", user="mia")
     with pytest.raises(CommandError, match="There is no active user “zed”"):
         call_command("today", user="zed")
+
+
+def test_people_who_left_are_not_due_but_external_contacts_are(world, desk):
+    olga = desk["olga"]
+    Membership.objects.filter(person=olga).update(ended_on=timezone.localdate() - dt.timedelta(1))
+    outsider = make_person("Xena External", status="faculty")
+    log(world, outsider, 200)  # alice worked with her: a contact with no membership at all
+
+    today = build(world.alice, NOW)
+
+    assert names(today, "past_max") == ["Xena External"]
