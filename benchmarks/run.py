@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from benchmarks import cases
     from benchmarks.build import build_or_reuse
+    from benchmarks.reports import bench_reports
 
     def say(text: str) -> None:
         print(text, flush=True)
@@ -123,6 +124,9 @@ def main(argv: list[str] | None = None) -> None:
         )
         results.append(result)
         transaction.set_rollback(True)
+    manager = Client()
+    manager.force_login(cases.User.objects.get(username="manager"))
+    results += bench_reports(manager, client, max(8, args.requests // 6))
     results.append(cases.bench_refresh())
     report(args, db, info, results, skipped, bench_dir)
 

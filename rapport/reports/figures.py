@@ -3,25 +3,27 @@
 Who is counted follows `rapport.touchpoints.stats`: a manager's figures cover every touchpoint
 (confidential ones too: a count of work done reveals nothing of what was said); everyone else's
 cover what they may read. Touchpoint figures come from a fixed number of grouped queries. The
-one thing that needs each person on their own is the cadence (is this person overdue?), which
-`cadence.cadences` answers in bulk, a chunk of people at a time.
+one thing that needs each person on their own is the cadence (is this person overdue?), so
+coverage is computed for a page of groups and librarians at a time, never the whole library.
+Months are told apart by comparing timestamps with each month's local start (`_month_of_period`),
+which every database does in its indexes, rather than by truncating each row's date.
 """
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import pairwise
+from typing import Any, NamedTuple
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from rapport.accounts.models import Role, User
 from rapport.people.models import Group, Membership, Person
 from rapport.people.queries import groups_for, people_for
-from rapport.relationships.cadence import cadences, due
-from rapport.relationships.models import Relationship, Stage
+from rapport.relationships.cadence import Rules, current_memberships, due
+from rapport.relationships.models import PersonCadence, Stage
 from rapport.touchpoints.models import READ_LEVELS, Kind, Origin, Participation, Touchpoint
 from rapport.touchpoints.queries import touchpoints_for, visible_to
 
@@ -35,9 +37,6 @@ REQUEST_KINDS = (Kind.QUESTION.value, Kind.CONSULTATION.value)
 ACADEMIC_YEAR_START_MONTH = 9
 ACADEMIC_YEARS_OFFERED = 3
 DEFAULT_PERIOD = "12m"
-#: People whose cadence is evaluated per round trip: three queries per chunk (overrides,
-#: memberships, rules), with IN lists well under SQLite's limit on parameters.
-CADENCE_CHUNK = 2_000
 
 
 # Periods
@@ -56,6 +55,12 @@ class Period:
     def months(self) -> list[dt.date]:
         index, last = _month_index(self.first), _month_index(self.end)
         return [_month_of(i) for i in range(index, last)]
+
+    @property
+    def month_bounds(self) -> list[tuple[dt.datetime, dt.datetime]]:
+        """Each month's start and end, as aware times in the library's time zone."""
+        starts = [_aware(month) for month in self.months] + [self.end_at]
+        return list(pairwise(starts))
 
     @property
     def start_at(self) -> dt.datetime:
@@ -102,15 +107,6 @@ def periods(today: dt.date) -> list[Period]:
 def period_for(key: str | None, today: dt.date) -> Period:
     """The period a `?period=` value names; anything else is the default (last 12 months)."""
     return next((p for p in periods(today) if p.key == key), last_twelve_months(today))
-
-
-def _month_key(value: dt.datetime | dt.date | None) -> dt.date | None:
-    """A TruncMonth result as a date: aware on PostgreSQL, naive or a date on SQLite."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return (timezone.localtime(value) if timezone.is_aware(value) else value).date()
-    return value
 
 
 # Whose touchpoints are counted
@@ -182,24 +178,38 @@ class Coverage:
     stages: list[Stage] = field(default_factory=lambda: list(Stage))
 
 
+class _Someone(NamedTuple):
+    """What the cadence rules read of a person, without building a model instance."""
+
+    status: str
+
+
+class _Override(NamedTuple):
+    ideal_days: int | None
+    max_days: int | None
+
+
 @dataclass(frozen=True)
 class _Member:
-    status: str
     stage: int
     never_contacted: bool
     overdue: bool | None  # None: no cadence
 
 
-def coverage_groups(user: User) -> list[Group]:
-    """Every current group for managers and administrators; the groups a librarian serves."""
+def coverage_groups(user: User, *, name: str = "") -> QuerySet[Group]:
+    """Every current group for managers and administrators; the groups a librarian serves.
+    By name; `name` keeps those whose name contains it."""
     qs = groups_for(user)
     if not sees_everyone(user):
         qs = qs.filter(librarians=user)
-    return list(qs.order_by("name", "id").only("pk", "name"))
+    if name.strip():
+        qs = qs.filter(name__icontains=name.strip())
+    return qs.order_by("name", "id").only("pk", "name")
 
 
 def coverage_librarians(user: User) -> list[User]:
-    """Every active librarian and administrator for managers and administrators; else oneself."""
+    """Every active librarian and administrator for managers and administrators; else oneself.
+    By name (there are few: sorted here, where `display_name` is known)."""
     if not sees_everyone(user):
         return [user]
     users = User.objects.filter(
@@ -208,29 +218,42 @@ def coverage_librarians(user: User) -> list[User]:
     return sorted(users, key=lambda u: (u.display_name.casefold(), u.pk))
 
 
-def coverage(user: User, period: Period, *, now: dt.datetime | None = None) -> Coverage:
+def coverage(
+    user: User,
+    period: Period,
+    *,
+    groups: Sequence[Group] | None = None,
+    librarians: Sequence[User] | None = None,
+    now: dt.datetime | None = None,
+) -> Coverage:
     """Members by stage, never contacted, overdue share, time and relationship-originated
-    requests, per group and per librarian.
+    requests, for the given groups and librarians (a page of each; all of the user's if not
+    given).
 
-    Queries: groups, librarians, who serves what, the current members, three per
-    CADENCE_CHUNK members for their cadences, and one grouped query each for the touchpoints
-    of the groups and of the librarians.
+    The work grows with the members of the rows asked for, never with the library: queries
+    for who serves what, the current members, their cadence overrides, their memberships and
+    the rules, and one grouped query each for the touchpoints of the groups and of the
+    librarians (plus one each for the groups and librarians when not given).
     """
     today = timezone.localdate(now or timezone.now())
-    groups = coverage_groups(user)
-    librarians = coverage_librarians(user)
-    served: dict[int, set[int]] = defaultdict(set)
-    for user_id, group_id in Group.librarians.through.objects.filter(
-        user_id__in=[u.pk for u in librarians], group__archived_at=None
-    ).values_list("user_id", "group_id"):
-        served[user_id].add(group_id)
-    group_ids = {g.pk for g in groups}.union(*served.values())
-    members_of, members = _current_members(group_ids, today)
-
+    groups = list(coverage_groups(user)) if groups is None else list(groups)
+    librarians = coverage_librarians(user) if librarians is None else list(librarians)
     group_rows = {g.pk: CoverageRow(g.pk, g.name) for g in groups}
+    librarian_rows = {u.pk: CoverageRow(u.pk, u.display_name) for u in librarians}
+
+    serving = Group.librarians.through.objects.filter(
+        user_id__in=list(librarian_rows), group__archived_at=None
+    )
+    served: dict[int, set[int]] = defaultdict(set)
+    if librarian_rows:
+        for user_id, group_id in serving.values_list("user_id", "group_id"):
+            served[user_id].add(group_id)
+    members_of, members = _current_members(
+        Q(group_id__in=list(group_rows)) | Q(group_id__in=serving.values("group_id")), today
+    )
+
     for row in group_rows.values():
         _add_members(row, members_of.get(row.pk, set()), members)
-    librarian_rows = {u.pk: CoverageRow(u.pk, u.display_name) for u in librarians}
     for row in librarian_rows.values():
         people = set().union(*(members_of.get(g, set()) for g in served.get(row.pk, ())))
         _add_members(row, people, members)
@@ -259,38 +282,49 @@ def coverage(user: User, period: Period, *, now: dt.datetime | None = None) -> C
 
 
 def _current_members(
-    group_ids: Iterable[int], today: dt.date
+    in_groups: Q, today: dt.date
 ) -> tuple[dict[int, set[int]], dict[int, _Member]]:
-    """Who is a current member of each group, and each member's stage and cadence state."""
-    rows = (
-        Membership.objects.filter(group_id__in=list(group_ids), person__archived_at=None)
+    """Who is a current member of the groups `in_groups` picks, and each member's stage and
+    cadence state. The members' overrides and memberships are read through a subquery, so no
+    list of ids is sent however many members there are."""
+    current = (
+        Membership.objects.filter(in_groups, person__archived_at=None)
         .exclude(ended_on__lt=today)
-        .values_list(
-            "group_id",
-            "person_id",
-            "person__status",
-            "person__touchpoint_count",
-            "person__relationship__stage",
-            "person__relationship__last_real_contact_at",
-        )
         .order_by()
+    )
+    rows = current.values_list(
+        "group_id",
+        "person_id",
+        "person__status",
+        "person__touchpoint_count",
+        "person__relationship__stage",
+        "person__relationship__last_real_contact_at",
     )
     members_of: dict[int, set[int]] = defaultdict(set)
     facts: dict[int, tuple[str, int, int, dt.datetime | None]] = {}
     for group_id, pid, status, count, stage, last_real in rows:
         members_of[group_id].add(pid)
         facts[pid] = (status, Stage.PROSPECT if stage is None else stage, count, last_real)
+    if not facts:
+        return members_of, {}
+
+    people = current.values("person_id")
+    overrides = {
+        pid: _Override(ideal, most)
+        for pid, ideal, most in PersonCadence.objects.filter(person_id__in=people).values_list(
+            "person_id", "ideal_days", "max_days"
+        )
+    }
+    memberships = current_memberships(people, today)
+    rules = Rules.active()
+    tz = timezone.get_current_timezone()
     members: dict[int, _Member] = {}
-    ids = list(facts)
-    for start in range(0, len(ids), CADENCE_CHUNK):
-        chunk = ids[start : start + CADENCE_CHUNK]
-        # Unsaved stand-ins carry what the cadence rules read, so no row is fetched twice.
-        people = [Person(pk=pid, status=facts[pid][0]) for pid in chunk]
-        stages = {pid: Relationship(person_id=pid, stage=facts[pid][1]) for pid in chunk}
-        for pid, cadence in cadences(people, today, stages).items():
-            status, stage, count, last_real = facts[pid]
-            overdue = None if cadence is None else due(cadence, last_real, today).state == "overdue"
-            members[pid] = _Member(status, stage, count == 0, overdue)
+    for pid, (status, stage, count, last_real) in facts.items():
+        cadence = rules.cadence_for(
+            _Someone(status), memberships.get(pid, []), stage, overrides.get(pid)
+        )
+        overdue = None if cadence is None else due(cadence, last_real, today, tz).state == "overdue"
+        members[pid] = _Member(stage, count == 0, overdue)
     return members_of, members
 
 
@@ -369,64 +403,147 @@ def report(
 ) -> Report:
     """Touchpoints per month by origin, new and repeat people per month, the ladder funnel and
     the READ mix, over the user's counted touchpoints (one group's, if given: the caller got
-    it through get_group_for). Four grouped queries."""
-    touchpoints = _in_period(counted_touchpoints(user), period)
+    it through get_group_for). Four grouped queries for a manager's whole library (origins and
+    READ levels, people per month, new people, stages); three otherwise."""
+    counted = counted_touchpoints(user)
     if group is not None:
-        touchpoints = touchpoints.filter(group=group)
-    months = {m: Month(m) for m in period.months}
+        counted = counted.filter(group=group)
+    rows = [Month(m) for m in period.months]
 
-    for month, desk, n in (
-        touchpoints.annotate(month=TruncMonth("occurred_at"))
-        .values_list("month")
-        .annotate(desk=Count("id", filter=Q(origin=Origin.DESK)), n=Count("id"))
-        .order_by()
+    # Origins per month and the READ mix from one pass over the period's touchpoints.
+    per_level: dict[Any, int] = defaultdict(int)
+    for index, level, desk, n in _per_month(
+        counted,
+        period,
+        ("read_level",),
+        whole=user.is_manager,
+        desk=Count("id", filter=Q(origin=Origin.DESK)),
+        n=Count("id"),
     ):
-        row = months.get(_month_key(month))  # type: ignore[arg-type]
-        if row is not None:
-            row.desk += desk
-            row.relationship += n - desk
+        per_level[level] += n
+        if 0 <= index < len(rows):
+            rows[index].desk += desk
+            rows[index].relationship += n - desk
+    levels = [(label, per_level[level]) for level, label in READ_LEVELS]
+    levels.append((NO_READ, per_level[None]))
 
-    # A person is new in the month of their first contact ever, repeat in every later one.
-    contacts = (
-        Participation.objects.filter(
-            touchpoint_id__in=touchpoints.values("pk"),
-            occurred_at__gte=period.start_at,
-            occurred_at__lt=period.end_at,
-        )
-        .annotate(month=TruncMonth("occurred_at"), first=TruncMonth("person__first_contact_at"))
-        .values_list("month", "first")
-        .annotate(n=Count("person_id", distinct=True))
-        .order_by()
-    )
-    for month, first, n in contacts:
-        row = months.get(_month_key(month))  # type: ignore[arg-type]
-        if row is None:
-            continue
-        if _month_key(first) == row.month:
-            row.new_people += n
-        else:
-            row.repeat_people += n
-
-    people = Person.objects.filter(archived_at=None) if user.is_manager else people_for(user)
-    if group is not None:
-        current = Membership.objects.filter(group=group).exclude(
-            ended_on__lt=timezone.localdate(now or timezone.now())
-        )
-        people = people.filter(pk__in=current.values("person_id"))
-    per_stage: dict[int, int] = defaultdict(int)
-    for stage, n in people.values_list("relationship__stage").annotate(n=Count("id")).order_by():
-        per_stage[Stage.PROSPECT if stage is None else stage] += n
-
-    per_level: dict[Any, int] = dict(
-        touchpoints.values_list("read_level").annotate(n=Count("id")).order_by()
-    )
-    levels = [(label, per_level.get(level, 0)) for level, label in READ_LEVELS]
-    levels.append((NO_READ, per_level.get(None, 0)))
-
+    if user.is_manager and group is None:
+        _add_everyones_people(rows, period)
+    else:
+        _add_people(rows, period, _in_period(counted, period))
+    today = timezone.localdate(now or timezone.now())
     return Report(
         period=period,
         group=group,
-        months=list(months.values()),
-        stages=[(stage, per_stage[stage]) for stage in Stage],
+        months=rows,
+        stages=list(_ladder(user, group, today).items()),
         read_levels=levels,
+    )
+
+
+def _add_people(rows: list[Month], period: Period, touchpoints: QuerySet[Touchpoint]) -> None:
+    """New and repeat people per month among those taking part in `touchpoints`. A person is
+    new in the month of their first contact ever (`Person.first_contact_at`, over all
+    touchpoints), repeat in every later one."""
+    contacts = Participation.objects.filter(
+        touchpoint_id__in=touchpoints.values("pk"),
+        occurred_at__gte=period.start_at,
+        occurred_at__lt=period.end_at,
+    )
+    for index, first, n in (
+        contacts.annotate(
+            month=_month_of_period("occurred_at", period),
+            first=_month_of_period("person__first_contact_at", period),
+        )
+        .values_list("month", "first")
+        .annotate(n=Count("person_id", distinct=True))
+        .order_by()
+    ):
+        if not 0 <= index < len(rows):
+            continue
+        if first == index:
+            rows[index].new_people += n
+        else:
+            rows[index].repeat_people += n
+
+
+def _add_everyones_people(rows: list[Month], period: Period) -> None:
+    """`_add_people` over every touchpoint. Everyone whose first contact falls in a month took
+    part that month, so the new are counted on the people alone and the repeat are the
+    month's people less the new."""
+    contacts = Participation.objects.all()
+    for index, n in _per_month(
+        contacts, period, (), field="touchpoint__occurred_at", n=Count("person_id", distinct=True)
+    ):
+        rows[index].repeat_people += n
+    # No index on first_contact_at: one scan of the people, bucketed, not one per month.
+    first_contacts = Person.objects.all()
+    for index, n in _per_month(
+        first_contacts, period, (), field="first_contact_at", whole=False, n=Count("id")
+    ):
+        rows[index].new_people += n
+        rows[index].repeat_people -= n
+
+
+def _per_month(
+    qs: QuerySet,
+    period: Period,
+    fields: tuple[str, ...],
+    *,
+    field: str = "occurred_at",
+    whole: bool = True,
+    **aggregates: Any,
+) -> QuerySet:
+    """Rows of (month index, *fields, *aggregates) of `qs` over the period, grouped by
+    `fields`; `qs` is not yet narrowed to the period.
+
+    `whole` (much of the library, nothing in `qs` to narrow it first, and an index on
+    `field`): one range query per month in a UNION ALL, each reading its month off the index.
+    Else a single query that buckets the rows it keeps by month (`_month_of_period`), cheaper
+    when `qs`'s own conditions leave few rows or `field` has no index."""
+    if not whole:
+        return (
+            qs.filter(**{f"{field}__gte": period.start_at, f"{field}__lt": period.end_at})
+            .annotate(month=_month_of_period(field, period))
+            .values_list("month", *fields)
+            .annotate(**aggregates)
+            .order_by()
+        )
+    parts = [
+        qs.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+        .annotate(month=Value(index, output_field=IntegerField()))
+        .values_list("month", *fields)
+        .annotate(**aggregates)
+        .order_by()
+        for index, (start, end) in enumerate(period.month_bounds)
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
+def _ladder(user: User, group: Group | None, today: dt.date) -> dict[Stage, int]:
+    """People per stage: those the user may see (everyone not archived for a manager), or the
+    group's current members; someone without a relationship row is a prospect."""
+    people = Person.objects.filter(archived_at=None) if user.is_manager else people_for(user)
+    if group is not None:
+        current = Membership.objects.filter(group=group).exclude(ended_on__lt=today)
+        people = people.filter(pk__in=current.values("person_id"))
+    per_stage = dict.fromkeys(Stage, 0)
+    for stage, n in people.values_list("relationship__stage").annotate(n=Count("id")).order_by():
+        per_stage[Stage(Stage.PROSPECT if stage is None else stage)] += n
+    return per_stage
+
+
+def _month_of_period(field: str, period: Period) -> Case:
+    """Which of the period's months a timestamp falls in: 0 for the first, -1 before the period,
+    the number of months after it (and for no timestamp).
+
+    Compares the column with each month's start in the library's time zone, which the database
+    does on the stored value (and in an index); truncating each row's date to its month would
+    convert every row's time zone, in Python on SQLite."""
+    bounds = period.month_bounds
+    return Case(
+        When(**{f"{field}__lt": period.start_at}, then=Value(-1)),
+        *(When(**{f"{field}__lt": end}, then=Value(i)) for i, (_, end) in enumerate(bounds)),
+        default=Value(len(bounds)),
+        output_field=IntegerField(),
     )

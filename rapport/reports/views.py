@@ -5,7 +5,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from rapport.accounts.pages import AuthedRequest, forbid_managers, page_view
+from rapport.accounts.pages import (
+    MAX_PAGE,
+    AuthedRequest,
+    Page,
+    forbid_managers,
+    page_view,
+    paginate,
+)
 from rapport.people.queries import get_group_for, get_person_for
 from rapport.reports import briefs, charts, figures
 from rapport.reports.forms import ReportFilterForm
@@ -16,11 +23,41 @@ def index(request: AuthedRequest) -> HttpResponse:
     return redirect("reports:coverage")
 
 
+#: Coverage is worked out for the rows on screen only: each row costs its members' cadences.
+GROUPS_PER_PAGE = 50
+LIBRARIANS_PER_PAGE = 10
+
+
 @page_view
 def coverage(request: AuthedRequest) -> HttpResponse:
+    """A page of groups (`?page=`, `?q=` a name) and a page of librarians (`?lpage=`)."""
     form = ReportFilterForm(request.user, request.GET, timezone.localdate(), with_group=False)
-    context = {"form": form, "coverage": figures.coverage(request.user, form.chosen_period)}
+    groups = paginate(
+        figures.coverage_groups(request.user, name=form.chosen_name), request, GROUPS_PER_PAGE
+    )
+    librarians = _second_page(figures.coverage_librarians(request.user), request)
+    found = figures.coverage(
+        request.user, form.chosen_period, groups=groups.items, librarians=librarians.items
+    )
+    context = {"form": form, "coverage": found, "groups": groups, "librarians": librarians}
     return render(request, "reports/coverage.html", context)
+
+
+def _second_page(rows: list, request: AuthedRequest) -> Page:
+    """The librarians' page, numbered by `?lpage=` so it turns apart from the groups' page
+    (`paginate` reads `?page=`)."""
+    try:
+        number = min(max(int(request.GET.get("lpage", "1")), 1), MAX_PAGE)
+    except ValueError:
+        number = 1
+    offset = (number - 1) * LIBRARIANS_PER_PAGE
+    items = rows[offset : offset + LIBRARIANS_PER_PAGE + 1]
+    return Page(
+        items=items[:LIBRARIANS_PER_PAGE],
+        number=number,
+        has_next=len(items) > LIBRARIANS_PER_PAGE,
+        size=LIBRARIANS_PER_PAGE,
+    )
 
 
 @page_view

@@ -78,7 +78,10 @@ class Touchpoint(models.Model):
         db_table = "rapport_touchpoint"
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["occurred_at"]),
+            # Covers the reports' counts by month, origin and READ level without the table.
+            models.Index(
+                fields=["occurred_at", "origin", "read_level"], name="touchpoint_when_origin_read"
+            ),
             models.Index(fields=["author", "occurred_at"]),
             models.Index(fields=["group", "occurred_at"]),
         ]

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rapport.relationships.services import refresh_all
+from rapport.reports import views
 from rapport.requests.models import Deliverable, Request, Status
-from tests.factories import make_touchpoint
+from tests.factories import make_group, make_person, make_touchpoint
 
 SECRETS = ["Ana Ruiz", "Ben Okafor", "Hugo Marsh", "PRISMA search strings", "tenure"]
 PRINT_CSS = '<link rel="stylesheet" href="/static/rapport/print.css" media="print">'
@@ -254,3 +255,65 @@ def test_report_pages_query_count_does_not_grow_with_touchpoints(
 
     with django_assert_num_queries(len(before.captured_queries)):
         client.get(url)
+
+
+def test_coverage_second_page_shows_the_next_groups(client, world, monkeypatch):
+    monkeypatch.setattr(views, "GROUPS_PER_PAGE", 1)
+
+    first = page(client, world.mia, "reports:coverage").text
+    second = page(client, world.mia, "reports:coverage", page=2).text
+
+    assert f'id="coverage-group-{world.chem.pk}"' in first
+    assert f'id="coverage-group-{world.history.pk}"' not in first
+    assert '<a rel="next" id="coverage-groups-next" href="?page=2">Next groups</a>' in first
+    assert f'id="coverage-group-{world.history.pk}"' in second
+    assert f'id="coverage-group-{world.chem.pk}"' not in second
+    assert "Groups 2–2 by name" in second
+    assert '<a rel="prev" href="?page=1">Previous groups</a>' in second
+
+
+def test_coverage_librarians_page_apart_from_groups(client, world, monkeypatch):
+    monkeypatch.setattr(views, "LIBRARIANS_PER_PAGE", 2)
+
+    html = page(client, world.mia, "reports:coverage", page=2, lpage=2).text
+
+    # ada, Alice Liddell on the first page; Bob Bibby alone on the second
+    assert f'id="coverage-librarian-{world.bob.pk}"' in html
+    assert f'id="coverage-librarian-{world.alice.pk}"' not in html
+    assert '<a rel="prev" href="?page=2&amp;lpage=1">Previous librarians</a>' in html
+    assert "No group matches on page 2." in html
+
+
+def test_coverage_name_filter_keeps_matching_groups(client, world):
+    html = page(client, world.mia, "reports:coverage", q="  hist ").text
+
+    assert f'id="coverage-group-{world.history.pk}"' in html
+    assert f'id="coverage-group-{world.chem.pk}"' not in html
+    assert "Groups 1–1 by name, named like “hist”" in html
+    assert 'value="  hist "' in html  # the box keeps what was typed
+
+
+def test_coverage_name_filter_without_match_says_so(client, world):
+    html = page(client, world.alice, "reports:coverage", q="history").text
+
+    assert "No group matches “history”." in html  # Bob's group, not hers
+    assert "History Department" not in html
+
+
+def test_coverage_query_count_does_not_grow_with_groups_beyond_the_page(
+    client, world, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(views, "GROUPS_PER_PAGE", 2)
+    client.force_login(world.mia)
+    url = reverse("reports:coverage")
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for n in range(12):
+        group = make_group(f"Added Group {n:02}", librarians=[world.bob])
+        make_person(f"Added Member {n}", groups=[group], status="faculty")
+
+    with django_assert_num_queries(len(before.captured_queries)):
+        html = client.get(url).text
+
+    assert html.count('id="coverage-group-') == 2
+    assert "Added Group 00" in html  # "Added…" sorts before "Chemistry…"
