@@ -16,7 +16,7 @@ from rapport.people.queries import get_person_for, groups_for, served_group_ids
 from rapport.relationships import services as relationships
 from rapport.today.digest import set_daily_digest
 from rapport.today.today import build
-from rapport.touchpoints.stats import dashboard, group_counts
+from rapport.touchpoints.stats import dashboard
 
 SNOOZE_CHOICES = {"7": "a week", "14": "two weeks", "30": "a month", "90": "three months"}
 
@@ -27,14 +27,14 @@ def home(request: AuthedRequest) -> HttpResponse:
     if user.is_manager:
         return render(request, "dashboard.html", {"figures": dashboard(user)})
     today = build(user)
-    groups = list(groups_for(user).filter(pk__in=served_group_ids(user)))
-    counts = group_counts(user, groups)
+    # Names only: each group's figures are on its page and the group list.
+    groups = list(groups_for(user).filter(pk__in=served_group_ids(user)).only("id", "name"))
     for key in ("past_max", "past_ideal", "dropped", "never"):
         for row in today.section(key).rows:
             row.mention = mention_for(row.person.full_name) + " "
     context = {
         "today": today,
-        "groups": [(g, counts[g.pk]) for g in groups],
+        "groups": groups,
         "snooze_choices": SNOOZE_CHOICES,
     }
     return render(request, "today/today.html", context)
