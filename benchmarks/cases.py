@@ -124,7 +124,7 @@ class Cleanup:
 
 
 def bench_capture(user: User, count: int, rng: random.Random) -> Result:
-    result = Result("capture (services.capture)", 30.0, bare_name="raw INSERTs + UPDATE")
+    result = Result("capture (services.capture)", 40.0, bare_name="raw INSERTs + UPDATE")
     now = timezone.localtime()
     people = unique_names(user, sample_people(user, count, rng))
     lines = [
