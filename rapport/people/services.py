@@ -95,7 +95,8 @@ def create_person(*, by: User, **fields: Any) -> Person:
     _clean_person(person)
     person.save()
     person.contacts.add(by)
-    refresh_relationships([person.referred_by_id])  # a referral counts for the referrer
+    # Their own row (a prospect, with the cadence their status brings) and the referrer's count.
+    refresh_relationships([person.pk, person.referred_by_id])
     record(
         actor=by,
         action="create",
@@ -116,8 +117,9 @@ def update_person(*, by: User, person: Person, **fields: Any) -> Person:
     # Only what the form edits: the contact figures belong to the touchpoint services, and a
     # stale copy of them in this object must not overwrite theirs.
     person.save(update_fields=[*PERSON_FIELDS, "search_text", "updated_at"])
-    if person.referred_by_id != referrer:
-        refresh_relationships([referrer, person.referred_by_id])
+    # The referrers' referral counts, and this person's cadence (their status may have changed).
+    refresh_relationships([referrer, person.referred_by_id, person.pk])
+    person.refresh_from_db(fields=["first_contact_at", "last_contact_at", "touchpoint_count"])
     changes = diff(before, snapshot(person, PERSON_FIELDS))
     if changes:
         record(actor=by, action="update", obj=person, summary=person.full_name, changes=changes)
@@ -230,6 +232,7 @@ def add_membership(
     m = Membership(person=person, group=group, role=role, started_on=started_on, ended_on=ended_on)
     _clean_membership(m)
     m.save()
+    refresh_relationships([person.pk])  # a role or a group can bring a cadence rule
     record(
         actor=by,
         action="create",
@@ -247,6 +250,7 @@ def update_membership(*, by: User, membership: Membership, **fields: Any) -> Mem
     _assign(membership, fields, ["role", "started_on", "ended_on"])
     _clean_membership(membership)
     membership.save()
+    refresh_relationships([membership.person_id])
     changes = diff(before, snapshot(membership, MEMBERSHIP_FIELDS))
     if changes:
         record(actor=by, action="update", obj=membership, summary=str(membership), changes=changes)

@@ -47,10 +47,19 @@ class Relationship(models.Model):
     stage = models.PositiveSmallIntegerField(
         choices=Stage.choices, default=Stage.PROSPECT, help_text="The override, else computed"
     )
+    # The cadence in force (the person's own, else the first matching rule) and the local days
+    # (date ordinals) on which the ideal and the maximum interval since the last real contact
+    # pass. Kept by the same writes as the aggregates, and by `rapport refresh` (run it daily:
+    # memberships end by date). The Today page selects and ranks on these in SQL.
+    ideal_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    cadence_source = models.CharField(max_length=140, blank=True)
+    due_day = models.IntegerField(null=True, blank=True)
+    overdue_day = models.IntegerField(null=True, blank=True)
 
     class Meta:
         db_table = "rapport_relationship"
-        indexes = [models.Index(fields=["stage"])]
+        indexes = [models.Index(fields=["stage"]), models.Index(fields=["due_day"])]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.get_stage_display()}"

@@ -16,11 +16,19 @@ from rapport.audit.services import diff, record, snapshot
 from rapport.errors import Forbidden, Invalid
 from rapport.people.models import Group, Person, Status
 from rapport.relationships.models import CadenceRule, PersonCadence, Relationship, Snooze, Stage
-from rapport.relationships.state import aggregate, write
+from rapport.relationships.state import aggregate, write, write_cadences
 
 REFRESH_CHUNK = 5_000
 MAX_CADENCE_DAYS = 730
 MAX_SNOOZE_DAYS = 366
+
+
+def refresh_cadences() -> int:
+    """Recompute everyone's stored cadence (after a rule changed); returns how many people."""
+    ids = list(Relationship.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), REFRESH_CHUNK):
+        write_cadences(ids[start : start + REFRESH_CHUNK])
+    return len(ids)
 
 
 def refresh(person_ids: Iterable[int | None]) -> None:
@@ -69,6 +77,7 @@ def override_stage(
     rel.stage_reason = reason[:300] if stage is not None else ""
     rel.stage = rel.computed_stage if stage is None else stage
     rel.save(update_fields=["stage_override", "stage_reason", "stage"])
+    refresh([person.pk])  # the cadence rules may depend on the stage
     after = {"stage": rel.stage, "stage_override": rel.stage_override, "reason": rel.stage_reason}
     record(
         actor=by,
@@ -138,6 +147,7 @@ def set_cadence(
     cadence.ideal_days, cadence.max_days = ideal, maximum
     cadence.reason, cadence.set_by = reason.strip()[:300], by
     cadence.save()
+    refresh([person.pk])
     after = {"ideal_days": ideal, "max_days": maximum, "reason": cadence.reason}
     record(
         actor=by,
@@ -157,6 +167,7 @@ def clear_cadence(*, by: User, person: Person) -> None:
     if cadence is not None:
         before = {"ideal_days": cadence.ideal_days, "max_days": cadence.max_days}
         cadence.delete()
+        refresh([person.pk])
         record(
             actor=by,
             action="update",
@@ -278,6 +289,7 @@ def create_rule(
         }
     )
     rule = CadenceRule.objects.create(**values)
+    refresh_cadences()
     record(
         actor=by,
         action="create",
@@ -301,6 +313,7 @@ def update_rule(*, by: User, rule: CadenceRule, **changes: Any) -> CadenceRule:
     for name, value in values.items():
         setattr(rule, name, value)
     rule.save()
+    refresh_cadences()
     changed = diff(before, snapshot(rule, RULE_FIELDS))
     if changed:
         record(

@@ -1,10 +1,14 @@
 """Event-time aggregates of a relationship and the ladder rules, one definition for both the
 incremental update (a few people, inside a touchpoint write) and the full `rapport refresh`.
 
-Nothing here depends on today's date: the aggregates only change when touchpoints (or
-referrals) change, so keeping them in the touchpoint's transaction keeps them exact.
+The aggregates do not depend on today's date: they only change when touchpoints (or
+referrals) change, so keeping them in the touchpoint's transaction keeps them exact. The
+stored cadence and its due days also depend on the person's status, current memberships,
+stage and own cadence, and on the rules: every service that changes one of those refreshes the
+people concerned, and `rapport refresh` (daily, since memberships end by date) everyone.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -12,9 +16,11 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from rapport.people.models import Person
-from rapport.relationships.models import Relationship, Stage
+from rapport.relationships.cadence import Cadence, Rules, current_memberships
+from rapport.relationships.models import PersonCadence, Relationship, Stage
 from rapport.touchpoints.models import Initiator, Origin, Participation
 
 # Touchpoints that do not count as real contact for a cadence: nobody talked to anybody.
@@ -142,21 +148,80 @@ def write(person_ids: list[int], found: dict[int, Aggregates]) -> None:
             person_id__in=person_ids, stage_override__isnull=False
         ).values_list("person_id", "stage_override")
     )
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    statuses = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "status"))
+    memberships = current_memberships(person_ids, today)
+    own = PersonCadence.objects.in_bulk(person_ids)
+    rules = Rules.active()
     rows = []
     for pid, a in aggs.items():
         stage = computed_stage(a)
         override = overrides.get(pid)
+        effective = stage if override is None else override
+        cadence = rules.cadence_for(
+            _Status(statuses.get(pid, "")), memberships.get(pid, []), effective, own.get(pid)
+        )
         rows.append(
             Relationship(
                 person_id=pid,
                 computed_stage=stage,
-                stage=stage if override is None else override,
+                stage=effective,
                 **{name: getattr(a, name) for name in RELATIONSHIP_FIELDS},
+                **_cadence_fields(cadence, a.last_real_contact_at, tz),
             )
         )
     Relationship.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["person"],
-        update_fields=[*RELATIONSHIP_FIELDS, "computed_stage", "stage"],
+        update_fields=[*RELATIONSHIP_FIELDS, "computed_stage", "stage", *CADENCE_FIELDS],
     )
+
+
+CADENCE_FIELDS = ["ideal_days", "max_days", "cadence_source", "due_day", "overdue_day"]
+
+
+@dataclass(frozen=True)
+class _Status:
+    status: str
+
+
+def _cadence_fields(
+    cadence: Cadence | None, last_real: dt.datetime | None, tz: dt.tzinfo
+) -> dict[str, Any]:
+    if cadence is None:
+        return dict.fromkeys(CADENCE_FIELDS) | {"cadence_source": ""}
+    last = last_real.astimezone(tz).date().toordinal() if last_real is not None else None
+    return {
+        "ideal_days": cadence.ideal_days,
+        "max_days": cadence.max_days,
+        "cadence_source": cadence.source[:140],
+        "due_day": None if last is None else last + cadence.ideal_days,
+        "overdue_day": None if last is None else last + cadence.max_days,
+    }
+
+
+def write_cadences(person_ids: list[int]) -> None:
+    """Recompute only the stored cadence of these people (after a rule changed): the same
+    evaluation as `write`, from their stored stage and last real contact."""
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    rels = Relationship.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "stage", "last_real_contact_at", "person__status"
+    )
+    memberships = current_memberships(person_ids, today)
+    own = PersonCadence.objects.in_bulk(person_ids)
+    rules = Rules.active()
+    rows = []
+    for pid, stage, last_real, status in rels:
+        cadence = rules.cadence_for(_Status(status), memberships.get(pid, []), stage, own.get(pid))
+        values = _cadence_fields(cadence, last_real, tz)
+        rows.append((*(values[name] for name in CADENCE_FIELDS), pid))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE rapport_relationship SET "
+            + ", ".join(f"{name} = %s" for name in CADENCE_FIELDS)
+            + " WHERE person_id = %s",
+            rows,
+        )

@@ -8,29 +8,31 @@ Sections, in order: follow-ups due, requests due within a week, people past thei
 interval, people past their ideal interval, relationships whose health dropped sharply in 30
 days, new people in my groups never contacted, and what happened in my groups this week.
 People past an interval are ranked by **value × overdueness**, where value is
-`(1 + ladder stage) × (1 + health / 100)` (an advocate in good health outranks a first
-contact) and overdueness is the days past the ideal interval as a share of it. Snoozed people
-are left out until their snooze ends.
+`1 + ladder stage` (an advocate outranks a first contact) and overdueness is the days past the
+ideal interval as a share of it. Both come from the stored relationship (stage, the cadence
+in force and its due days), so SQL selects, ranks and cuts the lists; health is scored for the
+rows shown only. Snoozed people are left out until their snooze ends.
 
-The work is a fixed number of queries however many people: the people, their relationships,
-cadence inputs (overrides, memberships, rules), last-year counts, snoozes, plus the sections'
-own lists.
+The work is a fixed number of queries however many people: each list is read already ranked
+and cut, its total counted only when there are more than it shows.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.errors import Forbidden
 from rapport.people.models import Membership, Person
 from rapport.people.queries import served_group_ids
-from rapport.relationships.cadence import Due, Rules, current_memberships, due
+from rapport.relationships.cadence import Cadence, Due
 from rapport.relationships.health import SHARP_DROP, Recent, recent_counts, value_now, value_then
 from rapport.relationships.models import Snooze, Stage
+from rapport.touchpoints.models import Participation
 from rapport.touchpoints.queries import mark_visible_people, recent_for
 
 SHOWN = 25
@@ -84,12 +86,6 @@ class Facts:
     initiated_by_them: int
 
 
-@dataclass(slots=True)
-class Override:
-    ideal_days: int | None
-    max_days: int | None
-
-
 @dataclass
 class PersonRow:
     person: Someone
@@ -98,6 +94,7 @@ class PersonRow:
     due: Due | None = None
     health_before: int | None = None  # 30 days ago, for sharp drops
     mention: str = ""  # how to @mention them in the capture box
+    facts: Facts | None = None
 
     @property
     def stage_label(self) -> str:
@@ -105,7 +102,7 @@ class PersonRow:
 
     @property
     def value(self) -> float:
-        return (1 + self.stage) * (1 + self.health / 100)
+        return 1 + self.stage
 
     @property
     def rank(self) -> float:
@@ -210,69 +207,105 @@ def _never_contacted(user: User, now: dt.datetime, snoozed: Exists) -> Section:
     return section
 
 
+DUE_READ = ("ideal_days", "max_days", "cadence_source", "due_day")
+
+
+def _rows(qs: QuerySet) -> list[tuple[Someone, Facts, tuple]]:
+    """People as tuples (thousands may be read): the person, their aggregates, their cadence."""
+    n, m = len(SOMEONE_READ), len(SOMEONE_READ) + len(RELATIONSHIP_READ)
+    out = []
+    for row in qs.values_list(
+        *SOMEONE_READ,
+        *(f"relationship__{f}" for f in RELATIONSHIP_READ),
+        *(f"relationship__{f}" for f in DUE_READ),
+    ):
+        out.append((Someone(*row[:n]), Facts(*row[n:m]), row[m:]))
+    return out
+
+
+def _due_section(key: str, title: str, qs: QuerySet, day: int) -> Section:
+    """The first rows by rank (ranked in SQL), with the total when there are more."""
+    rows = []
+    for person, facts, (ideal, maximum, source, due_day) in _rows(qs[: SHOWN + 1]):
+        due = Due(
+            Cadence(ideal, maximum, source),
+            dt.date.fromordinal(due_day - ideal),
+            "overdue" if due_day - ideal + maximum < day else "due",
+            dt.date.fromordinal(due_day),
+            day - due_day,
+        )
+        rows.append(PersonRow(person, facts.stage, 0, due, facts=facts))
+    total = qs.count() if len(rows) > SHOWN else len(rows)
+    return Section(key, title, rows[:SHOWN], total)
+
+
+def _dropped(mine: QuerySet, now: dt.datetime) -> Section:
+    """Sharp health drops. Only someone with contacts 365–395 days ago can have lost 20
+    points in 30 days: recency alone moves at most 30 × 100 / 351 × 30% ≈ 2.6 points, the
+    other parts not at all, so frequency must have fallen."""
+    window = Participation.objects.filter(
+        person=OuterRef("pk"),
+        occurred_at__gte=now - dt.timedelta(days=395),
+        occurred_at__lt=now - dt.timedelta(days=365),
+    )
+    candidates = mine.filter(Exists(window))
+    recent = recent_counts(candidates.values("pk"), now)
+    dropped = []
+    for person, facts, _ in _rows(candidates):
+        counts = recent.get(person.pk, NO_RECENT)
+        before = value_then(facts, person, counts, now)
+        health = value_now(facts, person, counts, now)
+        if before - health >= SHARP_DROP:
+            dropped.append(
+                PersonRow(person, facts.stage, health, health_before=before, facts=facts)
+            )
+    dropped.sort(key=lambda r: (-r.drop, r.person.full_name))
+    return _cut("dropped", "Health dropped sharply", dropped)
+
+
 def build(user: User, now: dt.datetime | None = None) -> Today:
     if user.is_manager:
         raise Forbidden("The Today page lists people; managers see the dashboard's figures.")
     now = now or timezone.now()
     today = timezone.localdate(now)
-    ids = my_people_ids(user, today)
     snoozed = Exists(Snooze.objects.filter(user=user, person=OuterRef("pk"), until__gt=today))
-    rows = (
+    mine = (
         my_people(user, today)
         .filter(touchpoint_count__gt=0)
         .annotate(snoozed=snoozed)
-        .values_list(
-            *SOMEONE_READ,
-            *(f"relationship__{f}" for f in RELATIONSHIP_READ),
-            "personcadence__person_id",
-            "personcadence__ideal_days",
-            "personcadence__max_days",
-        )
+        .filter(snoozed=False)
     )
-    people = []
-    n, m = len(SOMEONE_READ), len(SOMEONE_READ) + len(RELATIONSHIP_READ)
-    for row in rows:
-        rel = Facts(*row[n:m]) if row[n] is not None else None
-        override = Override(*row[m + 1 :]) if row[m] is not None else None
-        people.append((Someone(*row[:n]), rel, override))
-    memberships = current_memberships(ids, today)
-    recent = recent_counts(ids, now)
-    rules = Rules.active()
-    tz = timezone.get_current_timezone()
-    past_max, past_ideal, dropped = [], [], []
-    for person, rel, override in people:
-        if person.snoozed:
-            continue
-        stage = rel.stage if rel else Stage.PROSPECT
-        counts = recent.get(person.pk, NO_RECENT)
-        row = PersonRow(person, stage, -1)
-        cadence = rules.cadence_for(person, memberships.get(person.pk, []), stage, override)
-        if cadence is not None:
-            row.due = due(cadence, rel.last_real_contact_at if rel else None, today, tz)
-            if row.due.state == "overdue":
-                past_max.append(row)
-            elif row.due.state == "due":
-                past_ideal.append(row)
-        # Only a fall in last-year contacts can cost 20 points in 30 days: recency alone moves
-        # at most 30 × 100 / 351 × 30% ≈ 2.6 points, and the other parts do not move.
-        if counts.n365_then > counts.n365:
-            before = value_then(rel, person, counts, now)
-            row.health = value_now(rel, person, counts, now)
-            if before - row.health >= SHARP_DROP:
-                row.health_before = before
-                dropped.append(row)
-        if row.health < 0 and row.due is not None and row.due.state in ("due", "overdue"):
-            row.health = value_now(rel, person, counts, now)
-    past_max.sort(key=lambda r: (-r.rank, r.person.full_name))
-    past_ideal.sort(key=lambda r: (-r.rank, r.person.full_name))
-    dropped.sort(key=lambda r: (-r.drop, r.person.full_name))
+    day = today.toordinal()
+    # value × overdueness, in SQL on the stored cadence: (1 + stage) × days past / ideal.
+    rank = (
+        Cast(F("relationship__stage") + 1, FloatField())
+        * (Value(day) - F("relationship__due_day"))
+        / F("relationship__ideal_days")
+    )
+    due_now = (
+        mine.filter(relationship__due_day__lt=day)
+        .annotate(rank=rank)
+        .order_by("-rank", "full_name", "pk")
+    )
+    past_max = _due_section(
+        "past_max",
+        "Past their maximum interval",
+        due_now.filter(relationship__overdue_day__lt=day),
+        day,
+    )
+    past_ideal = _due_section(
+        "past_ideal",
+        "Past their ideal interval",
+        due_now.filter(relationship__overdue_day__gte=day),
+        day,
+    )
+    shown = [row for section in (past_max, past_ideal) for row in section.rows]
+    recent = recent_counts([row.person.pk for row in shown], now)
+    for row in shown:
+        row.health = value_now(row.facts, row.person, recent.get(row.person.pk, NO_RECENT), now)
+    dropped = _dropped(mine, now)
     sections = _request_sections(user, today)
-    sections += [
-        _cut("past_max", "Past their maximum interval", past_max),
-        _cut("past_ideal", "Past their ideal interval", past_ideal),
-        _cut("dropped", "Health dropped sharply", dropped),
-        _never_contacted(user, now, snoozed),
-    ]
+    sections += [past_max, past_ideal, dropped, _never_contacted(user, now, snoozed)]
     week = recent_for(user, served_group_ids(user)).filter(
         occurred_at__gte=now - dt.timedelta(days=WEEK), occurred_at__lte=now
     )

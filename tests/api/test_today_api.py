@@ -49,7 +49,7 @@ def test_today_lists_sections_in_order_with_ranked_people(call, world, token):
             "max_days": 60,
             "cadence_source": "rule: Principal investigators",
             "days_past_ideal": 10,
-            "rank": round(2 * 1.52 * 10 / 30, 4),
+            "rank": round(2 * 10 / 30, 4),
         }
     ]
     assert [p["person"]["full_name"] for p in sections["never"]["items"]] == ["Ben Okafor"]

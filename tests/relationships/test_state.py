@@ -177,6 +177,11 @@ FIELDS = [
     "referrals",
     "computed_stage",
     "stage",
+    "ideal_days",
+    "max_days",
+    "cadence_source",
+    "due_day",
+    "overdue_day",
 ]
 
 touchpoint_fields = st.fixed_dictionaries(
@@ -266,3 +271,38 @@ def test_incremental_updates_agree_with_a_full_recompute(django_user_model, ops)
     assert snapshot(people) == incremental
     refresh([p.pk for p in people])
     assert snapshot(people) == incremental
+
+
+def test_the_stored_cadence_follows_memberships_status_stage_and_rules(world):
+    from rapport.people.services import add_membership, update_membership
+    from rapport.relationships.models import CadenceRule
+    from rapport.relationships.services import create_rule, update_rule
+
+    log(world, [world.carla], 10)
+    rel = Relationship.objects.get(person=world.carla)
+    assert (rel.ideal_days, rel.cadence_source, rel.due_day) == (None, "", None)
+    last = timezone.localtime(NOW - dt.timedelta(days=10)).date().toordinal()
+
+    m = add_membership(by=world.alice, person=world.carla, group=world.chem, role="PI")
+    rel.refresh_from_db()
+    assert (rel.ideal_days, rel.max_days, rel.cadence_source) == (
+        30,
+        60,
+        "rule: Principal investigators",
+    )
+    assert (rel.due_day, rel.overdue_day) == (last + 30, last + 60)
+
+    update_membership(by=world.alice, membership=m, role="member")
+    update_person(by=world.alice, person=world.carla, status="faculty")
+    rel.refresh_from_db()
+    assert (rel.ideal_days, rel.cadence_source) == (90, "rule: Faculty")
+
+    rule = create_rule(
+        by=world.ada, name="Chemists", position=1, group=world.chem, ideal_days=14, max_days=28
+    )
+    rel.refresh_from_db()
+    assert (rel.ideal_days, rel.cadence_source) == (14, "rule: Chemists")
+    update_rule(by=world.ada, rule=rule, active=False)
+    rel.refresh_from_db()
+    assert rel.cadence_source == "rule: Faculty"
+    assert CadenceRule.objects.filter(active=False).count() == 1
