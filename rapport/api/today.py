@@ -51,7 +51,7 @@ class SectionOut(Schema):
         description="follow_ups, requests, past_max, past_ideal, dropped, never or week."
     )
     title: str
-    total: int = Field(description="All rows; `items` holds the first 25.")
+    total: int = Field(description="All rows; `items` holds the first 15 (10 for the week).")
     items: list[RequestDue | PersonDue | TouchpointBrief]
 
 

@@ -46,12 +46,16 @@ class Due:
 
 
 class Someone(Protocol):
-    status: str
+    @property
+    def status(self) -> str: ...
 
 
 class Intervals(Protocol):
-    ideal_days: int | None
-    max_days: int | None
+    @property
+    def ideal_days(self) -> int | None: ...
+
+    @property
+    def max_days(self) -> int | None: ...
 
 
 class Rules:

@@ -6,7 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from rapport.accounts.models import User
 from rapport.reports.figures import DEFAULT_PERIOD, Period, coverage_groups, period_for, periods
@@ -16,7 +16,9 @@ class ManyOptionsSelect(forms.Select):
     """A select of many plain options (every group of a large library: thousands), written out
     directly: the stock widget renders a template per option, too slow at that count."""
 
-    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
+    def render(
+        self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None
+    ) -> SafeString:
         chosen = "" if value is None else str(value)
         options = format_html_join(
             "\n",

@@ -18,10 +18,11 @@ and cut, its total counted only when there are more than it shows.
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -30,12 +31,23 @@ from rapport.errors import Forbidden
 from rapport.people.models import Membership, Person
 from rapport.people.queries import served_group_ids
 from rapport.relationships.cadence import Cadence, Due
-from rapport.relationships.health import SHARP_DROP, Recent, recent_counts, value_now, value_then
+from rapport.relationships.health import (
+    DROP_WINDOW_DAYS,
+    FRESH_DAYS,
+    MONTHLY,
+    SHARP_DROP,
+    STALE_DAYS,
+    WEIGHTS,
+    Recent,
+    recent_counts,
+    value_now,
+    value_then,
+)
 from rapport.relationships.models import Snooze, Stage
 from rapport.touchpoints.models import Participation
 from rapport.touchpoints.queries import mark_visible_people, recent_for
 
-SHOWN = 25
+SHOWN = 15  # per section: a day's worth; the total says how many more
 WEEK_SHOWN = 10
 NO_RECENT = Recent()
 SOMEONE_READ = (
@@ -239,16 +251,33 @@ def _due_section(key: str, title: str, qs: QuerySet, day: int) -> Section:
     return Section(key, title, rows[:SHOWN], total)
 
 
+def _fewest_lost_contacts() -> int:
+    """How many more contacts 365–395 days ago than in the last 30 days a sharp drop needs.
+
+    In 30 days recency moves at most 30 × 100 / 351 points (its weight makes that ≈ 2.6 of the
+    total) and depth, breadth and initiative not at all; rounding the two totals costs at most
+    one more point. The rest of the drop must come from frequency, capped at 12 contacts a year,
+    so that many contacts must have left the year's window."""
+    recency = WEIGHTS["recency"] / 100 * 100 * DROP_WINDOW_DAYS / (STALE_DAYS - FRESH_DAYS)
+    frequency_points = (SHARP_DROP - 1 - recency) / (WEIGHTS["frequency"] / 100)
+    return max(1, math.ceil(frequency_points * MONTHLY / 100))
+
+
 def _dropped(mine: QuerySet, now: dt.datetime) -> Section:
-    """Sharp health drops. Only someone with contacts 365–395 days ago can have lost 20
-    points in 30 days: recency alone moves at most 30 × 100 / 351 × 30% ≈ 2.6 points, the
-    other parts not at all, so frequency must have fallen."""
-    window = Participation.objects.filter(
-        person=OuterRef("pk"),
-        occurred_at__gte=now - dt.timedelta(days=395),
-        occurred_at__lt=now - dt.timedelta(days=365),
+    """Sharp health drops, scored for the only people who can have one: those with at least
+    `_fewest_lost_contacts()` contacts 365–395 days ago (counted per person on its index)."""
+    window = (
+        Participation.objects.filter(
+            person=OuterRef("pk"),
+            occurred_at__gte=now - dt.timedelta(days=365 + DROP_WINDOW_DAYS),
+            occurred_at__lt=now - dt.timedelta(days=365),
+        )
+        .order_by()
+        .values("person")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
     )
-    candidates = mine.filter(Exists(window))
+    candidates = mine.annotate(lost=Subquery(window)).filter(lost__gte=_fewest_lost_contacts())
     recent = recent_counts(candidates.values("pk"), now)
     dropped = []
     for person, facts, _ in _rows(candidates):
