@@ -261,7 +261,7 @@ class Activity:
                     last[q] = at
                     count[q] += 1
                     contacts.add(q * space + author)
-                if requests and kind in REQUEST_KINDS and read >= 3 and not confidential:
+                if requests and kind in REQUEST_KINDS and read and read >= 3 and not confidential:
                     requests.consider(
                         tp_id, min(at + delay, end), read, author,
                         group + 1 if group >= 0 else None, tuple(q + 1 for q in chosen),

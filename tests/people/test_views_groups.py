@@ -291,8 +291,8 @@ def test_group_detail_caps_long_lists_and_links_to_the_people_list(client, world
     never = html[
         html.index('id="never-contacted"') : html.index("</ul>", html.index('id="never-contacted"'))
     ]
-    assert members.count("<li>") == 50
-    assert never.count("<li>") == 25
+    assert members.count("<li>") == 30
+    assert never.count("<li>") == 15
     assert f'href="/people/?group={world.chem.pk}">All members in the people list</a>' in html
     assert (
         f'href="/people/?group={world.chem.pk}&amp;sort=last_contact">All 61 in the people list</a>'
