@@ -1,9 +1,10 @@
 """The state of each relationship, derived from touchpoints, and the cadence a librarian keeps.
 
 `Relationship` holds event-time aggregates that do not depend on today's date, so a write
-keeps them exact (see `services.refresh`). Everything that does depend on today (recency,
-contacts in the last 30/90/365 days, health, what is due) is computed when read
-(`health.py`, `cadence.py`).
+keeps them exact (see `services.refresh`), and the cadence in force with the days its
+intervals pass. Everything that does depend on today (recency, contacts in the last
+30/90/365 days, health, whether a contact is due) is computed when read (`health.py`,
+`cadence.py`).
 """
 
 from django.conf import settings
