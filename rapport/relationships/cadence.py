@@ -110,22 +110,6 @@ class Rules:
         )
 
 
-def rule_matches(
-    rule: CadenceRule, person: Person, memberships: list[tuple[int, str]], stage: int
-) -> bool:
-    return Rules([rule]).first_match(person, memberships, stage) is not None
-
-
-def cadence_for(
-    person: Person,
-    memberships: list[tuple[int, str]],
-    stage: int,
-    rules: list[CadenceRule],
-    override: PersonCadence | None,
-) -> Cadence | None:
-    return Rules(rules).cadence_for(person, memberships, stage, override)
-
-
 def due(
     cadence: Cadence,
     last_real: dt.datetime | None,
@@ -145,10 +129,6 @@ def due(
     else:
         state = "ok"
     return Due(cadence, last, state, next_due, days_over)
-
-
-def active_rules() -> list[CadenceRule]:
-    return list(CadenceRule.objects.filter(active=True).order_by("position", "id"))
 
 
 def current_memberships(
