@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "rapport.accounts",
     "rapport.audit",
     "rapport.people",
@@ -66,6 +68,8 @@ INSTALLED_APPS = [
     "rapport.requests",
     "rapport.today",
     "rapport.reports",
+    "rapport.awareness",
+    "rapport.search",
     "rapport.api",
     "rapport.demo",
     "rapport.system",
@@ -173,6 +177,26 @@ DEFAULT_FROM_EMAIL = env("FROM_EMAIL", "rapport@localhost")
 RAPPORT_SHARING = env("SHARING", "groups")
 if RAPPORT_SHARING not in {"groups", "library"}:
     raise ValueError("RAPPORT_SHARING must be 'groups' or 'library'")
+
+# Background work: the database queue, worked by `rapport worker`. Tests may run tasks at once.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Current awareness. Mode: lexical (built in), semantic or hybrid (need `rapport[semantic]`).
+RAPPORT_MATCH_MODE = env("MATCH_MODE", "lexical")
+RAPPORT_MATCH_TOP = env_int("MATCH_TOP", 20)
+#: How much each kind of evidence counts in an interest profile, and how fast it fades.
+RAPPORT_INTEREST_WEIGHTS = {
+    "touchpoint": float(env("WEIGHT_TOUCHPOINTS", "1.0")),
+    "publication": float(env("WEIGHT_PUBLICATIONS", "1.0")),
+    "stated": float(env("WEIGHT_STATED", "2.0")),
+    "feedback": float(env("WEIGHT_FEEDBACK", "1.0")),
+}
+RAPPORT_INTEREST_HALF_LIFE_DAYS = env_int("INTEREST_HALF_LIFE_DAYS", 365)
 
 LOGGING = {
     "version": 1,
