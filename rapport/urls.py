@@ -8,5 +8,8 @@ urlpatterns = [
     path("relationships/", include("rapport.relationships.urls")),
     path("today/", include("rapport.today.urls")),
     path("reports/", include("rapport.reports.urls")),
+    path("awareness/", include("rapport.awareness.urls")),
+    path("alerts/", include("rapport.awareness.public_urls")),
+    path("search/", include("rapport.search.urls")),
     path("api/v1/", include("rapport.api.urls")),
 ]
