@@ -217,6 +217,10 @@ class MatchRun(models.Model):
 
     scope = models.CharField(max_length=20, help_text="new items, one person or everything")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE)
+    item_ids = models.JSONField(default=list, blank=True, help_text="The new items to match")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     mode = models.CharField(max_length=10, default="lexical")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
