@@ -13,6 +13,7 @@ always shown and always matched.
 """
 
 import datetime as dt
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -36,13 +37,13 @@ SHOWN_TERMS = 12
 CHUNK = 1000
 
 #: Words that say nothing about a field of study, on top of the usual English stop words.
-GENERIC = frozenset(
-    """asked ask asks asking help helped helping need needs needed want wants looking look
-    find finding found question questions quick thanks thank please via also using use used
-    new one two get got make made way best good work working works paper papers article
-    articles study studies research data based approach results result analysis method methods
-    review reviews""".split()
-) - {"review", "data"}
+_GENERIC_WORDS = (
+    "asked ask asks asking help helped helping need needs needed want wants looking look "
+    "find finding found question questions quick thanks thank please via also using use used "
+    "new one two get got make made way best good work working works paper papers article "
+    "articles study studies research based approach results result analysis method methods"
+)
+GENERIC = frozenset(_GENERIC_WORDS.split())
 STOP = ENGLISH_STOP_WORDS | GENERIC
 WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", re.UNICODE)
 
@@ -150,7 +151,7 @@ def _candidates(e: Evidence) -> set[str]:
             run.append(word)
             continue
         found.update(run)
-        found.update(f"{a} {b}" for a, b in zip(run, run[1:], strict=False))
+        found.update(f"{a} {b}" for a, b in itertools.pairwise(run))
         run = []
     return found
 
