@@ -18,15 +18,18 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from rapport.awareness.engine import Document, Profile
 from rapport.awareness.models import Interest, InterestState, Match, Publication
 from rapport.people.models import Person
 from rapport.touchpoints.models import Participation
+
+if TYPE_CHECKING:
+    from rapport.awareness.engine import Profile
 
 #: How many pieces of evidence of each kind a profile reads, newest first.
 MAX_TOUCHPOINTS = 200
@@ -98,8 +101,10 @@ class InterestProfile:
     def empty(self) -> bool:
         return not self.evidence
 
-    def documents(self) -> Profile:
+    def documents(self) -> "Profile":
         """The profile as the matching engine reads it."""
+        from rapport.awareness.engine import Document, Profile
+
         return Profile(
             id=str(self.person_id),
             documents=tuple(
