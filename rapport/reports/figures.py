@@ -25,7 +25,7 @@ from rapport.people.queries import groups_for, people_for
 from rapport.relationships.cadence import Rules, current_memberships, due
 from rapport.relationships.models import PersonCadence, Stage
 from rapport.touchpoints.models import READ_LEVELS, Kind, Origin, Participation, Touchpoint
-from rapport.touchpoints.queries import touchpoints_for, visible_to
+from rapport.touchpoints.queries import touchpoints_between, touchpoints_for, visible_to
 
 #: How a contact came about when it came *because of the relationship*: every origin except the
 #: desk (walk-bys, routines, referrals, direct contact, scheduled meetings, campaigns, alerts…).
@@ -405,9 +405,12 @@ def report(
     the READ mix, over the user's counted touchpoints (one group's, if given: the caller got
     it through get_group_for). Four grouped queries for a manager's whole library (origins and
     READ levels, people per month, new people, stages); three otherwise."""
-    counted = counted_touchpoints(user)
     if group is not None:
-        counted = counted.filter(group=group)
+        counted = counted_touchpoints(user).filter(group=group)
+    elif user.is_manager:
+        counted = counted_touchpoints(user)
+    else:  # the period's touchpoints found from the librarian's scope, not the other way round
+        counted = touchpoints_between(user, period.start_at, period.end_at)
     rows = [Month(m) for m in period.months]
 
     # Origins per month and the READ mix from one pass over the period's touchpoints.

@@ -278,9 +278,10 @@ def _dropped(mine: QuerySet, now: dt.datetime) -> Section:
         .values("n")[:1]
     )
     candidates = mine.annotate(lost=Subquery(window)).filter(lost__gte=_fewest_lost_contacts())
-    recent = recent_counts(candidates.values("pk"), now)
+    rows = _rows(candidates)  # few: read once, then count their recent contacts by id
+    recent = recent_counts([person.pk for person, _, _ in rows], now)
     dropped = []
-    for person, facts, _ in _rows(candidates):
+    for person, facts, _ in rows:
         counts = recent.get(person.pk, NO_RECENT)
         before = value_then(facts, person, counts, now)
         health = value_now(facts, person, counts, now)
