@@ -60,7 +60,7 @@ class Ingested:
         return ", ".join(parts)
 
 
-def _require_librarian(by: User) -> None:
+def require_librarian(by: User) -> None:
     if by.is_manager:
         raise Forbidden("Managers see aggregate figures only; ask a librarian.")
 
@@ -146,7 +146,7 @@ def import_items(
     *, by: User, data: bytes, filename: str = "", fmt: str | None = None, match: bool = True
 ) -> Ingested:
     """Items from a file: a feed, Crossref JSON, BibTeX or RIS."""
-    _require_librarian(by)
+    require_librarian(by)
     parsed = formats.parse(data, filename=filename, format=fmt)
     if parsed.format == "unknown" or parsed.format not in SOURCE_OF_FORMAT:
         message = parsed.problems[0].message if parsed.problems else "Unknown format."
@@ -164,7 +164,7 @@ def import_items(
 
 def import_feed(*, by: User, url: str, match: bool = True) -> Ingested:
     """Items from a feed fetched by URL (a journal's table of contents, an arXiv listing)."""
-    _require_librarian(by)
+    require_librarian(by)
     if not url.startswith(("http://", "https://")):
         raise Invalid("A feed address starts with http:// or https://.", {"url": ["Not a URL."]})
     try:
@@ -184,7 +184,7 @@ def import_feed(*, by: User, url: str, match: bool = True) -> Ingested:
 
 def add_item(*, by: User, title: str, **fields: Any) -> Item:
     """One item entered by hand."""
-    _require_librarian(by)
+    require_librarian(by)
     if not title.strip():
         raise Invalid("An item needs a title.", {"title": ["Required."]})
     rec = formats.Record(title=title.strip(), **fields)
@@ -250,7 +250,7 @@ def add_publications(
 
 def import_publications(*, by: User, person: Person, data: bytes, filename: str = "") -> Ingested:
     """A person's publications from a file: ORCID record, BibTeX, RIS or Crossref JSON."""
-    _require_librarian(by)
+    require_librarian(by)
     parsed = formats.parse(data, filename=filename)
     if parsed.format not in SOURCE_OF_FORMAT or parsed.format == "feed":
         message = parsed.problems[0].message if parsed.problems else "Unknown format."
@@ -270,7 +270,7 @@ def import_publications(*, by: User, person: Person, data: bytes, filename: str 
 
 def fetch_publications(*, by: User, person: Person, orcid: str = "") -> Ingested:
     """A person's works from their public ORCID record, when the network allows."""
-    _require_librarian(by)
+    require_librarian(by)
     orcid = (orcid or person.orcid).strip()
     if not orcid:
         raise Invalid("This person has no ORCID iD.", {"orcid": ["Required."]})
@@ -296,7 +296,7 @@ def set_interest(
 ) -> Interest:
     """State, pin or remove a topic in a person's profile (`by` is None on their own page)."""
     if by is not None:
-        _require_librarian(by)
+        require_librarian(by)
     clean = normalise_term(term)
     if not clean:
         raise Invalid("Type a topic, e.g. “scoping reviews”.", {"term": ["Empty."]})
@@ -319,7 +319,7 @@ def set_interest(
 def clear_interest(*, by: User | None, person: Person, term: str) -> None:
     """Forget a correction: the term is learned (or not) from evidence again."""
     if by is not None:
-        _require_librarian(by)
+        require_librarian(by)
     clean = normalise_term(term)
     with transaction.atomic():
         deleted, _ = Interest.objects.filter(person=person, term=clean).delete()
@@ -335,7 +335,7 @@ def decide_match(
     *, by: User, match: Match, approve: bool, note: str = "", now: dt.datetime | None = None
 ) -> Match:
     """Approve a suggestion (with an optional personal note) or reject it."""
-    _require_librarian(by)
+    require_librarian(by)
     if match.status == MatchStatus.SENT:
         raise Invalid("This item was already sent.", {"status": ["Already sent."]})
     with transaction.atomic():
@@ -357,7 +357,7 @@ def decide_match(
 
 def set_auto_send(*, by: User, person: Person, on: bool) -> Subscription:
     """Send this person's matches without review (or go back to reviewing them)."""
-    _require_librarian(by)
+    require_librarian(by)
     with transaction.atomic():
         sub, _ = Subscription.objects.get_or_create(person=person)
         if sub.auto_send != on:
