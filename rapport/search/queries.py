@@ -1,0 +1,419 @@
+"""Full-text search over what a user may see: people, touchpoints, requests and items.
+
+For each kind the search runs in three small steps, a fixed number of queries whatever the
+data's size:
+
+1. rank: the text index finds the matches among the user's *candidates* and ranks them (bm25
+   on SQLite, ts_rank on PostgreSQL). Candidates are the rows the filters keep, narrowed for a
+   librarian to the few thousand their scope can reach, so a common word costs a pass over its
+   matches and no more.
+2. snippets for the best few, hits marked for HTML.
+3. the objects, fetched through the app's own access-scoped query. That query is the
+   authority: a row the candidates let through but the scope refuses is dropped, so the
+   candidates can only ever make search faster, never let anyone see more.
+
+Managers see no question text, notes or confidential entries: they may search people (whom
+their scope shows them — no one, today) and items. Confidential touchpoints are found by their
+author only, as everywhere else.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString
+
+from rapport.accounts.models import User
+from rapport.awareness.models import Item
+from rapport.people.models import Membership, Person
+from rapport.people.queries import library_wide, people_for, people_scope, served_group_ids
+from rapport.requests.models import Request
+from rapport.requests.queries import request_scope
+from rapport.search import text
+from rapport.search.documents import (
+    DOCUMENTS,
+    ITEM,
+    KINDS,
+    LABELS,
+    PERSON,
+    PG_CONFIG,
+    REQUEST,
+    TOUCHPOINT,
+    Document,
+)
+from rapport.touchpoints.models import Participation, Touchpoint
+from rapport.touchpoints.queries import touchpoints_for, visible_to
+
+MAX_LIMIT = 100
+SNIPPET_WORDS = 16
+# SQLite ranks the newest WINDOW matches among the candidates: every match of a rare word, the
+# recent part of a common one's (see docs/search.md).
+WINDOW = 200
+# Ranked rows fetched beyond the limit: the scope check may still drop a few (see step 3).
+SPARE = 10
+
+NO_TERMS = "Type a word or two to search for."
+MANAGER_KINDS = (PERSON, ITEM)
+
+
+@dataclass
+class Filters:
+    """What the search form and the API can narrow by. A filter that does not apply to a kind
+    leaves that kind out (people have no date, items no group or tag)."""
+
+    kinds: tuple[str, ...] = KINDS
+    group: int | None = None
+    touchpoint_kind: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    tag: str = ""
+
+    def applies_to(self, kind: str) -> bool:
+        if kind not in self.kinds:
+            return False
+        if self.group and kind == ITEM:
+            return False
+        if self.touchpoint_kind and kind != TOUCHPOINT:
+            return False
+        if (self.date_from or self.date_to) and kind == PERSON:
+            return False
+        return not (self.tag and kind not in (TOUCHPOINT, REQUEST))
+
+
+@dataclass
+class Hit:
+    kind: str
+    object: Any
+    score: float
+    snippet: SafeString
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.kind]
+
+    @property
+    def title(self) -> str:
+        obj = self.object
+        if self.kind == PERSON:
+            return obj.full_name
+        if self.kind == TOUCHPOINT:
+            return obj.topic or obj.get_kind_display()
+        return obj.title
+
+    @property
+    def url(self) -> str:
+        return url_for(self.kind, self.object)
+
+
+def url_for(kind: str, obj: Any) -> str:
+    """The object's page in Rapport; an item, until it has one, links to its source."""
+    names = {
+        PERSON: "people:person_detail",
+        TOUCHPOINT: "touchpoints:detail",
+        REQUEST: "requests:detail",
+        ITEM: "awareness:item_detail",
+    }
+    try:
+        return reverse(names[kind], args=[obj.pk])
+    except NoReverseMatch:
+        return getattr(obj, "link", "") or ""
+
+
+def allowed_kinds(user: User) -> tuple[str, ...]:
+    return MANAGER_KINDS if user.is_manager else KINDS
+
+
+def search(
+    user: User,
+    q: str,
+    *,
+    kinds: Iterable[str] | None = None,
+    group: int | None = None,
+    touchpoint_kind: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    tag: str | None = None,
+    limit: int = 20,
+) -> list[Hit]:
+    """The best `limit` hits for `q` over what `user` may open, best first. An empty query
+    (or one of punctuation only) finds nothing; `text.terms(q)` tells the caller so."""
+    terms = text.terms(q)
+    if not terms or limit < 1:
+        return []
+    limit = min(limit, MAX_LIMIT)
+    wanted = tuple(k for k in (kinds or KINDS) if k in allowed_kinds(user))
+    filters = Filters(
+        kinds=wanted,
+        group=group,
+        touchpoint_kind=touchpoint_kind or "",
+        date_from=date_from,
+        date_to=date_to,
+        tag=(tag or "").strip().lstrip("#").lower(),
+    )
+    hits: list[Hit] = []
+    for kind in KINDS:
+        if filters.applies_to(kind):
+            hits += _search_kind(user, kind, terms, filters, limit)
+    hits.sort(key=lambda h: (-h.score, h.kind, h.object.pk))
+    return hits[:limit]
+
+
+def _search_kind(
+    user: User, kind: str, terms: list[str], filters: Filters, limit: int
+) -> list[Hit]:
+    doc = DOCUMENTS[kind]
+    candidates = CANDIDATES[kind](user, filters)
+    ranked = rank(doc, terms, candidates, limit + SPARE)
+    if not ranked:
+        return []
+    ids = [pk for pk, _ in ranked]
+    snippets = snippets_for(doc, text.fts5_all(terms), " ".join(terms), ids)
+    objects = {obj.pk: obj for obj in SCOPED[kind](user).filter(pk__in=ids)}
+    return [
+        Hit(kind, objects[pk], score, text.marked(snippets.get(pk, "")))
+        for pk, score in ranked
+        if pk in objects
+    ][:limit]
+
+
+# --- candidates: the filters, and for a librarian the reach of their scope ----------------
+
+
+def _dates(qs: QuerySet[Any], field: str, filters: Filters) -> QuerySet[Any]:
+    if filters.date_from:
+        qs = qs.filter(**{f"{field}__gte": filters.date_from})
+    if filters.date_to:
+        qs = qs.filter(**{f"{field}__lte": filters.date_to})
+    return qs
+
+
+def _datetimes(qs: QuerySet[Any], field: str, filters: Filters) -> QuerySet[Any]:
+    """Whole days, in the site's time zone, for a datetime field."""
+    if filters.date_from:
+        qs = qs.filter(**{f"{field}__date__gte": filters.date_from})
+    if filters.date_to:
+        qs = qs.filter(**{f"{field}__date__lte": filters.date_to})
+    return qs
+
+
+def tagged(qs: QuerySet[Any], field: str, tag: str) -> QuerySet[Any]:
+    """Rows whose JSON list `field` holds `tag`. PostgreSQL has containment; SQLite keeps the
+    list as JSON text, where a quoted, escaped element can only match a whole tag."""
+    if not tag:
+        return qs
+    if connection.features.supports_json_field_contains:
+        return qs.filter(**{f"{field}__contains": [tag]})
+    return qs.alias(tags_text=Cast(field, TextField())).filter(tags_text__contains=json.dumps(tag))
+
+
+def _sees_all(user: User) -> bool:
+    return user.is_admin or library_wide()
+
+
+def person_candidates(user: User, filters: Filters) -> QuerySet[Any] | None:
+    qs = Person.objects.all()
+    if not _sees_all(user):
+        qs = qs.filter(people_scope(user))
+    if filters.group:
+        qs = qs.filter(pk__in=Membership.objects.filter(group_id=filters.group).values("person_id"))
+    elif _sees_all(user):
+        return None  # everyone: the index alone
+    return qs.order_by().values("pk")
+
+
+def touchpoint_candidates(
+    user: User, filters: Filters, *, shared_only: bool = False
+) -> QuerySet[Any] | None:
+    """The touchpoints the filters keep; for a librarian, only those within their reach: their
+    own, their groups', and those about the people they may see. This mirrors the shape of
+    `touchpoint_scope` as a union of indexed lookups (the scope itself, an OR over subqueries,
+    scans the whole table); the scope still has the last word. `shared_only` leaves out even
+    the user's own confidential touchpoints."""
+    narrowing = bool(
+        filters.group or filters.touchpoint_kind or filters.date_from or filters.date_to
+    ) or bool(filters.tag)
+
+    def narrowed(qs: QuerySet[Touchpoint]) -> QuerySet[Touchpoint]:
+        if filters.group:
+            qs = qs.filter(group_id=filters.group)
+        if filters.touchpoint_kind:
+            qs = qs.filter(kind=filters.touchpoint_kind)
+        qs = _datetimes(qs, "occurred_at", filters)
+        return tagged(qs, "tags", filters.tag).order_by()
+
+    if _sees_all(user):
+        if not narrowing:
+            return None  # all but others' confidential entries, which step 3 drops
+        return narrowed(Touchpoint.objects.filter(visible_to(user))).values("pk")
+    people = Person.objects.filter(people_scope(user)).values("pk")
+    about = Participation.objects.filter(person__in=people).values("touchpoint_id")
+    shared = Touchpoint.objects.filter(confidential=False)
+    own = Touchpoint.objects.filter(author=user)
+    parts = [
+        narrowed(shared.filter(author=user) if shared_only else own),
+        narrowed(shared.filter(group_id__in=served_group_ids(user))),
+        narrowed(shared.filter(pk__in=about)),
+    ]
+    return parts[0].values("pk").union(*(p.values("pk") for p in parts[1:]))
+
+
+def request_candidates(user: User, filters: Filters) -> QuerySet[Any] | None:
+    qs = Request.objects.all()
+    if filters.group:
+        qs = qs.filter(group_id=filters.group)
+    qs = tagged(_datetimes(qs, "created_at", filters), "story_tags", filters.tag)
+    if _sees_all(user):
+        if qs.query.where:
+            return qs.order_by().values("pk")
+        return None
+    return qs.filter(request_scope(user)).order_by().values("pk")
+
+
+def item_candidates(user: User, filters: Filters) -> QuerySet[Any] | None:
+    if not (filters.date_from or filters.date_to):
+        return None  # items are for everyone who may search
+    return _dates(Item.objects.all(), "published_on", filters).order_by().values("pk")
+
+
+CANDIDATES: dict[str, Callable[[User, Filters], QuerySet[Any] | None]] = {
+    PERSON: person_candidates,
+    TOUCHPOINT: touchpoint_candidates,
+    REQUEST: request_candidates,
+    ITEM: item_candidates,
+}
+
+
+def _scoped_requests(user: User) -> QuerySet[Request]:
+    return Request.objects.filter(request_scope(user)).select_related("owner", "group")
+
+
+SCOPED: dict[str, Callable[[User], QuerySet[Any]]] = {
+    PERSON: lambda user: people_for(user, include_archived=True),
+    TOUCHPOINT: lambda user: touchpoints_for(user).select_related("author", "group"),
+    REQUEST: _scoped_requests,
+    ITEM: lambda user: Item.objects.all(),
+}
+
+
+# --- the two databases --------------------------------------------------------------------
+
+
+def rank(
+    doc: Document,
+    terms: list[str],
+    candidates: QuerySet[Any] | None,
+    limit: int,
+    *,
+    match: str | None = None,
+) -> list[tuple[int, float]]:
+    """(id, score) of the best matches among the candidates (None: any row), best first.
+    Scores are higher for better matches on both databases. `match` overrides the FTS5
+    query (similar questions ask for any term, in some columns)."""
+    if candidates is not None:
+        try:
+            candidates.query.sql_with_params()
+        except EmptyResultSet:  # a scope that holds no one (a manager's people)
+            return []
+    if connection.vendor == "sqlite":
+        return _rank_sqlite(doc, match or text.fts5_all(terms), candidates, limit)
+    if connection.vendor == "postgresql":
+        return _rank_postgres(doc, terms, candidates, limit, any_term=match is not None)
+    return []
+
+
+def _candidate_sql(candidates: QuerySet[Any] | None) -> tuple[str, list[Any]]:
+    if candidates is None:
+        return "", []
+    sql, params = candidates.query.sql_with_params()
+    return sql, list(params)
+
+
+def _rank_sqlite(
+    doc: Document, match: str, candidates: QuerySet[Any] | None, limit: int
+) -> list[tuple[int, float]]:
+    sql, params = _candidate_sql(candidates)
+    weights = ", ".join(str(w) for w in doc.weights)
+    # `+rowid`: without the plus SQLite hands each candidate to FTS5 as a separate lookup;
+    # with it FTS5 walks the matches once, newest first, checking each against the candidates,
+    # and stops after WINDOW of them: a common word costs a bounded walk, not all its matches.
+    where = f" AND +rowid IN ({sql})" if sql else ""
+    query = (
+        f"SELECT rowid, score FROM (SELECT rowid, -bm25({doc.fts}, {weights}) AS score "
+        f"FROM {doc.fts} WHERE {doc.fts} MATCH %s{where} ORDER BY rowid DESC LIMIT %s) "
+        "ORDER BY score DESC, rowid DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [match, *params, WINDOW, limit])
+        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+
+def _tsquery(any_term: bool) -> str:
+    if any_term:
+        return f"to_tsquery('{PG_CONFIG}'::regconfig, %s)"
+    return f"websearch_to_tsquery('{PG_CONFIG}'::regconfig, %s)"
+
+
+def _pg_query_text(terms: list[str], any_term: bool) -> str:
+    if any_term:  # to_tsquery syntax: each term quoted as a lexeme, joined by |
+        return " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
+    return " ".join(terms)  # websearch syntax: plain words, all required
+
+
+def _rank_postgres(
+    doc: Document,
+    terms: list[str],
+    candidates: QuerySet[Any] | None,
+    limit: int,
+    *,
+    any_term: bool,
+) -> list[tuple[int, float]]:
+    sql, params = _candidate_sql(candidates)
+    where = f" AND d.id IN ({sql})" if sql else ""
+    vector = doc.pg_vector("d")
+    query = (
+        f"SELECT d.id, ts_rank({vector}, q) AS score "
+        f"FROM {doc.table} d, {_tsquery(any_term)} q "
+        f"WHERE {vector} @@ q{where} ORDER BY score DESC, d.id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [_pg_query_text(terms, any_term), *params, limit])
+        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+
+def snippets_for(
+    doc: Document, match: str, plain: str, ids: list[int], *, any_term: bool = False
+) -> dict[int, str]:
+    """id -> a short extract with each hit between text.START and text.STOP."""
+    if not ids:
+        return {}
+    marks = [text.START, text.STOP]
+    if connection.vendor == "sqlite":
+        listed = ", ".join(str(int(pk)) for pk in ids)
+        query = (
+            f"SELECT rowid, snippet({doc.fts}, -1, %s, %s, '…', {SNIPPET_WORDS}) "
+            f"FROM {doc.fts} WHERE {doc.fts} MATCH %s AND rowid IN ({listed})"
+        )
+        params: list[Any] = [*marks, match]
+    elif connection.vendor == "postgresql":
+        terms = text.terms(plain)
+        options = (
+            f'StartSel="{text.START}", StopSel="{text.STOP}", MaxWords=24, MinWords=8, '
+            'MaxFragments=2, FragmentDelimiter=" … "'
+        )
+        query = (
+            f"SELECT d.id, ts_headline('{PG_CONFIG}'::regconfig, {doc.pg_text('d')}, q, %s) "
+            f"FROM {doc.table} d, {_tsquery(any_term)} q WHERE d.id = ANY(%s)"
+        )
+        params = [options, _pg_query_text(terms, any_term), list(ids)]
+    else:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return {int(pk): snippet or "" for pk, snippet in cursor.fetchall()}

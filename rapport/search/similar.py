@@ -1,0 +1,64 @@
+"""Similar past questions: when a question arrives, the touchpoints most like it, with their
+answers and who handled them, so knowledge already earned is used again.
+
+Likeness is lexical: the question's significant words (no stop words, longest first), any of
+them, in the earlier touchpoints' topic and question, ranked by bm25 (SQLite) or ts_rank
+(PostgreSQL). Only what the viewer may read is shown, and confidential touchpoints never,
+not even the viewer's own: a suggestion can be seen over a shoulder or pasted into a reply.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.safestring import SafeString
+
+from rapport.accounts.models import User
+from rapport.search import text
+from rapport.search.documents import DOCUMENTS, TOUCHPOINT
+from rapport.search.queries import Filters, rank, snippets_for, touchpoint_candidates
+from rapport.touchpoints.models import Touchpoint
+from rapport.touchpoints.queries import touchpoints_for
+
+COLUMNS = ("topic", "question")
+SPARE = 10
+
+
+@dataclass
+class Similar:
+    touchpoint: Touchpoint
+    score: float
+    snippet: SafeString
+
+
+def question_text(touchpoint: Touchpoint) -> str:
+    return f"{touchpoint.topic} {touchpoint.question}"
+
+
+def similar_questions(
+    user: User, text_: str, *, exclude_touchpoint: Touchpoint | int | None = None, limit: int = 5
+) -> list[Similar]:
+    """The past touchpoints most like `text_`, best first, among those `user` may read."""
+    if user.is_manager or limit < 1:
+        return []
+    terms = text.significant(text_)
+    if not terms:
+        return []
+    doc = DOCUMENTS[TOUCHPOINT]
+    match = text.fts5_any(terms, COLUMNS)
+    candidates = touchpoint_candidates(user, Filters(), shared_only=True)
+    ranked = rank(doc, terms, candidates, limit + SPARE + 1, match=match)
+    excluded = getattr(exclude_touchpoint, "pk", exclude_touchpoint)
+    ids = [pk for pk, _ in ranked if pk != excluded]
+    if not ids:
+        return []
+    found = {
+        tp.pk: tp
+        for tp in touchpoints_for(user)
+        .filter(pk__in=ids, confidential=False)
+        .select_related("author", "group")
+    }
+    snippets = snippets_for(doc, match, " ".join(terms), ids, any_term=True)
+    return [
+        Similar(found[pk], score, text.marked(snippets.get(pk, "")))
+        for pk, score in ranked
+        if pk in found
+    ][:limit]

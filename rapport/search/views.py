@@ -1,0 +1,51 @@
+"""The search page and the similar-questions panel: parse, call the query, render."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from rapport.accounts.pages import AuthedRequest, forbid_managers, page_view
+from rapport.requests.queries import get_request_for
+from rapport.search import text
+from rapport.search.forms import SearchForm
+from rapport.search.queries import MAX_LIMIT, NO_TERMS, search
+from rapport.search.similar import question_text, similar_questions
+from rapport.touchpoints.queries import get_touchpoint_for
+
+
+@page_view
+def search_page(request: AuthedRequest) -> HttpResponse:
+    form = SearchForm(request.user, request.GET)
+    args = form.search_args()
+    hits = search(request.user, **args)
+    typed = bool(args["q"].strip())
+    context = {
+        "form": form,
+        "hits": hits,
+        "typed": typed,
+        "message": NO_TERMS if typed and not text.terms(args["q"]) else "",
+        "more": len(hits) == args["limit"] and args["limit"] < MAX_LIMIT,
+        "next_limit": min(args["limit"] * 2, MAX_LIMIT),
+    }
+    # A history restore after "Back" (htmx's cache missed) needs the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "search/search.html#results" if partial else "search/search.html"
+    return render(request, template, context)
+
+
+@page_view
+def similar(request: AuthedRequest) -> HttpResponse:
+    """Similar past questions for ?touchpoint=<pk> or ?request=<pk>: a partial for the panels
+    that load it with HTMX, a page of its own without JavaScript."""
+    forbid_managers(request.user)
+    if pk := request.GET.get("request"):
+        req = get_request_for(request.user, pk)
+        subject, about, exclude = req.need or req.title, req, None
+    else:
+        tp = get_touchpoint_for(request.user, request.GET.get("touchpoint", ""))
+        subject, about, exclude = question_text(tp), tp, tp
+    context = {
+        "similar": similar_questions(request.user, subject, exclude_touchpoint=exclude),
+        "about": about,
+    }
+    template = "search/similar.html#panel" if request.htmx else "search/similar.html"
+    return render(request, template, context)
