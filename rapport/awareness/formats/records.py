@@ -1,0 +1,44 @@
+"""The plain records every reader returns, whatever the file looked like."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+#: What a record can be; the awareness app stores the same words as item kinds.
+KINDS = ("article", "preprint", "dataset", "news", "tool")
+
+
+@dataclass
+class Record:
+    """One work, item or feed entry, reduced to what Rapport stores."""
+
+    title: str
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    venue: str = ""
+    published_on: date | None = None
+    link: str = ""
+    doi: str = ""
+    arxiv_id: str = ""
+    keywords: list[str] = field(default_factory=list)
+    kind: str = "article"
+    external_id: str = ""
+
+
+@dataclass
+class Problem:
+    """Something a reader had to skip, guess or repair, said so a librarian understands it."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+@dataclass
+class ParseResult:
+    """What a reader made of one file: the format it read, the records and the problems."""
+
+    format: str
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
