@@ -12,6 +12,7 @@ from rapport.api import (
     problems,
     relationships,
     requests,
+    search,
     today,
     touchpoints,
 )
@@ -66,3 +67,4 @@ api.add_router("/memberships", memberships.router)
 api.add_router("/touchpoints", touchpoints.router)
 api.add_router("/requests", requests.router)
 api.add_router("/today", today.router)
+api.add_router("/search", search.router)
