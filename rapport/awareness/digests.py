@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import smtplib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.utils import formataddr, make_msgid
 from urllib.parse import urlsplit
@@ -63,6 +64,7 @@ class Line:
     terms: list[str]
     because: list[str]
     note: str
+    note_by: str  # who wrote the note: the librarian who approved the item
     useful_url: str
     not_useful_url: str
 
@@ -186,7 +188,7 @@ def _librarians(qs) -> "list[User]":
     return list(qs.filter(is_active=True).exclude(role=Role.MANAGER).exclude(email=""))
 
 
-def librarian_for(person: Person, matches: "list[Match]" = ()) -> User | None:  # type: ignore[assignment]
+def librarian_for(person: Person, matches: Sequence[Match] = ()) -> User | None:
     """The librarian this person knows: the one who approved most of these matches, else a
     librarian of a group they belong to now, else one who has worked with them."""
     approvers = Counter(
@@ -219,10 +221,9 @@ def librarian_for(person: Person, matches: "list[Match]" = ()) -> User | None:  
 def _because(match: Match) -> list[str]:
     """Evidence worth naming in an email: the person's own papers and stated topics. Questions
     are left to the preferences page, behind the secret link, since mail gets forwarded."""
+    explanation = match.explanation if isinstance(match.explanation, dict) else {}
     out = []
-    for e in (
-        (match.explanation or {}).get("evidence", []) if isinstance(match.explanation, dict) else []
-    ):
+    for e in explanation.get("evidence", []):
         if not isinstance(e, dict) or not e.get("label"):
             continue
         if e.get("source") == "publication":
@@ -261,6 +262,7 @@ def message(digest: Digest, sub: Subscription, matches: "list[Match]") -> EmailM
             terms=terms_of(m),
             because=_because(m),
             note=m.note,
+            note_by=m.decided_by.display_name if m.note and m.decided_by else "",
             useful_url=feedback_url(sub, m, "useful"),
             not_useful_url=feedback_url(sub, m, "not_useful"),
         )
@@ -359,7 +361,7 @@ def _send_one(pk: int, connection, now: dt.datetime, result: Sent, down: str) ->
     once, on PostgreSQL) skips it instead of sending it again; SQLite serialises the runs."""
     with transaction.atomic():
         digest = (
-            Digest.objects.select_for_update(skip_locked=True)
+            Digest.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=pk, status__in=WAITING)
             .select_related("person")
             .first()

@@ -14,6 +14,7 @@ import datetime as dt
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -53,12 +54,13 @@ def get_subscription(token: str) -> Subscription:
         raise NotFound(BAD_LINK) from None
 
 
-def get_sent_match(subscription: Subscription, match_id: int | str) -> Match:
+def get_sent_match(subscription: Subscription, match_id: int | str, *, lock: bool = False) -> Match:
     """An item that was sent to this person; nobody else's, and nothing still under review."""
+    qs = Match.objects.select_related("item", "decided_by")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
     try:
-        return Match.objects.select_related("item", "decided_by").get(
-            pk=int(match_id), person_id=subscription.person_id, status=MatchStatus.SENT
-        )
+        return qs.get(pk=int(match_id), person_id=subscription.person_id, status=MatchStatus.SENT)
     except (Match.DoesNotExist, ValueError, TypeError):
         raise NotFound("That item was not sent to you.") from None
 
@@ -208,10 +210,12 @@ def _author_for(match: Match, person: Person) -> User | None:
 def _group_for(author: User, person: Person) -> Group | None:
     """The one group the person belongs to now that the author serves, if there is just one."""
     today = timezone.localdate()
+    # One filter() call, so the person and the end date are read from the same membership.
+    current = Q(memberships__ended_on=None) | Q(memberships__ended_on__gte=today)
     groups = list(
         Group.objects.filter(
-            librarians=author, archived_at=None, memberships__person=person
-        ).exclude(memberships__ended_on__lt=today)[:2]
+            current, librarians=author, archived_at=None, memberships__person=person
+        ).distinct()[:2]
     )
     return groups[0] if len(groups) == 1 else None
 
@@ -224,12 +228,7 @@ def record_feedback(
     learns from it) and logged as a touchpoint with origin alert: they wrote back to us."""
     if answer not in ANSWERS:
         raise Invalid("Answer useful or not useful.", {"answer": ["Unknown answer."]})
-    match = get_sent_match(subscription, match.pk)
-    match = (
-        Match.objects.select_for_update(of=("self",))
-        .select_related("item", "decided_by")
-        .get(pk=match.pk)
-    )
+    match = get_sent_match(subscription, match.pk, lock=True)
     if match.feedback == answer:
         return match  # a second press, or a mail scanner after the person: nothing new
     before, match.feedback = match.feedback, answer
@@ -256,7 +255,6 @@ def record_feedback(
             group=_group_for(author, person),
             topic=f"Alert {ANSWERS[answer]}: {match.item.title}"[:300],
             question=f"Marked “{match.item.title}” {ANSWERS[answer]} in a library alert.",
-            tags=["alert-feedback"],
         )
     return match
 

@@ -19,8 +19,10 @@ from rapport.awareness.models import (
     Subscription,
 )
 from rapport.errors import Invalid
+from rapport.people.models import Membership
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin, Touchpoint
 from tests.awareness.digests.conftest import NOW, make_item, make_match, subscribe
+from tests.factories import make_person
 
 
 def page(token: str, rest: str = "") -> str:
@@ -220,6 +222,8 @@ def test_feedback_get_changes_nothing(world, client, sent):
 
 def test_feedback_post_records_it_and_logs_one_touchpoint(world, client, sent):
     sub, match = sent
+    gone = make_person("Gone Student", groups=[world.chem])
+    Membership.objects.filter(person=gone).update(ended_on=dt.date(2025, 1, 1))
     url = page(sub.token, f"feedback/{match.pk}/not_useful/")
 
     response = client.post(url)

@@ -20,7 +20,7 @@ Alice Liddell, your librarian, picked these 2 items for you.
    Journal of Reviews, 20 February 2026
    https://journal.example/prisma-2020
    Why: it matches your interest in prisma, search strings.
-   Alice's note: This is the checklist we talked about.
+   Note from Alice Liddell: This is the checklist we talked about.
    Useful? {alerts}/feedback/{prisma}/useful/
    Not useful? {alerts}/feedback/{prisma}/not_useful/
 
@@ -281,3 +281,24 @@ def test_the_command_reports_counts_and_fails_loudly(alerts, inbox, settings, ca
 def test_the_task_runs_the_same_service(alerts, inbox):
     assert send_digests_task.call() == {"composed": 1, "sent": 1, "failed": 0, "released": 0}
     assert len(inbox.messages) == 1
+
+
+def test_a_waiting_digest_goes_first_and_new_items_wait_for_the_next_one(
+    alerts, world, inbox, settings
+):
+    up = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()
+    send_digests(NOW)
+    newer = make_match(world.ana, make_item("Approved while the server was down"), by=world.alice)
+    settings.EMAIL_PORT = up
+
+    retried = send_digests(later(1))
+
+    assert retried == Sent(sent=1)
+    ((_, msg),) = inbox.messages
+    assert msg["Subject"] == "Library alerts: 2 new items for you"
+    assert "Approved while the server was down" not in body(msg, "plain")
+    newer.refresh_from_db()
+    assert (newer.status, newer.digest) == (MatchStatus.APPROVED, None)
+    assert send_digests(later(1 + 7)) == Sent(composed=1, sent=1)
+    assert inbox.messages[1][1]["Subject"] == "Library alerts: 1 new item for you"
