@@ -5,6 +5,7 @@ can resolve @string macros joined with #, notice a missing comma between two fie
 LaTeX accents into Unicode. A broken entry becomes a problem; the rest of the file is still read.
 """
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -29,6 +30,12 @@ from rapport.awareness.formats.text import (
     one_line,
     unique,
     web_link,
+)
+
+# The splitter logs every broken block; Rapport reports them as problems instead, so the logs
+# of a server importing a messy file stay readable.
+logging.getLogger("bibtexparser.splitter").addFilter(
+    lambda record: record.levelno < logging.WARNING
 )
 
 _LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
@@ -213,6 +220,8 @@ def _error_message(block: model.ParsingFailedBlock) -> str:
         return "This entry is not closed (a brace or quote is missing); it was skipped."
     if "comma after entry key" in error:
         return "This entry has no key or no comma after its key; it was skipped."
+    if "end of file" in error:
+        return "The file ends in the middle of this entry; it was skipped."
     return "This entry could not be read and was skipped."
 
 

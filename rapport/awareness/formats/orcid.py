@@ -330,7 +330,11 @@ def fetch_orcid(orcid_id: str, *, base_url: str = PUBLIC_API, timeout: float = 1
             )
         except FetchError as exc:
             result.problems.append(
-                Problem("ORCID", f"Details of {len(batch)} works could not be fetched ({exc}).")
+                Problem(
+                    "ORCID",
+                    f"Only the summaries of {len(batch)} works were kept; their details could "
+                    f"not be fetched: {exc}",
+                )
             )
             continue
         detailed.update((r.external_id, r) for r in more.records)
