@@ -1,0 +1,311 @@
+"""What every mode shares: profiles in chunks, the best-few-documents aggregation, top K.
+
+A mode turns a chunk of documents into similarities with every item (a sparse documents ×
+items matrix, already multiplied by each document's weight). This module turns those into one
+score per profile and item, picks each profile's best items and explains them.
+
+The score of an item for a profile is a weighted mean of its three best document
+similarities, weights 1, ½, ¼, each similarity first multiplied by the document's weight
+relative to the profile's heaviest document. A person with many interests is therefore not
+reduced to one average: one document that matches well is enough for a good score, and a match
+backed by several documents scores higher still. A profile of one or two documents divides by
+the weights it has, so it is not penalised for being short. Scores lie in [0, 1].
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from rapport.awareness.engine.types import ItemText, Profile, Progress, Scored
+
+#: Weights of the best, second and third document similarity.
+RANK_WEIGHTS = np.array([1.0, 0.5, 0.25])
+#: Documents per chunk: bounds the memory of the similarity matrix.
+CHUNK_DOCUMENTS = 20_000
+
+
+@dataclass
+class Chunk:
+    """Profiles start..stop of the call and their usable documents, flattened."""
+
+    start: int
+    stop: int
+    profile_of: np.ndarray  # local profile index of each document
+    doc_index: np.ndarray  # index of each document in the call's flattened document list
+    scale: np.ndarray  # each document's weight relative to its profile's heaviest
+    counts: np.ndarray  # usable documents per local profile
+    offset_of: np.ndarray  # first local document of each local profile
+    denominator: np.ndarray  # per local profile: sum of the rank weights it can use
+
+
+@dataclass
+class Block:
+    """Scores of one chunk (profiles × items) and the similarities they came from."""
+
+    scores: sp.csr_matrix  # non-zero scores only, item indices sorted within each profile
+    similarity: sp.csc_matrix  # documents × items, weighted, read item by item
+    chunk: Chunk
+
+    def evidence(self, local: int, item: int) -> tuple[int, ...]:
+        """Call-level indices of the profile's best documents for the item, best first."""
+        m = self.similarity
+        first = int(self.chunk.offset_of[local])
+        last = first + int(self.chunk.counts[local])
+        lo, hi = m.indptr[item], m.indptr[item + 1]
+        rows = m.indices[lo:hi]
+        a, b = np.searchsorted(rows, [first, last])
+        docs = rows[a:b]
+        values = m.data[lo + a : lo + b]
+        keep = values > 0
+        docs, values = docs[keep], values[keep]
+        order = np.lexsort((docs, -values))[: len(RANK_WEIGHTS)]
+        return tuple(int(self.chunk.doc_index[d]) for d in docs[order])
+
+
+def item_texts(items: Sequence[ItemText]) -> list[str]:
+    return [f"{item.title}. {item.text}" if item.text else item.title for item in items]
+
+
+def flatten(profiles: Sequence[Profile]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The texts of all usable documents, their weights and the offsets of each profile."""
+    texts: list[str] = []
+    weights: list[float] = []
+    offsets = np.zeros(len(profiles) + 1, dtype=np.int64)
+    for i, profile in enumerate(profiles):
+        for document in profile.documents:
+            # A weight of zero or less, or a blank text, says nothing about the person.
+            if document.weight > 0 and np.isfinite(document.weight) and document.text.strip():
+                texts.append(document.text)
+                weights.append(document.weight)
+        offsets[i + 1] = len(texts)
+    return texts, np.asarray(weights, dtype=np.float64), offsets
+
+
+def chunks(offsets: np.ndarray, weights: np.ndarray, size: int) -> Iterator[Chunk]:
+    n = len(offsets) - 1
+    start = 0
+    while start < n:
+        # As many profiles as fit in `size` documents, at least one.
+        limit = offsets[start] + size
+        stop = max(start + 1, int(np.searchsorted(offsets, limit, side="right")) - 1)
+        stop = min(stop, n)
+        counts = np.diff(offsets[start : stop + 1])
+        profile_of = np.repeat(np.arange(stop - start), counts)
+        doc_index = np.arange(offsets[start], offsets[stop])
+        w = weights[doc_index]
+        heaviest = np.zeros(stop - start)
+        np.maximum.at(heaviest, profile_of, w)
+        scale = w / heaviest[profile_of] if len(w) else w
+        usable = np.minimum(counts, len(RANK_WEIGHTS))
+        denominator = np.r_[0.0, np.cumsum(RANK_WEIGHTS)][usable]
+        denominator[denominator == 0] = 1.0
+        offset_of = offsets[start:stop] - offsets[start]
+        yield Chunk(start, stop, profile_of, doc_index, scale, counts, offset_of, denominator)
+        start = stop
+
+
+def top_three(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The three largest values of each run (runs begin at `starts`), zero-padded.
+
+    Rounds of "take the run's maximum, and every value equal to it" over the values still in
+    play; runs of one value (most of them) leave after the first round. Array operations only:
+    at a million documents a sort of every similarity would cost more than the product.
+    """
+    n_runs = len(starts)
+    best = np.zeros((n_runs, len(RANK_WEIGHTS)), dtype=np.float64)
+    filled = np.zeros(n_runs, dtype=np.int64)
+    run_of: np.ndarray | None = None  # run of each value in play; None while all are in play
+    while len(values):
+        if run_of is None:
+            first = starts
+            runs = np.arange(n_runs)
+            sizes = np.diff(np.append(starts, len(values)))
+        else:
+            change = np.ones(len(run_of), dtype=bool)
+            np.not_equal(run_of[1:], run_of[:-1], out=change[1:])
+            first = np.flatnonzero(change)
+            runs = run_of[first]
+            sizes = np.diff(np.append(first, len(values)))
+        peak = np.maximum.reduceat(values, first)
+        at_peak = values == np.repeat(peak, sizes)
+        ties = np.add.reduceat(at_peak, first, dtype=np.int64)
+        for k in range(len(RANK_WEIGHTS)):
+            slot = filled[runs] + k
+            ok = (k < ties) & (slot < len(RANK_WEIGHTS))
+            best[runs[ok], slot[ok]] = peak[ok]
+        filled[runs] = np.minimum(filled[runs] + ties, len(RANK_WEIGHTS))
+        # What is left: values below the peak, in runs that still have a free slot.
+        open_run = (filled[runs] < len(RANK_WEIGHTS)) & (sizes > ties)
+        keep = ~at_peak & np.repeat(open_run, sizes)
+        values = values[keep]
+        run_of = np.repeat(runs, sizes)[keep]
+    return best
+
+
+def aggregate(similarity: sp.csr_matrix, chunk: Chunk) -> Block:
+    """Per profile and item: the rank-weighted mean of the three best document similarities.
+
+    The similarities are read item by item (column-major), where the documents of one profile
+    lie next to each other, so each (item, profile) pair is one run of values.
+    """
+    n_profiles = chunk.stop - chunk.start
+    n_items = similarity.shape[1]
+    by_item = similarity.tocsc()
+    by_item.eliminate_zeros()
+    values = by_item.data
+    wide = n_items * n_profiles >= 2**31
+    index_type = np.int64 if wide else np.int32
+    item = np.repeat(np.arange(n_items, dtype=index_type), np.diff(by_item.indptr))
+    key = item * index_type(n_profiles) + chunk.profile_of.astype(index_type)[by_item.indices]
+    first = np.ones(len(key), dtype=bool)
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    best = top_three(values.astype(np.float64), starts)
+    group_item = item[starts]
+    group_profile = key[starts] - group_item * index_type(n_profiles)
+    scores = best @ RANK_WEIGHTS / chunk.denominator[group_profile]
+    item_ptr = np.zeros(n_items + 1, dtype=np.int64)
+    np.cumsum(np.bincount(group_item, minlength=n_items), out=item_ptr[1:])
+    # From item-major to profile-major; scipy's conversion keeps the item order in each row.
+    matrix = sp.csc_matrix((scores, group_profile, item_ptr), shape=(n_profiles, n_items)).tocsr()
+    return Block(scores=matrix, similarity=by_item, chunk=chunk)
+
+
+def best(scores: np.ndarray, columns: np.ndarray, top: int, n_items: int) -> np.ndarray:
+    """Positions (into `scores`) of the best `top`, best first, ties by item order; then, if
+    there are fewer than `top`, the first items without a score as -1 - item."""
+    if len(scores) > top:
+        # Everything at least as good as the K-th best, then an exact order of those few.
+        kth = np.partition(scores, len(scores) - top)[len(scores) - top]
+        candidates = np.flatnonzero(scores >= kth)
+    else:
+        candidates = np.arange(len(scores))
+    order = candidates[np.lexsort((columns[candidates], -scores[candidates]))][:top]
+    missing = top - len(order)
+    if missing <= 0:
+        return order
+    # Items with no score tie at zero: the earliest items first.
+    zero = np.setdiff1d(np.arange(min(n_items, len(columns) + missing)), columns)[:missing]
+    return np.concatenate([order, -1 - zero])
+
+
+Explainer = Callable[[int, int], tuple[str, ...]]
+
+
+def emit(
+    profiles: Sequence[Profile],
+    items: Sequence[ItemText],
+    refs: Sequence[str],
+    chunk: Chunk,
+    block: Block,
+    *,
+    top: int | None,
+    explain: bool,
+    terms_for: Explainer | None,
+) -> Iterator[Scored]:
+    """The chunk's results as Scored rows: every pair in item order, or each profile's best."""
+    n_items = len(items)
+    matrix = block.scores
+    for local in range(chunk.stop - chunk.start):
+        profile = profiles[chunk.start + local]
+        if chunk.counts[local] == 0:
+            continue  # no usable document: nothing to say about this person
+        a, b = matrix.indptr[local], matrix.indptr[local + 1]
+        data, columns = matrix.data[a:b], matrix.indices[a:b]
+        if top is None:
+            position = np.full(n_items, -1, dtype=np.int64)
+            position[columns] = np.arange(a, b)
+            for i, item in enumerate(items):
+                yield _scored(
+                    profile, item, int(position[i]), local, block, refs, explain, terms_for, i
+                )
+        else:
+            for p in best(data, columns, top, n_items):
+                if p >= 0:
+                    i = int(columns[p])
+                    yield _scored(
+                        profile, items[i], a + int(p), local, block, refs, explain, terms_for, i
+                    )
+                else:
+                    i = int(-1 - p)
+                    yield Scored(profile=profile.id, item=items[i].id, score=0.0)
+
+
+def _scored(
+    profile: Profile,
+    item: ItemText,
+    position: int,
+    local: int,
+    block: Block,
+    refs: Sequence[str],
+    explain: bool,
+    terms_for: Explainer | None,
+    item_index: int,
+) -> Scored:
+    if position < 0:
+        return Scored(profile=profile.id, item=item.id, score=0.0)
+    score = float(block.scores.data[position])
+    if not explain:
+        return Scored(profile=profile.id, item=item.id, score=score)
+    documents = block.evidence(local, item_index)
+    evidence = tuple(refs[d] for d in documents if refs[d])
+    terms = terms_for(documents[0], item_index) if terms_for is not None and documents else ()
+    return Scored(profile=profile.id, item=item.id, score=score, terms=terms, evidence=evidence)
+
+
+class BlockEngine:
+    """The shared loop: fit on the call, then score the profiles chunk by chunk."""
+
+    mode = ""
+    chunk_documents = CHUNK_DOCUMENTS
+
+    def score(
+        self,
+        profiles: Sequence[Profile],
+        items: Sequence[ItemText],
+        *,
+        top: int | None = None,
+        explain: bool = True,
+        progress: Progress | None = None,
+    ) -> Iterator[Scored]:
+        if top is not None and top < 1:
+            raise ValueError("top must be at least 1")
+        profiles, items = list(profiles), list(items)
+        total = len(profiles)
+        texts, weights, offsets = flatten(profiles)
+        refs = [
+            d.ref
+            for p in profiles
+            for d in p.documents
+            if d.weight > 0 and np.isfinite(d.weight) and d.text.strip()
+        ]
+        if not items or not texts:
+            if progress:
+                progress(total, total)
+            return
+        self.fit(texts, items, explain=explain)
+        for chunk in chunks(offsets, weights, self.chunk_documents):
+            block = self.block(chunk)
+            yield from emit(
+                profiles,
+                items,
+                refs,
+                chunk,
+                block,
+                top=top,
+                explain=explain,
+                terms_for=self.terms if explain else None,
+            )
+            if progress:
+                progress(chunk.stop, total)
+
+    def fit(self, texts: list[str], items: list[ItemText], *, explain: bool) -> None:
+        raise NotImplementedError
+
+    def block(self, chunk: Chunk) -> Block:
+        raise NotImplementedError
+
+    def terms(self, doc: int, item: int) -> tuple[str, ...]:
+        return ()
