@@ -135,8 +135,9 @@ _MONTH_MACROS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", 
 def latex_to_text(value: str) -> str:
     """Unicode text from a BibTeX value: accents, dashes and escaped symbols decoded, the
     braces that protect capitals dropped."""
-    if not any(ch in value for ch in "\\{}$~") and "--" not in value:
-        return value
+    if not any(ch in value for ch in "\\$~%") and "--" not in value:
+        # Only braces protecting capitals: no need for the (slow) LaTeX parser.
+        return value.replace("{", "").replace("}", "")
     try:
         return _LATEX.latex_to_text(_BARE_PERCENT.sub(r"\\%", value))
     except Exception:  # pylatexenc gives up on some broken markup; keep the text we have

@@ -240,29 +240,29 @@ def _wos_record(raw: _Raw) -> Record:
     )
 
 
+def _record_number(problem: Problem) -> int:
+    found = re.match(r"record (\d+)", problem.where)
+    return int(found.group(1)) if found else 0
+
+
 def parse_ris(data: bytes) -> ParseResult:
     """Records from a RIS file or a Web of Science plain-text export."""
     decoded = decode_bytes(data)
     result = ParseResult("ris", problems=list(decoded.problems))
     lines = decoded.text.splitlines()
     wos = _is_wos(lines)
-    reading: list[Problem] = []
-    raws = _read_wos(lines, reading) if wos else _read_ris(lines, reading)
+    problems: list[Problem] = []
+    raws = _read_wos(lines, problems) if wos else _read_ris(lines, problems)
     for number, raw in enumerate(raws, start=1):
-        # Problems found while reading the lines come first, in the order of the records.
-        result.problems.extend(p for p in reading if p.where.startswith(f"record {number} "))
         record = _wos_record(raw) if wos else _ris_record(raw)
         if record.title:
             result.records.append(record)
         else:
-            result.problems.append(
-                Problem(
-                    f"record {number} (line {raw.line})",
-                    "This record has no title; it was skipped.",
-                )
-            )
+            where = f"record {number} (line {raw.line})"
+            problems.append(Problem(where, "This record has no title; it was skipped."))
+    # Problems found while reading lines and while making records, in the order of the records.
+    result.problems.extend(sorted(problems, key=_record_number))
     if not raws:
-        result.problems.extend(reading)
         result.problems.append(
             Problem("file", "No RIS records (lines like “TY  - JOUR”) were found.")
         )

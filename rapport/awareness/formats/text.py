@@ -116,8 +116,10 @@ def decode_bytes(data: bytes, *, where: str = "file") -> Decoded:
 _DOI_PREFIX = re.compile(
     r"^(?:https?://)?(?:dx\.|www\.)?doi\.org/|^(?:info:)?doi[:/]\s*|^doi\s+", re.I
 )
-_DOI = re.compile(r"^10\.\d{3,9}/\S+$")
-_DOI_IN_TEXT = re.compile(r"\b(10\.\d{3,9}/[^\s\"'<>]+)")
+# Registrant codes may be short in hand-made data and subdivided (10.1000.10/…) in real DOIs;
+# in free text only the usual four or more digits are trusted.
+_DOI = re.compile(r"^10\.\d+(?:\.\d+)*/\S+$")
+_DOI_IN_TEXT = re.compile(r"\b(10\.\d{4,9}(?:\.\d+)*/[^\s\"'<>]+)")
 
 
 def normalise_doi(value: str) -> str:
@@ -288,6 +290,7 @@ def clean_abstract(value: str) -> str:
 
 
 _TAG = re.compile(r"<[^<>]*>")
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 _BLOCK_END = re.compile(r"</\s*(?:[\w-]+:)?(?:p|sec|div|li|title|br)\s*>|<\s*br\s*/?>", re.I)
 _HEADING = re.compile(
     r"<\s*(?:[\w-]+:)?title[^>]*>\s*(?:abstract|summary)\s*<\s*/\s*(?:[\w-]+:)?title\s*>", re.I
@@ -297,7 +300,8 @@ _HEADING = re.compile(
 def strip_markup(value: str) -> str:
     """Plain text from HTML or JATS: tags dropped, entities decoded, paragraphs kept apart by a
     blank line, and an "Abstract" heading left out."""
-    text = _HEADING.sub(" ", value or "")
+    text = _SCRIPT.sub(" ", value or "")
+    text = _HEADING.sub(" ", text)
     text = _BLOCK_END.sub("\n\n", text)
     return clean_abstract(html.unescape(_TAG.sub("", text)))
 

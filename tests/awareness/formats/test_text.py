@@ -25,6 +25,8 @@ from rapport.awareness.formats.text import (
         ("info:doi/10.1000/abc", "10.1000/abc"),
         ("https://doi.org/10.1000%2Fabc", "10.1000/abc"),
         ("  10.1000/abc  ", "10.1000/abc"),
+        ("https://doi.org/10.1/KNOWN", "10.1/known"),
+        ("10.1000.10/123", "10.1000.10/123"),
         ("work:doi", ""),
         ("123456", ""),
         ("", ""),
@@ -103,6 +105,11 @@ def test_readable_name_puts_the_given_name_first():
 def test_strip_markup_keeps_paragraphs_and_drops_the_abstract_heading():
     jats = "<jats:title>Abstract</jats:title><jats:p>One &amp; two.</jats:p><jats:p>Three.</jats:p>"
     assert strip_markup(jats) == "One & two.\n\nThree."
+
+
+def test_strip_markup_drops_scripts_and_styles_with_their_content():
+    html = "<style>p {color: red}</style><p>Kept</p><script>alert(1)</script>"
+    assert strip_markup(html) == "Kept"
 
 
 def test_decode_bytes_reads_utf16_with_and_without_a_bom():
