@@ -135,7 +135,10 @@ def _entry_record(entry: Any, venue: str, base: str) -> Record:
         title=title,
         abstract=_entry_abstract(entry),
         authors=_entry_authors(entry, bool(arxiv)),
-        venue=clean_title(str(entry.get("prism_publicationname") or "")) or venue,
+        venue=clean_title(
+            str(entry.get("prism_publicationname") or entry.get("arxiv_journal_ref") or "")
+        )
+        or venue,
         published_on=_entry_date(entry),
         link=link
         or (f"https://arxiv.org/abs/{arxiv}" if arxiv else "")

@@ -169,3 +169,52 @@ def test_parse_feed_says_an_empty_feed_has_no_entries():
 
 def test_parse_feed_says_empty_bytes_are_empty():
     assert parse_feed(b"  ").problems == [Problem("file", "The feed is empty.")]
+
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">
+  <title type="html">Lab &lt;em&gt;News&lt;/em&gt;</title>
+  <link href="https://lab.example.org/"/>
+  <id>urn:example:lab</id>
+  <updated>2024-05-01T00:00:00Z</updated>
+  <entry>
+    <title type="html">Our &lt;em&gt;First&lt;/em&gt; Paper</title>
+    <link href="/posts/first-paper"/>
+    <id>urn:example:lab:1</id>
+    <updated>2024-04-30T10:00:00Z</updated>
+    <author><name>Ana Lima</name></author>
+    <content type="html">&lt;p&gt;It is out.&lt;/p&gt;</content>
+  </entry>
+  <entry>
+    <title>Published Version of a Preprint</title>
+    <id>http://arxiv.org/abs/2203.04567v2</id>
+    <published>2022-03-09T00:00:00Z</published>
+    <arxiv:doi>10.5555/Published.7</arxiv:doi>
+    <arxiv:journal_ref>Library Spaces Review 4 (2023) 1-9</arxiv:journal_ref>
+  </entry>
+</feed>
+"""
+
+
+def test_parse_feed_reads_atom_with_html_titles_and_relative_links():
+    news, _ = parse_feed(ATOM).records
+
+    assert (news.title, news.venue, news.link, news.abstract, news.kind) == (
+        "Our First Paper",
+        "Lab News",
+        "https://lab.example.org/posts/first-paper",
+        "It is out.",
+        "news",
+    )
+    assert news.published_on == date(2024, 4, 30)
+
+
+def test_parse_feed_keeps_the_doi_and_journal_of_a_published_arxiv_preprint():
+    _, preprint = parse_feed(ATOM).records
+
+    assert (preprint.arxiv_id, preprint.doi, preprint.venue, preprint.kind) == (
+        "2203.04567",
+        "10.5555/published.7",
+        "Library Spaces Review 4 (2023) 1-9",
+        "preprint",
+    )

@@ -1,5 +1,6 @@
 """ORCID v3.0 public records: works summaries, single works and bulk reads, JSON and XML."""
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -139,4 +140,53 @@ def test_normalise_orcid_refuses_something_that_is_not_an_id():
 
     assert str(caught.value) == (
         "“josiah carberry” is not an ORCID iD; an iD looks like 0000-0002-1825-0097."
+    )
+
+
+def test_parse_orcid_reads_the_works_inside_a_full_json_record():
+    record = {
+        "orcid-identifier": {"path": "0000-0002-1825-0097"},
+        "person": {"name": {"family-name": {"value": "Carberry"}}},
+        "activities-summary": {
+            "educations": {"affiliation-group": []},
+            "works": {
+                "group": [
+                    {
+                        "work-summary": [
+                            {
+                                "put-code": 7,
+                                "title": {"title": {"value": "Brief Encounters at the Desk"}},
+                                "type": "data-set",
+                                "publication-date": {"year": {"value": "2019"}},
+                                "url": {"value": "https://example.org/data/7"},
+                            }
+                        ]
+                    }
+                ]
+            },
+        },
+    }
+
+    result = parse_orcid(json.dumps(record).encode())
+
+    assert result.records == [
+        Record(
+            title="Brief Encounters at the Desk",
+            published_on=date(2019, 1, 1),
+            link="https://example.org/data/7",
+            kind="dataset",
+            external_id="7",
+        )
+    ]
+    assert result.problems == []
+
+
+def test_parse_orcid_says_when_a_record_has_no_works():
+    result = parse_orcid(
+        b'{"orcid-identifier": {}, "activities-summary": {"works": {"group": []}}}'
+    )
+
+    assert (result.records, result.problems) == (
+        [],
+        [Problem("file", "There are no works in this ORCID file.")],
     )
