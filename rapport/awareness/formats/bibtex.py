@@ -26,6 +26,7 @@ from rapport.awareness.formats.text import (
     decode_bytes,
     doi_in_text,
     make_date,
+    month_number,
     normalise_doi,
     one_line,
     unique,
@@ -121,15 +122,11 @@ class _Evaluator:
                 parts.append(piece.text)
             elif piece.text.casefold() in self.macros:
                 parts.append(self.macros[piece.text.casefold()])
-            else:
-                # Month abbreviations (jan, feb…) are predefined; anything else is kept as is.
-                if piece.text[:3].casefold() not in _MONTH_MACROS:
+            else:  # an unknown macro is kept as written, and reported unless it is a month
+                if month_number(piece.text) is None:  # BibTeX predefines jan, feb, …
                     self.unknown.add(piece.text)
                 parts.append(piece.text)
         return "".join(parts)
-
-
-_MONTH_MACROS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
 
 
 def latex_to_text(value: str) -> str:
@@ -183,13 +180,9 @@ def _entry_record(entry: model.Entry, values: dict[str, str], raws: dict[str, st
     if arxiv and (entry_type in _PREPRINT_TYPES or not venue or "arxiv" in venue.casefold()):
         kind = "preprint"
     published = date_from_text(plain("date")) if values.get("date") else None
-    if published is None and values.get("year"):
-        year = re.search(r"\d{4}", plain("year"))
-        published = (
-            make_date(year.group(0), plain("month") or None, plain("day") or None)
-            if (year)
-            else None
-        )
+    year = re.search(r"\d{4}", plain("year"))
+    if published is None and year:
+        published = make_date(year.group(0), plain("month") or None, plain("day") or None)
     author_field = "author" if raws.get("author", "").strip() else "editor"
     keywords = unique(
         [
