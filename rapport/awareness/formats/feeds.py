@@ -17,6 +17,7 @@ from rapport.awareness.formats.text import (
     clean_abstract,
     clean_title,
     date_from_text,
+    decode_bytes,
     doi_in_text,
     normalise_doi,
     one_line,
@@ -151,6 +152,16 @@ def _entry_record(entry: Any, venue: str, base: str) -> Record:
     )
 
 
+def _utf8_if_wide(data: bytes) -> bytes:
+    """UTF-16 and UTF-32 feeds as UTF-8, which feedparser reads more reliably."""
+    decoded = decode_bytes(data[:4096])
+    if not decoded.encoding.startswith(("utf-16", "utf-32")):
+        return data
+    text = decode_bytes(data).text
+    text = re.sub(r"""(<\?xml[^>]*encoding=["'])[^"']*""", r"\g<1>utf-8", text, count=1)
+    return text.encode("utf-8")
+
+
 def html_problem(data: bytes, base: str = "") -> Problem:
     """What to tell someone who gave a web page instead of a feed, with the page's own feed
     address when it names one."""
@@ -171,6 +182,7 @@ def parse_feed(data: bytes, *, url: str = "", headers: dict[str, str] | None = N
     if not data.strip():
         result.problems.append(Problem("file", "The feed is empty."))
         return result
+    data = _utf8_if_wide(data)
     looks_html = bool(_HTML_START.match(data[:4096]))
     parsed = feedparser.parse(
         data,

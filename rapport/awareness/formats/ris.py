@@ -27,7 +27,7 @@ from rapport.awareness.formats.text import (
 )
 
 # "TY  - JOUR"; exporters also write one space, no space after the dash, or nothing after it.
-_RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])\s{1,3}-(?:\s(.*)|)$")
+_RIS_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9])[ \t]{1,3}-(?:\s(.*)|)$")
 # Web of Science: "TI Title" with continuation lines indented by three spaces.
 _WOS_LINE = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
 _WOS_LISTS = {"AU", "AF", "CR", "C1", "ED", "BE", "BF"}

@@ -218,3 +218,13 @@ def test_parse_feed_keeps_the_doi_and_journal_of_a_published_arxiv_preprint():
         "Library Spaces Review 4 (2023) 1-9",
         "preprint",
     )
+
+
+def test_parse_feed_reads_utf16_feeds_with_and_without_a_bom():
+    xml = '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel>'
+    xml += "<item><title>Zürich Notes</title></item></channel></rss>"
+
+    for data in (xml.encode("utf-16"), xml.encode("utf-16-be")):
+        result = parse_feed(data)
+        assert [r.title for r in result.records] == ["Zürich Notes"]
+        assert result.problems == []

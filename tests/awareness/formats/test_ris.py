@@ -141,3 +141,10 @@ def test_parse_ris_says_when_there_are_no_records():
     assert result.problems == [
         Problem("file", "No RIS records (lines like “TY  - JOUR”) were found.")
     ]
+
+
+def test_parse_ris_reads_indented_tags_and_windows_line_endings():
+    result = parse_ris(b"\r\n  TY  - JOUR\r\n  TI  - Pasted from an Email\r\n  ER  - \r\n")
+
+    assert [r.title for r in result.records] == ["Pasted from an Email"]
+    assert result.problems == []
