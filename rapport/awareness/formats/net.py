@@ -44,6 +44,7 @@ def fetch(
             final_url = response.geturl()
             got = {k.lower(): v for k, v in response.headers.items()}
     except urllib.error.HTTPError as exc:
+        exc.close()  # the error carries the open response
         reason = exc.reason or "error"
         raise FetchError(
             f"{host} answered {exc.code} {reason} for {url}.", status=exc.code

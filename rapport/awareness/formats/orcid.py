@@ -163,6 +163,12 @@ def _child(element: Element | None, *names: str) -> Element | None:
     return element
 
 
+def _children(element: Element, name: str) -> list[Element]:
+    # An Element with no children is falsy, so test for None rather than truth.
+    found = _child(element, name)
+    return list(found) if found is not None else []
+
+
 def _text(element: Element | None, *names: str) -> str:
     found = _child(element, *names) if names else element
     return "".join(found.itertext()).strip() if found is not None else ""
@@ -177,12 +183,12 @@ def _xml_work(work: Element) -> dict[str, Any]:
             "url": _text(one, "external-id-url"),
             "relationship": _text(one, "external-id-relationship"),
         }
-        for one in (_child(work, "external-ids") or [])
+        for one in _children(work, "external-ids")
         if _local(one.tag) == "external-id"
     ]
     contributors = [
         _text(one, "credit-name")
-        for one in (_child(work, "contributors") or [])
+        for one in _children(work, "contributors")
         if _local(one.tag) == "contributor"
     ]
     return {
