@@ -69,6 +69,12 @@ def fetch(
     return Fetched(body, final_url, got)
 
 
-def get(url: str, *, headers: dict[str, str] | None = None, timeout: float = 10) -> bytes:
+def get(
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+    max_bytes: int = 5_000_000,
+) -> bytes:
     """Just the body of a URL (see fetch)."""
-    return fetch(url, headers=headers, timeout=timeout).body
+    return fetch(url, headers=headers, timeout=timeout, max_bytes=max_bytes).body

@@ -23,6 +23,7 @@ from rapport.awareness.formats.text import (
 )
 
 PUBLIC_API = "https://pub.orcid.org/v3.0"
+_LARGEST = 30_000_000
 _KINDS = {
     "preprint": "preprint",
     "working-paper": "preprint",
@@ -320,7 +321,8 @@ def fetch_orcid(orcid_id: str, *, base_url: str = PUBLIC_API, timeout: float = 1
     base = base_url.rstrip("/")
     headers = {"Accept": "application/json"}
     try:
-        body = get(f"{base}/{orcid}/works", headers=headers, timeout=timeout)
+        # A prolific researcher's summary runs to megabytes: about 1.5 kB a work.
+        body = get(f"{base}/{orcid}/works", headers=headers, timeout=timeout, max_bytes=_LARGEST)
     except FetchError as exc:
         if exc.status == 404:
             raise FetchError(f"ORCID has no public record for {orcid}.", status=404) from None
