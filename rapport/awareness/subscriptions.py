@@ -251,7 +251,9 @@ def record_feedback(
             kind=Kind.EMAIL,
             channel=Channel.EMAIL,
             origin=Origin.ALERT,
-            initiated_by=Initiator.THEM,
+            # We started the exchange by sending the alert; a click on an answer link must not
+            # count as the person reaching out (the ladder's "started by the person").
+            initiated_by=Initiator.US,
             group=_group_for(author, person),
             topic=f"Alert {ANSWERS[answer]}: {match.item.title}"[:300],
             question=f"Marked “{match.item.title}” {ANSWERS[answer]} in a library alert.",

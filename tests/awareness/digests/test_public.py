@@ -239,7 +239,7 @@ def test_feedback_post_records_it_and_logs_one_touchpoint(world, client, sent):
         world.chem,
         Kind.EMAIL,
         Channel.EMAIL,
-        Initiator.THEM,
+        Initiator.US,
     )
     assert tp.topic == "Alert not useful: PRISMA 2020 explained"
     assert AuditEntry.objects.get(action="match.feedback").changes == {
