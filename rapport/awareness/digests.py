@@ -400,9 +400,18 @@ def _send_one(pk: int, connection, now: dt.datetime, result: Sent, down: str) ->
                 connection.close()
                 return why
             return down
-        if not accepted:
-            _fail(digest, "The mail server did not accept the message.")
+        except Exception as err:  # one bad row (a name that breaks a header) must not stop
+            # the run and hold up everyone else's digest on every run after it
+            why = f"The message could not be made: {type(err).__name__}: {err}"
+            _fail(digest, why)
             result.failed += 1
+            result.errors.append(f"{digest.person.email}: {why}")
+            return down
+        if not accepted:
+            why = "The mail server did not accept the message."
+            _fail(digest, why)
+            result.failed += 1
+            result.errors.append(f"{digest.person.email}: {why}")
             return down
         digest.status = Digest.Status.SENT
         digest.sent_at = now

@@ -10,6 +10,7 @@ from rapport.awareness.digests import Sent, send_digests
 from rapport.awareness.models import Digest, Match, MatchStatus, Subscription
 from tests.awareness.digests.conftest import NOW, SITE, later, make_item, make_match, subscribe
 from tests.conftest import Inbox, free_port
+from tests.factories import make_person
 
 TEXT = """\
 Hello Ana Ruiz,
@@ -302,3 +303,37 @@ def test_a_waiting_digest_goes_first_and_new_items_wait_for_the_next_one(
     assert (newer.status, newer.digest) == (MatchStatus.APPROVED, None)
     assert send_digests(later(1 + 7)) == Sent(composed=1, sent=1)
     assert inbox.messages[1][1]["Subject"] == "Library alerts: 1 new item for you"
+
+
+def test_names_and_notes_are_encoded_and_escaped(world, inbox):
+    lukasz = make_person("Łukasz Żółw", groups=[world.chem], email="lukasz@uni.example")
+    subscribe(lukasz)
+    make_match(
+        lukasz, make_item("Fast <i>in situ</i> NMR"), by=world.alice, note="See §3 & <b>4</b>"
+    )
+
+    send_digests(NOW)
+
+    ((_, msg),) = inbox.messages
+    assert msg["To"] == "Łukasz Żółw <lukasz@uni.example>"
+    assert "Note from Alice Liddell: See §3 & <b>4</b>\n" in body(msg, "plain")
+    html = body(msg, "html")
+    assert "Fast &lt;i&gt;in situ&lt;/i&gt; NMR" in html
+    assert "<blockquote><p>See §3 &amp; &lt;b&gt;4&lt;/b&gt;</p>" in html
+
+
+def test_a_digest_that_cannot_be_made_fails_alone(alerts, world, inbox):
+    broken = make_person("Broken\nName", groups=[world.chem], email="broken@uni.example")
+    subscribe(broken)
+    make_match(broken, make_item("For the broken row"), by=world.alice)
+
+    result = send_digests(NOW)
+
+    assert (result.composed, result.sent, result.failed) == (2, 1, 1)
+    assert [to for to, _ in inbox.messages] == [["ana.ruiz@uni.example"]]
+    failed = Digest.objects.get(person=broken)
+    assert (failed.status, failed.attempts) == (Digest.Status.FAILED, 1)
+    assert failed.last_error == (
+        "The message could not be made: ValueError: Invalid address; address parts cannot"
+        " contain newlines."
+    )
