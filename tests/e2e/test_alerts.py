@@ -1,8 +1,10 @@
 """The preferences page a person opens from an alert email, on a phone, without an account."""
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from rapport.awareness.models import Interest, InterestState, Subscription
+from rapport.awareness.models import Interest, InterestState, Item, Match, MatchStatus, Subscription
+from rapport.touchpoints.models import Origin, Touchpoint
 
 
 def no_sideways_scroll(page) -> None:
@@ -52,3 +54,26 @@ def test_a_wrong_link_says_so(phone, world):
     response = phone.goto("/alerts/no-such-token/")
     assert response.status == 404
     expect(phone.get_by_role("heading", name="Link not valid")).to_be_visible()
+
+
+def test_an_answer_from_the_email_is_confirmed_then_recorded(phone, world):
+    sub = Subscription.objects.create(person=world.ana, consented_at=timezone.now())
+    item = Item.objects.create(title="PRISMA 2020 explained", title_key="prisma 2020 explained")
+    match = Match.objects.create(
+        person=world.ana, item=item, score=0.9, status=MatchStatus.SENT, decided_by=world.alice
+    )
+
+    phone.goto(f"/alerts/{sub.token}/feedback/{match.pk}/useful/")
+    expect(phone.get_by_role("heading", name="Mark as useful?")).to_be_visible()
+    match.refresh_from_db()
+    assert match.feedback == ""  # opening the link (as a mail scanner does) changes nothing
+
+    phone.get_by_role("button", name="Mark as useful").click()
+    expect(phone.locator(".messages")).to_have_text(
+        "Thank you: “PRISMA 2020 explained” noted as useful."
+    )
+    expect(phone.locator("#sent-items")).to_contain_text("you said: useful")
+    no_sideways_scroll(phone)
+    match.refresh_from_db()
+    assert match.feedback == "useful"
+    assert Touchpoint.objects.filter(origin=Origin.ALERT, author=world.alice).count() == 1
