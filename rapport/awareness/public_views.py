@@ -20,10 +20,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rapport.awareness import subscriptions
-from rapport.awareness.models import Frequency, InterestState, MatchStatus
+from rapport.awareness.models import Frequency, InterestState, MatchStatus, Subscription
 from rapport.awareness.profiles import profile_for
 from rapport.errors import Invalid, NotFound
-from rapport.people.models import Membership
+from rapport.people.models import Membership, Person
 
 ANSWER_LABELS = subscriptions.ANSWERS
 #: How each kind of evidence is named to the person it is about.
@@ -62,12 +62,12 @@ def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
-def _back(sub, anchor: str = "") -> HttpResponse:
+def _back(sub: Subscription, anchor: str = "") -> HttpResponse:
     url = reverse("alerts:preferences", args=[sub.token])
     return HttpResponseRedirect(f"{url}#{anchor}" if anchor else url)
 
 
-def _groups(person) -> list[Membership]:
+def _groups(person: Person) -> list[Membership]:
     today = timezone.localdate()
     return list(
         Membership.objects.filter(person=person, group__archived_at=None)
@@ -79,7 +79,7 @@ def _groups(person) -> list[Membership]:
 
 @public_view
 @require_http_methods(["GET", "HEAD"])
-def preferences(request: HttpRequest, sub) -> HttpResponse:
+def preferences(request: HttpRequest, sub: Subscription) -> HttpResponse:
     """Everything in one page: settings first, then what we keep about them."""
     person = sub.person
     interests = list(person.interests.all())
@@ -118,7 +118,7 @@ def preferences(request: HttpRequest, sub) -> HttpResponse:
 
 @public_view
 @require_POST
-def consent(request: HttpRequest, sub) -> HttpResponse:
+def consent(request: HttpRequest, sub: Subscription) -> HttpResponse:
     subscriptions.give_consent(subscription=sub)
     messages.success(request, "Thank you: your alerts are on.")
     return _back(sub)
@@ -126,7 +126,7 @@ def consent(request: HttpRequest, sub) -> HttpResponse:
 
 @public_view
 @require_POST
-def frequency(request: HttpRequest, sub) -> HttpResponse:
+def frequency(request: HttpRequest, sub: Subscription) -> HttpResponse:
     sub = subscriptions.set_frequency(subscription=sub, frequency=request.POST.get("frequency", ""))
     messages.success(request, f"Saved: {sub.get_frequency_display().lower()}.")
     return _back(sub, "frequency")
@@ -134,7 +134,7 @@ def frequency(request: HttpRequest, sub) -> HttpResponse:
 
 @public_view
 @require_POST
-def pause(request: HttpRequest, sub) -> HttpResponse:
+def pause(request: HttpRequest, sub: Subscription) -> HttpResponse:
     paused = request.POST.get("paused") == "1"
     subscriptions.set_paused(subscription=sub, paused=paused)
     messages.success(request, "Alerts paused." if paused else "Alerts resumed.")
@@ -143,7 +143,7 @@ def pause(request: HttpRequest, sub) -> HttpResponse:
 
 @public_view
 @require_POST
-def add_topic(request: HttpRequest, sub) -> HttpResponse:
+def add_topic(request: HttpRequest, sub: Subscription) -> HttpResponse:
     interest = subscriptions.add_topic(subscription=sub, term=request.POST.get("term", ""))
     messages.success(request, f"Added “{interest.term}” to your topics.")
     return _back(sub, "topics")
@@ -151,7 +151,7 @@ def add_topic(request: HttpRequest, sub) -> HttpResponse:
 
 @public_view
 @require_POST
-def remove_topic(request: HttpRequest, sub) -> HttpResponse:
+def remove_topic(request: HttpRequest, sub: Subscription) -> HttpResponse:
     interest = subscriptions.remove_topic(subscription=sub, term=request.POST.get("term", ""))
     messages.success(request, f"Removed “{interest.term}”: it no longer counts for your alerts.")
     return _back(sub, "topics")
@@ -160,7 +160,7 @@ def remove_topic(request: HttpRequest, sub) -> HttpResponse:
 @csrf_exempt  # the RFC 8058 one-click POST comes from a mail program, not from our page
 @public_view
 @require_http_methods(["GET", "HEAD", "POST"])
-def unsubscribe(request: HttpRequest, sub) -> HttpResponse:
+def unsubscribe(request: HttpRequest, sub: Subscription) -> HttpResponse:
     """GET asks; POST (the button, or a mail program's one-click request) unsubscribes."""
     if request.method != "POST":
         return render(request, "awareness/public/unsubscribe.html", {"sub": sub})
@@ -176,7 +176,7 @@ def unsubscribe(request: HttpRequest, sub) -> HttpResponse:
 
 @public_view
 @require_http_methods(["GET", "HEAD", "POST"])
-def feedback(request: HttpRequest, sub, match_id: int, answer: str) -> HttpResponse:
+def feedback(request: HttpRequest, sub: Subscription, match_id: str, answer: str) -> HttpResponse:
     """GET shows the item and a button; only the POST records the answer."""
     match = subscriptions.get_sent_match(sub, match_id)
     if request.method != "POST":
