@@ -49,13 +49,13 @@ from rapport.search.documents import (
     Document,
 )
 from rapport.touchpoints.models import Participation, Touchpoint
-from rapport.touchpoints.queries import touchpoints_for, visible_to
+from rapport.touchpoints.queries import touchpoints_for
 
 MAX_LIMIT = 100
 SNIPPET_WORDS = 16
 # SQLite ranks the newest WINDOW matches among the candidates: every match of a rare word, the
 # recent part of a common one's (see docs/search.md).
-WINDOW = 200
+WINDOW = 100
 # Ranked rows fetched beyond the limit: the scope check may still drop a few (see step 3).
 SPARE = 10
 
@@ -217,72 +217,80 @@ def _sees_all(user: User) -> bool:
     return user.is_admin or library_wide()
 
 
-def person_candidates(user: User, filters: Filters) -> QuerySet[Any] | None:
+@dataclass
+class Candidates:
+    """Where to look: ids in any of `within` (None: any row) and not in `without` (None: no
+    exclusion)."""
+
+    within: list[QuerySet[Any]] | None = None
+    without: QuerySet[Any] | None = None
+
+
+def person_candidates(user: User, filters: Filters) -> Candidates:
     qs = Person.objects.all()
     if not _sees_all(user):
         qs = qs.filter(people_scope(user))
     if filters.group:
         qs = qs.filter(pk__in=Membership.objects.filter(group_id=filters.group).values("person_id"))
     elif _sees_all(user):
-        return None  # everyone: the index alone
-    return qs.order_by().values("pk")
+        return Candidates()  # everyone: the index alone
+    return Candidates([qs.order_by().values("pk")])
 
 
-def touchpoint_candidates(
-    user: User, filters: Filters, *, shared_only: bool = False
-) -> QuerySet[Any] | None:
+def touchpoint_candidates(user: User, filters: Filters, *, shared_only: bool = False) -> Candidates:
     """The touchpoints the filters keep; for a librarian, only those within their reach: their
-    own, their groups', and those about the people they may see. This mirrors the shape of
-    `touchpoint_scope` as a union of indexed lookups (the scope itself, an OR over subqueries,
-    scans the whole table); the scope still has the last word. `shared_only` leaves out even
-    the user's own confidential touchpoints."""
-    narrowing = bool(
-        filters.group or filters.touchpoint_kind or filters.date_from or filters.date_to
-    ) or bool(filters.tag)
+    own, their groups', and those about the people they may see, less others' confidential
+    ones. It is `touchpoint_scope` reshaped as a union of index-only lookups (the scope itself,
+    an OR over subqueries, reads the whole table) and a small partial index; the scope still
+    has the last word. `shared_only` leaves out even the user's own confidential touchpoints."""
+    confidential = Touchpoint.objects.filter(confidential=True).order_by()
+    hidden = (confidential if shared_only else confidential.exclude(author=user)).values("pk")
 
-    def narrowed(qs: QuerySet[Touchpoint]) -> QuerySet[Touchpoint]:
+    def narrowed(qs: QuerySet[Touchpoint]) -> QuerySet[Any]:
         if filters.group:
             qs = qs.filter(group_id=filters.group)
         if filters.touchpoint_kind:
             qs = qs.filter(kind=filters.touchpoint_kind)
         qs = _datetimes(qs, "occurred_at", filters)
-        return tagged(qs, "tags", filters.tag).order_by()
+        return tagged(qs, "tags", filters.tag).order_by().values("pk")
 
+    everything = Touchpoint.objects.all()
     if _sees_all(user):
-        if not narrowing:
-            return None  # all but others' confidential entries, which step 3 drops
-        return narrowed(Touchpoint.objects.filter(visible_to(user))).values("pk")
+        narrowing = filters.group or filters.touchpoint_kind or filters.date_from
+        if narrowing or filters.date_to or filters.tag:
+            return Candidates([narrowed(everything)], hidden)
+        return Candidates(None, hidden)
     people = Person.objects.filter(people_scope(user)).values("pk")
-    about = Participation.objects.filter(person__in=people).values("touchpoint_id")
-    shared = Touchpoint.objects.filter(confidential=False)
-    own = Touchpoint.objects.filter(author=user)
+    about = Participation.objects.filter(person__in=people).order_by().values("touchpoint_id")
+    narrowing = filters.group or filters.touchpoint_kind or filters.date_from
+    if narrowing or filters.date_to or filters.tag:
+        about = narrowed(everything.filter(pk__in=about))
+    # Three lists, each read off an index alone.
     parts = [
-        narrowed(shared.filter(author=user) if shared_only else own),
-        narrowed(shared.filter(group_id__in=served_group_ids(user))),
-        narrowed(shared.filter(pk__in=about)),
+        narrowed(everything.filter(author=user)),
+        narrowed(everything.filter(group_id__in=served_group_ids(user))),
+        about,
     ]
-    return parts[0].values("pk").union(*(p.values("pk") for p in parts[1:]))
+    return Candidates(parts, hidden)
 
 
-def request_candidates(user: User, filters: Filters) -> QuerySet[Any] | None:
+def request_candidates(user: User, filters: Filters) -> Candidates:
     qs = Request.objects.all()
     if filters.group:
         qs = qs.filter(group_id=filters.group)
     qs = tagged(_datetimes(qs, "created_at", filters), "story_tags", filters.tag)
     if _sees_all(user):
-        if qs.query.where:
-            return qs.order_by().values("pk")
-        return None
-    return qs.filter(request_scope(user)).order_by().values("pk")
+        return Candidates([qs.order_by().values("pk")] if qs.query.where else None)
+    return Candidates([qs.filter(request_scope(user)).order_by().values("pk")])
 
 
-def item_candidates(user: User, filters: Filters) -> QuerySet[Any] | None:
+def item_candidates(user: User, filters: Filters) -> Candidates:
     if not (filters.date_from or filters.date_to):
-        return None  # items are for everyone who may search
-    return _dates(Item.objects.all(), "published_on", filters).order_by().values("pk")
+        return Candidates()  # items are for everyone who may search
+    return Candidates([_dates(Item.objects.all(), "published_on", filters).order_by().values("pk")])
 
 
-CANDIDATES: dict[str, Callable[[User, Filters], QuerySet[Any] | None]] = {
+CANDIDATES: dict[str, Callable[[User, Filters], Candidates]] = {
     PERSON: person_candidates,
     TOUCHPOINT: touchpoint_candidates,
     REQUEST: request_candidates,
@@ -308,49 +316,69 @@ SCOPED: dict[str, Callable[[User], QuerySet[Any]]] = {
 def rank(
     doc: Document,
     terms: list[str],
-    candidates: QuerySet[Any] | None,
+    candidates: Candidates,
     limit: int,
     *,
     match: str | None = None,
 ) -> list[tuple[int, float]]:
-    """(id, score) of the best matches among the candidates (None: any row), best first.
-    Scores are higher for better matches on both databases. `match` overrides the FTS5
-    query (similar questions ask for any term, in some columns)."""
-    if candidates is not None:
-        try:
-            candidates.query.sql_with_params()
-        except EmptyResultSet:  # a scope that holds no one (a manager's people)
-            return []
+    """(id, score) of the best matches among the candidates, best first. Scores are higher for
+    better matches on both databases. `match` overrides the FTS5 query (similar questions
+    ask for any term, in some columns)."""
     if connection.vendor == "sqlite":
-        return _rank_sqlite(doc, match or text.fts5_all(terms), candidates, limit)
+        where = _where("+rowid", candidates)  # see _rank_sqlite for the plus
+        if where is None:
+            return []
+        return _rank_sqlite(doc, match or text.fts5_all(terms), where, limit)
     if connection.vendor == "postgresql":
-        return _rank_postgres(doc, terms, candidates, limit, any_term=match is not None)
+        where = _where("d.id", candidates)
+        if where is None:
+            return []
+        return _rank_postgres(doc, terms, where, limit, any_term=match is not None)
     return []
 
 
-def _candidate_sql(candidates: QuerySet[Any] | None) -> tuple[str, list[Any]]:
-    if candidates is None:
-        return "", []
-    sql, params = candidates.query.sql_with_params()
-    return sql, list(params)
+def _where(column: str, candidates: Candidates) -> tuple[str, list[Any], str, list[Any]] | None:
+    """SQL conditions on `column`: (within, its params, without, its params); None when
+    nothing can match. The lists within are one compound, so each row costs one lookup."""
+    within: list[str] = []
+    params: list[Any] = []
+    for qs in candidates.within or []:
+        try:
+            sql, more = qs.query.sql_with_params()
+        except EmptyResultSet:  # an empty scope (a manager's people)
+            continue
+        within.append(sql)
+        params += more
+    if candidates.within is not None and not within:
+        return None
+    inside = f" AND {column} IN ({' UNION ALL '.join(within)})" if within else ""
+    outside, excluded = "", []
+    if candidates.without is not None:
+        try:
+            sql, more = candidates.without.query.sql_with_params()
+        except EmptyResultSet:
+            pass
+        else:
+            outside, excluded = f" AND {column} NOT IN ({sql})", list(more)
+    return inside, params, outside, excluded
 
 
 def _rank_sqlite(
-    doc: Document, match: str, candidates: QuerySet[Any] | None, limit: int
+    doc: Document, match: str, where: tuple[str, list[Any], str, list[Any]], limit: int
 ) -> list[tuple[int, float]]:
-    sql, params = _candidate_sql(candidates)
+    inside, params, outside, excluded = where
     weights = ", ".join(str(w) for w in doc.weights)
     # `+rowid`: without the plus SQLite hands each candidate to FTS5 as a separate lookup;
     # with it FTS5 walks the matches once, newest first, checking each against the candidates,
     # and stops after WINDOW of them: a common word costs a bounded walk, not all its matches.
-    where = f" AND +rowid IN ({sql})" if sql else ""
+    # The (few) exclusions are checked on those WINDOW rows only.
     query = (
         f"SELECT rowid, score FROM (SELECT rowid, -bm25({doc.fts}, {weights}) AS score "
-        f"FROM {doc.fts} WHERE {doc.fts} MATCH %s{where} ORDER BY rowid DESC LIMIT %s) "
-        "ORDER BY score DESC, rowid DESC LIMIT %s"
+        f"FROM {doc.fts} WHERE {doc.fts} MATCH %s{inside} ORDER BY rowid DESC LIMIT %s) "
+        f"WHERE 1{outside.replace('+rowid', 'rowid')} ORDER BY score DESC, rowid DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(query, [match, *params, WINDOW, limit])
+        cursor.execute(query, [match, *params, WINDOW, *excluded, limit])
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
 
 
@@ -369,21 +397,20 @@ def _pg_query_text(terms: list[str], any_term: bool) -> str:
 def _rank_postgres(
     doc: Document,
     terms: list[str],
-    candidates: QuerySet[Any] | None,
+    where: tuple[str, list[Any], str, list[Any]],
     limit: int,
     *,
     any_term: bool,
 ) -> list[tuple[int, float]]:
-    sql, params = _candidate_sql(candidates)
-    where = f" AND d.id IN ({sql})" if sql else ""
+    inside, params, outside, excluded = where
     vector = doc.pg_vector("d")
     query = (
         f"SELECT d.id, ts_rank({vector}, q) AS score "
         f"FROM {doc.table} d, {_tsquery(any_term)} q "
-        f"WHERE {vector} @@ q{where} ORDER BY score DESC, d.id DESC LIMIT %s"
+        f"WHERE {vector} @@ q{inside}{outside} ORDER BY score DESC, d.id DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(query, [_pg_query_text(terms, any_term), *params, limit])
+        cursor.execute(query, [_pg_query_text(terms, any_term), *params, *excluded, limit])
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
 
 

@@ -189,7 +189,7 @@ def _quoted(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def significant(text: str, limit: int = 10) -> list[str]:
+def significant(text: str, limit: int = 6) -> list[str]:
     """The words of a question worth matching on: no stop words or very short words, the
     longest first (longer words are rarer, and so say more)."""
     found = [w for w in words(text) if len(w) > 2 and w not in STOPWORDS and not w.isdigit()]

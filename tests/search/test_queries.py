@@ -15,7 +15,7 @@ from rapport.requests.models import Request
 from rapport.search.queries import search
 from rapport.search.text import marked, terms
 from rapport.touchpoints.models import Touchpoint
-from tests.factories import make_touchpoint
+from tests.factories import make_touchpoint, make_user
 
 
 def found(user, q, **filters):
@@ -252,3 +252,30 @@ def test_search_postgres_uses_the_gin_indexes(world, notebook):
             )
             plan = " ".join(row[0] for row in cursor.fetchall())
             assert f"{doc.fts}_tsv" in plan, plan
+
+
+def test_search_others_confidential_entries_do_not_crowd_out_what_you_may_see(world):
+    carol = make_user("carol")
+    world.chem.librarians.add(carol)
+    shared = make_touchpoint(carol, [world.ana], group=world.chem, topic="Zeolite catalysts")
+    for n in range(25):
+        make_touchpoint(
+            carol, [world.ana], group=world.chem, topic=f"Zeolite worry {n}", confidential=True
+        )
+
+    assert found(world.alice, "zeolite", limit=3) == [("touchpoint", shared.pk)]
+    assert len(found(carol, "zeolite", limit=30)) == 26
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's triggers")
+def test_search_index_triggers_exist_after_every_migration(db):
+    """A later migration that rebuilds one of these tables (SQLite copies it and drops the old
+    one) would silently drop its triggers; this catches it."""
+    from rapport.search.documents import DOCUMENTS
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
+        triggers = set(cursor.fetchall())
+    for doc in DOCUMENTS.values():
+        for suffix in ("ai", "ad", "au"):
+            assert (f"{doc.fts}_{suffix}", doc.table) in triggers
