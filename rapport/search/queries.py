@@ -157,30 +157,34 @@ def search(
         date_to=date_to,
         tag=(tag or "").strip().lstrip("#").lower(),
     )
-    hits: list[Hit] = []
+    # Rank every kind first (cheap), then fetch snippets and objects for the best only.
+    ranked = [
+        (score, kind, pk)
+        for kind in KINDS
+        if filters.applies_to(kind)
+        for pk, score in rank(
+            DOCUMENTS[kind], terms, CANDIDATES[kind](user, filters), limit + SPARE
+        )
+    ]
+    ranked.sort(key=lambda r: (-r[0], r[1], -r[2]))
+    best = ranked[: limit + SPARE]
+    shown: dict[tuple[str, int], Hit] = {}
     for kind in KINDS:
-        if filters.applies_to(kind):
-            hits += _search_kind(user, kind, terms, filters, limit)
-    hits.sort(key=lambda h: (-h.score, h.kind, h.object.pk))
+        ids = [pk for _, k, pk in best if k == kind]
+        if not ids:
+            continue
+        doc = DOCUMENTS[kind]
+        snippets = snippets_for(doc, text.fts5_all(terms), " ".join(terms), ids)
+        # The scoped query has the last word: a candidate it refuses is not shown.
+        for obj in SCOPED[kind](user).filter(pk__in=ids):
+            shown[kind, obj.pk] = Hit(kind, obj, 0.0, text.marked(snippets.get(obj.pk, "")))
+    hits = []
+    for score, kind, pk in best:
+        if (kind, pk) in shown:
+            hit = shown[kind, pk]
+            hit.score = score
+            hits.append(hit)
     return hits[:limit]
-
-
-def _search_kind(
-    user: User, kind: str, terms: list[str], filters: Filters, limit: int
-) -> list[Hit]:
-    doc = DOCUMENTS[kind]
-    candidates = CANDIDATES[kind](user, filters)
-    ranked = rank(doc, terms, candidates, limit + SPARE)
-    if not ranked:
-        return []
-    ids = [pk for pk, _ in ranked]
-    snippets = snippets_for(doc, text.fts5_all(terms), " ".join(terms), ids)
-    objects = {obj.pk: obj for obj in SCOPED[kind](user).filter(pk__in=ids)}
-    return [
-        Hit(kind, objects[pk], score, text.marked(snippets.get(pk, "")))
-        for pk, score in ranked
-        if pk in objects
-    ][:limit]
 
 
 # --- candidates: the filters, and for a librarian the reach of their scope ----------------
