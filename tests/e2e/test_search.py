@@ -33,7 +33,9 @@ def test_search_on_phone_finds_as_you_type_and_shows_similar_questions(
 
     hits = phone.locator("#search-results .search-hit a.name")
     expect(hits).to_have_text(["Raman spectra calibration"])
-    expect(phone.locator("#search-results mark")).to_have_text(["spectra", "calibration"])
+    marks = phone.locator("#search-results mark")  # PostgreSQL may add a second fragment
+    expect(marks.nth(0)).to_have_text("spectra")
+    expect(marks.nth(1)).to_have_text("calibration")
     expect(phone).to_have_url(re.compile(r"/search/\?q=spectra(\+|%20)calibrate(&|$)"))
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
