@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
 from rapport.api import (
+    awareness,
     groups,
     memberships,
     people,
@@ -20,13 +21,14 @@ from rapport.api.auth import SessionAuth, TokenAuth
 
 DESCRIPTION = """\
 The people, groups, memberships, touchpoints and requests you may see in Rapport, each
-person's relationship (stage, health, cadence, snooze), and your Today list, as JSON.
+person's relationship (stage, health, cadence, snooze), your Today list, full-text search,
+and current awareness (items, interest profiles, matches to review, matching runs), as JSON.
 
 **Authentication.** Send a personal access token, created on your account page, as
 `Authorization: Bearer rpt_...`; or call from a browser signed in to Rapport, sending the
 `csrftoken` cookie's value as `X-CSRFToken` on POST, PATCH and DELETE. Managers see aggregate
 figures only: they may list groups, and get 403 on people, memberships, touchpoints, requests,
-relationships and Today.
+relationships, Today, interest profiles and matches (items they may list).
 
 **Errors** are `application/problem+json` (RFC 7807): `type`, `title`, `status`, `detail`
 (a sentence fit to show) and `instance`. The `type` is `urn:rapport:problem:` followed by
@@ -68,3 +70,4 @@ api.add_router("/touchpoints", touchpoints.router)
 api.add_router("/requests", requests.router)
 api.add_router("/today", today.router)
 api.add_router("/search", search.router)
+api.add_router("", awareness.router)

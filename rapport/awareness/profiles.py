@@ -26,7 +26,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from rapport.awareness.models import Interest, InterestState, Match, Publication
 from rapport.people.models import Person
-from rapport.touchpoints.models import Participation
+from rapport.touchpoints.models import Origin, Participation
 
 if TYPE_CHECKING:
     from rapport.awareness.engine import Profile
@@ -315,7 +315,10 @@ def profiles_for(
         chunk = ids[start : start + CHUNK]
         touch: dict[int, list[dict]] = defaultdict(list)
         rows = (
+            # Confidential touchpoints never; answers to alerts neither: their topic is the
+            # item's title, and what the answer teaches is read from Match.feedback.
             Participation.objects.filter(person_id__in=chunk, touchpoint__confidential=False)
+            .exclude(touchpoint__origin=Origin.ALERT)
             .order_by("person_id", "-occurred_at")
             .values("person_id", *(f"touchpoint__{f}" for f in TOUCHPOINT_FIELDS))
         )

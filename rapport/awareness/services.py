@@ -150,7 +150,8 @@ def import_items(
     parsed = formats.parse(data, filename=filename, format=fmt)
     if parsed.format == "unknown" or parsed.format not in SOURCE_OF_FORMAT:
         message = parsed.problems[0].message if parsed.problems else "Unknown format."
-        raise Invalid(f"Could not read {filename or 'the file'}: {message}", {"file": [message]})
+        full = f"Could not read {filename or 'the file'}: {message}"
+        raise Invalid(full, {"file": [full]})
     return ingest_records(
         by=by,
         records=parsed.records,
@@ -254,10 +255,8 @@ def import_publications(*, by: User, person: Person, data: bytes, filename: str 
     parsed = formats.parse(data, filename=filename)
     if parsed.format not in SOURCE_OF_FORMAT or parsed.format == "feed":
         message = parsed.problems[0].message if parsed.problems else "Unknown format."
-        raise Invalid(
-            f"Could not read publications from {filename or 'the file'}: {message}",
-            {"file": [message]},
-        )
+        full = f"Could not read publications from {filename or 'the file'}: {message}"
+        raise Invalid(full, {"file": [full]})
     return add_publications(
         by=by,
         person=person,

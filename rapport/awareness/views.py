@@ -1,0 +1,314 @@
+"""Pages for current awareness: items in, the review queue, a person's interest profile, and
+the progress of matching runs. Fetch through the scoped queries, bind a form, call a service."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from rapport.accounts.pages import AuthedRequest, apply_errors, page_view, paginate
+from rapport.awareness import digests, services, subscriptions
+from rapport.awareness.forms import (
+    DecideForm,
+    FeedForm,
+    InterestForm,
+    ItemFileForm,
+    ItemForm,
+    OrcidForm,
+    PublicationFileForm,
+)
+from rapport.awareness.models import MatchRun
+from rapport.awareness.profiles import profile_for
+from rapport.awareness.queries import (
+    failed_digests,
+    get_match_for,
+    get_run_for,
+    items_for,
+    matches_of,
+    runs_for,
+    subscription_of,
+    suggestions_for,
+)
+from rapport.errors import Invalid
+from rapport.people.queries import get_person_for
+
+ITEMS_PER_PAGE = 50
+SUGGESTIONS_PER_PAGE = 30
+RUNS_SHOWN = 5
+
+
+def _imported(request: AuthedRequest, result: services.Ingested, what: str) -> None:
+    messages.success(request, f"{what}: {result.summary}.")
+    for problem in result.problems[:10]:
+        messages.warning(request, f"{problem.where}: {problem.message}")
+    if len(result.problems) > 10:
+        messages.warning(request, f"… and {len(result.problems) - 10} more problems.")
+
+
+@page_view
+def home(request: AuthedRequest) -> HttpResponse:
+    """Items in, runs in progress, and how many suggestions wait for review."""
+    return _home_with(request, 200)
+
+
+def _home_with(request: AuthedRequest, status: int, **bound: forms.Form) -> HttpResponse:
+    context: dict[str, Any] = {
+        "runs": list(runs_for(request.user)[:RUNS_SHOWN]),
+        "waiting": suggestions_for(request.user).count(),
+        "items": items_for(request.user)[:10],
+        "file_form": ItemFileForm(),
+        "feed_form": FeedForm(),
+        "item_form": ItemForm(),
+        **bound,
+    }
+    return render(request, "awareness/home.html", context, status=status)
+
+
+@require_POST
+@page_view
+def import_file(request: AuthedRequest) -> HttpResponse:
+    form = ItemFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.import_items(
+                by=request.user, data=upload.read(), filename=upload.name
+            )
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            _imported(request, result, f"Items from {upload.name}")
+            return redirect("awareness:home")
+    return _home_with(request, 422, file_form=form)
+
+
+@require_POST
+@page_view
+def import_feed(request: AuthedRequest) -> HttpResponse:
+    form = FeedForm(request.POST)
+    if form.is_valid():
+        try:
+            result = services.import_feed(by=request.user, url=form.cleaned_data["url"])
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            _imported(request, result, "Items from the feed")
+            return redirect("awareness:home")
+    return _home_with(request, 422, feed_form=form)
+
+
+@require_POST
+@page_view
+def add_item(request: AuthedRequest) -> HttpResponse:
+    form = ItemForm(request.POST)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            item = services.add_item(by=request.user, **data)
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, f"Added “{item.title}”; matching it now.")
+            return redirect("awareness:home")
+    return _home_with(request, 422, item_form=form)
+
+
+@require_POST
+@page_view
+def match_everyone(request: AuthedRequest) -> HttpResponse:
+    """Match every profile against recent items (also done nightly)."""
+    services.require_librarian(request.user)
+    run = services.start_matching(by=request.user, scope="all")
+    messages.success(request, "Matching everyone against recent items; progress below.")
+    return redirect("awareness:run", pk=run.pk)
+
+
+@page_view
+def items(request: AuthedRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    page = paginate(items_for(request.user, q), request, ITEMS_PER_PAGE)
+    return render(request, "awareness/items.html", {"page": page, "q": q})
+
+
+@page_view
+def run(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A run's progress; while it runs, HTMX asks again every second."""
+    the_run = get_run_for(request.user, pk)
+    template = "awareness/run.html#progress" if request.htmx else "awareness/run.html"
+    busy = the_run.status in (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING)
+    return render(request, template, {"run": the_run, "busy": busy})
+
+
+@page_view
+def review(request: AuthedRequest) -> HttpResponse:
+    """Suggestions for the people I serve, best first, each with why it matched."""
+    person = None
+    if pk := request.GET.get("person"):
+        person = get_person_for(request.user, pk)
+    page = paginate(suggestions_for(request.user, person), request, SUGGESTIONS_PER_PAGE)
+    return render(
+        request,
+        "awareness/review.html",
+        {"page": page, "person": person, "form": DecideForm()},
+    )
+
+
+@require_POST
+@page_view
+def decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Approve (with a note) or reject one suggestion; HTMX swaps the row for the outcome."""
+    match = get_match_for(request.user, pk)
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decide_match(
+                by=request.user,
+                match=match,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            if request.htmx:
+                return render(request, "awareness/review.html#decided", {"match": match})
+            verb = "Approved" if match.status == "approved" else "Rejected"
+            messages.success(request, f"{verb} “{match.item.title}” for {match.person}.")
+            return redirect(request.POST.get("next") or reverse("awareness:review"))
+    status = 422
+    if request.htmx:
+        return render(
+            request, "awareness/review.html#row", {"match": match, "form": form}, status=status
+        )
+    return render(
+        request, "awareness/review.html", {"page": None, "form": form, "bad": match}, status=status
+    )
+
+
+def _profile_page(request: AuthedRequest, pk: int, status: int = 200, **bound: forms.Form):
+    person = get_person_for(request.user, pk)
+    sub = subscription_of(person)
+    context = {
+        "person": person,
+        "profile": profile_for(person),
+        "publications": person.publications.all()[:50],
+        "matches": matches_of(request.user, person)[:30],
+        "subscription": sub,
+        "alerts": subscriptions.settings_summary(sub) if sub else "Not subscribed yet.",
+        "failed": failed_digests(person),
+        "interest_form": bound.get("interest_form") or InterestForm(),
+        "pub_form": bound.get("pub_form") or PublicationFileForm(),
+        "orcid_form": bound.get("orcid_form") or OrcidForm(initial={"orcid": person.orcid}),
+        "preferences_url": digests.preferences_url(sub) if sub else "",
+    }
+    return render(request, "awareness/profile.html", context, status=status)
+
+
+@require_POST
+@page_view
+def invite(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Email the person their secret link (nothing else is sent before they say yes)."""
+    person = get_person_for(request.user, pk)
+    try:
+        subscriptions.invite(by=request.user, person=person)
+    except Invalid as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, f"Sent {person.full_name} the link to their alerts page.")
+    return redirect("awareness:profile", pk=person.pk)
+
+
+@require_POST
+@page_view
+def new_link(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Revoke the person's secret link and make a new one (a forwarded email, say)."""
+    person = get_person_for(request.user, pk)
+    sub = subscription_of(person)
+    if sub is not None:
+        services.require_librarian(request.user)
+        subscriptions.new_link(by=request.user, subscription=sub)
+        messages.success(request, "The old link no longer works; the new one is below.")
+    return redirect("awareness:profile", pk=person.pk)
+
+
+@page_view
+def profile(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A person's interests with the evidence behind each, corrections, publications, matches."""
+    return _profile_page(request, pk)
+
+
+@require_POST
+@page_view
+def interest(request: AuthedRequest, pk: int) -> HttpResponse:
+    """State, pin or remove a topic; `clear` forgets the correction."""
+    person = get_person_for(request.user, pk)
+    form = InterestForm(request.POST)
+    if form.is_valid():
+        term, state = form.cleaned_data["term"], form.cleaned_data["state"]
+        try:
+            if request.POST.get("clear"):
+                services.clear_interest(by=request.user, person=person, term=term)
+            else:
+                services.set_interest(by=request.user, person=person, term=term, state=state)
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, f"Updated “{term}” in {person}'s profile.")
+            return redirect("awareness:profile", pk=person.pk)
+    return _profile_page(request, pk, 422, interest_form=form)
+
+
+@require_POST
+@page_view
+def publications_file(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_person_for(request.user, pk)
+    form = PublicationFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.import_publications(
+                by=request.user, person=person, data=upload.read(), filename=upload.name
+            )
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            _imported(request, result, f"Publications from {upload.name}")
+            return redirect("awareness:profile", pk=person.pk)
+    return _profile_page(request, pk, 422, pub_form=form)
+
+
+@require_POST
+@page_view
+def publications_orcid(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_person_for(request.user, pk)
+    form = OrcidForm(request.POST)
+    if form.is_valid():
+        try:
+            result = services.fetch_publications(
+                by=request.user, person=person, orcid=form.cleaned_data["orcid"]
+            )
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            _imported(request, result, "Publications from ORCID")
+            return redirect("awareness:profile", pk=person.pk)
+    return _profile_page(request, pk, 422, orcid_form=form)
+
+
+@require_POST
+@page_view
+def auto_send(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_person_for(request.user, pk)
+    on = request.POST.get("on") == "1"
+    services.set_auto_send(by=request.user, person=person, on=on)
+    messages.success(
+        request,
+        f"{person}'s matches are now sent without review."
+        if on
+        else f"{person}'s matches wait for your review again.",
+    )
+    return redirect("awareness:profile", pk=person.pk)

@@ -1,0 +1,88 @@
+"""/api/v1 items, interests, matches and match runs."""
+
+from rapport.awareness.models import Interest, Item, Match, MatchRun
+from tests.api.conftest import PROBLEM
+from tests.awareness.conftest import make_item
+from tests.factories import make_touchpoint
+
+
+def test_create_and_list_items(call, world, token):
+    reply = call(
+        "POST",
+        "/items",
+        token=token,
+        body={"title": "Open lab notebooks", "doi": "https://doi.org/10.1/OLN", "kind": "tool"},
+    )
+    assert reply.status == 201
+    assert (reply.body["title"], reply.body["doi"], reply.body["kind"]) == (
+        "Open lab notebooks",
+        "10.1/oln",
+        "tool",
+    )
+    assert MatchRun.objects.get().item_ids == [reply.body["id"]]
+    listed = call("GET", "/items", token=token, params={"q": "notebooks"})
+    assert (listed.body["count"], listed.body["items"][0]["title"]) == (1, "Open lab notebooks")
+
+
+def test_create_a_duplicate_item_is_a_422_problem(call, world, token):
+    make_item("Open lab notebooks")
+    reply = call("POST", "/items", token=token, body={"title": "open lab notebooks"})
+    assert (reply.status, reply.content_type) == (422, PROBLEM)
+    assert "already there" in reply.body["detail"]
+    assert Item.objects.count() == 1
+
+
+def test_interests_show_terms_and_take_corrections(call, world, token):
+    make_touchpoint(world.alice, [world.ana], question="PRISMA flow diagram")
+    reply = call("GET", f"/people/{world.ana.pk}/interests", token=token)
+    assert reply.status == 200
+    prisma = next(t for t in reply.body["terms"] if t["term"] == "prisma")
+    assert prisma["because"] == "from 2 questions"
+    assert [e["source"] for e in prisma["evidence"]] == ["touchpoint", "touchpoint"]
+
+    removed = call(
+        "POST",
+        f"/people/{world.ana.pk}/interests",
+        token=token,
+        body={"term": "PRISMA", "state": "removed"},
+    )
+    assert removed.body["removed"] == ["prisma"]
+    assert "prisma" not in [t["term"] for t in removed.body["terms"]]
+    cleared = call("DELETE", f"/people/{world.ana.pk}/interests/prisma", token=token)
+    assert cleared.body["removed"] == []
+    assert Interest.objects.count() == 0
+
+
+def test_interests_of_someone_out_of_scope_are_not_found(call, world, token):
+    reply = call("GET", f"/people/{world.hugo.pk}/interests", token=token)
+    assert reply.status == 404
+
+
+def test_list_and_decide_matches(call, world, token):
+    item = make_item("PRISMA 2020")
+    match = Match.objects.create(person=world.ana, item=item, score=0.3)
+    Match.objects.create(person=world.hugo, item=item, score=0.9)  # bob's person
+    listed = call("GET", "/matches", token=token)
+    assert [m["id"] for m in listed.body["items"]] == [match.pk]
+    decided = call(
+        "POST",
+        f"/matches/{match.pk}/decision",
+        token=token,
+        body={"decision": "approve", "note": "Useful"},
+    )
+    assert (decided.status, decided.body["status"], decided.body["note"]) == (
+        200,
+        "approved",
+        "Useful",
+    )
+    assert call("GET", "/matches", token=token).body["count"] == 0
+
+
+def test_managers_get_no_matches(call, world):
+    assert call("GET", "/matches", as_=world.mia).status == 403
+
+
+def test_match_run_progress(call, world, token):
+    run = MatchRun.objects.create(scope="all", status="running", total=8, done=3)
+    reply = call("GET", f"/match-runs/{run.pk}", token=token)
+    assert (reply.body["status"], reply.body["total"], reply.body["done"]) == ("running", 8, 3)

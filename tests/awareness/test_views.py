@@ -1,0 +1,160 @@
+"""The alerts pages: items in, the review queue, a person's interests, run progress."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from rapport.awareness.models import Interest, Item, Match, MatchRun, MatchStatus
+from tests.awareness.conftest import make_item, make_publication
+from tests.factories import make_touchpoint
+
+pytestmark = pytest.mark.django_db
+
+RIS = b"""TY  - JOUR
+TI  - Data management plans for chemistry labs
+AU  - Diaz, Carla
+PY  - 2025
+JO  - Journal of Chemical Information
+DO  - 10.1000/jci.2025.7
+ER  -\x20
+"""
+
+
+@pytest.fixture
+def suggestion(world):
+    item = make_item("PRISMA extension for scoping reviews", link="https://journal.example/prisma")
+    return Match.objects.create(
+        person=world.ana,
+        item=item,
+        score=0.42,
+        explanation={
+            "mode": "lexical",
+            "terms": ["scoping review", "prisma"],
+            "evidence": [{"ref": "touchpoint:1", "source": "touchpoint", "label": "PRISMA flow"}],
+        },
+    )
+
+
+def test_home_lists_runs_and_waiting_count(client, world, suggestion):
+    MatchRun.objects.create(
+        scope="items", item_ids=[suggestion.item_id], status="done", matches_kept=1
+    )
+    client.force_login(world.alice)
+    response = client.get(reverse("awareness:home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'Review suggestions <span class="count">1</span>' in page
+    assert "1 new item" in page
+
+
+def test_upload_a_file_of_items(client, world):
+    client.force_login(world.alice)
+    upload = SimpleUploadedFile("new.ris", RIS, content_type="application/x-research-info-systems")
+    response = client.post(reverse("awareness:import_file"), {"file": upload}, follow=True)
+    assert response.redirect_chain == [(reverse("awareness:home"), 302)]
+    assert "Items from new.ris: 1 added." in response.content.decode()
+    item = Item.objects.get()
+    assert (item.title, item.doi, item.source_kind, item.source) == (
+        "Data management plans for chemistry labs",
+        "10.1000/jci.2025.7",
+        "ris",
+        "new.ris",
+    )
+
+
+def test_upload_of_an_unreadable_file_shows_why_and_adds_nothing(client, world):
+    client.force_login(world.alice)
+    upload = SimpleUploadedFile("notes.txt", b"just some words")
+    response = client.post(reverse("awareness:import_file"), {"file": upload})
+    assert response.status_code == 422
+    assert "Could not read notes.txt" in response.content.decode()
+    assert Item.objects.count() == 0
+
+
+def test_review_shows_why_and_approve_by_htmx(client, world, suggestion):
+    client.force_login(world.alice)
+    page = client.get(reverse("awareness:review")).content.decode()
+    assert "PRISMA extension for scoping reviews" in page
+    assert "Why: scoping review, prisma — like “PRISMA flow”" in page
+    response = client.post(
+        reverse("awareness:decide", args=[suggestion.pk]),
+        {"decision": "approve", "note": "For your review"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert (
+        "Approved: PRISMA extension for scoping reviews for Ana Ruiz." in response.content.decode()
+    )
+    suggestion.refresh_from_db()
+    assert (suggestion.status, suggestion.note) == (MatchStatus.APPROVED, "For your review")
+
+
+def test_review_hides_other_librarians_people(client, world, suggestion):
+    client.force_login(world.bob)
+    page = client.get(reverse("awareness:review")).content.decode()
+    assert "PRISMA extension" not in page
+    response = client.post(
+        reverse("awareness:decide", args=[suggestion.pk]), {"decision": "reject"}
+    )
+    assert response.status_code == 404
+    assert Match.objects.get().status == MatchStatus.SUGGESTED
+
+
+def test_managers_get_no_review_queue(client, world, suggestion):
+    client.force_login(world.mia)
+    assert client.get(reverse("awareness:review")).status_code == 403
+
+
+def test_profile_page_shows_terms_with_evidence(client, world):
+    make_touchpoint(world.alice, [world.ana], question="PRISMA flow diagram")
+    make_publication(world.ana, "Reporting PRISMA diagrams")
+    client.force_login(world.alice)
+    page = client.get(reverse("awareness:profile", args=[world.ana.pk])).content.decode()
+    assert "<strong>prisma</strong>" in page
+    assert "from 2 questions, 1 paper" in page
+    assert "Reporting PRISMA diagrams" in page
+
+
+def test_remove_a_term_from_the_profile_page(client, world):
+    make_touchpoint(world.alice, [world.ana], question="PRISMA flow diagram")
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("awareness:interest", args=[world.ana.pk]), {"term": "PRISMA", "state": "removed"}
+    )
+    assert response.status_code == 302
+    assert list(Interest.objects.values_list("term", "state")) == [("prisma", "removed")]
+    page = client.get(reverse("awareness:profile", args=[world.ana.pk])).content.decode()
+    assert "<strong>prisma</strong>" not in page
+    assert "Removed, never matched:" in page
+
+
+def test_run_progress_partial_polls_while_busy(client, world):
+    run = MatchRun.objects.create(scope="all", status="running", total=10, done=4)
+    client.force_login(world.alice)
+    response = client.get(reverse("awareness:run", args=[run.pk]), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'hx-trigger="every 1s"' in body
+    assert '<progress id="run-bar" max="10" value="4">' in body
+    run.status = "done"
+    run.save()
+    body = client.get(
+        reverse("awareness:run", args=[run.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "hx-trigger" not in body
+
+
+def test_invite_emails_the_link_and_new_link_revokes_it(client, world, inbox):
+    client.force_login(world.alice)
+    response = client.post(reverse("awareness:invite", args=[world.ana.pk]), follow=True)
+    assert "Sent Ana Ruiz the link to their alerts page." in response.content.decode()
+    sub = world.ana.subscription
+    [(to, message)] = inbox.messages
+    assert to == ["ana.ruiz@uni.example"]
+    assert f"/alerts/{sub.token}/" in message.get_body(("plain",)).get_content()
+    old = sub.token
+    client.post(reverse("awareness:new_link", args=[world.ana.pk]))
+    sub.refresh_from_db()
+    assert sub.token != old
+    page = client.get(reverse("awareness:profile", args=[world.ana.pk])).content.decode()
+    assert f"/alerts/{sub.token}/" in page
+    assert f"/alerts/{old}/" not in page
