@@ -4,11 +4,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from rapport.accounts.pages import AuthedRequest, forbid_managers, page_view
+from rapport.requests.models import Request
 from rapport.requests.queries import get_request_for
 from rapport.search import text
 from rapport.search.forms import SearchForm
 from rapport.search.queries import MAX_LIMIT, NO_TERMS, search
 from rapport.search.similar import question_text, similar_questions
+from rapport.touchpoints.models import Touchpoint
 from rapport.touchpoints.queries import get_touchpoint_for
 
 
@@ -37,6 +39,8 @@ def similar(request: AuthedRequest) -> HttpResponse:
     """Similar past questions for ?touchpoint=<pk> or ?request=<pk>: a partial for the panels
     that load it with HTMX, a page of its own without JavaScript."""
     forbid_managers(request.user)
+    about: Request | Touchpoint
+    exclude: Touchpoint | None
     if pk := request.GET.get("request"):
         req = get_request_for(request.user, pk)
         subject, about, exclude = req.need or req.title, req, None
