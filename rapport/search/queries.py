@@ -32,6 +32,7 @@ from django.utils.safestring import SafeString
 
 from rapport.accounts.models import User
 from rapport.awareness.models import Item
+from rapport.awareness.queries import items_for
 from rapport.people.models import Membership, Person
 from rapport.people.queries import library_wide, people_for, people_scope, served_group_ids
 from rapport.requests.models import Request
@@ -310,7 +311,7 @@ SCOPED: dict[str, Callable[[User], QuerySet[Any]]] = {
     PERSON: lambda user: people_for(user, include_archived=True),
     TOUCHPOINT: lambda user: touchpoints_for(user).select_related("author", "group"),
     REQUEST: _scoped_requests,
-    ITEM: lambda user: Item.objects.all(),
+    ITEM: lambda user: items_for(user),
 }
 
 
