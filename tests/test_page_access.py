@@ -35,6 +35,10 @@ PAGES = [
     ("reports:relationships", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 200}),
     ("reports:person_brief", "ana", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
     ("reports:group_brief", "chem", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
+    ("awareness:home", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
+    ("awareness:items", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 200}),
+    ("awareness:review", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
+    ("awareness:profile", "ana", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
 ]
 CASES = [
     (name, arg, role, status) for name, arg, statuses in PAGES for role, status in statuses.items()
