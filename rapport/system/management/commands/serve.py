@@ -1,5 +1,7 @@
 """`rapport serve`: migrate, load the demo library into an empty database, and serve."""
 
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +22,11 @@ class Command(BaseCommand):
             "--no-demo",
             action="store_true",
             help="do not load the demo library into an empty database",
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start `rapport worker` beside the server (run it yourself)",
         )
         parser.add_argument(
             "--check",
@@ -45,10 +52,20 @@ class Command(BaseCommand):
 
         from rapport.wsgi import application
 
-        serve(
-            application,
-            host=opts["host"],
-            port=opts["port"],
-            threads=opts["threads"],
-            ident="rapport",
-        )
+        # Background work (matching runs, digests) needs a worker; one machine, one command.
+        worker = None
+        if not opts["no_worker"]:
+            worker = subprocess.Popen([sys.executable, "-m", "rapport", "worker"])
+            self.stdout.write(f"Background worker started (process {worker.pid}).")
+        try:
+            serve(
+                application,
+                host=opts["host"],
+                port=opts["port"],
+                threads=opts["threads"],
+                ident="rapport",
+            )
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
