@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     from benchmarks import cases
     from benchmarks.build import build_or_reuse
     from benchmarks.reports import bench_reports
+    from benchmarks.search import bench_search_all
 
     def say(text: str) -> None:
         print(text, flush=True)
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     results.append(cases.bench_timeline(user, people))
     terms = cases.search_terms(user, rng, 30)
     results.append(cases.bench_search(user, terms))
+    results += bench_search_all(user, 40, rng)
     client = Client()
     client.force_login(user)
     skipped = []
