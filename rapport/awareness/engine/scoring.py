@@ -22,6 +22,8 @@ from rapport.awareness.engine.types import ItemText, Profile, Progress, Scored
 
 #: Weights of the best, second and third document similarity.
 RANK_WEIGHTS = np.array([1.0, 0.5, 0.25])
+#: Runs (one profile, one item) of up to this many matching documents are sorted as a table.
+WIDE = 16
 #: Documents per chunk: bounds the memory of the similarity matrix.
 CHUNK_DOCUMENTS = 20_000
 
@@ -109,38 +111,32 @@ def chunks(offsets: np.ndarray, weights: np.ndarray, size: int) -> Iterator[Chun
 def top_three(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """The three largest values of each run (runs begin at `starts`), zero-padded.
 
-    Rounds of "take the run's maximum, and every value equal to it" over the values still in
-    play; runs of one value (most of them) leave after the first round. Array operations only:
-    at a million documents a sort of every similarity would cost more than the product.
+    Most runs hold one value and are copied; runs of up to WIDE values are laid out as rows
+    of a small table and sorted row-wise; the few longer runs (a profile with dozens of
+    matching documents) go through rounds of "take the maximum and its ties". Array
+    operations only: at a million documents one sort of every similarity would cost more than
+    the product itself.
     """
     n_runs = len(starts)
     best = np.zeros((n_runs, len(RANK_WEIGHTS)), dtype=np.float64)
-    filled = np.zeros(n_runs, dtype=np.int64)
-    run_of: np.ndarray | None = None  # run of each value in play; None while all are in play
-    while len(values):
-        if run_of is None:
-            first = starts
-            runs = np.arange(n_runs)
-            sizes = np.diff(np.append(starts, len(values)))
-        else:
-            change = np.ones(len(run_of), dtype=bool)
-            np.not_equal(run_of[1:], run_of[:-1], out=change[1:])
-            first = np.flatnonzero(change)
-            runs = run_of[first]
-            sizes = np.diff(np.append(first, len(values)))
-        peak = np.maximum.reduceat(values, first)
-        at_peak = values == np.repeat(peak, sizes)
-        ties = np.add.reduceat(at_peak, first, dtype=np.int64)
-        for k in range(len(RANK_WEIGHTS)):
-            slot = filled[runs] + k
-            ok = (k < ties) & (slot < len(RANK_WEIGHTS))
-            best[runs[ok], slot[ok]] = peak[ok]
-        filled[runs] = np.minimum(filled[runs] + ties, len(RANK_WEIGHTS))
-        # What is left: values below the peak, in runs that still have a free slot.
-        open_run = (filled[runs] < len(RANK_WEIGHTS)) & (sizes > ties)
-        keep = ~at_peak & np.repeat(open_run, sizes)
-        values = values[keep]
-        run_of = np.repeat(runs, sizes)[keep]
+    sizes = np.diff(np.append(starts, len(values)))
+    single = sizes == 1
+    best[single, 0] = values[starts[single]]
+    short = np.flatnonzero((sizes > 1) & (sizes <= WIDE))
+    if len(short):
+        width = int(sizes[short].max())
+        within = np.arange(len(values)) - np.repeat(starts, sizes)
+        member = np.repeat((sizes > 1) & (sizes <= WIDE), sizes)
+        row = np.repeat(np.arange(len(short)), sizes[short])
+        table = np.zeros((len(short), width), dtype=np.float64)
+        table[row, within[member]] = values[member]
+        table.sort(axis=1)
+        top = table[:, ::-1][:, : len(RANK_WEIGHTS)]
+        best[short, : top.shape[1]] = top
+    long = np.flatnonzero(sizes > WIDE)
+    for run in long:
+        run_values = np.sort(values[starts[run] : starts[run] + sizes[run]])[::-1]
+        best[run] = run_values[: len(RANK_WEIGHTS)]
     return best
 
 

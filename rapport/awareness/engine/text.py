@@ -11,9 +11,9 @@ stop word, so "review of the literature" gives no phrase while "scoping review" 
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
@@ -54,24 +54,38 @@ class Vectors:
     """
 
     rows: sp.csr_matrix  # texts × features, float32
-    names: list[str]  # feature → word or "two words"
+    names: "Names"  # feature → word or "two words"
     item_df: np.ndarray  # items containing each feature
 
 
+#: Every character that is not a lower-case ASCII letter or digit becomes a space.
+_SPACES = {c: " " for c in range(128) if not chr(c).isalnum() or chr(c).isupper()}
+#: Kept by the table: marks where one text ends and the next begins.
+BOUNDARY = "\x01"
+_SPACES[ord(BOUNDARY)] = BOUNDARY
+
+
 def tokenise(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Word ids of every text, the number of words per text, and the word list."""
-    vocab: dict[str, int] = {}
-    get = vocab.setdefault
+    """Word ids of every text, the number of words per text, and the word list.
+
+    A chunk of texts is joined with a boundary mark and split once, in C; then each word is
+    one dictionary look-up, and only a new word runs Python code.
+    """
+    index: defaultdict[str, int] = defaultdict()
+    index.default_factory = index.__len__
+    boundary = index[BOUNDARY]
     lengths = np.zeros(len(texts), dtype=np.int64)
     parts = []
     for start in range(0, len(texts), TOKENISE_CHUNK):
-        words = [WORD.findall(normalise(t)) for t in texts[start : start + TOKENISE_CHUNK]]
-        lengths[start : start + len(words)] = [len(w) for w in words]
-        count = int(lengths[start : start + len(words)].sum())
-        flat = chain.from_iterable(words)
-        parts.append(np.fromiter((get(w, len(vocab)) for w in flat), np.int32, count=count))
+        chunk = texts[start : start + TOKENISE_CHUNK]
+        joined = f" {BOUNDARY} ".join(normalise(t.replace(BOUNDARY, " ")) for t in chunk)
+        words = joined.translate(_SPACES).split()
+        ids = np.fromiter(map(index.__getitem__, words), np.int32, count=len(words))
+        ends = np.append(np.flatnonzero(ids == boundary), len(ids))
+        lengths[start : start + len(chunk)] = np.diff(np.r_[-1, ends]) - 1
+        parts.append(ids[ids != boundary])
     ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-    return ids, lengths, list(vocab)
+    return ids, lengths, list(index)
 
 
 def vectorise(texts: Sequence[str], n_items: int, *, max_item_df: int | None = None) -> Vectors:
@@ -89,7 +103,7 @@ def vectorise(texts: Sequence[str], n_items: int, *, max_item_df: int | None = N
     display: list[str] = []
     to_term = np.empty(len(raw), dtype=np.int64)
     for i, word in enumerate(raw):
-        if word in STOP:
+        if word in STOP or not WORD.fullmatch(word):
             to_term[i] = -1
             continue
         s = stem(word)
@@ -141,11 +155,28 @@ def vectorise(texts: Sequence[str], n_items: int, *, max_item_df: int | None = N
         (values[keep], new_index[counts.indices[keep]].astype(np.int32), indptr),
         shape=(n, len(kept)),
     )
-    names = []
-    for f in kept:
-        if f < n_terms:
-            names.append(display[f])
-        else:
-            key = int(pairs[f - n_terms])
-            names.append(f"{display[key // n_terms]} {display[key % n_terms]}")
-    return Vectors(rows=rows, names=names, item_df=item_df[kept])
+    return Vectors(
+        rows=rows,
+        names=Names(kept, n_terms, display, pairs),
+        item_df=item_df[kept],
+    )
+
+
+class Names:
+    """Feature names, made when asked: there can be a million phrases and few are shown."""
+
+    def __init__(self, kept: np.ndarray, n_terms: int, words: list[str], pairs: np.ndarray):
+        self.kept = kept
+        self.n_terms = n_terms
+        self.words = words
+        self.pairs = pairs
+
+    def __len__(self) -> int:
+        return len(self.kept)
+
+    def __getitem__(self, feature: int) -> str:
+        f = int(self.kept[feature])
+        if f < self.n_terms:
+            return self.words[f]
+        key = int(self.pairs[f - self.n_terms])
+        return f"{self.words[key // self.n_terms]} {self.words[key % self.n_terms]}"
