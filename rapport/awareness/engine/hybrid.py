@@ -14,7 +14,7 @@ from rapport.awareness.engine.semantic import Semantic, SemanticEngine
 from rapport.awareness.engine.types import ItemText
 
 #: Share of the lexical score in the blend (tuned on the dev split only).
-LEXICAL_WEIGHT = 0.3
+LEXICAL_WEIGHT = 0.4
 
 
 def scaled(scores: sp.csr_matrix) -> np.ndarray:
