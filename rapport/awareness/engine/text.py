@@ -101,7 +101,7 @@ def vectorise(texts: Sequence[str], n_items: int, *, max_item_df: int | None = N
     # Stems and stop words are decided once per distinct word, not once per occurrence.
     stems: dict[str, int] = {}
     display: list[str] = []
-    to_term = np.empty(len(raw), dtype=np.int64)
+    to_term = np.empty(len(raw), dtype=np.int32)
     for i, word in enumerate(raw):
         if word in STOP or not WORD.fullmatch(word):
             to_term[i] = -1
@@ -115,28 +115,34 @@ def vectorise(texts: Sequence[str], n_items: int, *, max_item_df: int | None = N
             display.append(s)
         to_term[i] = stems[s]
     n_terms = len(stems)
-    term = to_term[ids] if len(ids) else np.zeros(0, dtype=np.int64)
-    text = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    # int32 throughout: at a million texts every array here is tens of millions long.
+    term = to_term[ids] if len(ids) else np.zeros(0, dtype=np.int32)
+    del ids
+    text = np.repeat(np.arange(n, dtype=np.int32), lengths)
 
     # Phrases: two neighbouring words of the same text, neither a stop word.
     pair = (term[:-1] >= 0) & (term[1:] >= 0) & (text[:-1] == text[1:])
-    pair_key = term[:-1][pair] * n_terms + term[1:][pair]
+    pair_key = term[:-1][pair].astype(np.int64) * n_terms + term[1:][pair]
     pair_text = text[:-1][pair]
     pairs, pair_id = np.unique(pair_key, return_inverse=True)
+    del pair_key, pair
 
     is_word = term >= 0
-    feature = np.concatenate([term[is_word], n_terms + pair_id.astype(np.int64)])
-    owner = np.concatenate([text[is_word], pair_text])
     n_features = n_terms + len(pairs)
+    wide = np.int64 if n_features >= 2**31 else np.int32
+    feature = np.concatenate([term[is_word].astype(wide), (n_terms + pair_id).astype(wide)])
+    owner = np.concatenate([text[is_word], pair_text])
+    del term, text, is_word, pair_id, pair_text
     counts = sp.csr_matrix(
         (np.ones(len(feature), dtype=np.float32), (owner, feature)), shape=(n, n_features)
     )
+    del feature, owner
     counts.sum_duplicates()
 
     df = np.bincount(counts.indices, minlength=n_features)
     idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
     values = (1.0 + np.log(counts.data)) * idf[counts.indices]
-    row_of = np.repeat(np.arange(n), np.diff(counts.indptr))
+    row_of = np.repeat(np.arange(n, dtype=np.int32), np.diff(counts.indptr))
     norms = np.sqrt(np.bincount(row_of, weights=values.astype(np.float64) ** 2, minlength=n))
     norms[norms == 0] = 1.0
     values = (values / norms[row_of]).astype(np.float32)
