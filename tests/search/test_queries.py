@@ -239,7 +239,7 @@ def test_search_limit(world):
     assert len(search(world.alice, "ontology", limit=3)) == 3
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL-specific: its query plans")
 def test_search_postgres_uses_the_gin_indexes(world, notebook):
     from rapport.search.documents import DOCUMENTS
 
@@ -267,7 +267,7 @@ def test_search_others_confidential_entries_do_not_crowd_out_what_you_may_see(wo
     assert len(found(carol, "zeolite", limit=30)) == 26
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's triggers")
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite-specific: its triggers")
 def test_search_index_triggers_exist_after_every_migration(db):
     """A later migration that rebuilds one of these tables (SQLite copies it and drops the old
     one) would silently drop its triggers; this catches it."""
