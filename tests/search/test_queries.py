@@ -239,7 +239,9 @@ def test_search_limit(world):
     assert len(search(world.alice, "ontology", limit=3)) == 3
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL-specific: its query plans")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL-specific: its query plans"
+)
 def test_search_postgres_uses_the_gin_indexes(world, notebook):
     from rapport.search.documents import DOCUMENTS
 
