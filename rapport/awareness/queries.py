@@ -20,6 +20,18 @@ def items_for(user: User, q: str = "") -> QuerySet[Item]:
     return qs
 
 
+def get_item_for(user: User, pk: int | str) -> Item:
+    try:
+        return items_for(user).get(pk=int(pk))
+    except (Item.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"There is no item {pk}.") from None
+
+
+def item_matches(user: User, item: Item) -> QuerySet[Match]:
+    """Who an item was matched to, among the people the user may see; best first."""
+    return matches_for(user).filter(item=item).select_related("person").order_by("-score")
+
+
 def matches_for(user: User) -> QuerySet[Match]:
     """Matches for the people this user may see."""
     forbid_managers(user)

@@ -7,6 +7,7 @@ app_name = "awareness"
 urlpatterns = [
     path("", views.home, name="home"),
     path("items/", views.items, name="items"),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/file/", views.import_file, name="import_file"),
     path("items/feed/", views.import_feed, name="import_feed"),
     path("items/new/", views.add_item, name="add_item"),

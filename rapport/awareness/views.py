@@ -25,8 +25,10 @@ from rapport.awareness.models import MatchRun
 from rapport.awareness.profiles import profile_for
 from rapport.awareness.queries import (
     failed_digests,
+    get_item_for,
     get_match_for,
     get_run_for,
+    item_matches,
     items_for,
     matches_of,
     runs_for,
@@ -132,6 +134,14 @@ def items(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     page = paginate(items_for(request.user, q), request, ITEMS_PER_PAGE)
     return render(request, "awareness/items.html", {"page": page, "q": q})
+
+
+@page_view
+def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One item, and who it was matched to among the people the user may see."""
+    item = get_item_for(request.user, pk)
+    matched = [] if request.user.is_manager else list(item_matches(request.user, item))
+    return render(request, "awareness/item.html", {"item": item, "matched": matched})
 
 
 @page_view

@@ -158,3 +158,20 @@ def test_invite_emails_the_link_and_new_link_revokes_it(client, world, inbox):
     page = client.get(reverse("awareness:profile", args=[world.ana.pk])).content.decode()
     assert f"/alerts/{sub.token}/" in page
     assert f"/alerts/{old}/" not in page
+
+
+def test_item_page_shows_who_it_matched_among_my_people(client, world, suggestion):
+    Match.objects.create(person=world.hugo, item=suggestion.item, score=0.9)
+    client.force_login(world.alice)
+    page = client.get(reverse("awareness:item_detail", args=[suggestion.item_id])).content.decode()
+    assert '<h1 id="item-title">PRISMA extension for scoping reviews</h1>' in page
+    assert "Ana Ruiz" in page
+    assert "Hugo Marsh" not in page
+    assert client.get(reverse("awareness:item_detail", args=[999999])).status_code == 404
+
+
+def test_managers_see_items_but_not_who_they_matched(client, world, suggestion):
+    client.force_login(world.mia)
+    page = client.get(reverse("awareness:item_detail", args=[suggestion.item_id])).content.decode()
+    assert "PRISMA extension for scoping reviews" in page
+    assert "Ana Ruiz" not in page
