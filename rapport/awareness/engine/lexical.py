@@ -33,24 +33,19 @@ class Lexical:
         weighted = sp.diags(chunk.scale.astype(np.float32)) @ self.documents[first:last]
         return (weighted @ self.items_t).tocsr()
 
-    def terms(self, doc: int, item: int) -> tuple[str, ...]:
-        """The words and phrases that add most to the document's similarity with the item."""
-        d = self.documents
-        i = self.items
-        d_cols = d.indices[d.indptr[doc] : d.indptr[doc + 1]]
-        d_vals = d.data[d.indptr[doc] : d.indptr[doc + 1]]
-        i_cols = i.indices[i.indptr[item] : i.indptr[item + 1]]
-        i_vals = i.data[i.indptr[item] : i.indptr[item + 1]]
-        shared, d_at, i_at = np.intersect1d(d_cols, i_cols, return_indices=True)
-        if not len(shared):
-            return ()
-        contribution = d_vals[d_at] * i_vals[i_at]
-        order = np.lexsort((shared, -contribution))
-        candidates = [self.names[f] for f in shared[order][: 3 * TERMS]]
-        # A phrase says more than its words: a word inside a candidate phrase is not repeated.
-        in_phrases = {w for c in candidates if " " in c for w in c.split()}
-        chosen = [c for c in candidates if " " in c or c not in in_phrases][:TERMS]
-        return tuple(chosen)
+    def terms(self, docs: np.ndarray, items: np.ndarray) -> list[tuple[str, ...]]:
+        """Per (document, item) pair: the words and phrases adding most to their similarity."""
+        shared = self.documents[docs].multiply(self.items[items]).tocsr()
+        out = []
+        for k in range(len(docs)):
+            lo, hi = shared.indptr[k], shared.indptr[k + 1]
+            features, contribution = shared.indices[lo:hi], shared.data[lo:hi]
+            order = np.lexsort((features, -contribution))[: 3 * TERMS]
+            candidates = [self.names[int(f)] for f in features[order]]
+            # A phrase says more than its words: a word inside a candidate phrase is not repeated.
+            in_phrases = {w for c in candidates if " " in c for w in c.split()}
+            out.append(tuple([c for c in candidates if " " in c or c not in in_phrases][:TERMS]))
+        return out
 
 
 class LexicalEngine(BlockEngine):
@@ -62,5 +57,5 @@ class LexicalEngine(BlockEngine):
     def block(self, chunk: Chunk) -> Block:
         return aggregate(self.lexical.similarity(chunk), chunk)
 
-    def terms(self, doc: int, item: int) -> tuple[str, ...]:
-        return self.lexical.terms(doc, item)
+    def terms(self, docs: np.ndarray, items: np.ndarray) -> list[tuple[str, ...]]:
+        return self.lexical.terms(docs, items)

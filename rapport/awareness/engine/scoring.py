@@ -50,20 +50,19 @@ class Block:
     similarity: sp.csc_matrix  # documents × items, weighted, read item by item
     chunk: Chunk
 
-    def evidence(self, local: int, item: int) -> tuple[int, ...]:
-        """Call-level indices of the profile's best documents for the item, best first."""
-        m = self.similarity
+    def evidence_many(self, local: int, items: np.ndarray) -> list[tuple[int, ...]]:
+        """Per item: call-level indices of the profile's best documents for it, best first."""
         first = int(self.chunk.offset_of[local])
         last = first + int(self.chunk.counts[local])
-        lo, hi = m.indptr[item], m.indptr[item + 1]
-        rows = m.indices[lo:hi]
-        a, b = np.searchsorted(rows, [first, last])
-        docs = rows[a:b]
-        values = m.data[lo + a : lo + b]
-        keep = values > 0
-        docs, values = docs[keep], values[keep]
-        order = np.lexsort((docs, -values))[: len(RANK_WEIGHTS)]
-        return tuple(int(self.chunk.doc_index[d]) for d in docs[order])
+        values = self.similarity[:, items][first:last].toarray()
+        # A stable sort keeps the earlier document first on ties.
+        order = np.argsort(-values, axis=0, kind="stable")[: len(RANK_WEIGHTS)]
+        doc_index = self.chunk.doc_index[first:last]
+        out = []
+        for k in range(len(items)):
+            rows = order[:, k]
+            out.append(tuple(int(doc_index[r]) for r in rows if values[r, k] > 0))
+        return out
 
 
 def item_texts(items: Sequence[ItemText]) -> list[str]:
@@ -187,7 +186,8 @@ def best(scores: np.ndarray, columns: np.ndarray, top: int, n_items: int) -> np.
     return np.concatenate([order, -1 - zero])
 
 
-Explainer = Callable[[int, int], tuple[str, ...]]
+#: Words that explain each (document, item) pair: document indices, item indices → terms.
+Explainer = Callable[[np.ndarray, np.ndarray], list[tuple[str, ...]]]
 
 
 def emit(
@@ -210,45 +210,40 @@ def emit(
             continue  # no usable document: nothing to say about this person
         a, b = matrix.indptr[local], matrix.indptr[local + 1]
         data, columns = matrix.data[a:b], matrix.indices[a:b]
+        # chosen: the items to yield, in order; by_rank: each one's place in `data`, or -1.
         if top is None:
-            position = np.full(n_items, -1, dtype=np.int64)
-            position[columns] = np.arange(a, b)
-            for i, item in enumerate(items):
-                yield _scored(
-                    profile, item, int(position[i]), local, block, refs, explain, terms_for, i
-                )
+            chosen = np.arange(n_items)
+            by_rank = np.full(n_items, -1, dtype=np.int64)
+            by_rank[columns] = np.arange(b - a)
         else:
-            for p in best(data, columns, top, n_items):
-                if p >= 0:
-                    i = int(columns[p])
-                    yield _scored(
-                        profile, items[i], a + int(p), local, block, refs, explain, terms_for, i
-                    )
-                else:
-                    i = int(-1 - p)
-                    yield Scored(profile=profile.id, item=items[i].id, score=0.0)
-
-
-def _scored(
-    profile: Profile,
-    item: ItemText,
-    position: int,
-    local: int,
-    block: Block,
-    refs: Sequence[str],
-    explain: bool,
-    terms_for: Explainer | None,
-    item_index: int,
-) -> Scored:
-    if position < 0:
-        return Scored(profile=profile.id, item=item.id, score=0.0)
-    score = float(block.scores.data[position])
-    if not explain:
-        return Scored(profile=profile.id, item=item.id, score=score)
-    documents = block.evidence(local, item_index)
-    evidence = tuple(refs[d] for d in documents if refs[d])
-    terms = terms_for(documents[0], item_index) if terms_for is not None and documents else ()
-    return Scored(profile=profile.id, item=item.id, score=score, terms=terms, evidence=evidence)
+            picked = best(data, columns, top, n_items)
+            by_rank = np.maximum(picked, -1)
+            chosen = -1 - picked
+            chosen[picked >= 0] = columns[picked[picked >= 0]]
+        scored = by_rank >= 0
+        explained: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        if explain and scored.any():
+            which = chosen[scored]
+            evidence = block.evidence_many(local, which)
+            leading = np.array([e[0] if e else -1 for e in evidence], dtype=np.int64)
+            has = leading >= 0
+            terms: list[tuple[str, ...]] = [()] * len(which)
+            if terms_for is not None and has.any():
+                found = terms_for(leading[has], which[has])
+                for slot, words in zip(np.flatnonzero(has).tolist(), found, strict=True):
+                    terms[slot] = words
+            for slot, shown in enumerate(which.tolist()):
+                explained[shown] = (terms[slot], tuple(refs[d] for d in evidence[slot] if refs[d]))
+        for rank, item in enumerate(chosen):
+            i = int(item)
+            p = int(by_rank[rank])
+            if p < 0:
+                yield Scored(profile=profile.id, item=items[i].id, score=0.0)
+            elif explain:
+                t, e = explained[i]
+                yield Scored(profile.id, items[i].id, float(data[p]), t, e)
+            else:
+                yield Scored(profile=profile.id, item=items[i].id, score=float(data[p]))
 
 
 class BlockEngine:
@@ -303,5 +298,5 @@ class BlockEngine:
     def block(self, chunk: Chunk) -> Block:
         raise NotImplementedError
 
-    def terms(self, doc: int, item: int) -> tuple[str, ...]:
-        return ()
+    def terms(self, docs: np.ndarray, items: np.ndarray) -> list[tuple[str, ...]]:
+        return [()] * len(docs)

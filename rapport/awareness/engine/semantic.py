@@ -93,5 +93,7 @@ class SemanticEngine(BlockEngine):
     def block(self, chunk: Chunk) -> Block:
         return aggregate(self.semantic.similarity(chunk), chunk)
 
-    def terms(self, doc: int, item: int) -> tuple[str, ...]:
-        return self.lexical.terms(doc, item) if self.lexical is not None else ()
+    def terms(self, docs: np.ndarray, items: np.ndarray) -> list[tuple[str, ...]]:
+        if self.lexical is None:
+            return [()] * len(docs)
+        return self.lexical.terms(docs, items)
