@@ -149,7 +149,9 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_lexical(profiles: Sequence[Profile], items: Sequence[ItemText], top: int) -> dict:
+def bench_lexical(
+    profiles: Sequence[Profile], items: Sequence[ItemText], top: int, explain: bool = False
+) -> dict:
     from rapport.awareness.engine import get_engine
     from rapport.awareness.engine.lexical import Lexical
     from rapport.awareness.engine.scoring import flatten
@@ -157,7 +159,7 @@ def bench_lexical(profiles: Sequence[Profile], items: Sequence[ItemText], top: i
     engine = get_engine("lexical")
     start = time.perf_counter()
     rows = 0
-    for _ in engine.score(profiles, items, top=top, explain=False):
+    for _ in engine.score(profiles, items, top=top, explain=explain):
         rows += 1
     whole = time.perf_counter() - start
     gc.collect()
@@ -206,6 +208,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=20)
     parser.add_argument("--semantic-items", type=int, default=2000, help="0 to skip")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--explain", action="store_true", help="time the run with terms and evidence, as the app"
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
 
     start = time.perf_counter()
@@ -215,10 +220,10 @@ def main(argv: list[str] | None = None) -> None:
     generated = time.perf_counter() - start
     print(f"generated {args.profiles:,} profiles and {args.items:,} items in {generated:.1f} s")
 
-    lex = bench_lexical(profiles, items, args.top)
+    lex = bench_lexical(profiles, items, args.top, args.explain)
     rows = [
         (
-            f"lexical run, top {args.top}",
+            f"lexical run, top {args.top}" + (", explained" if args.explain else ""),
             f"{lex['whole']:.1f} s",
             f"{lex['bare']:.1f} s",
             f"{lex['whole'] / lex['bare']:.2f}",
