@@ -10,11 +10,15 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from rapport.awareness.engine import Document, ItemText, Profile, get_engine
 
 T = TypeVar("T")
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
 
 
 class BatchError(Exception):
@@ -106,7 +110,7 @@ def read_items(path: Path) -> list[ItemText]:
 
 
 def match(
-    profiles_path: Path, items_path: Path, out: TextIO, *, mode: str = "lexical", top: int | None
+    profiles_path: Path, items_path: Path, out: Writer, *, mode: str = "lexical", top: int | None
 ) -> int:
     """Score every profile against every item and write JSON Lines; the number of lines."""
     if top is not None and top < 1:
