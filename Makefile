@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 export RAPPORT_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-fast lint format typecheck bench bench-m clean
+.PHONY: run test test-fast lint format typecheck bench bench-m bench-matching eval-matching clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ format: $(STAMP)
 
 bench: $(STAMP)  ## tier S; `make bench TIER=M` for the reference figures
 	$(BIN)/python -m benchmarks.run --tier $(or $(TIER),S)
+
+bench-matching: $(STAMP)  ## the matcher at scale: 100,000 profiles x 10,000 items, and encoding speed
+	DJANGO_SETTINGS_MODULE=rapport.settings $(BIN)/python -m benchmarks.matching
+
+eval-matching: $(STAMP)  ## ranking quality of each mode on the public evaluation set
+	DJANGO_SETTINGS_MODULE=rapport.settings $(BIN)/python -m benchmarks.evaluation.evaluate
 
 clean:
 	rm -rf $(VENV) var
