@@ -229,6 +229,9 @@ class Candidates:
 
     within: list[QuerySet[Any]] | None = None
     without: QuerySet[Any] | None = None
+    #: A touchpoint kind checked on each match walked (one lookup by id), not on every
+    #: candidate: the kind has no index, and a librarian's reach is many rows.
+    kind: str = ""
 
 
 def person_candidates(user: User, filters: Filters) -> Candidates:
@@ -254,21 +257,19 @@ def touchpoint_candidates(user: User, filters: Filters, *, shared_only: bool = F
     def narrowed(qs: QuerySet[Touchpoint]) -> QuerySet[Any]:
         if filters.group:
             qs = qs.filter(group_id=filters.group)
-        if filters.touchpoint_kind:
-            qs = qs.filter(kind=filters.touchpoint_kind)
         qs = _datetimes(qs, "occurred_at", filters)
         return tagged(qs, "tags", filters.tag).order_by().values("pk")
 
     everything = Touchpoint.objects.all()
+    kind = filters.touchpoint_kind
+    narrowing = filters.group or filters.date_from or filters.date_to or filters.tag
     if _sees_all(user):
-        narrowing = filters.group or filters.touchpoint_kind or filters.date_from
-        if narrowing or filters.date_to or filters.tag:
-            return Candidates([narrowed(everything)], hidden)
-        return Candidates(None, hidden)
+        if narrowing:
+            return Candidates([narrowed(everything)], hidden, kind)
+        return Candidates(None, hidden, kind)
     people = Person.objects.filter(people_scope(user)).values("pk")
     about = Participation.objects.filter(person__in=people).order_by().values("touchpoint_id")
-    narrowing = filters.group or filters.touchpoint_kind or filters.date_from
-    if narrowing or filters.date_to or filters.tag:
+    if narrowing:
         about = narrowed(everything.filter(pk__in=about))
     # Three lists, each read off an index alone.
     parts = [
@@ -276,7 +277,7 @@ def touchpoint_candidates(user: User, filters: Filters, *, shared_only: bool = F
         narrowed(everything.filter(group_id__in=served_group_ids(user))),
         about,
     ]
-    return Candidates(parts, hidden)
+    return Candidates(parts, hidden, kind)
 
 
 def request_candidates(user: User, filters: Filters) -> Candidates:
@@ -330,7 +331,8 @@ def rank(
     better matches on both databases. `match` overrides the FTS5 query (similar questions
     ask for any term, in some columns)."""
     if connection.vendor == "sqlite":
-        where = _where("+rowid", candidates)  # see _rank_sqlite for the plus
+        # See _rank_sqlite for the plus; the kind check names the FTS table's rowid in full.
+        where = _where("+rowid", candidates, row=f"{doc.fts}.rowid")
         if where is None:
             return []
         return _rank_sqlite(doc, match or text.fts5_all(terms), where, limit)
@@ -342,7 +344,9 @@ def rank(
     return []
 
 
-def _where(column: str, candidates: Candidates) -> tuple[str, list[Any], str, list[Any]] | None:
+def _where(
+    column: str, candidates: Candidates, *, row: str = ""
+) -> tuple[str, list[Any], str, list[Any]] | None:
     """SQL conditions on `column`: (within, its params, without, its params); None when
     nothing can match. The lists within are one compound, so each row costs one lookup."""
     within: list[str] = []
@@ -357,6 +361,12 @@ def _where(column: str, candidates: Candidates) -> tuple[str, list[Any], str, li
     if candidates.within is not None and not within:
         return None
     inside = f" AND {column} IN ({' UNION ALL '.join(within)})" if within else ""
+    if candidates.kind:
+        table = Touchpoint._meta.db_table
+        inside += (
+            f" AND EXISTS (SELECT 1 FROM {table} k WHERE k.id = {row or column} AND k.kind = %s)"
+        )
+        params.append(candidates.kind)
     outside, excluded = "", []
     if candidates.without is not None:
         try:

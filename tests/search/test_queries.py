@@ -140,6 +140,7 @@ def test_search_filter_by_group_touchpoint_kind_date_and_tag(world, notebook):
 
     assert found(world.alice, "spectra", group=world.chem.pk) == [("touchpoint", notebook.pk)]
     assert found(world.alice, "spectra", touchpoint_kind="email") == [("touchpoint", other.pk)]
+    assert found(world.ada, "spectra", touchpoint_kind="email") == [("touchpoint", other.pk)]
     assert found(world.alice, "spectra", date_from=today - dt.timedelta(days=3), date_to=today) == [
         ("touchpoint", notebook.pk)
     ]
