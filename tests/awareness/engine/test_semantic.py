@@ -2,6 +2,7 @@
 
 import sys
 
+import numpy as np
 import pytest
 
 from rapport.awareness.engine import Document, EngineUnavailable, ItemText, Profile, get_engine
@@ -62,3 +63,47 @@ def test_get_engine_without_the_extra_names_it(monkeypatch):
 
     with pytest.raises(EngineUnavailable, match=r"install rapport\[semantic\]"):
         get_engine("semantic")
+
+
+def test_cache_embed_returns_the_model_vectors_in_the_order_asked():
+    from rapport.awareness.engine.semantic import Cache, encode
+
+    cache = Cache(10)
+
+    out = cache.embed(["peat soils", "scoping reviews", "peat soils"])
+
+    expected = encode(["peat soils", "scoping reviews", "peat soils"])
+    assert out.shape == (3, 384)
+    assert np.allclose(out, expected, atol=1e-5)
+    assert list(cache.vectors) == ["peat soils", "scoping reviews"]
+
+
+def test_cache_embed_encodes_a_text_seen_before_only_once():
+    from rapport.awareness.engine.semantic import Cache
+
+    cache = Cache(10)
+    cache.embed(["peat soils"])
+    kept = cache.vectors["peat soils"]
+
+    cache.embed(["scoping reviews", "peat soils"])
+
+    assert cache.vectors["peat soils"] is kept
+    assert list(cache.vectors) == ["scoping reviews", "peat soils"]
+
+
+def test_cache_drops_the_least_recently_used_text_first():
+    from rapport.awareness.engine.semantic import Cache
+
+    cache = Cache(2)
+    cache.embed(["peat soils", "scoping reviews"])
+    cache.embed(["peat soils"])
+
+    cache.embed(["parish registers"])
+
+    assert list(cache.vectors) == ["peat soils", "parish registers"]
+
+
+def test_cache_embed_of_no_text_is_empty():
+    from rapport.awareness.engine.semantic import Cache
+
+    assert Cache(2).embed([]).shape == (0, 0)
