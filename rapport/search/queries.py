@@ -28,6 +28,7 @@ from django.db import connection
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from rapport.accounts.models import User
@@ -200,12 +201,17 @@ def _dates(qs: QuerySet[Any], field: str, filters: Filters) -> QuerySet[Any]:
 
 
 def _datetimes(qs: QuerySet[Any], field: str, filters: Filters) -> QuerySet[Any]:
-    """Whole days, in the site's time zone, for a datetime field."""
+    """Whole days, in the site's time zone, for a datetime field; as a range on the column
+    itself, so an index on it serves (a __date lookup wraps the column in a function)."""
     if filters.date_from:
-        qs = qs.filter(**{f"{field}__date__gte": filters.date_from})
+        qs = qs.filter(**{f"{field}__gte": _day_start(filters.date_from)})
     if filters.date_to:
-        qs = qs.filter(**{f"{field}__date__lte": filters.date_to})
+        qs = qs.filter(**{f"{field}__lt": _day_start(filters.date_to + dt.timedelta(days=1))})
     return qs
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def tagged(qs: QuerySet[Any], field: str, tag: str) -> QuerySet[Any]:
