@@ -44,7 +44,13 @@ _GENERIC_WORDS = (
     "asked ask asks asking help helped helping need needs needed want wants looking look "
     "find finding found question questions quick thanks thank please via also using use used "
     "new one two get got make made way best good work working works paper papers article "
-    "articles study studies research based approach results result analysis method methods"
+    "articles study studies research based approach results result analysis method methods "
+    # The library's own service words: nearly everyone asks about them, so they say nothing
+    # about what a person works on.
+    "search searches searching searched training session sessions library libraries access "
+    "sources source reference references citation citations database databases literature "
+    "copy copies journal journals book books request requests email e-mail sent delivered "
+    "wants asked consultation meeting annotated bibliography"
 )
 GENERIC = frozenset(_GENERIC_WORDS.split())
 STOP = ENGLISH_STOP_WORDS | GENERIC
