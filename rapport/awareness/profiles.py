@@ -154,7 +154,7 @@ def _tag_text(tags: Iterable[str]) -> str:
 def _candidates(e: Evidence) -> set[str]:
     """The terms one piece of evidence speaks for: its keywords and tags, and the words and
     two-word phrases of its text that are not stop words."""
-    found = {normalise_term(k) for k in e.keywords if normalise_term(k)}
+    found = {t for t in map(normalise_term, e.keywords) if t and t not in STOP}
     words = [w.lower() for w in WORD.findall(e.text)]
     run: list[str] = []
     for word in [*words, ""]:
@@ -177,7 +177,7 @@ def _terms(evidence: list[Evidence], interests: list[Interest]) -> tuple[Term, .
         for term in _candidates(e):
             score[term] += e.weight
             backing[term].append(e)
-        strong.update(normalise_term(k) for k in e.keywords)
+        strong.update(t for t in map(normalise_term, e.keywords) if t not in STOP)
     # A term needs two pieces of evidence, unless a tag, keyword or the person says so.
     eligible = [
         t
