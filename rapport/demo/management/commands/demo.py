@@ -68,6 +68,10 @@ class Command(BaseCommand):
         self.stdout.write(
             "  " + " · ".join(f"{loaded.rows[table]:,} {label}" for table, label in SHOWN)
         )
+        if loaded.awareness:
+            self.stdout.write(
+                "  " + " · ".join(f"{n:,} {what}" for what, n in loaded.awareness.items())
+            )
         self.stdout.write(
             f"Sign in with one of these accounts; each has the password “{DEMO_PASSWORD}”:"
         )
