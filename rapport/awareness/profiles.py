@@ -186,7 +186,7 @@ def _terms(evidence: list[Evidence], interests: list[Interest]) -> tuple[Term, .
     ]
     # Phrases read better than their words: prefer them when they carry the same weight.
     eligible.sort(key=lambda t: (-score[t] * (1.3 if " " in t else 1.0), t))
-    chosen: list[str] = [t for t in sorted(pinned) if t in score or t in pinned]
+    chosen: list[str] = sorted(pinned)
     for term in eligible:
         if len(chosen) >= SHOWN_TERMS + len(pinned):
             break

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -60,9 +61,21 @@ class Ingested:
         return ", ".join(parts)
 
 
-def require_librarian(by: User) -> None:
-    if by.is_manager:
+def require_librarian(by: User | None) -> None:
+    """Managers may not change awareness data; `by` is None when the person acts on their own
+    page (or the system does), which needs no role."""
+    if by is not None and by.is_manager:
         raise Forbidden("Managers see aggregate figures only; ask a librarian.")
+
+
+def _parsed(data: bytes, filename: str, accepted: set[str], what: str, fmt: str | None = None):
+    """A file read by the format readers, or Invalid saying why it could not be."""
+    parsed = formats.parse(data, filename=filename, format=fmt)
+    if parsed.format not in accepted:
+        message = parsed.problems[0].message if parsed.problems else "Unknown format."
+        full = f"Could not read {what}{filename or 'the file'}: {message}"
+        raise Invalid(full, {"file": [full]})
+    return parsed
 
 
 def _audit_many(by: User | None, action: str, object_type: str, ids: Iterable[int], summary: str):
@@ -147,11 +160,7 @@ def import_items(
 ) -> Ingested:
     """Items from a file: a feed, Crossref JSON, BibTeX or RIS."""
     require_librarian(by)
-    parsed = formats.parse(data, filename=filename, format=fmt)
-    if parsed.format == "unknown" or parsed.format not in SOURCE_OF_FORMAT:
-        message = parsed.problems[0].message if parsed.problems else "Unknown format."
-        full = f"Could not read {filename or 'the file'}: {message}"
-        raise Invalid(full, {"file": [full]})
+    parsed = _parsed(data, filename, set(SOURCE_OF_FORMAT), "", fmt)
     return ingest_records(
         by=by,
         records=parsed.records,
@@ -252,11 +261,7 @@ def add_publications(
 def import_publications(*, by: User, person: Person, data: bytes, filename: str = "") -> Ingested:
     """A person's publications from a file: ORCID record, BibTeX, RIS or Crossref JSON."""
     require_librarian(by)
-    parsed = formats.parse(data, filename=filename)
-    if parsed.format not in SOURCE_OF_FORMAT or parsed.format == "feed":
-        message = parsed.problems[0].message if parsed.problems else "Unknown format."
-        full = f"Could not read publications from {filename or 'the file'}: {message}"
-        raise Invalid(full, {"file": [full]})
+    parsed = _parsed(data, filename, set(SOURCE_OF_FORMAT) - {"feed"}, "publications from ")
     return add_publications(
         by=by,
         person=person,
@@ -294,8 +299,7 @@ def set_interest(
     *, by: User | None, person: Person, term: str, state: str, by_person: bool = False
 ) -> Interest:
     """State, pin or remove a topic in a person's profile (`by` is None on their own page)."""
-    if by is not None:
-        require_librarian(by)
+    require_librarian(by)
     clean = normalise_term(term)
     if not clean:
         raise Invalid("Type a topic, e.g. “scoping reviews”.", {"term": ["Empty."]})
@@ -317,8 +321,7 @@ def set_interest(
 
 def clear_interest(*, by: User | None, person: Person, term: str) -> None:
     """Forget a correction: the term is learned (or not) from evidence again."""
-    if by is not None:
-        require_librarian(by)
+    require_librarian(by)
     clean = normalise_term(term)
     with transaction.atomic():
         deleted, _ = Interest.objects.filter(person=person, term=clean).delete()
@@ -378,9 +381,9 @@ def start_matching(
     mode: str | None = None,
 ) -> MatchRun:
     """Queue a matching run; the task is enqueued once the surrounding transaction commits."""
-    from django.conf import settings
+    from rapport.awareness import tasks  # tasks import matching, which imports these services
 
-    from rapport.awareness import tasks
+    require_librarian(by)
 
     if scope not in {"items", "person", "all"}:
         raise Invalid(f"Unknown matching scope {scope!r}.", {"scope": ["Unknown."]})

@@ -30,8 +30,8 @@ from rapport.awareness.models import (
     Subscription,
     new_token,
 )
-from rapport.awareness.services import set_interest
-from rapport.errors import Forbidden, Invalid, NotFound
+from rapport.awareness.services import require_librarian, set_interest
+from rapport.errors import Invalid, NotFound
 from rapport.people.models import Group, Person
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin
 from rapport.touchpoints.services import create_touchpoint
@@ -82,11 +82,6 @@ def _locked(sub: Subscription) -> Subscription:
     return fresh.get(pk=sub.pk)
 
 
-def _require_librarian(by: User | None) -> None:
-    if by is not None and by.role == Role.MANAGER and not by.is_superuser:
-        raise Forbidden("Managers see aggregate figures only; ask a librarian.")
-
-
 @transaction.atomic
 def give_consent(*, subscription: Subscription, now: dt.datetime | None = None) -> Subscription:
     """The person says yes on their page: the second half of the double opt-in."""
@@ -113,7 +108,7 @@ def set_frequency(
     *, by: User | None = None, subscription: Subscription, frequency: str
 ) -> Subscription:
     """Weekly or monthly."""
-    _require_librarian(by)
+    require_librarian(by)
     if frequency not in Frequency.values:
         raise Invalid("Choose weekly or monthly.", {"frequency": ["Choose weekly or monthly."]})
     sub = _locked(subscription)
@@ -127,7 +122,7 @@ def set_frequency(
 @transaction.atomic
 def set_paused(*, by: User | None = None, subscription: Subscription, paused: bool) -> Subscription:
     """Pause alerts (nothing is sent, matches wait) or resume them."""
-    _require_librarian(by)
+    require_librarian(by)
     sub = _locked(subscription)
     if sub.paused != paused:
         sub.paused = paused
@@ -147,7 +142,7 @@ def unsubscribe(
 ) -> Subscription:
     """Stop every alert at once. The consent given earlier stays on record; only the person can
     subscribe again, from their page."""
-    _require_librarian(by)
+    require_librarian(by)
     sub = _locked(subscription)
     if sub.unsubscribed_at is not None:
         return sub
@@ -166,7 +161,7 @@ def unsubscribe(
 @transaction.atomic
 def new_link(*, by: User | None, subscription: Subscription) -> Subscription:
     """Revoke the secret link and make a new one (a forwarded email, a lost phone)."""
-    _require_librarian(by)
+    require_librarian(by)
     sub = _locked(subscription)
     sub.token = new_token()
     sub.save(update_fields=["token"])
@@ -264,7 +259,7 @@ def record_feedback(
 def invite(*, by: User, person: Person) -> Subscription:
     """Email the person their secret link, to say yes to alerts (or, if they already have,
     to reach their preferences again). Nothing is sent to them before they press yes."""
-    _require_librarian(by)
+    require_librarian(by)
     if not person.email:
         raise Invalid(f"{person.full_name} has no email address.", {"email": ["Required."]})
     with transaction.atomic():

@@ -175,3 +175,9 @@ def test_managers_see_items_but_not_who_they_matched(client, world, suggestion):
     page = client.get(reverse("awareness:item_detail", args=[suggestion.item_id])).content.decode()
     assert "PRISMA extension for scoping reviews" in page
     assert "Ana Ruiz" not in page
+
+
+def test_managers_cannot_start_a_matching_run(client, world):
+    client.force_login(world.mia)
+    assert client.post(reverse("awareness:match_everyone")).status_code == 403
+    assert MatchRun.objects.count() == 0
