@@ -13,6 +13,7 @@ always shown and always matched.
 """
 
 import datetime as dt
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -22,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from rapport.awareness.models import Interest, InterestState, Match, Publication
 from rapport.people.models import Person
@@ -53,7 +53,18 @@ _GENERIC_WORDS = (
     "wants asked consultation meeting annotated bibliography"
 )
 GENERIC = frozenset(_GENERIC_WORDS.split())
-STOP = ENGLISH_STOP_WORDS | GENERIC
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    """English stop words and the generic ones above. scikit-learn is imported here, on first
+    use, not when the module loads: every web process imports this module through its URLs,
+    and scikit-learn takes most of a second to import."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS | GENERIC)
+
+
 WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", re.UNICODE)
 
 SOURCE_NOUNS = {
@@ -154,11 +165,12 @@ def _tag_text(tags: Iterable[str]) -> str:
 def _candidates(e: Evidence) -> set[str]:
     """The terms one piece of evidence speaks for: its keywords and tags, and the words and
     two-word phrases of its text that are not stop words."""
-    found = {t for t in map(normalise_term, e.keywords) if t and t not in STOP}
+    stop = stop_words()
+    found = {t for t in map(normalise_term, e.keywords) if t and t not in stop}
     words = [w.lower() for w in WORD.findall(e.text)]
     run: list[str] = []
     for word in [*words, ""]:
-        if word and word not in STOP and len(word) > 2:
+        if word and word not in stop and len(word) > 2:
             run.append(word)
             continue
         found.update(run)
@@ -177,7 +189,7 @@ def _terms(evidence: list[Evidence], interests: list[Interest]) -> tuple[Term, .
         for term in _candidates(e):
             score[term] += e.weight
             backing[term].append(e)
-        strong.update(t for t in map(normalise_term, e.keywords) if t not in STOP)
+        strong.update(t for t in map(normalise_term, e.keywords) if t not in stop_words())
     # A term needs two pieces of evidence, unless a tag, keyword or the person says so.
     eligible = [
         t
