@@ -34,8 +34,20 @@ def refresh_cadences() -> int:
 def refresh(person_ids: Iterable[int | None]) -> None:
     """Recompute the stored state of these people from their participations and referrals."""
     ids = sorted({pid for pid in person_ids if pid is not None})
-    if ids:
-        write(ids, aggregate(ids))
+    if not ids:
+        return
+    # Lock the people first, in id order, then count. Under PostgreSQL's read committed, two
+    # transactions logging for the same person would otherwise each count without the other's
+    # uncommitted row and the later write would lose one; once the lock is granted the count
+    # below sees what the other committed. NO KEY UPDATE does not conflict with the key-share
+    # lock that inserting a participation takes, so two writers cannot deadlock on it.
+    list(
+        Person.objects.select_for_update(no_key=True)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    write(ids, aggregate(ids))
 
 
 @transaction.atomic
