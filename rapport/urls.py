@@ -11,5 +11,11 @@ urlpatterns = [
     path("awareness/", include("rapport.awareness.urls")),
     path("alerts/", include("rapport.awareness.public_urls")),
     path("search/", include("rapport.search.urls")),
+    path("imports/", include("rapport.imports.urls")),
+    path("contacts/", include("rapport.contacts.urls")),
+    path("duplicates/", include("rapport.duplicates.urls")),
+    path("calendar/", include("rapport.calendars.urls")),
+    path("exports/", include("rapport.exports.urls")),
+    path("webhooks/", include("rapport.webhooks.urls")),
     path("api/v1/", include("rapport.api.urls")),
 ]

@@ -17,6 +17,12 @@ class User(AbstractUser):
     """A librarian account. The role decides what the account may see."""
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.LIBRARIAN)
+    initials = models.CharField(
+        max_length=10,
+        blank=True,
+        db_index=True,
+        help_text="As other systems record staff (e.g. AR), so imported history maps to you",
+    )
     daily_digest = models.BooleanField(
         default=False,
         help_text="Email me my Today list each morning (one email, never one per person)",

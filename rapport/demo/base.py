@@ -66,6 +66,7 @@ USER = (
         "role",
         "daily_digest",
         "last_digest_on",
+        "initials",
     ),
 )
 GROUP = ("rapport_group", ("id", "name", "kind", "description", "created_at", "archived_at"))
@@ -74,7 +75,7 @@ PERSON = ("rapport_person", (
     "id", "full_name", "email", "other_emails", "orcid", "job_title", "status", "department",
     "building", "room", "desk", "notes", "referred_by_id", "search_text", "first_contact_at",
     "last_contact_at", "touchpoint_count", "created_by_id", "created_at", "updated_at",
-    "archived_at",
+    "archived_at", "directory_id",
 ))  # fmt: skip
 MEMBERSHIP = (
     "rapport_membership",

@@ -89,6 +89,7 @@ def generate(
                 a.role,
                 False,
                 None,
+                (a.first_name[:1] + a.last_name[:1]).upper(),
             )
         )
     yield users

@@ -111,6 +111,9 @@ class PersonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     orcid = forms.CharField(label="ORCID iD", required=False, max_length=40)
+    directory_id = forms.CharField(
+        label="Directory id", required=False, max_length=100, help_text="Id in the campus directory"
+    )
     job_title = forms.CharField(label="Job title", required=False, max_length=200)
     status = forms.ChoiceField(choices=Status.choices, initial=Status.OTHER)
     department = forms.CharField(required=False, max_length=200)
@@ -129,7 +132,15 @@ class PersonForm(forms.Form):
 
     @staticmethod
     def initial_for(person: Person) -> dict[str, Any]:
-        simple = ["full_name", "email", "orcid", "job_title", "status", "department"]
+        simple = [
+            "full_name",
+            "email",
+            "orcid",
+            "directory_id",
+            "job_title",
+            "status",
+            "department",
+        ]
         simple += ["building", "room", "desk", "notes"]
         initial = {name: getattr(person, name) for name in simple}
         initial["other_emails"] = "\n".join(person.other_emails)

@@ -49,6 +49,9 @@ class Person(models.Model):
     email = models.EmailField(blank=True, db_index=True)
     other_emails = models.JSONField(default=list, blank=True)
     orcid = models.CharField(max_length=19, blank=True, db_index=True)
+    directory_id = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="Id in the campus directory"
+    )
     job_title = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OTHER)
     department = models.CharField(max_length=200, blank=True)

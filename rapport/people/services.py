@@ -20,6 +20,7 @@ PERSON_FIELDS = [
     "email",
     "other_emails",
     "orcid",
+    "directory_id",
     "job_title",
     "status",
     "department",
