@@ -7,7 +7,10 @@ in one transaction per person. Then it sends every digest not yet accepted by th
 new ones and those left over from earlier runs alike, and marks one sent only once the server
 has accepted it. A digest that could not be sent stays waiting (`failed`, with `attempts` and
 `last_error`) and the next run tries it again; a person never gets a new digest while an older
-one is still waiting, so nothing is sent twice and nothing is lost.
+one is still waiting, so nothing is sent twice and nothing is lost. A digest the server refuses
+for good (a 5xx answer: no such mailbox, message rejected), or that failed `MAX_ATTEMPTS` times,
+is `refused`: its items go back to the person's approved list, and no new digest is made for
+them until their address changes, so one dead address never holds up or repeats anything.
 
 `rapport send_digests` (cron) and the `send_digests_task` (the worker) both call `send_digests`.
 """
@@ -40,6 +43,8 @@ MAX_ITEMS = 20
 #: Reasons shown under an item: this many matched terms.
 MAX_TERMS = 5
 WAITING = [Digest.Status.PENDING, Digest.Status.FAILED]
+#: A digest that failed this many runs (about a week of daily runs) is given up.
+MAX_ATTEMPTS = 8
 
 
 @dataclass
@@ -114,6 +119,11 @@ def _statuses(sub: Subscription) -> list[str]:
 def _candidates() -> "list[Subscription]":
     """Subscriptions with alerts on and something to send, before the frequency check."""
     unlinked = Match.objects.filter(person=OuterRef("person_id"), digest=None)
+    refused = Digest.objects.filter(
+        person=OuterRef("person_id"),
+        status=Digest.Status.REFUSED,
+        address=OuterRef("person__email"),
+    )
     return list(
         Subscription.objects.filter(
             consented_at__isnull=False,
@@ -122,6 +132,7 @@ def _candidates() -> "list[Subscription]":
             person__archived_at=None,
         )
         .exclude(person__email="")
+        .exclude(Exists(refused))
         .annotate(
             has_approved=Exists(unlinked.filter(status=MatchStatus.APPROVED)),
             has_suggested=Exists(unlinked.filter(status=MatchStatus.SUGGESTED)),
@@ -300,10 +311,27 @@ def _release(digest: Digest) -> None:
     digest.delete()
 
 
-def _fail(digest: Digest, why: str) -> None:
-    digest.status = Digest.Status.FAILED
+def _fail(digest: Digest, why: str, *, permanent: bool = False) -> None:
+    """Keep the digest waiting for the next run, or give it up: refused for good, or tried too
+    often. A given-up digest hands its items back, still approved, for when the address works."""
+    refused = permanent or digest.attempts >= MAX_ATTEMPTS
+    digest.status = Digest.Status.REFUSED if refused else Digest.Status.FAILED
     digest.last_error = why[:500]
-    digest.save(update_fields=["status", "attempts", "last_error"])
+    digest.save(update_fields=["status", "attempts", "last_error", "address"])
+    if refused:
+        Match.objects.filter(digest=digest).update(digest=None)
+
+
+def is_permanent(err: Exception) -> bool:
+    """The server refused this address or this message for good (a 5xx answer). A refused
+    sender is not: that is the library's own configuration, and every digest would fail."""
+    if isinstance(err, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in err.recipients.values())
+    return (
+        isinstance(err, smtplib.SMTPResponseException)
+        and not isinstance(err, smtplib.SMTPSenderRefused)
+        and err.smtp_code >= 500
+    )
 
 
 def is_unreachable(err: Exception) -> bool:
@@ -384,6 +412,7 @@ def _send_one(pk: int, connection, now: dt.datetime, result: Sent, down: str) ->
         assert sub is not None
         sub.person = digest.person
         digest.attempts += 1
+        digest.address = digest.person.email
         if down:
             _fail(digest, down)
             result.failed += 1
@@ -393,7 +422,7 @@ def _send_one(pk: int, connection, now: dt.datetime, result: Sent, down: str) ->
             accepted = connection.send_messages([message(digest, sub, matches)])
         except OSError as err:  # smtplib's errors included
             why = describe(err)
-            _fail(digest, why)
+            _fail(digest, why, permanent=is_permanent(err))
             result.failed += 1
             result.errors.append(f"{digest.person.email}: {why}")
             if is_unreachable(err):

@@ -148,14 +148,17 @@ class MatchStatus(models.TextChoices):
 
 
 class Digest(models.Model):
-    """One email to one person carrying approved matches; sent once, retried until it is."""
+    """One email to one person carrying approved matches; sent once, retried until it is or the
+    mail server refuses it for good."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed, will retry"
+        REFUSED = "refused", "Refused for good, not retried"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="digests")
+    address = models.CharField(max_length=254, blank=True, help_text="Where it was last sent")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

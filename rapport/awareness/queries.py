@@ -2,7 +2,7 @@
 signed-in user; matches, profiles and publications are about people, so they follow the
 people a user may see, and managers see none of them."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from rapport.accounts.models import User
 from rapport.accounts.pages import forbid_managers
@@ -80,5 +80,8 @@ def get_run_for(user: User, pk: int | str) -> MatchRun:
 
 
 def failed_digests(person: Person) -> QuerySet[Digest]:
-    """Digests to this person the mail server has not accepted yet (retried on every run)."""
-    return Digest.objects.filter(person=person, status=Digest.Status.FAILED).order_by("-created_at")
+    """Digests to this person the mail server has not accepted: waiting for the next run, or
+    refused for good at the address the person still has."""
+    refused = Q(status=Digest.Status.REFUSED, address=person.email)
+    waiting_or_refused = Q(status=Digest.Status.FAILED) | refused
+    return Digest.objects.filter(waiting_or_refused, person=person).order_by("-created_at")

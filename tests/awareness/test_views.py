@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from rapport.awareness.models import Interest, Item, Match, MatchRun, MatchStatus
+from rapport.awareness.models import Digest, Interest, Item, Match, MatchRun, MatchStatus
 from tests.awareness.conftest import make_item, make_publication
 from tests.factories import make_touchpoint
 
@@ -181,3 +181,28 @@ def test_managers_cannot_start_a_matching_run(client, world):
     client.force_login(world.mia)
     assert client.post(reverse("awareness:match_everyone")).status_code == 403
     assert MatchRun.objects.count() == 0
+
+
+def test_profile_page_says_which_digests_failed_and_whether_they_are_retried(client, world):
+    client.force_login(world.alice)
+    Digest.objects.create(
+        person=world.ana, status="failed", attempts=2, last_error="The mail server was down"
+    )
+    Digest.objects.create(
+        person=world.ana,
+        status="refused",
+        attempts=1,
+        address=world.ana.email,
+        last_error="The mail server refused the address: 550 No such mailbox",
+    )
+    Digest.objects.create(person=world.ana, status="refused", address="old@uni.example")
+
+    page = client.get(reverse("awareness:profile", args=[world.ana.pk])).content.decode()
+
+    assert page.count("was not accepted by the mail server") == 2
+    assert "(2 attempts): The mail server was down. It is tried again on every run." in page
+    assert (
+        "(1 attempt): The mail server refused the address: 550 No such mailbox. It is not tried "
+        f"again: no alerts go to {world.ana.email} until their address is corrected"
+    ) in page
+    assert "old@uni.example" not in page

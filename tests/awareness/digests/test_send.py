@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from rapport.audit.models import AuditEntry
 from rapport.awareness.digest_tasks import send_digests_task
-from rapport.awareness.digests import Sent, send_digests
+from rapport.awareness.digests import MAX_ATTEMPTS, Sent, send_digests
 from rapport.awareness.models import Digest, Match, MatchStatus, Subscription
 from tests.awareness.digests.conftest import NOW, SITE, later, make_item, make_match, subscribe
 from tests.conftest import Inbox, free_port
@@ -145,11 +145,13 @@ def test_a_server_that_cannot_be_reached_is_tried_once_per_run(alerts, world, in
 
 
 class RefusingInbox(Inbox):
-    """A server that is up but refuses one address."""
+    """A server that is up but refuses one address, for good (550) or for now (451)."""
+
+    code = "550 5.1.1 No such mailbox"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address == "ana.ruiz@uni.example":
-            return "550 5.1.1 No such mailbox"
+            return self.code
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -167,7 +169,7 @@ def refusing(settings):
     controller.stop()
 
 
-def test_a_refused_address_fails_that_digest_only(alerts, world, refusing):
+def test_an_address_refused_for_good_is_given_up_and_the_items_wait(alerts, world, refusing):
     subscribe(world.ben)
     make_match(world.ben, make_item("Lab safety data"), by=world.alice)
 
@@ -176,9 +178,51 @@ def test_a_refused_address_fails_that_digest_only(alerts, world, refusing):
     assert (result.sent, result.failed) == (1, 1)
     assert [to for to, _ in refusing.messages] == [["ben@uni.example"]]
     ana = Digest.objects.get(person=world.ana)
-    assert (ana.status, ana.attempts) == (Digest.Status.FAILED, 1)
+    assert (ana.status, ana.attempts, ana.address) == (
+        Digest.Status.REFUSED,
+        1,
+        "ana.ruiz@uni.example",
+    )
     assert ana.last_error == "The mail server refused the address: 550 5.1.1 No such mailbox"
     assert Digest.objects.get(person=world.ben).status == Digest.Status.SENT
+    # Her items are hers again, still approved, and nothing more goes to the dead address.
+    assert set(Match.objects.filter(person=world.ana).values_list("status", "digest")) == {
+        (MatchStatus.APPROVED, None)
+    }
+    make_match(world.ben, make_item("More lab safety data"), by=world.alice)
+    again = send_digests(later(8))
+    assert (again.composed, again.sent, again.failed) == (1, 1, 0)
+    assert Digest.objects.filter(person=world.ana).count() == 1
+
+    # Once her address is corrected, her items go out to the new one.
+    world.ana.email = "ana@chem.uni.example"
+    world.ana.save(update_fields=["email"])
+    fixed = send_digests(later(16))
+    assert (fixed.composed, fixed.sent, fixed.failed) == (1, 1, 0)
+    assert refusing.messages[-1][0] == ["ana@chem.uni.example"]
+    assert set(Match.objects.filter(person=world.ana).values_list("status", flat=True)) == {
+        MatchStatus.SENT
+    }
+
+
+def test_an_address_refused_for_now_is_retried_until_the_last_attempt(alerts, refusing):
+    refusing.code = "451 4.3.0 Try again later"
+
+    for run in range(MAX_ATTEMPTS - 1):
+        assert send_digests(later(run)).failed == 1
+        digest = Digest.objects.get()
+        assert (digest.status, digest.attempts) == (Digest.Status.FAILED, run + 1)
+        assert Match.objects.filter(digest=digest).count() == 2
+
+    last = send_digests(later(MAX_ATTEMPTS))
+
+    assert (last.composed, last.failed) == (0, 1)
+    digest = Digest.objects.get()
+    assert (digest.status, digest.attempts) == (Digest.Status.REFUSED, MAX_ATTEMPTS)
+    assert digest.last_error == "The mail server refused the address: 451 4.3.0 Try again later"
+    assert Match.objects.filter(digest=None, status=MatchStatus.APPROVED).count() == 2
+    assert send_digests(later(MAX_ATTEMPTS + 8)) == Sent()
+    assert refusing.messages == []
 
 
 def test_unsubscribed_paused_and_unconsented_people_get_nothing(alerts, world, inbox):
