@@ -72,6 +72,9 @@ class Touchpoint(models.Model):
     capture_line = models.TextField(blank=True, help_text="The line as typed, kept verbatim")
     source_system = models.CharField(max_length=40, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
+    # What an imported row held that has no field of its own (location, patron status, …).
+    # Nullable, so adding it is a plain ALTER TABLE on SQLite (the search triggers stay).
+    details = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,0 +1,127 @@
+"""Import jobs: one uploaded file brought in (touchpoints or people), its mapping, progress and
+per-row report; and mappings saved by name for the next file of the same shape."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Target(models.TextChoices):
+    TOUCHPOINTS = "touchpoints", "Touchpoints"
+    PEOPLE = "people", "People"
+
+
+class SavedMapping(models.Model):
+    """A column mapping kept by name, reusable from the page and `rapport import --mapping`."""
+
+    name = models.CharField(max_length=100, unique=True)
+    target = models.CharField(max_length=12, choices=Target.choices)
+    format = models.CharField(max_length=40, blank=True, help_text="The format it was made for")
+    mapping = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportJob(models.Model):
+    """One file on its way in. A check (dry run) reads every row and writes nothing; a run
+    writes in chunks, each committed with its checkpoint, so an interrupted run resumes."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        CHECKING = "checking", "Checking"
+        CHECKED = "checked", "Checked"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        INTERRUPTED = "interrupted", "Interrupted"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs"
+    )
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    target = models.CharField(max_length=12, choices=Target.choices, default=Target.TOUCHPOINTS)
+    format = models.CharField(max_length=40, blank=True)
+    score = models.FloatField(default=0.0, help_text="How sure the format detection was, 0–1")
+    sheet = models.CharField(max_length=100, blank=True)
+    sheets = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    saved_mapping = models.ForeignKey(
+        SavedMapping, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    staff_fallback = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who touchpoints by unknown staff are logged as (else the importer)",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    # The dry run's counts ({"created": …, "updated": …, "skipped": …, "failed": …, "rows": …})
+    # and the mapping it was made with, so a run can tell whether the check still holds.
+    dry_run = models.JSONField(default=dict, blank=True)
+    dry_run_mapping = models.JSONField(null=True, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    checkpoint = models.PositiveIntegerField(
+        default=0, help_text="The last row number committed by the run"
+    )
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    # What the report says beyond the counts: unknown staff and groups, people created, …
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk}: {self.original_name} ({self.status})"
+
+    @property
+    def busy(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.done_rows / self.total_rows))
+
+
+class ImportIssue(models.Model):
+    """An error or warning about one row, from a check or a run (written with its chunk)."""
+
+    class Phase(models.TextChoices):
+        CHECK = "check", "Dry run"
+        RUN = "run", "Run"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="issues")
+    phase = models.CharField(max_length=5, choices=Phase.choices)
+    row = models.PositiveIntegerField(help_text="Row number in the file (0: the whole file)")
+    level = models.CharField(max_length=7)  # "error" or "warning"
+    message = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["row", "id"]
+        indexes = [models.Index(fields=["job", "phase", "row"])]
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.message}"
