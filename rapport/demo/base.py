@@ -85,6 +85,7 @@ TOUCHPOINT = ("rapport_touchpoint", (
     "id", "occurred_at", "logged_at", "author_id", "group_id", "kind", "channel", "origin",
     "initiated_by", "read_level", "minutes", "topic", "question", "answer", "outcome",
     "confidential", "tags", "capture_line", "source_system", "external_id", "updated_at",
+    "details",
 ))  # fmt: skip
 PARTICIPATION = ("rapport_participation", ("id", "touchpoint_id", "person_id", "occurred_at"))
 CONTACT = ("rapport_contact", ("id", "person_id", "user_id"))
