@@ -1,0 +1,6 @@
+"""Every exportable list, registered on import: people and groups, the work (touchpoints,
+requests, stories, awareness, search), and the report tables (aggregates)."""
+
+from rapport.exports.lists import figures, people, work
+
+__all__ = ["figures", "people", "work"]
