@@ -23,6 +23,8 @@ from rapport.people.queries import people_for
 from rapport.requests.models import OPEN_STATUSES, Deliverable, Request, Status, StatusChange
 from rapport.touchpoints.models import Touchpoint
 from rapport.touchpoints.services import create_touchpoint
+from rapport.webhooks import payloads
+from rapport.webhooks.events import emit
 
 MAX_TEXT = 20_000
 MAX_PAST_DAYS = 365
@@ -312,6 +314,8 @@ def change_status(
     _require_librarian(by)
     changes = _move(by, request, status, note, now)
     record(actor=by, action="status", obj=request, summary=_summary(request), changes=changes)
+    if status == Status.DELIVERED:
+        emit("request.delivered", payloads.request_delivered(request))
     return request
 
 
@@ -331,6 +335,7 @@ def deliver_request(
     if deliverable:
         _add_deliverable(by, request, now=now, **deliverable)
     record(actor=by, action="deliver", obj=request, summary=_summary(request), changes=changes)
+    emit("request.delivered", payloads.request_delivered(request))
     return request
 
 

@@ -21,6 +21,8 @@ from rapport.people.services import create_person
 from rapport.relationships.services import refresh as refresh_relationships
 from rapport.touchpoints.capture import Capture, parse_capture
 from rapport.touchpoints.models import Participation, Touchpoint
+from rapport.webhooks import payloads
+from rapport.webhooks.events import emit
 
 MAX_LINE = 5_000
 MAX_TEXT = 50_000
@@ -292,6 +294,9 @@ def create_touchpoint(
         summary=tp.topic,
         changes={**snapshot(tp, TOUCHPOINT_FIELDS), "people": [p.pk for p in people]},
     )
+    # Confidential touchpoints reach their author only, so no webhook announces them.
+    if not tp.confidential:
+        emit("touchpoint.created", payloads.touchpoint_created(tp, people))
     return tp
 
 

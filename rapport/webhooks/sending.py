@@ -1,0 +1,240 @@
+"""Sending deliveries: sign, POST, record the answer, and schedule the retry.
+
+One attempt has three steps, so no database lock is held while a receiver takes its time:
+1. claim: in a short transaction, check the delivery is still pending and due, count the
+   attempt, and push its next attempt a lease ahead (a crash mid-send leaves it to be retried
+   once the lease runs out, never lost);
+2. send: POST the stored body, signed with a fresh timestamp, with a short timeout;
+3. record: a 2xx answer delivers it; anything else (another status, a redirect, a timeout, a
+   refused connection) schedules the next attempt after the backoff, or after the last
+   attempt marks it failed. An endpoint whose deliveries fail `DISABLE_AFTER` times in a row,
+   with no success between, is turned off.
+
+Receivers may get a delivery twice (a send whose answer was lost is sent again); the
+Rapport-Delivery header lets them notice.
+"""
+
+import datetime as dt
+import random
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from rapport.audit.services import record
+from rapport.webhooks.models import Delivery, Endpoint
+from rapport.webhooks.signing import HEADER, signature_header
+
+#: Seconds to wait after each failed attempt: 1 min, 5 min, 30 min, 2 h, 12 h; then give up.
+BACKOFF = (60, 300, 1_800, 7_200, 43_200)
+MAX_ATTEMPTS = len(BACKOFF) + 1
+#: Each wait is lengthened by up to this share, so endpoints that failed together do not all
+#: come back at the same second.
+JITTER = 0.25
+#: Deliveries given up one after another before the endpoint is turned off.
+DISABLE_AFTER = 5
+EXCERPT = 500
+USER_AGENT = "Rapport-Webhooks/1"
+
+
+def timeout() -> float:
+    return float(getattr(settings, "RAPPORT_WEBHOOK_TIMEOUT", 10))
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait before the next attempt, after `attempts` failed ones (1-based), with jitter."""
+    base = BACKOFF[min(attempts, len(BACKOFF)) - 1]
+    return dt.timedelta(seconds=base * (1 + random.random() * JITTER))
+
+
+@dataclass
+class Answer:
+    """What the receiver said, or why it said nothing."""
+
+    code: int | None = None
+    excerpt: str = ""
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.code is not None and 200 <= self.code < 300
+
+
+@dataclass
+class Sent:
+    """What one sweep did, in counts."""
+
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a delivery: the signed body goes to the registered URL
+    only, so it is recorded as a failure the administrator can fix."""
+
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _excerpt(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace").strip()[:EXCERPT]
+
+
+def post(url: str, body: bytes, headers: dict[str, str], wait: float) -> Answer:
+    """POST the body; every way it can fail becomes an Answer with words an admin can act on."""
+    host = urlsplit(url).hostname or url
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with _opener.open(request, timeout=wait) as response:
+            return Answer(code=response.status, excerpt=_excerpt(response.read(4096)))
+    except urllib.error.HTTPError as exc:
+        with exc:
+            raw = exc.read(4096) if exc.fp else b""
+        where = exc.headers.get("Location", "") if exc.headers else ""
+        error = f"Redirected to {where}" if 300 <= exc.code < 400 else ""
+        return Answer(code=exc.code, excerpt=_excerpt(raw), error=error)
+    except urllib.error.URLError as exc:
+        cause = exc.reason
+        if isinstance(cause, TimeoutError | socket.timeout):
+            return Answer(error=f"{host} did not answer within {wait:g} seconds.")
+        if isinstance(cause, ConnectionRefusedError):
+            return Answer(error=f"{host} refused the connection.")
+        if isinstance(cause, socket.gaierror):
+            return Answer(error=f"There is no server called {host}.")
+        return Answer(error=f"Could not reach {host}: {cause}"[:300])
+    except TimeoutError:
+        return Answer(error=f"{host} did not answer within {wait:g} seconds.")
+    except (OSError, ValueError) as exc:  # resets, bad status lines, broken TLS
+        return Answer(error=f"Could not read from {host}: {exc}"[:300])
+
+
+def headers_for(delivery: Delivery, secret: str, body: bytes) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        "Rapport-Event": delivery.event,
+        "Rapport-Delivery": str(delivery.delivery_id),
+        HEADER: signature_header(secret, int(time.time()), body),
+    }
+
+
+def _claim(pk: int, now: dt.datetime) -> Delivery | None:
+    """Take a due pending delivery for one attempt, or None (not due, done, or taken)."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("endpoint")
+            .filter(pk=pk, status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if delivery is None:
+            return None
+        if not delivery.endpoint.active:
+            delivery.status = Delivery.Status.FAILED
+            delivery.next_attempt_at = None
+            delivery.error = "Not sent: the endpoint is turned off. Redeliver once it is on."
+            delivery.save(update_fields=["status", "next_attempt_at", "error"])
+            return None
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        # The lease: if this process dies while sending, the delivery is due again after it.
+        delivery.next_attempt_at = now + dt.timedelta(seconds=timeout() + 60)
+        delivery.save(update_fields=["attempts", "last_attempt_at", "next_attempt_at"])
+    return delivery
+
+
+def _record(delivery: Delivery, answer: Answer, now: dt.datetime) -> str:
+    """Keep what happened; returns the delivery's status afterwards."""
+    delivery.response_code = answer.code
+    delivery.response_excerpt = answer.excerpt
+    delivery.error = answer.error or ("" if answer.ok else f"Answered {answer.code}")
+    with transaction.atomic():
+        endpoints = Endpoint.objects.filter(pk=delivery.endpoint_id)
+        if answer.ok:
+            delivery.status = Delivery.Status.SUCCEEDED
+            delivery.next_attempt_at = None
+            endpoints.exclude(failures_in_row=0).update(failures_in_row=0)
+        elif delivery.attempts < MAX_ATTEMPTS:
+            delivery.next_attempt_at = now + backoff(delivery.attempts)
+            when, pk = delivery.next_attempt_at, delivery.pk
+            transaction.on_commit(lambda: enqueue_send(pk, when))
+        else:
+            delivery.status = Delivery.Status.FAILED
+            delivery.next_attempt_at = None
+            endpoints.update(failures_in_row=F("failures_in_row") + 1)
+            _maybe_disable(delivery.endpoint_id)
+        delivery.save(
+            update_fields=[
+                "status",
+                "next_attempt_at",
+                "response_code",
+                "response_excerpt",
+                "error",
+            ]
+        )
+    return delivery.status
+
+
+def _maybe_disable(endpoint_id: int) -> None:
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint_id)
+    if endpoint.active and endpoint.failures_in_row >= DISABLE_AFTER:
+        endpoint.active = False
+        endpoint.disabled_reason = (
+            f"Turned off by Rapport on {timezone.localdate():%d %b %Y}: "
+            f"{endpoint.failures_in_row} deliveries in a row failed after every retry."
+        )
+        endpoint.save(update_fields=["active", "disabled_reason", "updated_at"])
+        record(
+            actor=None,
+            action="disable",
+            obj=endpoint,
+            summary=endpoint.url,
+            changes={"active": [True, False], "reason": endpoint.disabled_reason},
+        )
+
+
+def attempt(pk: int, now: dt.datetime | None = None) -> str | None:
+    """Try to send one delivery if it is pending and due; returns its status afterwards, or
+    None when there was nothing to do. Safe to call twice: the claim makes one of them wait."""
+    now = now or timezone.now()
+    delivery = _claim(pk, now)
+    if delivery is None:
+        return None
+    raw = delivery.body.encode()
+    headers = headers_for(delivery, delivery.endpoint.secret, raw)
+    answer = post(delivery.endpoint.url, raw, headers, timeout())
+    return _record(delivery, answer, now)
+
+
+def send_due(now: dt.datetime | None = None) -> Sent:
+    """Attempt every pending delivery that is due (the sweep `rapport send_webhooks` runs)."""
+    now = now or timezone.now()
+    due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+    result = Sent()
+    for pk in list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)):
+        status = attempt(pk, now)
+        if status == Delivery.Status.SUCCEEDED:
+            result.delivered += 1
+        elif status == Delivery.Status.PENDING:
+            result.retrying += 1
+        elif status == Delivery.Status.FAILED:
+            result.failed += 1
+    return result
+
+
+def enqueue_send(pk: int, when: dt.datetime | None = None) -> None:
+    # Imported here: the task module imports this one.
+    from rapport.webhooks.tasks import enqueue_sends
+
+    enqueue_sends([pk], when)

@@ -1,0 +1,221 @@
+"""Writes to webhooks, for administrators only: endpoints, their secrets, redeliveries, tests.
+
+Each runs in one transaction and records an audit entry; the secret itself is never audited.
+"""
+
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import transaction
+from django.utils import timezone
+
+from rapport.accounts.models import User
+from rapport.audit.services import diff, record, snapshot
+from rapport.errors import Forbidden, Invalid
+from rapport.webhooks.events import EVENTS, TEST_EVENT, body, queue_deliveries
+from rapport.webhooks.models import Delivery, Endpoint, new_secret
+
+AUDITED = ["url", "description", "events", "active"]
+MAX_URL = 500
+MAX_DESCRIPTION = 200
+ADMINS_ONLY = "Only an administrator can manage webhooks."
+
+
+def require_admin(by: User) -> None:
+    if not by.is_admin:
+        raise Forbidden(ADMINS_ONLY)
+
+
+def clean_url(url: str) -> str:
+    """An http(s) address with a host, no spaces and no password in it; else Invalid."""
+    url = (url or "").strip()
+    if not url:
+        raise Invalid("Give the address to send events to.", {"url": ["Required."]})
+    if len(url) > MAX_URL:
+        raise Invalid(
+            f"That address is {len(url):,} characters; keep it under {MAX_URL}.",
+            {"url": ["Too long."]},
+        )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (reading it checks the port is a number in range)
+    except ValueError:
+        raise Invalid(f"“{url}” is not a valid web address.", {"url": ["Not valid."]}) from None
+    if parts.scheme.lower() not in ("http", "https"):
+        why = f"starts with “{parts.scheme}:”" if parts.scheme else "has no http:// or https://"
+        raise Invalid(
+            f"“{url}” {why}; webhooks are sent over the web, so it must start with https:// "
+            "(or http://).",
+            {"url": ["Use an http:// or https:// address."]},
+        )
+    if not parts.hostname or any(c.isspace() for c in url):
+        raise Invalid(
+            f"“{url}” has no server name (or has spaces); e.g. https://example.org/hooks.",
+            {"url": ["Not a valid address."]},
+        )
+    if parts.username or parts.password:
+        raise Invalid(
+            "Put no user name or password in the address: Rapport signs every delivery, and "
+            "the receiver should check that signature instead.",
+            {"url": ["Remove the user name and password."]},
+        )
+    return url
+
+
+def clean_events(events: Any) -> list[str]:
+    if not isinstance(events, list | tuple) or not events:
+        raise Invalid(
+            "Choose at least one event to send to this endpoint.", {"events": ["Required."]}
+        )
+    unknown = [e for e in events if e not in EVENTS]
+    if unknown:
+        raise Invalid(
+            f"Unknown event(s): {', '.join(map(str, unknown))}; choose from {', '.join(EVENTS)}.",
+            {"events": ["Unknown event."]},
+        )
+    return [e for e in EVENTS if e in events]  # the documented order, each once
+
+
+def _clean_description(description: str) -> str:
+    description = (description or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise Invalid(
+            f"Keep the description under {MAX_DESCRIPTION} characters.",
+            {"description": ["Too long."]},
+        )
+    return description
+
+
+@transaction.atomic
+def create_endpoint(
+    *, by: User, url: str, events: list[str], description: str = "", active: bool = True
+) -> Endpoint:
+    """Register an address for these events, with a new signing secret."""
+    require_admin(by)
+    endpoint = Endpoint.objects.create(
+        url=clean_url(url),
+        events=clean_events(events),
+        description=_clean_description(description),
+        active=active,
+        created_by=by,
+    )
+    record(
+        actor=by,
+        action="create",
+        obj=endpoint,
+        summary=endpoint.url,
+        changes=snapshot(endpoint, AUDITED),
+    )
+    return endpoint
+
+
+@transaction.atomic
+def update_endpoint(
+    *, by: User, endpoint: Endpoint, url: str, events: list[str], description: str, active: bool
+) -> Endpoint:
+    """Change the address, events, description or the on/off switch. Turning an endpoint
+    back on forgets its failures."""
+    require_admin(by)
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    before = snapshot(endpoint, AUDITED)
+    endpoint.url = clean_url(url)
+    endpoint.events = clean_events(events)
+    endpoint.description = _clean_description(description)
+    if active and not endpoint.active:
+        endpoint.failures_in_row = 0
+        endpoint.disabled_reason = ""
+    endpoint.active = active
+    endpoint.save()
+    changes = diff(before, snapshot(endpoint, AUDITED))
+    if changes:
+        record(actor=by, action="update", obj=endpoint, summary=endpoint.url, changes=changes)
+    return endpoint
+
+
+@transaction.atomic
+def delete_endpoint(*, by: User, endpoint: Endpoint) -> None:
+    """Remove an endpoint and its delivery log; nothing more is sent to it."""
+    require_admin(by)
+    record(
+        actor=by,
+        action="delete",
+        obj=endpoint,
+        summary=endpoint.url,
+        changes={**snapshot(endpoint, AUDITED), "deliveries": endpoint.deliveries.count()},
+    )
+    endpoint.delete()
+
+
+@transaction.atomic
+def rotate_secret(*, by: User, endpoint: Endpoint) -> Endpoint:
+    """Give the endpoint a new signing secret; the old one stops working at once."""
+    require_admin(by)
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    before = endpoint.secret_rotated_at
+    endpoint.secret = new_secret()
+    endpoint.secret_rotated_at = timezone.now()
+    endpoint.save(update_fields=["secret", "secret_rotated_at", "updated_at"])
+    record(
+        actor=by,
+        action="rotate_secret",
+        obj=endpoint,
+        summary=endpoint.url,
+        changes={
+            "secret_rotated_at": [
+                before.isoformat() if before else None,
+                endpoint.secret_rotated_at.isoformat(),
+            ]
+        },
+    )
+    return endpoint
+
+
+def _require_active(endpoint: Endpoint) -> None:
+    if not endpoint.active:
+        raise Invalid(
+            "This endpoint is turned off; turn it on (Edit) before sending to it.",
+            {"active": ["Turned off."]},
+        )
+
+
+@transaction.atomic
+def redeliver(*, by: User, delivery: Delivery) -> Delivery:
+    """Send a delivery again, as a new delivery with the same event and body (the event id is
+    the same, the Rapport-Delivery id is new), whatever became of the first."""
+    require_admin(by)
+    _require_active(delivery.endpoint)
+    [again] = queue_deliveries(
+        [delivery.endpoint],
+        delivery.event,
+        delivery.body,
+        now=timezone.now(),
+        redelivery_of=delivery,
+    )
+    record(
+        actor=by,
+        action="redeliver",
+        obj=delivery.endpoint,
+        summary=f"{delivery.event} {delivery.event_id}",
+        changes={"delivery": [delivery.pk, again.pk]},
+    )
+    return again
+
+
+@transaction.atomic
+def send_test_event(*, by: User, endpoint: Endpoint) -> Delivery:
+    """Queue a "webhook.test" delivery to this endpoint alone, to check it receives and
+    verifies what Rapport sends."""
+    require_admin(by)
+    _require_active(endpoint)
+    now = timezone.now()
+    data = {
+        "message": "A test from Rapport. If your receiver verified this signature, it works.",
+        "endpoint": {"id": endpoint.pk, "url": endpoint.url},
+        "sent_by": by.username,
+    }
+    [delivery] = queue_deliveries(
+        [endpoint], TEST_EVENT, body(TEST_EVENT, uuid.uuid4(), now, data), now=now
+    )
+    record(actor=by, action="test", obj=endpoint, summary=endpoint.url)
+    return delivery
