@@ -1,0 +1,121 @@
+"""Access-scoped reads of duplicate candidates, merges and "not a duplicate" marks.
+
+A librarian sees a pair only when they may see both people (`people_for`); managers see none.
+"""
+
+from django.db.models import QuerySet
+
+from rapport.accounts.models import User
+from rapport.duplicates import finding
+from rapport.duplicates.models import Candidate, Merge, NotDuplicate, Scan
+from rapport.errors import Forbidden, NotFound
+from rapport.people.models import Person
+from rapport.people.queries import get_person_for, people_for
+
+
+def forbid_managers(user: User) -> None:
+    if user.is_manager:
+        raise Forbidden(
+            "Managers see aggregate figures only, not individual people or their duplicates."
+        )
+
+
+def candidates_for(user: User) -> QuerySet[Candidate]:
+    """Pairs of active people the user may both see, best first."""
+    forbid_managers(user)
+    visible = people_for(user).values("pk")
+    return (
+        Candidate.objects.filter(person_a__in=visible, person_b__in=visible)
+        .select_related("person_a", "person_b")
+        .order_by("-score", "id")
+    )
+
+
+def get_pair_for(user: User, a: int | str, b: int | str) -> tuple[Person, Person]:
+    """Two different people the user may see (archived ones too: a merge may be undone)."""
+    forbid_managers(user)
+    first, second = get_person_for(user, a), get_person_for(user, b)
+    if first.pk == second.pk:
+        raise NotFound("That is one person twice, not a pair.")
+    return first, second
+
+
+def stored_pair(a: Person, b: Person) -> Candidate | None:
+    low, high = sorted([a.pk, b.pk])
+    return Candidate.objects.filter(person_a_id=low, person_b_id=high).first()
+
+
+def merges_for(user: User) -> QuerySet[Merge]:
+    """Merges (undone ones too) into people the user may see, newest first. The merged person's
+    links (memberships, contacts) moved to the survivor, so the survivor decides."""
+    forbid_managers(user)
+    visible = people_for(user, include_archived=True).values("pk")
+    return (
+        Merge.objects.filter(keep__in=visible)
+        .select_related("by", "undone_by")
+        .order_by("-at", "-id")
+    )
+
+
+def get_merge_for(user: User, pk: int | str) -> Merge:
+    try:
+        return merges_for(user).get(pk=int(pk))
+    except (Merge.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"There is no merge {pk} that you can see.") from None
+
+
+def not_duplicates_for(user: User) -> QuerySet[NotDuplicate]:
+    forbid_managers(user)
+    visible = people_for(user, include_archived=True).values("pk")
+    return (
+        NotDuplicate.objects.filter(person_a__in=visible, person_b__in=visible)
+        .select_related("person_a", "person_b", "by")
+        .order_by("-at", "-id")
+    )
+
+
+def get_not_duplicate_for(user: User, pk: int | str) -> NotDuplicate:
+    try:
+        return not_duplicates_for(user).get(pk=int(pk))
+    except (NotDuplicate.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"There is no “not a duplicate” mark {pk} that you can see.") from None
+
+
+def active_merge_of(person: Person) -> Merge | None:
+    """The merge that folded this person into another, if it has not been undone."""
+    return Merge.objects.filter(merged=person, undone_at__isnull=True).first()
+
+
+def survivor_of(person: Person) -> Person:
+    """The person this one now lives on as (itself unless merged), following merges of merges:
+    for importers that find an archived, merged person by e-mail or ORCID."""
+    seen = {person.pk}
+    while (merge := active_merge_of(person)) is not None and merge.keep_id not in seen:
+        person = merge.keep
+        seen.add(person.pk)
+    return person
+
+
+def latest_scan() -> Scan | None:
+    return Scan.objects.order_by("-created_at", "-id").first()
+
+
+def get_scan_for(user: User, pk: int | str) -> Scan:
+    """Scans hold no personal data, only counts; any librarian may follow one."""
+    forbid_managers(user)
+    try:
+        return Scan.objects.get(pk=int(pk))
+    except (Scan.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"There is no duplicate scan {pk}.") from None
+
+
+def person_columns(ids: list[int]) -> list[tuple]:
+    """The columns the evidence is weighed on, for these people."""
+    columns = ("pk", "full_name", "email", "other_emails", "orcid", "directory_id", "department")
+    return list(Person.objects.filter(pk__in=ids).order_by("pk").values_list(*columns))
+
+
+def evidence_between(a: Person, b: Person) -> finding.Found:
+    """The evidence about two people as they are now (for the pair page)."""
+    rows = {row[0]: finding.row_of(*row) for row in person_columns([a.pk, b.pk])}
+    return finding.weigh(rows[a.pk], rows[b.pk])
