@@ -200,9 +200,8 @@ def _loser(label: str, model: type[Model], theirs: int, mine: int) -> int:
     if label == "awareness.match":
         if MATCH_RANK.get(rows[theirs].status, 0) > MATCH_RANK.get(rows[mine].status, 0):
             return mine
-    elif label == "relationships.snooze":
-        if rows[theirs].until > rows[mine].until:
-            return mine
+    elif label == "relationships.snooze" and rows[theirs].until > rows[mine].until:
+        return mine
     return theirs
 
 
@@ -231,10 +230,9 @@ def _move(keep: Person, merge: Person, log: dict[str, list]) -> None:
         ids = list(theirs.order_by("pk").values_list("pk", flat=True))
         if not ids:
             continue
-        if field.unique:
-            if base.filter(**{field.attname: keep.pk}).exists():
-                log["stayed"].append({"model": label, "pks": ids})
-                continue
+        if field.unique and base.filter(**{field.attname: keep.pk}).exists():
+            log["stayed"].append({"model": label, "pks": ids})
+            continue
         aside: set[int] = set()
         for others, condition in _unique_sets(model, field):
             scope = base.filter(condition) if condition is not None else base

@@ -8,9 +8,10 @@ import unicodedata
 from functools import lru_cache
 
 #: Words that say nothing about who someone is.
-TITLES = frozenset(
-    "dr prof professor mr mrs ms miss mx sir dame phd md msc ma ba bsc jr sr ii iii".split()
-)
+TITLES = frozenset((
+    "dr", "prof", "professor", "mr", "mrs", "ms", "miss", "mx", "sir", "dame", "phd", "md", "msc",
+    "ma", "ba", "bsc", "jr", "sr", "ii", "iii",
+))  # fmt: skip
 
 #: Common short forms of given names, each mapped to one canonical form. Not exhaustive: a
 #: nickname missing here only means the names are not called similar on that ground.

@@ -119,3 +119,18 @@ def evidence_between(a: Person, b: Person) -> finding.Found:
     """The evidence about two people as they are now (for the pair page)."""
     rows = {row[0]: finding.row_of(*row) for row in person_columns([a.pk, b.pk])}
     return finding.weigh(rows[a.pk], rows[b.pk])
+
+
+def history_counts(person: Person) -> dict[str, int]:
+    """How much each record carries, for choosing which one stays (counts only, no content)."""
+    from rapport.awareness.models import Interest, Publication
+    from rapport.requests.models import Request
+
+    return {
+        "touchpoints": person.participations.count(),
+        "memberships": person.memberships.count(),
+        "requests": Request.objects.filter(people=person).count(),
+        "publications": Publication.objects.filter(person=person).count(),
+        "interests": Interest.objects.filter(person=person).count(),
+        "referrals": Person.objects.filter(referred_by=person).count(),
+    }

@@ -223,7 +223,7 @@ def test_merging_an_already_merged_person_changes_nothing(world, twin):
 def test_merging_into_an_already_merged_person_is_refused(world, twin):
     merge_people(by=world.alice, keep=world.ana, merge=twin.ana2)
 
-    with pytest.raises(Invalid, match="^Ana M. Ruiz was already merged into Ana Ruiz"):
+    with pytest.raises(Invalid, match=r"^Ana M\. Ruiz was already merged into Ana Ruiz"):
         merge_people(by=world.alice, keep=twin.ana2, merge=world.ben)
 
 
@@ -263,7 +263,7 @@ def test_bad_choices_change_nothing(world, twin, choices, message):
 def test_merging_into_an_archived_person_is_refused(world, twin):
     Person.objects.filter(pk=world.ana.pk).update(archived_at="2026-01-01T00:00:00Z")
 
-    with pytest.raises(Invalid, match="^Ana Ruiz is archived; restore them"):
+    with pytest.raises(Invalid, match=r"^Ana Ruiz is archived; restore them"):
         merge_people(by=world.alice, keep=world.ana, merge=twin.ana2)
 
 
