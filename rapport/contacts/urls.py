@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from rapport.contacts import views
 
 app_name = "contacts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("import/", views.import_page, name="import"),
+    path("import/<int:pk>/", views.import_detail, name="import_detail"),
+    path("import/<int:pk>/run/", views.import_run, name="import_run"),
+    path("export.vcf", views.export, name="export"),
+    path("people/<int:pk>.vcf", views.person_card, name="person"),
+]

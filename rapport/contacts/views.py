@@ -1,0 +1,89 @@
+"""vCard pages: upload and preview an import, follow its run, and download cards."""
+
+from collections.abc import Iterable
+
+from django.contrib import messages
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rapport.accounts.pages import AuthedRequest, apply_errors, page_view
+from rapport.contacts import services
+from rapport.contacts.forms import VCardFileForm, export_filters
+from rapport.contacts.queries import get_import_for, imports_for, people_to_export
+from rapport.contacts.writer import write_cards
+from rapport.errors import Invalid
+from rapport.people.queries import get_person_for
+
+RECENT_IMPORTS = 10
+EXPORT_CHUNK = 2_000
+VCARD_TYPE = "text/vcard; charset=utf-8"
+
+
+def _import_page(request: AuthedRequest, form: VCardFileForm, status: int = 200) -> HttpResponse:
+    recent = imports_for(request.user)[:RECENT_IMPORTS]
+    return render(request, "contacts/import.html", {"form": form, "recent": recent}, status=status)
+
+
+@page_view
+def import_page(request: AuthedRequest) -> HttpResponse:
+    """Upload a vCard file; it is previewed (a dry run) before anything changes."""
+    services.require_importer(request.user)
+    if request.method != "POST":
+        return _import_page(request, VCardFileForm())
+    form = VCardFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.upload_vcards(by=request.user, file=upload, filename=upload.name)
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            return redirect("contacts:import_detail", pk=job.pk)
+    return _import_page(request, form, status=422)
+
+
+@page_view
+def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The preview, then the run's progress (HTMX asks again while it runs), then the report."""
+    job = get_import_for(request.user, pk)
+    template = (
+        "contacts/import_detail.html#status" if request.htmx else "contacts/import_detail.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@require_POST
+@page_view
+def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
+    job = get_import_for(request.user, pk)
+    try:
+        services.start_vcard_import(by=request.user, job=job)
+    except Invalid as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, f"Importing {job.filename}; the report appears below.")
+    return redirect("contacts:import_detail", pk=job.pk)
+
+
+def _download(chunks: Iterable[bytes], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type=VCARD_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@page_view
+def export(request: AuthedRequest) -> HttpResponse:
+    """vCard 4.0 of the people list's selection (q, group, status) or of `ids`."""
+    people = people_to_export(request.user, **export_filters(request.user, request.GET))
+    chunks = write_cards(people.iterator(chunk_size=EXPORT_CHUNK))
+    # Streamed, so memory stays flat for any selection; page_view passes it through untouched.
+    return _download(chunks, "people.vcf")  # type: ignore[return-value]
+
+
+@page_view
+def person_card(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_person_for(request.user, pk)
+    response = HttpResponse(b"".join(write_cards([person])), content_type=VCARD_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.vcf"'
+    return response
