@@ -84,7 +84,6 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
 
 
 def _excerpt(raw: bytes) -> str:
@@ -96,7 +95,7 @@ def post(url: str, body: bytes, headers: dict[str, str], wait: float) -> Answer:
     host = urlsplit(url).hostname or url
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with _opener.open(request, timeout=wait) as response:
+        with urllib.request.build_opener(_NoRedirects).open(request, timeout=wait) as response:
             return Answer(code=response.status, excerpt=_excerpt(response.read(4096)))
     except urllib.error.HTTPError as exc:
         with exc:
