@@ -70,8 +70,10 @@ def _merge(person: Person, contact: Contact, fill_only: bool, owned: dict[str, P
     """Apply a card to a person in memory; True if anything changed."""
     before = [getattr(person, name) for name in WRITTEN[:-2]]
     before[2] = list(before[2])
-    named = contact.named and contact.full_name != person.full_name
-    if named and not (fill_only and person.full_name):
+    # A name made up from an e-mail address only names someone who has no name yet.
+    if not person.full_name or (
+        contact.named and contact.full_name != person.full_name and not fill_only
+    ):
         person.full_name = contact.full_name
     for address in contact.emails:
         owner = owned.get(address)
@@ -124,16 +126,17 @@ class Importer:
     def _batch(self, cards: list[Card | Unreadable]) -> None:
         report = self.report
         contacts: list[Contact] = []
+        problems: list[tuple[int, str, str]] = []
         for card in cards:
             report.cards += 1
             if isinstance(card, Unreadable):
                 report.failed += 1
-                report.problem(card.number, "", card.message)
+                problems.append((card.number, "", card.message))
                 continue
             contact, reason = to_contact(card)
             if contact is None:
                 report.failed += 1
-                report.problem(card.number, "", reason)
+                problems.append((card.number, "", reason))
             else:
                 contacts.append(contact)
         index = _Index(contacts)
@@ -167,8 +170,9 @@ class Importer:
                 index.add(person, contact)
                 if person.pk is not None:
                     self.touched.add(person.pk)
-            for message in contact.problems:
-                report.problem(contact.number, contact.full_name, message)
+            problems.extend((contact.number, contact.full_name, m) for m in contact.problems)
+        for problem in sorted(problems, key=lambda p: p[0]):
+            report.problem(*problem)
         self._write(created, list(changed.values()), index)
         if self.progress:
             self.progress(report.cards)
