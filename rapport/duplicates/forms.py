@@ -22,7 +22,8 @@ def shown(person: Person, name: str) -> str:
 
 
 def label_of(name: str) -> str:
-    return str(Person._meta.get_field(name).verbose_name).capitalize().replace("Orcid", "ORCID")
+    field: Any = Person._meta.get_field(name)
+    return str(field.verbose_name).capitalize().replace("Orcid", "ORCID")
 
 
 def default_side(a: Person, b: Person) -> str:
@@ -37,7 +38,7 @@ class MergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.a, self.b = a, b
         side = default_side(a, b)
-        self.fields["keep"].choices = [
+        self.fields["keep"].choices = [  # type: ignore[attr-defined]
             ("a", f"{a.full_name} (#{a.pk}), left"),
             ("b", f"{b.full_name} (#{b.pk}), right"),
         ]

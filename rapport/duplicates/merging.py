@@ -175,11 +175,15 @@ def _survivor_fields(keep: Person, merge: Person, choices: dict[str, str]) -> di
     return used
 
 
+def _attname(model: type[Model], name: str) -> str:
+    return model._meta.get_field(name).attname  # type: ignore[union-attr]
+
+
 def _unique_sets(model: type[Model], field: models.ForeignKey) -> list[tuple[list[str], Any]]:
     """The other columns that, with this one, a unique constraint allows once; and its
     condition, if the constraint has one."""
     sets = []
-    groups = [(list(names), None) for names in model._meta.unique_together]
+    groups: list[tuple[list[str], Any]] = [(list(n), None) for n in model._meta.unique_together]
     groups += [
         (list(c.fields), c.condition)
         for c in model._meta.constraints
@@ -187,7 +191,7 @@ def _unique_sets(model: type[Model], field: models.ForeignKey) -> list[tuple[lis
     ]
     for names, condition in groups:
         if field.name in names:
-            others = [model._meta.get_field(n).attname for n in names if n != field.name]
+            others = [_attname(model, n) for n in names if n != field.name]
             if others:
                 sets.append((others, condition))
     return sets
@@ -196,7 +200,7 @@ def _unique_sets(model: type[Model], field: models.ForeignKey) -> list[tuple[lis
 def _loser(label: str, model: type[Model], theirs: int, mine: int) -> int:
     """Which of two clashing rows is set aside: the merged person's, unless the rule for its
     table says the survivor's is the lesser one."""
-    rows = model._base_manager.in_bulk([theirs, mine])
+    rows: dict[Any, Any] = model._base_manager.in_bulk([theirs, mine])
     if label == "awareness.match":
         if MATCH_RANK.get(rows[theirs].status, 0) > MATCH_RANK.get(rows[mine].status, 0):
             return mine
@@ -208,7 +212,8 @@ def _loser(label: str, model: type[Model], theirs: int, mine: int) -> int:
 def _set_aside(model: type[Model], pks: list[int]) -> list[dict]:
     """Delete rows after keeping them whole; refuse if anything else points at them."""
     for rel in model._meta.related_objects:
-        if rel.related_model._base_manager.filter(**{f"{rel.field.name}__in": pks}).exists():
+        related: Any = rel.related_model
+        if related._base_manager.filter(**{f"{rel.field.name}__in": pks}).exists():
             raise Invalid(
                 f"These people cannot be merged automatically: their {model._meta.verbose_name} "
                 "rows clash and are in use elsewhere."
