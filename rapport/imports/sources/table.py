@@ -1,0 +1,335 @@
+"""A file from another system as a table: headers and streamed rows, whatever its encoding,
+delimiter or container (CSV, TSV, semicolon-separated, XLSX).
+
+Nothing here loads the whole file: the first 256 KiB are read to decide the encoding and the
+delimiter, then rows are read one at a time. Every call to `Table.rows()` opens the file again,
+so a table can be read more than once (a check, then a run). Only a file that cannot be read at
+all raises `Unreadable`; a bad row is yielded with its problems.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+SNIFF_BYTES = 256 * 1024
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+MAX_CELL = 1024 * 1024  # a cell larger than this is damage, not data
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class Unreadable(Exception):
+    """The file cannot be read at all; str(err) is a message fit to show a librarian."""
+
+
+@dataclass(slots=True)
+class RawRow:
+    number: int  # 1-based data row: the first row under the headings is 1
+    values: dict[str, str]
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    path: Path
+    headers: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    skip: int = 0  # rows before the headings (blank lines, a title)
+
+    @property
+    def is_xlsx(self) -> bool:
+        return self.sheet is not None
+
+    def rows(self) -> Iterator[RawRow]:
+        """Every data row, streamed from the file (opened again on each call)."""
+        if self.is_xlsx:
+            from rapport.imports.sources.xlsx import xlsx_cells
+
+            cells = xlsx_cells(self.path, self.sheet or "")
+        else:
+            cells = _csv_cells(self.path, self.encoding or "utf-8", self.delimiter or ",")
+        return _raw_rows(self.headers, islice(cells, self.skip + 1, None), self.is_xlsx)
+
+    def sample(self, n: int = 20) -> list[RawRow]:
+        return list(islice(self.rows(), n))
+
+
+def open_table(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Table:
+    """Open a CSV/TSV/semicolon file (encoding and delimiter sniffed unless given) or an XLSX
+    workbook (`sheet`, else the first sheet with data). Raises Unreadable."""
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError as err:
+        raise Unreadable(f"The file could not be opened ({err.strerror or err}).") from err
+    if not head.strip():
+        raise Unreadable("The file is empty.")
+    if head.startswith(b"PK\x03\x04"):
+        from rapport.imports.sources.xlsx import open_xlsx
+
+        return open_xlsx(path, sheet)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise Unreadable(
+            "This is an old Excel file (.xls). Open it in a spreadsheet and save it as .xlsx "
+            "or CSV, then import that."
+        )
+    warnings: list[str] = []
+    encoding = _check_encoding(encoding) if encoding else _detect_encoding(head, warnings)
+    text = _decode_head(head, encoding)
+    _refuse_non_tables(text)
+    if delimiter:
+        if len(delimiter) != 1:
+            raise Unreadable("The delimiter must be a single character.")
+    else:
+        delimiter = _sniff_delimiter(text)
+    table = Table(path=path, headers=[], encoding=encoding, delimiter=delimiter, warnings=warnings)
+    first: list[str] | None = None
+    for index, cells in enumerate(_csv_cells(path, encoding, delimiter)):
+        if any(c.strip() for c in cells):
+            first, table.skip = cells, index
+            break
+        if index > 1000:
+            break
+    if first is None:
+        raise Unreadable("The file has no rows, only blank lines.")
+    table.headers = unique_headers(first, warnings)
+    if len(table.headers) == 1 and not delimiter_given(delimiter, text):
+        others = [d for d in DELIMITERS if d != delimiter and d in first[0]]
+        if others:
+            warnings.append(
+                f"Only one column was found using the {DELIMITER_NAMES.get(delimiter, delimiter)} "
+                f"as separator, but the headings contain a {DELIMITER_NAMES[others[0]]}: "
+                "choose that separator if the columns look wrong."
+            )
+    return table
+
+
+def delimiter_given(delimiter: str, text: str) -> bool:
+    """Whether the first line holds the delimiter at all (one column is then real)."""
+    return delimiter in text.split("\n", 1)[0]
+
+
+def unique_headers(cells: list[str], warnings: list[str]) -> list[str]:
+    """Strip the headings, name empty ones after their position, and number repeats:
+    "Tags", "Tags" → "Tags", "Tags (2)"."""
+    headers: list[str] = []
+    seen: set[str] = set()
+    renamed: list[str] = []
+    for position, cell in enumerate(cells, start=1):
+        name = " ".join(str(cell).replace("\ufeff", "").split()) or f"Column {position}"
+        if name.casefold() in seen:
+            n = 2
+            while f"{name} ({n})".casefold() in seen:
+                n += 1
+            renamed.append(f"'{name}' → '{name} ({n})'")
+            name = f"{name} ({n})"
+        seen.add(name.casefold())
+        headers.append(name)
+    if renamed:
+        warnings.append("Repeated headings were numbered: " + ", ".join(renamed) + ".")
+    return headers
+
+
+def _raw_rows(headers: list[str], cells_iter: Iterator[list[str]], xlsx: bool) -> Iterator[RawRow]:
+    width = len(headers)
+    for number, cells in enumerate(cells_iter, start=1):
+        if len(cells) == width:
+            values = dict(zip(headers, [c.strip() for c in cells], strict=True))
+            if not any(values.values()):
+                continue
+            yield RawRow(number, values, [])
+            continue
+        problems: list[str] = []
+        if cells and cells[-1] is BROKEN:
+            yield RawRow(number, dict.fromkeys(headers, ""), [f"could not be read ({cells[0]})"])
+            return
+        if cells and cells[-1] is BAD_BYTES:
+            cells.pop()
+            problems.append("has characters the file's encoding cannot show (shown as \ufffd)")
+            if len(cells) == width:
+                yield RawRow(
+                    number, dict(zip(headers, [c.strip() for c in cells], strict=True)), problems
+                )
+                continue
+        stripped = [c.strip() for c in cells]
+        if xlsx or len(stripped) > width:
+            # Spreadsheets pad rows with empty cells; only cells with something in them count.
+            while len(stripped) > width and not stripped[-1]:
+                stripped.pop()
+        if not any(stripped):
+            continue
+        if len(stripped) > width:
+            extra = stripped[width:]
+            problems.append(
+                f"has {len(stripped)} cells, the headings have {width}: the extra "
+                + ("cell " if len(extra) == 1 else "cells ")
+                + ", ".join(f"'{_short(c)}'" for c in extra if c)
+                + " kept in details"
+            )
+        elif len(stripped) < width and not xlsx:
+            problems.append(f"has {len(stripped)} cells, the headings have {width}")
+        values = dict(zip(headers, stripped, strict=False))
+        for position in range(len(stripped), width):
+            values[headers[position]] = ""
+        for position in range(width, len(stripped)):
+            if stripped[position]:
+                values[f"(column {position + 1})"] = stripped[position]
+        yield RawRow(number, values, problems)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Mark(str):
+    """Appended to a row's cells to flag it; never equal to a real cell by identity."""
+
+
+BAD_BYTES = _Mark("bad bytes")
+BROKEN = _Mark("broken")
+
+
+def _csv_cells(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]:
+    handler = _replacement_handler()
+    start = _Replaced.count
+    with path.open("r", encoding=encoding, errors=handler, newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        try:
+            for cells in reader:
+                # Only once some byte failed to decode is each row searched for the mark.
+                if _Replaced.count != start and any("\ufffd" in c for c in cells):
+                    cells.append(BAD_BYTES)
+                yield cells
+        except csv.Error as err:
+            yield [_Mark(str(err)), BROKEN]
+
+
+class _Replaced:
+    count = 0
+
+
+def _replacement_handler() -> str:
+    name = "rapport-replace"
+    try:
+        codecs.lookup_error(name)
+    except LookupError:
+        codecs.register_error(name, _replace)
+    return name
+
+
+def _replace(err: UnicodeError) -> tuple[str, int]:
+    """Put U+FFFD for bytes the encoding cannot decode, and count them."""
+    _Replaced.count += 1
+    return "\ufffd", getattr(err, "end", 0)
+
+
+def _check_encoding(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError as err:
+        raise Unreadable(f"'{encoding}' is not an encoding this reader knows.") from err
+
+
+def _detect_encoding(head: bytes, warnings: list[str]) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    probe = head[:4096]
+    zeros = probe.count(0)
+    if zeros:
+        even = probe[0::2].count(0)
+        odd = probe[1::2].count(0)
+        if zeros > len(probe) // 4 and (odd > 0.9 * zeros or even > 0.9 * zeros):
+            # Text in UTF-16 without a byte order mark: every other byte is zero.
+            guess = "utf-16-le" if odd > even else "utf-16-be"
+            try:
+                text = head.decode(guess, errors="strict")
+            except UnicodeDecodeError:
+                text = ""
+            if text and _looks_like_text(text):
+                warnings.append(
+                    "The file is UTF-16 without a byte order mark; read as "
+                    f"{'little' if guess.endswith('le') else 'big'}-endian UTF-16."
+                )
+                return guess
+        raise Unreadable(
+            "This file holds binary data, not text: it is not a CSV or spreadsheet export."
+        )
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=len(head) < SNIFF_BYTES)
+        return "utf-8"
+    except UnicodeDecodeError:
+        warnings.append(
+            "The file is not UTF-8; it was read as Windows-1252 (Western European). "
+            "If letters look wrong, choose its encoding."
+        )
+        return "cp1252"
+
+
+def _looks_like_text(text: str) -> bool:
+    control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t")
+    return control < max(2, len(text[:4096]) // 100)
+
+
+def _decode_head(head: bytes, encoding: str) -> str:
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
+    if "\x00" in text or not _looks_like_text(text):
+        raise Unreadable(
+            "This file holds binary data, not text: it is not a CSV or spreadsheet export."
+        )
+    return text.lstrip("\ufeff")
+
+
+def _refuse_non_tables(text: str) -> None:
+    start = text.lstrip()[:2048].lower()
+    if start.startswith(("<!doctype html", "<html", "<head", "<body")) or (
+        start.startswith("<") and ("<html" in start or "<body" in start or "<div" in start)
+    ):
+        raise Unreadable(
+            "This file is a web page (HTML), not a CSV export. This usually happens when an "
+            "export link is saved while signed out: download the export again from the system."
+        )
+    if start.startswith("<?xml"):
+        raise Unreadable("This file is XML, not a CSV export or an XLSX workbook.")
+    if start.startswith("%pdf"):
+        raise Unreadable("This file is a PDF, not a CSV export or an XLSX workbook.")
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The candidate that splits the first lines into the most columns, consistently."""
+    lines = text.splitlines()[:60]
+    if len(text) >= SNIFF_BYTES - 4 and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut
+    best, best_score = ",", 0.0
+    for delimiter in DELIMITERS:
+        try:
+            widths = [len(r) for r in csv.reader(lines, delimiter=delimiter) if any(r)]
+        except csv.Error:
+            continue
+        if not widths or widths[0] < 2:
+            continue
+        same = sum(1 for w in widths if w == widths[0]) / len(widths)
+        score = same * widths[0]
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
