@@ -1,0 +1,185 @@
+"""Working a job: the dry run (every row read and checked, nothing written) and the run (rows
+written in chunks, each chunk committed together with the job's checkpoint and counts).
+
+Both stream the file, so memory depends on the chunk size, not the file. A run that stops
+(a crash, Ctrl-C, a worker killed) leaves every chunk before the checkpoint fully written and
+nothing after it; resuming reads past the checkpoint and goes on. A file that cannot be read is
+caught by the dry run, which every run needs first, so it never leaves half an import.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from rapport.audit.services import record
+from rapport.imports.models import ImportIssue, ImportJob, Target
+from rapport.imports.people import PeopleImport
+from rapport.imports.resolve import merge_counts
+from rapport.imports.sources import Row, Unreadable
+from rapport.imports.files import open_job
+from rapport.imports.touchpoints import Result, TouchpointImport
+
+CHUNK = 2_000
+MAX_ISSUES = 20_000  # per job and phase; the report says how many more there were
+Progress = Callable[[ImportJob], None]
+Status = ImportJob.Status
+Writer = TouchpointImport | PeopleImport
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _writer(job: ImportJob) -> Writer:
+    if job.target == Target.PEOPLE:
+        return PeopleImport(by=job.created_by)
+    return TouchpointImport(
+        source_system=job.format or "import",
+        by=job.created_by,
+        fallback=job.staff_fallback or job.created_by,
+    )
+
+
+def _keep_issues(job: ImportJob, phase: str, result: Result) -> None:
+    """Store the chunk's issues, up to MAX_ISSUES per phase; count the rest in the summary."""
+    bag = job.summary.setdefault(phase, {})
+    stored = bag.get("issues", 0)
+    room = max(0, MAX_ISSUES - stored)
+    ImportIssue.objects.bulk_create(
+        ImportIssue(job=job, phase=phase, row=row, level=level, message=message[:500])
+        for row, level, message in result.issues[:room]
+    )
+    bag["issues"] = stored + len(result.issues)
+
+
+def _fold_summary(job: ImportJob, phase: str, writer: Writer, result: Result) -> None:
+    """Add the chunk's counts (people created, unknown staff…) to the phase's summary."""
+    bag = job.summary.setdefault(phase, {})
+    for name, count in result.counts.items():
+        bag[name] = bag.get(name, 0) + count
+    if isinstance(writer, TouchpointImport):
+        merge_counts(bag, "unknown_staff", writer.staff.unknown)
+    merge_counts(bag, "unknown_groups", writer.groups.unknown)
+
+
+def _fail(job_id: int, status: str, message: str) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=status, error=message[:1000], finished_at=timezone.now()
+    )
+
+
+def check_job(job_id: int, *, progress: Progress | None = None, chunk: int = CHUNK) -> ImportJob:
+    """The dry run of a job whose status is Checking: what a run would do, nothing written."""
+    job = ImportJob.objects.select_related("created_by", "staff_fallback").get(pk=job_id)
+    if job.status != Status.CHECKING:
+        return job  # done already, or not asked for: safe to call twice
+    ImportIssue.objects.filter(job=job, phase=ImportIssue.Phase.CHECK).delete()
+    job.summary.pop(ImportIssue.Phase.CHECK, None)
+    counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0, "rows": 0}
+    try:
+        writer = _writer(job)
+        table, fmt, mapping = open_job(job)
+        for batch in _chunks(fmt.rows(table, mapping), chunk):
+            result = writer.chunk(batch, write=False)
+            for name in ("created", "updated", "skipped", "failed"):
+                counts[name] += getattr(result, name)
+            counts["rows"] += len(batch)
+            _keep_issues(job, ImportIssue.Phase.CHECK, result)
+            _fold_summary(job, ImportIssue.Phase.CHECK, writer, result)
+            job.done_rows = counts["rows"]
+            ImportJob.objects.filter(pk=job.pk).update(done_rows=job.done_rows)
+            if progress:
+                progress(job)
+    except Unreadable as err:
+        _fail(job.pk, Status.FAILED, str(err))
+        job.refresh_from_db()
+        return job
+    except BaseException as err:
+        _fail(job.pk, Status.FAILED, f"The dry run stopped: {err}")
+        raise
+    job.dry_run, job.dry_run_mapping = counts, job.mapping
+    job.total_rows, job.status, job.error = counts["rows"], Status.CHECKED, ""
+    job.save(
+        update_fields=[
+            "dry_run", "dry_run_mapping", "total_rows", "status", "error", "summary", "updated_at"
+        ]
+    )  # fmt: skip
+    return job
+
+
+def run_job(job_id: int, *, progress: Progress | None = None, chunk: int = CHUNK) -> ImportJob:
+    """Work a queued run from its checkpoint. Safe to call twice: only a queued job is claimed."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+        status=Status.RUNNING, error="", updated_at=timezone.now()
+    )
+    job = ImportJob.objects.select_related("created_by", "staff_fallback").get(pk=job_id)
+    if not claimed:
+        return job
+    if job.started_at is None:
+        job.started_at = timezone.now()
+        ImportJob.objects.filter(pk=job.pk).update(started_at=job.started_at)
+    try:
+        _run(job, progress, chunk)
+    except Unreadable as err:  # the file changed on disk since its dry run
+        _fail(job.pk, Status.FAILED, str(err))
+    except KeyboardInterrupt:
+        _fail(job.pk, Status.INTERRUPTED, "Interrupted; resume to go on from the checkpoint.")
+        raise
+    except BaseException as err:
+        _fail(job.pk, Status.FAILED, f"The run stopped: {err}. Resume to go on.")
+        raise
+    job.refresh_from_db()
+    return job
+
+
+def _run(job: ImportJob, progress: Progress | None, chunk: int) -> None:
+    writer = _writer(job)
+    table, fmt, mapping = open_job(job)
+    rows = (row for row in fmt.rows(table, mapping) if row.number > job.checkpoint)
+    for batch in _chunks(rows, chunk):
+        with transaction.atomic():
+            result = writer.chunk(batch, write=True)
+            _keep_issues(job, ImportIssue.Phase.RUN, result)
+            _fold_summary(job, ImportIssue.Phase.RUN, writer, result)
+            job.checkpoint = batch[-1].number
+            job.done_rows += len(batch)
+            for name in ("created", "updated", "skipped", "failed"):
+                setattr(job, name, getattr(job, name) + getattr(result, name))
+            ImportJob.objects.filter(pk=job.pk).update(
+                checkpoint=job.checkpoint,
+                done_rows=F("done_rows") + len(batch),
+                created=F("created") + result.created,
+                updated=F("updated") + result.updated,
+                skipped=F("skipped") + result.skipped,
+                failed=F("failed") + result.failed,
+                summary=job.summary,
+                updated_at=timezone.now(),
+            )
+        if progress:
+            progress(job)
+    with transaction.atomic():
+        job.refresh_from_db()
+        job.status, job.finished_at = Status.DONE, timezone.now()
+        job.save(update_fields=["status", "finished_at", "updated_at"])
+        record(
+            actor=job.created_by,
+            action="import",
+            obj=job,
+            summary=f"Imported {job.original_name}: {job.created} created, {job.updated} "
+            f"updated, {job.skipped} skipped, {job.failed} failed",
+            changes={
+                "file": job.original_name,
+                "sha256": job.sha256,
+                "target": job.target,
+                "format": job.format,
+                "created": job.created,
+                "updated": job.updated,
+                "skipped": job.skipped,
+                "failed": job.failed,
+            },
+        )

@@ -1,0 +1,261 @@
+"""Writes to import jobs and saved mappings: upload, mapping, dry run, run, resume.
+
+Uploading stores the file (size-limited, hashed) and detects its format, so a file that cannot
+be read is refused before any job exists. The dry run and the run are queued for `rapport
+worker`, or worked at once for small files (`INLINE_BYTES`); see `engine.py` for the work.
+"""
+
+import datetime as dt
+import hashlib
+import uuid
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from rapport.accounts.models import User
+from rapport.audit.services import record
+from rapport.errors import Forbidden, Invalid
+from rapport.imports.models import ImportIssue, ImportJob, SavedMapping, Target
+from rapport.imports.sources import Unreadable
+from rapport.imports.files import check_mapping, detect_file
+
+DEFAULT_MAX_MB = 200
+INLINE_BYTES = 256 * 1024  # smaller files are checked and run in the request itself
+STALE = dt.timedelta(minutes=10)  # a running job silent this long has lost its worker
+Status = ImportJob.Status
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "RAPPORT_IMPORT_MAX_MB", DEFAULT_MAX_MB)) * 1024 * 1024
+
+
+def require_importer(by: User) -> None:
+    if by.is_manager:
+        raise Forbidden("Managers see aggregate figures only and cannot import.")
+
+
+def _require_owner(by: User, job: ImportJob) -> None:
+    require_importer(by)
+    if job.created_by_id != by.pk and not by.is_admin:
+        raise Forbidden("Only the librarian who uploaded this file, or an administrator, can.")
+
+
+def _locked(job: ImportJob) -> ImportJob:
+    """The job as it is now, locked: the worker may have moved it on since it was read."""
+    return ImportJob.objects.select_for_update().get(pk=job.pk)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:,.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.0f} KB"
+
+
+def _store(stream: IO[bytes], name: str) -> tuple[str, int, str]:
+    """Copy the upload under MEDIA_ROOT; (relative path, size, sha256). Too large: Invalid."""
+    limit = max_bytes()
+    now = timezone.now()
+    relative = Path("imports", f"{now:%Y}", f"{now:%m}", f"{uuid.uuid4().hex[:12]}-{name}")
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open(target, "wb") as out:
+            while block := stream.read(1024 * 1024):
+                size += len(block)
+                if size > limit:
+                    raise Invalid(
+                        f"That file is larger than the {_size(limit)} allowed for imports "
+                        "(RAPPORT_IMPORT_MAX_MB). Split it, or ask an administrator to raise "
+                        "the limit.",
+                        {"file": ["Too large."]},
+                    )
+                digest.update(block)
+                out.write(block)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    if size == 0:
+        target.unlink(missing_ok=True)
+        raise Invalid("That file is empty.", {"file": ["Empty."]})
+    return str(relative), size, digest.hexdigest()
+
+
+def create_job(
+    *,
+    by: User,
+    stream: IO[bytes],
+    name: str,
+    target: str = Target.TOUCHPOINTS,
+    format: str = "",
+    mapping: SavedMapping | None = None,
+    sheet: str = "",
+) -> ImportJob:
+    """Store an uploaded file, detect its format and propose a mapping (nothing imported)."""
+    require_importer(by)
+    if target not in Target.values:
+        raise Invalid(f"Import “{target}”? Choose touchpoints or people.", {"target": ["?"]})
+    if mapping is not None and mapping.target != target:
+        raise Invalid(
+            f"The saved mapping “{mapping.name}” is for {mapping.get_target_display().lower()}.",
+            {"mapping": ["Wrong kind of import."]},
+        )
+    name = get_valid_filename(Path(name).name)[:200] or "upload"
+    relative, size, sha256 = _store(stream, name)
+    path = Path(settings.MEDIA_ROOT) / relative
+    try:
+        found = detect_file(path, target=target, format=format or (mapping and mapping.format), sheet=sheet)
+    except Unreadable as err:
+        path.unlink(missing_ok=True)
+        raise Invalid(str(err), {"file": [str(err)]}) from None
+    except Invalid:
+        path.unlink(missing_ok=True)
+        raise
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            created_by=by,
+            file=relative,
+            original_name=name,
+            size=size,
+            sha256=sha256,
+            target=target,
+            format=found.format,
+            score=found.score,
+            sheet=found.sheet,
+            sheets=found.sheets,
+            mapping=mapping.mapping if mapping else found.mapping,
+            saved_mapping=mapping,
+        )
+        record(
+            actor=by,
+            action="upload",
+            obj=job,
+            summary=f"Uploaded {name} for import ({found.format})",
+            changes={"file": name, "size": size, "sha256": sha256, "format": found.format},
+        )
+    return job
+
+
+@transaction.atomic
+def update_mapping(
+    *,
+    by: User,
+    job: ImportJob,
+    mapping: dict[str, Any] | None = None,
+    saved: SavedMapping | None = None,
+    staff_fallback: User | None = None,
+) -> ImportJob:
+    """Change how the job's columns are read; its dry run has to be done again."""
+    _require_owner(by, job)
+    job = _locked(job)
+    if job.busy or job.status in (Status.DONE, Status.INTERRUPTED) or job.checkpoint:
+        raise Invalid("This file is being or has been imported; upload it again to change how.")
+    if saved is not None:
+        if saved.target != job.target:
+            raise Invalid(f"The saved mapping “{saved.name}” is for another kind of import.")
+        mapping = saved.mapping
+        job.saved_mapping = saved
+    if mapping is not None:
+        job.mapping = check_mapping(job, mapping)
+    if staff_fallback is not None:
+        if staff_fallback.is_manager or not staff_fallback.is_active:
+            raise Invalid("Unknown staff can only be logged as an active librarian.")
+        job.staff_fallback = staff_fallback
+    job.status, job.dry_run, job.dry_run_mapping = Status.UPLOADED, {}, None
+    job.save()
+    return job
+
+
+@transaction.atomic
+def save_mapping(*, by: User, job: ImportJob, name: str) -> SavedMapping:
+    """Keep the job's mapping under a name (replacing one of the same name)."""
+    require_importer(by)
+    name = " ".join(name.split())[:100]
+    if not name:
+        raise Invalid("Give the mapping a name.", {"name": ["Required."]})
+    saved, created = SavedMapping.objects.update_or_create(
+        name=name,
+        defaults={
+            "target": job.target,
+            "format": job.format,
+            "mapping": job.mapping,
+            "created_by": by,
+        },
+    )
+    job.saved_mapping = saved
+    job.save(update_fields=["saved_mapping", "updated_at"])
+    record(
+        actor=by,
+        action="create" if created else "update",
+        obj=saved,
+        summary=f"Saved import mapping {name}",
+        changes={"mapping": saved.mapping},
+    )
+    return saved
+
+
+@transaction.atomic
+def delete_mapping(*, by: User, saved: SavedMapping) -> None:
+    require_importer(by)
+    record(actor=by, action="delete", obj=saved, summary=f"Deleted import mapping {saved.name}")
+    saved.delete()
+
+
+def _work(job: ImportJob, task: str, how: str) -> None:
+    """Work the job after commit: "auto" here for small files, else on the queue; "queue";
+    "inline"; or "caller" (the command line works it itself, printing progress)."""
+    from rapport.imports import engine, tasks  # tasks import the engine, which imports these
+
+    if how == "caller":
+        return
+    if how == "inline" or (how == "auto" and job.size <= INLINE_BYTES):
+        work = engine.check_job if task == "check" else engine.run_job
+        transaction.on_commit(lambda: work(job.pk))  # type: ignore[func-returns-value]
+    else:
+        transaction.on_commit(lambda: tasks.enqueue(task, job.pk))
+
+
+@transaction.atomic
+def start_dry_run(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
+    """Read and check every row (nothing written); the counts say what a run would do."""
+    _require_owner(by, job)
+    job = _locked(job)
+    if job.busy or job.checkpoint or job.status in (Status.DONE, Status.INTERRUPTED):
+        raise Invalid("This file is being or has been imported; its dry run is over.")
+    job.status, job.done_rows, job.error = Status.CHECKING, 0, ""
+    job.save(update_fields=["status", "done_rows", "error", "updated_at"])
+    _work(job, "check", how)
+    return job
+
+
+@transaction.atomic
+def start_run(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
+    """Import the rows the dry run checked."""
+    _require_owner(by, job)
+    job = _locked(job)
+    if job.status != Status.CHECKED or job.dry_run_mapping != job.mapping:
+        raise Invalid("Do a dry run with this mapping first; it shows what the import will do.")
+    ImportIssue.objects.filter(job=job, phase=ImportIssue.Phase.RUN).delete()
+    job.summary.pop(ImportIssue.Phase.RUN, None)
+    job.created = job.updated = job.skipped = job.failed = job.done_rows = job.checkpoint = 0
+    job.status, job.started_at, job.finished_at = Status.QUEUED, None, None
+    job.save()
+    _work(job, "run", how)
+    return job
+
+
+@transaction.atomic
+def resume_job(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
+    """Go on with an interrupted or failed run from its checkpoint."""
+    _require_owner(by, job)
+    job = _locked(job)
+    stale = job.status == Status.RUNNING and job.updated_at < timezone.now() - STALE
+    resumable = job.status in (Status.INTERRUPTED, Status.FAILED) and job.started_at
+    if not (stale or resumable):
+        raise Invalid("Only a run that stopped part way can be resumed.")
+    job.status, job.error = Status.QUEUED, ""
+    job.save(update_fields=["status", "error", "updated_at"])
+    _work(job, "run", how)
+    return job

@@ -1,0 +1,210 @@
+"""Import pages: the list with the upload form and saved mappings, and one job's steps
+(preview and mapping, dry run, run, report). Fetch through the scoped queries, call a service."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rapport.accounts.models import User
+from rapport.accounts.pages import AuthedRequest, apply_errors, page_view, paginate
+from rapport.errors import Invalid
+from rapport.imports import services
+from rapport.imports.forms import MappingForm, SaveMappingForm, UploadForm
+from rapport.imports.models import ImportIssue, ImportJob, SavedMapping
+from rapport.imports.queries import get_job_for, issues_for, jobs_for, mappings_for
+from rapport.imports.report import issues_csv, summary_lines
+from rapport.imports.sources import Unreadable
+from rapport.imports.files import format_choices, preview
+
+JOBS_PER_PAGE = 20
+ISSUES_SHOWN = 50
+
+
+def _list(request: AuthedRequest, form: UploadForm | None = None, status: int = 200) -> HttpResponse:
+    context = {
+        "page": paginate(jobs_for(request.user), request, JOBS_PER_PAGE),
+        "form": form or UploadForm(formats=format_choices()),
+        "mappings": mappings_for(request.user),
+        "max_mb": services.max_bytes() // (1024 * 1024),
+    }
+    return render(request, "imports/list.html", context, status=status)
+
+
+@page_view
+def job_list(request: AuthedRequest) -> HttpResponse:
+    """Past and running imports, the upload form, and the saved mappings."""
+    return _list(request)
+
+
+@require_POST
+@page_view
+def upload(request: AuthedRequest) -> HttpResponse:
+    jobs_for(request.user)  # managers stop here, before the body is read
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    form = UploadForm(formats=format_choices())
+    if length > services.max_bytes() + 64 * 1024:
+        # Refused before Django spools the body to disk.
+        form.add_error(None, f"That file is larger than the {services.max_bytes() // 1048576} MB "
+                       "allowed for imports (RAPPORT_IMPORT_MAX_MB).")  # fmt: skip
+        return _list(request, form, 422)
+    form = UploadForm(request.POST, request.FILES, formats=format_choices())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            job = services.create_job(
+                by=request.user,
+                stream=data["file"],
+                name=data["file"].name,
+                target=data["target"],
+                format=data["format"],
+                mapping=data["mapping"],
+                sheet=data["sheet"],
+            )
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            return redirect("imports:job", pk=job.pk)
+    return _list(request, form, 422)
+
+
+def _mapping_form(job: ImportJob, data: Any = None) -> MappingForm | None:
+    try:
+        shown = preview(job)
+    except Unreadable:
+        return None
+    librarians = [(u.pk, u.display_name) for u in User.objects.filter(is_active=True)
+                  .exclude(role="manager").order_by("username")]  # fmt: skip
+    return MappingForm(
+        data,
+        headers=shown.headers,
+        fields=shown.fields,
+        choices=shown.choices,
+        distinct=shown.distinct,
+        mapping=job.mapping,
+        people=librarians if job.target == "touchpoints" else [],
+    )
+
+
+def _job_page(request: AuthedRequest, job: ImportJob, status: int = 200, **extra: Any) -> HttpResponse:
+    if request.htmx and request.GET.get("progress"):
+        return render(request, "imports/job.html#progress", {"job": job})
+    try:
+        shown = preview(job)
+    except Unreadable as err:
+        shown, extra["unreadable"] = None, str(err)
+    phase = "run" if job.started_at else "check"
+    context = {
+        "job": job,
+        "preview": shown,
+        "mapping_form": extra.pop("mapping_form", None) or _mapping_form(job),
+        "save_form": extra.pop("save_form", None) or SaveMappingForm(),
+        "check_lines": summary_lines(job, "check") if job.dry_run else [],
+        "run_lines": summary_lines(job, "run") if job.started_at else [],
+        "issues": list(issues_for(job, phase)[:ISSUES_SHOWN]),
+        "phase": phase,
+        "editable": job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.CHECKED,
+                                   ImportJob.Status.FAILED) and not job.started_at,  # fmt: skip
+        **extra,
+    }
+    return render(request, "imports/job.html", context, status=status)
+
+
+@page_view
+def job(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One import's steps; while it works, HTMX asks for its progress every second."""
+    return _job_page(request, get_job_for(request.user, pk))
+
+
+@require_POST
+@page_view
+def mapping(request: AuthedRequest, pk: int) -> HttpResponse:
+    the_job = get_job_for(request.user, pk)
+    form = _mapping_form(the_job, request.POST)
+    if form is not None and form.is_valid():
+        fallback = form.cleaned_data.get("staff_fallback")
+        try:
+            services.update_mapping(
+                by=request.user,
+                job=the_job,
+                mapping=form.mapping(the_job.target),
+                staff_fallback=User.objects.get(pk=fallback) if fallback else None,
+            )
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, "Mapping saved. Check it with a dry run.")
+            return redirect("imports:job", pk=pk)
+    return _job_page(request, the_job, 422, mapping_form=form)
+
+
+@require_POST
+@page_view
+def save_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
+    the_job = get_job_for(request.user, pk)
+    form = SaveMappingForm(request.POST)
+    if form.is_valid():
+        try:
+            saved = services.save_mapping(by=request.user, job=the_job, name=form.cleaned_data["name"])
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, f"Mapping saved as “{saved.name}”.")
+            return redirect("imports:job", pk=pk)
+    return _job_page(request, the_job, 422, save_form=form)
+
+
+@require_POST
+@page_view
+def use_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
+    the_job = get_job_for(request.user, pk)
+    saved = mappings_for(request.user).filter(pk=request.POST.get("saved") or 0).first()
+    if saved is None:
+        raise Invalid("Choose a saved mapping.")
+    services.update_mapping(by=request.user, job=the_job, saved=saved)
+    messages.success(request, f"Using the mapping “{saved.name}”.")
+    return redirect("imports:job", pk=pk)
+
+
+@require_POST
+@page_view
+def dry_run(request: AuthedRequest, pk: int) -> HttpResponse:
+    services.start_dry_run(by=request.user, job=get_job_for(request.user, pk))
+    return redirect("imports:job", pk=pk)
+
+
+@require_POST
+@page_view
+def run(request: AuthedRequest, pk: int) -> HttpResponse:
+    services.start_run(by=request.user, job=get_job_for(request.user, pk))
+    return redirect("imports:job", pk=pk)
+
+
+@require_POST
+@page_view
+def resume(request: AuthedRequest, pk: int) -> HttpResponse:
+    services.resume_job(by=request.user, job=get_job_for(request.user, pk))
+    return redirect("imports:job", pk=pk)
+
+
+@page_view
+def report(request: AuthedRequest, pk: int) -> StreamingHttpResponse:
+    """The per-row errors and warnings of the dry run or the run, as CSV."""
+    the_job = get_job_for(request.user, pk)
+    phase = ImportIssue.Phase.RUN if request.GET.get("phase") == "run" else ImportIssue.Phase.CHECK
+    response = StreamingHttpResponse(issues_csv(the_job, phase), content_type="text/csv")
+    name = f"import-{the_job.pk}-{'dry-run' if phase == 'check' else 'run'}-report.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+@page_view
+def delete_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
+    saved: SavedMapping | None = mappings_for(request.user).filter(pk=pk).first()
+    if saved is not None:
+        services.delete_mapping(by=request.user, saved=saved)
+        messages.success(request, f"Deleted the mapping “{saved.name}”.")
+    return redirect("imports:list")
