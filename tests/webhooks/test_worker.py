@@ -1,0 +1,73 @@
+"""`rapport worker` sends deliveries and picks up their retries when due; `rapport send_webhooks`
+is the sweep for cron. Committed for real: the worker reads the queue as in production."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from rapport.webhooks import services
+from rapport.webhooks.models import Delivery
+from rapport.webhooks.tasks import send_delivery
+
+
+def _time_passes(delivery: Delivery) -> None:
+    """Move the waiting retry (its task and its delivery) to now, as if its wait were over."""
+    now = timezone.now()
+    waiting = DBTaskResult.objects.filter(status="READY", run_after__gt=now)
+    assert waiting.count() == 1
+    waiting.update(run_after=now)
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=now)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_retries_a_failed_delivery_when_its_wait_is_over(world, receiver):
+    receiver.answers = [(500, b"busy", 0), (200, b"ok", 0)]
+    endpoint = services.create_endpoint(by=world.ada, url=receiver.url, events=["person.merged"])
+    delivery = services.send_test_event(by=world.ada, endpoint=endpoint)
+
+    call_command("worker", "--batch", verbosity=0)
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("pending", 1, 500)
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.run_after == delivery.next_attempt_at
+    assert retry.args_kwargs == {"args": [delivery.pk], "kwargs": {}}
+    call_command("worker", "--batch", verbosity=0)  # not due yet: nothing is sent
+    assert len(receiver.received) == 1
+
+    _time_passes(delivery)
+    call_command("worker", "--batch", verbosity=0)
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("succeeded", 2, 200)
+    assert len(receiver.received) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_run_twice_sends_once(world, receiver):
+    endpoint = services.create_endpoint(by=world.ada, url=receiver.url, events=["person.merged"])
+    delivery = services.send_test_event(by=world.ada, endpoint=endpoint)
+    send_delivery.enqueue(delivery.pk)  # a second task for the same delivery
+    call_command("worker", "--batch", verbosity=0)
+
+    assert len(receiver.received) == 1
+    assert Delivery.objects.get().attempts == 1
+
+
+def test_send_webhooks_sends_what_is_due_and_says_so(world, endpoint, receiver, capsys):
+    receiver.answers = [(200, b"ok", 0), (500, b"", 0)]
+    services.send_test_event(by=world.ada, endpoint=endpoint)
+    services.send_test_event(by=world.ada, endpoint=endpoint)
+    later = services.send_test_event(by=world.ada, endpoint=endpoint)
+    Delivery.objects.filter(pk=later.pk).update(
+        next_attempt_at=timezone.now() + dt.timedelta(minutes=5)
+    )
+
+    call_command("send_webhooks")
+
+    assert capsys.readouterr().out == "Delivered 1; will retry 1; failed for good 0.\n"
+    assert len(receiver.received) == 2
+    assert Delivery.objects.get(pk=later.pk).attempts == 0
