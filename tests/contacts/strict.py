@@ -25,6 +25,8 @@ class NotStrict(AssertionError):
 
 
 def physical_lines(data: bytes) -> list[bytes]:
+    if not data:
+        return []  # no cards at all
     if not data.endswith(b"\r\n"):
         raise NotStrict("the file does not end with CRLF")
     lines = data[:-2].split(b"\r\n")
@@ -77,7 +79,9 @@ def check(data: bytes) -> list[list[tuple[str, str, str]]]:
             for escape in TEXT_ESCAPE.findall(value):
                 if escape not in {"\\", ",", ";", "n", "N"}:
                     raise NotStrict(f"{name}: bad escape \\{escape}")
-            if name in {"FN", "NOTE", "TITLE", "X-DIRECTORY-ID"} and re.search(r"(?<!\\)(\\\\)*[,;]", value):
+            if name in {"FN", "NOTE", "TITLE", "X-DIRECTORY-ID"} and re.search(
+                r"(?<!\\)(\\\\)*[,;]", value
+            ):
                 raise NotStrict(f"{name}: an unescaped comma or semicolon")
         card.append((name, params, value))
     if card is not None:

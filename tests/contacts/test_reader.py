@@ -164,7 +164,11 @@ def test_name_built_from_n_when_fn_is_missing():
 def test_photo_is_skipped_without_holding_it(monkeypatch):
     # A 5 MB photo folded over 70,000 lines: no logical line ever holds it.
     photo = b"".join(b" " + b"A" * 74 + b"\r\n" for _ in range(70_000))
-    data = b"BEGIN:VCARD\r\nFN:Big Photo\r\nPHOTO;ENCODING=b;TYPE=JPEG:AAAA\r\n" + photo + b"EMAIL:p@x.example\r\nEND:VCARD\r\n"
+    data = (
+        b"BEGIN:VCARD\r\nFN:Big Photo\r\nPHOTO;ENCODING=b;TYPE=JPEG:AAAA\r\n"
+        + photo
+        + b"EMAIL:p@x.example\r\nEND:VCARD\r\n"
+    )
     [card] = list(read_cards(io.BytesIO(data)))
     assert isinstance(card, Card)
     assert [(p.name, p.value) for p in card.properties] == [
@@ -196,7 +200,9 @@ def test_every_fixture_reads_without_raising():
 
 
 def test_endless_line_in_utf16_is_cut_too():
-    text = "BEGIN:VCARD\r\nFN:Long\r\nNOTE:" + "y" * 300_000 + "\r\nEMAIL:l@x.example\r\nEND:VCARD\r\n"
+    text = (
+        "BEGIN:VCARD\r\nFN:Long\r\nNOTE:" + "y" * 300_000 + "\r\nEMAIL:l@x.example\r\nEND:VCARD\r\n"
+    )
     [card] = list(read_cards(io.BytesIO(text.encode("utf-16"))))
     assert isinstance(card, Card)
     assert [p.name for p in card.properties] == ["FN", "EMAIL"]

@@ -69,7 +69,10 @@ def test_run_creates_people_with_their_fields_contacts_and_relationships(world):
         "notes": "Met at the “open science” café.\nPrefers e-mail.",
     }
     assert renee.created_by == world.alice
-    assert renee.search_text == "renée dupré renee.dupre@northfield.example rdupre@chem.northfield.example"
+    assert (
+        renee.search_text
+        == "renée dupré renee.dupre@northfield.example rdupre@chem.northfield.example"
+    )
     new = Person.objects.filter(created_by=world.alice)
     assert sorted(new.values_list("full_name", flat=True)) == [
         "Ana Šimunović",
@@ -135,7 +138,9 @@ def test_reimporting_the_same_file_changes_nothing(world):
 
     assert counts(first) == (11, 9, 0, 0, 0, 2)
     assert counts(second) == (11, 0, 0, 9, 0, 2)
-    assert sorted((p.pk, p.updated_at, *fields(p).values()) for p in Person.objects.all()) == snapshot
+    assert (
+        sorted((p.pk, p.updated_at, *fields(p).values()) for p in Person.objects.all()) == snapshot
+    )
     assert CardKey.objects.count() == keys
 
 
@@ -149,7 +154,11 @@ def test_preview_counts_exactly_and_changes_nothing(world):
     assert (Person.objects.count(), AuditEntry.objects.count()) == (people, audit)
     assert CardKey.objects.count() == 0
     assert job.problems[:3] == [
-        [4, "lab.manager@northfield.example", "No name on the card; named after the e-mail address."],
+        [
+            4,
+            "lab.manager@northfield.example",
+            "No name on the card; named after the e-mail address.",
+        ],
         [7, "Good Card", "“this line has no colon” is not a property (no colon); left out."],
         [8, "", "END:VCARD without BEGIN:VCARD; nothing to read."],
     ]
@@ -219,7 +228,9 @@ def test_administrator_updates_anyone(world):
 def test_an_email_of_another_person_is_not_added(world):
     data = b"BEGIN:VCARD\r\nFN:Ana Ruiz\r\nEMAIL:ana.ruiz@uni.example\r\nEMAIL:ben@uni.example\r\nEND:VCARD\r\n"
     job = run(world.alice, data)
-    assert job.problems == [[1, "Ana Ruiz", "ben@uni.example belongs to another person; not added."]]
+    assert job.problems == [
+        [1, "Ana Ruiz", "ben@uni.example belongs to another person; not added."]
+    ]
     assert Person.objects.get(pk=world.ana.pk).other_emails == []
 
 
