@@ -152,7 +152,10 @@ def test_broken_file_salvages_what_parses_and_says_what_did_not():
 def test_shared_sample_from_vobject_reads():
     # /work/shared/samples/vobject-testfiles/test_files/radicale-1587.vcf, tried by hand; its
     # name parts are what matter, so the same lines are written here.
-    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Given Family\r\nN:Family;Given;Additional;Prefix;Suffix\r\nGEO:37.386013;-122.082932\r\nEND:VCARD\r\n"
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Given Family\r\n"
+        b"N:Family;Given;Additional;Prefix;Suffix\r\nGEO:37.386013;-122.082932\r\nEND:VCARD\r\n"
+    )
     assert contacts(data) == [Contact(number=1, full_name="Given Family")]
 
 

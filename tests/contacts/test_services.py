@@ -226,7 +226,10 @@ def test_administrator_updates_anyone(world):
 
 
 def test_an_email_of_another_person_is_not_added(world):
-    data = b"BEGIN:VCARD\r\nFN:Ana Ruiz\r\nEMAIL:ana.ruiz@uni.example\r\nEMAIL:ben@uni.example\r\nEND:VCARD\r\n"
+    data = (
+        b"BEGIN:VCARD\r\nFN:Ana Ruiz\r\nEMAIL:ana.ruiz@uni.example\r\n"
+        b"EMAIL:ben@uni.example\r\nEND:VCARD\r\n"
+    )
     job = run(world.alice, data)
     assert job.problems == [
         [1, "Ana Ruiz", "ben@uni.example belongs to another person; not added."]

@@ -38,7 +38,7 @@ def test_card_is_strict_and_in_order():
         "ADR", "URL", "X-DIRECTORY-ID", "NOTE", "REV",
     ]  # fmt: skip
     assert data.startswith(b"BEGIN:VCARD\r\nVERSION:4.0\r\n")
-    assert dict((n, v) for n, _, v in card)["REV"] == "20260301T093000Z"
+    assert {n: v for n, _, v in card}["REV"] == "20260301T093000Z"
 
 
 def test_vobject_reads_back_every_value():
