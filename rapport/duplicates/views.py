@@ -98,7 +98,7 @@ def merge(request: AuthedRequest, a: int, b: int) -> HttpResponse:
     done = merging.merge_people(by=request.user, keep=keep, merge=other, choices=choices)
     messages.success(
         request,
-        f"Merged {done.merged_name} into {done.keep_name}. "
+        f"Merged {done.merged_name} (#{done.merged_id}) into {done.keep_name} (#{done.keep_id}). "
         "If that was wrong, undo it below: everything goes back as it was.",
     )
     return redirect(f"{reverse('duplicates:merges')}#merge-{done.pk}")
@@ -127,7 +127,11 @@ def merges(request: AuthedRequest) -> HttpResponse:
 @page_view
 def undo_merge(request: AuthedRequest, pk: int) -> HttpResponse:
     done = merging.undo_merge(by=request.user, merge=get_merge_for(request.user, pk))
-    messages.success(request, f"Undone: {done.merged_name} and {done.keep_name} are apart again.")
+    messages.success(
+        request,
+        f"Undone: {done.merged_name} (#{done.merged_id}) and {done.keep_name} (#{done.keep_id}) "
+        "are apart again.",
+    )
     return redirect("duplicates:merges")
 
 
