@@ -58,7 +58,7 @@ def body(event: str, event_id: uuid.UUID, created_at: dt.datetime, data: dict[st
     document = {
         "id": str(event_id),
         "event": event,
-        "created_at": created_at.isoformat(timespec="seconds"),
+        "created_at": created_at,
         "data": data,
     }
     return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False)
