@@ -132,7 +132,7 @@ class Converter:
         self.text: list[tuple[str, str]] = []
         self.joined: list[tuple[str, list[str], str]] = []
         self.choices: list[tuple[str, str, ChoiceLookup]] = []
-        self.typed: list[tuple[str, str, Callable[[str], Any], str]] = []
+        self.typed: list[tuple[str, list[str], Callable[[str], Any], str]] = []
         for name, cols in self.columns.items():
             spec = specs[name]
             if not cols or spec.type == "datetime":
@@ -142,7 +142,7 @@ class Converter:
             elif spec.type in ("read", "minutes", "tags", "emails") or name in (
                 "person_email", "email", "orcid",
             ):  # fmt: skip
-                self.typed.append((name, cols[0], self._parser(name, spec), spec.label))
+                self.typed.append((name, cols, self._parser(name, spec), spec.label))
             elif len(cols) == 1:
                 self.text.append((name, cols[0]))
             else:
@@ -257,8 +257,13 @@ class Converter:
                 if note:
                     warnings.append(f"Row {number}: {note}")
                     details[column] = text
-        for name, column, parse, label in self.typed:
+        for name, columns, parse, label in self.typed:
+            column = columns[0]
             text = values[column]
+            if len(columns) > 1:
+                joiner = self.mapping.tag_separator if name == "tags" else " "
+                text = joiner.join(t for t in (values[c] for c in columns) if t)
+                column = " + ".join(columns)
             if text:
                 value = parse(text)
                 if value is None or value == []:

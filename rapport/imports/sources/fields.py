@@ -78,6 +78,8 @@ TOUCHPOINT_FIELDS: dict[str, FieldSpec] = {
             "contacttype",
             "howasked",
             "howreceived",
+            "howdiditgetintouch",
+            "howdiditcome",
             "source",
         ),
     ),
@@ -86,7 +88,7 @@ TOUCHPOINT_FIELDS: dict[str, FieldSpec] = {
         "How the contact came about: desk, walk-by, referral…",
         _choices(Origin),
         "choice",
-        synonyms=("origin", "howcontacted", "referral", "referredby"),
+        synonyms=("origin", "howcontacted", "referral", "referredby", "howdidithappen"),
     ),
     "initiated_by": FieldSpec(
         "Initiated by",
@@ -121,7 +123,15 @@ TOUCHPOINT_FIELDS: dict[str, FieldSpec] = {
     "topic": FieldSpec(
         "Topic",
         "A short subject or category",
-        synonyms=("topic", "subject", "questiontype", "category", "subjectarea", "summary"),
+        synonyms=(
+            "topic",
+            "subject",
+            "questiontype",
+            "category",
+            "subjectarea",
+            "summary",
+            "whatwasitabout",
+        ),
     ),
     "question": FieldSpec(
         "Question",
@@ -159,11 +169,31 @@ TOUCHPOINT_FIELDS: dict[str, FieldSpec] = {
     ),
     "person_name": FieldSpec(
         "Person's name",
-        synonyms=("name", "patronname", "personname", "askedby", "patron", "fullname", "client"),
+        synonyms=(
+            "name",
+            "patronname",
+            "personname",
+            "patron",
+            "fullname",
+            "client",
+            "whodidyoutalkto",
+            "talkedto",
+            "talkedwith",
+            "whoasked",
+            "whodidyouhelp",
+        ),
     ),
     "person_email": FieldSpec(
         "Person's email",
-        synonyms=("email", "emailaddress", "patronemail", "personemail", "e-mail", "mail"),
+        synonyms=(
+            "email",
+            "emailaddress",
+            "patronemail",
+            "personemail",
+            "e-mail",
+            "mail",
+            "theiremail",
+        ),
     ),
     "person_status": FieldSpec(
         "Person's status",

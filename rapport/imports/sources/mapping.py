@@ -90,6 +90,12 @@ def suggest_mapping(headers: list[str], target: str) -> Mapping:
     folded = [(header, fold(header)) for header in headers]
     used: set[str] = set()
     columns: dict[str, list[str]] = {}
+    if target == "touchpoints" and folded and folded[0][1] == "timestamp":
+        # A Google Forms sheet: "Email Address" is whoever filled in the form, the librarian.
+        respondent = next((h for h, k in folded if k == "emailaddress"), None)
+        if respondent:
+            columns["staff"] = [respondent]
+            used.add(respondent)
     for exact in (True, False):
         for name, spec in fields.items():
             if name in columns or not spec.synonyms:

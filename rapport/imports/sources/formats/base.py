@@ -22,8 +22,11 @@ class Format:
     # score grows with how many of `typical` are.
     required: tuple[str, ...] = ()
     typical: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()  # headers another format has, that rule this one out
     # field → header names to look for, in order (folded when compared).
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Columns kept in details; when empty, every column not mapped to a field is kept.
+    keep: tuple[str, ...] = ()
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     date_format: str = "auto"
     tag_separator: str = " "
@@ -33,6 +36,8 @@ class Format:
         """0..1: how sure it is that a file with these headers is in this format."""
         found = {fold(h) for h in headers}
         if not self.required or not all(fold(r) in found for r in self.required):
+            return 0.0
+        if any(fold(x) in found for x in self.excluded):
             return 0.0
         if not self.typical:
             return 0.9
@@ -57,6 +62,9 @@ class Format:
                     break
             if chosen:
                 columns[name] = chosen
+        kept = [by_fold[fold(k)] for k in self.keep if fold(k) in by_fold]
+        if kept:
+            columns["details"] = kept
         guessed = suggest_mapping(headers, self.target)
         taken = {c for cols in columns.values() for c in cols}
         for name, cols in guessed.columns.items():

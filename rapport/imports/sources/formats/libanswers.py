@@ -12,6 +12,7 @@ LIBANSWERS = Format(
     name="libanswers",
     label="Springshare LibAnswers transactions",
     required=("Entered By",),
+    excluded=("Start Date", "Desk"),
     typical=(
         "Transaction ID", "Ticket ID", "Chat ID", "Date", "Time", "Question", "Answer",
         "Dataset", "Question Type", "Patron Status", "READ Scale", "Duration",
