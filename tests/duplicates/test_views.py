@@ -52,7 +52,7 @@ def test_list_shows_ranked_pairs_with_evidence_and_the_last_scan(client, world, 
 
     assert f'href="/duplicates/pair/{world.ana.pk}/{ana2.pk}/">Ana Ruiz and Ruiz, Ana</a>' in page
     assert "same e-mail ana.ruiz@uni.example; same name &#x27;Ana Ruiz&#x27; and" in page
-    assert "score 85" in page
+    assert "Score 85 · same e-mail" in page
     assert "5 people compared, 1 pairs weighed, 1 pair found in the whole library" in page
 
 
