@@ -84,8 +84,6 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-
-
 def _excerpt(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace").strip()[:EXCERPT]
 

@@ -9,13 +9,13 @@ from rapport.webhooks import sending
 
 
 @task()
-def send_delivery(delivery_id: int) -> str | None:
-    """One attempt at one delivery; does nothing if it is already sent, failed or not due."""
-    return sending.attempt(delivery_id)
+def send_deliveries(delivery_ids: list[int]) -> list[str | None]:
+    """One attempt at each delivery; skips those already sent, failed or not due."""
+    return [sending.attempt(pk) for pk in delivery_ids]
 
 
 def enqueue_sends(ids: Iterable[int], when: dt.datetime | None = None) -> None:
-    """Queue an attempt per delivery, now or (a retry) not before `when`. Called on commit."""
-    queued = send_delivery.using(run_after=when) if when is not None else send_delivery
-    for pk in ids:
-        queued.enqueue(pk)
+    """Queue one task for these deliveries (one event's, or one retry), now or not before
+    `when`. Called on commit."""
+    queued = send_deliveries.using(run_after=when) if when is not None else send_deliveries
+    queued.enqueue(list(ids))

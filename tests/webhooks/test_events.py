@@ -93,8 +93,8 @@ def test_sending_is_queued_only_when_the_transaction_commits(
 
     assert len(callbacks) == 1
     [queued] = DBTaskResult.objects.all()
-    assert queued.task_path == "rapport.webhooks.tasks.send_delivery"
-    assert queued.args_kwargs == {"args": [Delivery.objects.get().pk], "kwargs": {}}
+    assert queued.task_path == "rapport.webhooks.tasks.send_deliveries"
+    assert queued.args_kwargs == {"args": [[Delivery.objects.get().pk]], "kwargs": {}}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from rapport.webhooks import services
 from rapport.webhooks.models import Delivery
-from rapport.webhooks.tasks import send_delivery
+from rapport.webhooks.tasks import send_deliveries
 
 
 def _time_passes(delivery: Delivery) -> None:
@@ -34,7 +34,7 @@ def test_the_worker_retries_a_failed_delivery_when_its_wait_is_over(world, recei
     assert (delivery.status, delivery.attempts, delivery.response_code) == ("pending", 1, 500)
     retry = DBTaskResult.objects.get(status="READY")
     assert retry.run_after == delivery.next_attempt_at
-    assert retry.args_kwargs == {"args": [delivery.pk], "kwargs": {}}
+    assert retry.args_kwargs == {"args": [[delivery.pk]], "kwargs": {}}
     call_command("worker", "--batch", verbosity=0)  # not due yet: nothing is sent
     assert len(receiver.received) == 1
 
@@ -50,7 +50,7 @@ def test_the_worker_retries_a_failed_delivery_when_its_wait_is_over(world, recei
 def test_a_task_run_twice_sends_once(world, receiver):
     endpoint = services.create_endpoint(by=world.ada, url=receiver.url, events=["person.merged"])
     delivery = services.send_test_event(by=world.ada, endpoint=endpoint)
-    send_delivery.enqueue(delivery.pk)  # a second task for the same delivery
+    send_deliveries.enqueue([delivery.pk])  # a second task for the same delivery
     call_command("worker", "--batch", verbosity=0)
 
     assert len(receiver.received) == 1
