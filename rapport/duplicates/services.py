@@ -7,6 +7,7 @@ candidates in one transaction, so the list never shows half a scan. It runs in t
 either way its progress is written to its `Scan` row as it goes.
 """
 
+import datetime as dt
 import time
 from collections.abc import Callable
 
@@ -30,9 +31,17 @@ PROGRESS_EVERY = 0.5
 
 def start_scan(*, by: User | None, queue: bool = True) -> Scan:
     """A new search for duplicates across the library, queued for `rapport worker` (or, with
-    queue=False, for the caller to run now with `run_scan`)."""
+    queue=False, for the caller to run now with `run_scan`). While a queued search has not
+    finished (for up to an hour), asking again returns that one: one search at a time."""
     if by is not None:
         forbid_managers(by)
+    if queue:
+        since = timezone.now() - dt.timedelta(hours=1)
+        waiting = Scan.objects.filter(
+            status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING], created_at__gte=since
+        ).first()
+        if waiting is not None:
+            return waiting
     with transaction.atomic():
         scan = Scan.objects.create(requested_by=by if getattr(by, "pk", None) else None)
         record(actor=by, action="start", obj=scan, summary="Search for duplicate people")

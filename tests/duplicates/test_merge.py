@@ -1,5 +1,7 @@
 """Merging two people: every related table, the choices, undo, and bad input."""
 
+import json
+
 import pytest
 
 from rapport.audit.models import AuditEntry
@@ -297,3 +299,34 @@ def test_every_unique_constraint_on_a_person_link_has_been_looked_at():
         "requests.request_people.person+request_id",
         "touchpoints.participation.person+touchpoint_id",
     ]
+
+
+def test_merge_announces_person_merged_to_webhooks(world, twin, django_capture_on_commit_callbacks):
+    from rapport.webhooks.models import Delivery, Endpoint
+
+    Endpoint.objects.create(url="http://127.0.0.1:9/hook", events=["person.merged"])
+    Endpoint.objects.create(url="http://127.0.0.1:9/other", events=["touchpoint.created"])
+
+    with django_capture_on_commit_callbacks(execute=False):
+        done = merge_people(by=world.alice, keep=world.ana, merge=twin.ana2)
+
+    delivery = Delivery.objects.get()
+    body = json.loads(delivery.body)
+    assert (delivery.event, body["event"]) == ("person.merged", "person.merged")
+    assert body["data"] == {
+        "merge": done.pk,
+        "keep": {"id": world.ana.pk, "name": "Ana Ruiz"},
+        "merged": {"id": twin.ana2.pk, "name": "Ana M. Ruiz"},
+        "at": done.at.isoformat(),
+    }
+
+
+def test_a_failed_merge_announces_nothing(world, twin):
+    from rapport.webhooks.models import Delivery, Endpoint
+
+    Endpoint.objects.create(url="http://127.0.0.1:9/hook", events=["person.merged"])
+
+    with pytest.raises(Invalid):
+        merge_people(by=world.alice, keep=world.ana, merge=world.ana)
+
+    assert not Delivery.objects.exists()

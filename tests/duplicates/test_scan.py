@@ -168,3 +168,16 @@ def test_survivor_of_follows_merges(world, dupes):
 
     assert survivor_of(dupes[0]) == world.ben
     assert survivor_of(world.hugo) == world.hugo
+
+
+@pytest.mark.django_db
+def test_starting_a_scan_while_one_waits_returns_that_one(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        first = start_scan(by=world.alice)
+        again = start_scan(by=world.bob)
+
+    assert again == first
+    assert len(queued) == 1
+    assert Scan.objects.count() == 1
