@@ -25,6 +25,9 @@ MAX_CELL = 1024 * 1024  # a cell larger than this is damage, not data
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
+Record = tuple[int, list[str], list[str]]  # number, cells by heading (then extras), problems
+
+
 class Unreadable(Exception):
     """The file cannot be read at all; str(err) is a message fit to show a librarian."""
 
@@ -53,13 +56,19 @@ class Table:
 
     def rows(self) -> Iterator[RawRow]:
         """Every data row, streamed from the file (opened again on each call)."""
+        headers = self.headers
+        return (_raw_row(headers, record) for record in self.records())
+
+    def records(self) -> Iterator[Record]:
+        """The rows as (number, cells in heading order, problems): what `rows()` is made of,
+        for readers that go by position (converter.py)."""
         if self.is_xlsx:
             from rapport.imports.sources.xlsx import xlsx_cells
 
             cells = xlsx_cells(self.path, self.sheet or "")
         else:
             cells = _csv_cells(self.path, self.encoding or "utf-8", self.delimiter or ",")
-        return _raw_rows(self.headers, islice(cells, self.skip + 1, None), self.is_xlsx)
+        return _records(len(self.headers), islice(cells, self.skip + 1, None), self.is_xlsx)
 
     def sample(self, n: int = 20) -> list[RawRow]:
         return list(islice(self.rows(), n))
@@ -148,27 +157,22 @@ def unique_headers(cells: list[str], warnings: list[str]) -> list[str]:
     return headers
 
 
-def _raw_rows(headers: list[str], cells_iter: Iterator[list[str]], xlsx: bool) -> Iterator[RawRow]:
-    width = len(headers)
+def _records(width: int, cells_iter: Iterator[list[str]], xlsx: bool) -> Iterator[Record]:
+    """(number, cells, problems) for every row with something in it: cells stripped, padded
+    to the headings' width; cells beyond it (a ragged row) follow, and a problem says so."""
     for number, cells in enumerate(cells_iter, start=1):
         if len(cells) == width:
-            values = dict(zip(headers, [c.strip() for c in cells], strict=True))
-            if not any(values.values()):
-                continue
-            yield RawRow(number, values, [])
+            stripped = list(map(str.strip, cells))
+            if any(stripped):
+                yield number, stripped, []
             continue
         problems: list[str] = []
         if cells and cells[-1] is BROKEN:
-            yield RawRow(number, dict.fromkeys(headers, ""), [f"could not be read ({cells[0]})"])
+            yield number, [""] * width, [f"could not be read ({cells[0]})"]
             return
         if cells and cells[-1] is BAD_BYTES:
             cells.pop()
             problems.append("has characters the file's encoding cannot show (shown as \ufffd)")
-            if len(cells) == width:
-                yield RawRow(
-                    number, dict(zip(headers, [c.strip() for c in cells], strict=True)), problems
-                )
-                continue
         stripped = [c.strip() for c in cells]
         if xlsx or len(stripped) > width:
             # Spreadsheets pad rows with empty cells; only cells with something in them count.
@@ -186,13 +190,17 @@ def _raw_rows(headers: list[str], cells_iter: Iterator[list[str]], xlsx: bool) -
             )
         elif len(stripped) < width and not xlsx:
             problems.append(f"has {len(stripped)} cells, the headings have {width}")
-        values = dict(zip(headers, stripped, strict=False))
-        for position in range(len(stripped), width):
-            values[headers[position]] = ""
-        for position in range(width, len(stripped)):
-            if stripped[position]:
-                values[f"(column {position + 1})"] = stripped[position]
-        yield RawRow(number, values, problems)
+        stripped.extend([""] * (width - len(stripped)))
+        yield number, stripped, problems
+
+
+def _raw_row(headers: list[str], record: Record) -> RawRow:
+    number, cells, problems = record
+    values = dict(zip(headers, cells))  # noqa: B905 (extra cells are named below)
+    for position in range(len(headers), len(cells)):
+        if cells[position]:
+            values[f"(column {position + 1})"] = cells[position]
+    return RawRow(number, values, problems)
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-CACHE_LIMIT = 50_000
+CACHE_LIMIT = 4096
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 MONTHS = {
     name: number

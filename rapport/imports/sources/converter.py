@@ -1,0 +1,342 @@
+"""One mapping compiled for one file's headers: RawRow in, Row out.
+
+Compiled once per read into flat lists, with a cache per column of what each distinct text
+became (dates, times, durations and choice values repeat across a file's rows), so the work per
+row is a few dict look-ups per field. The hot path is written out rather than abstracted;
+benchmarks/import_reading.py measures it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from rapport.imports.sources.choices import ChoiceLookup
+from rapport.imports.sources.fields import FIELDS_FOR, FieldSpec
+from rapport.imports.sources.mapping import Mapping
+from rapport.imports.sources.table import RawRow, Record
+from rapport.imports.sources.values import (
+    CACHE_LIMIT,
+    EMAIL_SPLIT,
+    parse_datetime,
+    parse_email,
+    parse_minutes,
+    parse_orcid,
+    parse_read_level,
+    parse_time,
+)
+
+LIMITS = {"topic": 300, "job_title": 200, "outcome": 300, "full_name": 200}
+JOINERS = {"question": "\n\n", "answer": "\n\n", "notes": "\n\n"}
+TYPED = ("read", "minutes", "tags", "emails")
+CHECKED = ("person_email", "email", "orcid")
+UNREADABLE = {
+    "read_level": "is not a READ level from 1 to 6",
+    "minutes": "is not a number of minutes",
+    "tags": "has no tags",
+    "other_emails": "is not a list of email addresses",
+    "orcid": "is not a valid ORCID iD",
+}
+NOON = dt.time(12)
+
+
+@dataclass(slots=True)
+class Row:
+    number: int
+    fields: dict[str, Any]
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    key: str = ""
+
+
+def content_key(cells: list[str]) -> str:
+    """A stable hash of a row's cells, for sources without their own ids."""
+    text = "\x1f".join(cells)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def fast_time(text: str) -> dt.time | None:
+    """parse_time, with the ISO forms ("14:30", "14:30:05") read by the C parser first."""
+    if len(text) in (5, 8) and text[2:3] == ":":
+        try:
+            return dt.time.fromisoformat(text)
+        except ValueError:
+            pass
+    return parse_time(text)
+
+
+class Converter:
+    def __init__(
+        self, headers: list[str], mapping: Mapping, *, order: str = "dmy", serials: bool = False
+    ) -> None:
+        self.mapping = mapping
+        self.target = mapping.target if mapping.target in FIELDS_FOR else "touchpoints"
+        specs = FIELDS_FOR[self.target]
+        self.headers = headers
+        self.width = len(headers)
+        at = {h: i for i, h in enumerate(headers)}
+        known = set(headers)
+        columns = {
+            name: [c for c in cols if c in known]
+            for name, cols in mapping.columns.items()
+            if name in specs and name != "details"
+        }
+        mapped = {c for cols in columns.values() for c in cols}
+        explicit = [c for c in mapping.columns.get("details", []) if c in known]
+        self.details_columns = [
+            (h, at[h]) for h in (explicit or [h for h in headers if h not in mapped])
+        ]
+        # Each field as (name, position(s) in the row, …): the row is a list in header order.
+        self.text: list[tuple[str, int]] = []
+        self.joined: list[tuple[str, list[int], str]] = []
+        self.choices: list[tuple[str, int, str, dict, ChoiceLookup]] = []
+        self.typed: list[tuple[str, list[int], str, dict, Callable[[str], Any], str]] = []
+        for name, cols in columns.items():
+            spec = specs[name]
+            if not cols or spec.type == "datetime":
+                continue
+            if spec.type == "choice":
+                lookup = ChoiceLookup(name, spec, mapping)
+                self.choices.append((name, at[cols[0]], cols[0], lookup.cache, lookup))
+            elif spec.type in TYPED or name in CHECKED:
+                cache: dict[str, Any] = {}
+                parse = self._parser(name, spec)
+                where = [at[c] for c in cols]
+                self.typed.append((name, where, " + ".join(cols), cache, parse, spec.label))
+            elif len(cols) == 1:
+                self.text.append((name, at[cols[0]]))
+            else:
+                self.joined.append((name, [at[c] for c in cols], JOINERS.get(name, " ")))
+        self.limits = [(n, limit) for n, limit in LIMITS.items() if columns.get(n)]
+        self.when_names = columns.get("occurred_at", [])
+        self.when = [at[c] for c in self.when_names]
+        self.order, self.serials = order, serials
+        self.dates: dict[str, tuple[dt.datetime, bool] | None] = {}
+        self.times: dict[str, dt.time | None] = {}
+        self.parse_date = self._date_parser()
+        self.zone = ZoneInfo(str(settings.TIME_ZONE))
+        self.defaults = self._typed_defaults(specs)
+        self.has_external = bool(columns.get("external_id") or columns.get("directory_id"))
+        self.seen: set[str] = set()
+        self.repeats: dict[str, int] = {}
+
+    def _parser(self, name: str, spec: FieldSpec) -> Callable[[str], Any]:
+        if spec.type == "read":
+            return parse_read_level
+        if spec.type == "minutes":
+            return parse_minutes
+        if spec.type == "tags":
+            return self._split_tags
+        if spec.type == "emails":
+            return _split_emails
+        return parse_orcid if name == "orcid" else parse_email
+
+    def _split_tags(self, text: str) -> list[str]:
+        tags: dict[str, None] = {}
+        for part in text.split(self.mapping.tag_separator or " "):
+            tag = part.strip().strip(",;").strip()
+            if tag:
+                tags.setdefault(tag, None)
+        return list(tags)
+
+    def _date_parser(self) -> Callable[[str], tuple[dt.datetime, bool] | None]:
+        fmt = self.mapping.date_format
+        if fmt in ("auto", "dmy", "mdy"):
+            return lambda text: parse_datetime(text, self.order, self.serials)
+        has_time = any(code in fmt for code in ("%H", "%I", "%M"))
+
+        def strict(text: str) -> tuple[dt.datetime, bool] | None:
+            try:
+                value = dt.datetime.strptime(text, fmt)
+            except ValueError:
+                return None
+            return (value if has_time else value.replace(hour=12)), has_time
+
+        return strict
+
+    def _typed_defaults(self, specs: dict[str, FieldSpec]) -> dict[str, Any]:
+        """Defaults converted once, as a row's cell would be."""
+        typed: dict[str, Any] = {}
+        for name, text in self.mapping.defaults.items():
+            if name not in specs or not str(text).strip():
+                continue
+            spec = specs[name]
+            value: Any
+            if spec.type == "choice":
+                value = ChoiceLookup(name, spec, self.mapping).get(text)[0]
+            elif spec.type == "datetime":
+                value = self.moment(text, "")
+            elif spec.type in TYPED or name in CHECKED:
+                value = self._parser(name, spec)(text)
+            else:
+                value = text
+            if value not in (None, "", []):
+                typed[name] = value
+        return typed
+
+    def moment(self, date_text: str, time_text: str) -> dt.datetime | None:
+        """The aware datetime for a date cell and an optional time cell, or None."""
+        dates = self.dates
+        parsed = dates.get(date_text, False)
+        if parsed is False:
+            if len(dates) >= CACHE_LIMIT:
+                dates.clear()
+            parsed = dates[date_text] = self.parse_date(date_text)
+        if parsed is None:
+            return None
+        value, has_time = parsed  # type: ignore[misc]
+        if time_text:
+            times = self.times
+            clock = times.get(time_text, False)
+            if clock is False:
+                if len(times) >= CACHE_LIMIT:
+                    times.clear()
+                clock = times[time_text] = fast_time(time_text)
+            if clock is None:
+                return None
+            if not has_time or value.time() == NOON:
+                if value.tzinfo is None:
+                    return dt.datetime.combine(value.date(), clock, self.zone)  # type: ignore[arg-type]
+                value = dt.datetime.combine(value.date(), clock, value.tzinfo)  # type: ignore[arg-type]
+        if value.tzinfo is None:
+            return value.replace(tzinfo=self.zone)
+        return value.astimezone(self.zone)
+
+    def each(self, raws: Iterable[RawRow]) -> Iterator[Row]:
+        convert = self.__call__
+        for raw in raws:
+            yield convert(raw)
+
+    def each_record(self, records: Iterable[Record]) -> Iterator[Row]:
+        """Rows straight from Table.records(): no RawRow in between (the fast path)."""
+        convert = self.convert
+        for number, cells, problems in records:
+            yield convert(number, cells, problems)
+
+    def __call__(self, raw: RawRow) -> Row:
+        values = raw.values
+        cells = [values.get(h, "") for h in self.headers]
+        if raw.problems:
+            for column, text in values.items():
+                if column.startswith("(column ") and text:
+                    cells.append(text)
+        return self.convert(raw.number, cells, raw.problems)
+
+    def convert(self, number: int, cells: list[str], problems: list[str]) -> Row:
+        """The Row for one record: cells in header order (extra cells after them)."""
+        errors: list[str] = []
+        warnings = [f"Row {number}: {p}" for p in problems] if problems else []
+        fields: dict[str, Any] = {name: cells[i] for name, i in self.text if cells[i]}
+        details = {column: cells[i] for column, i in self.details_columns if cells[i]}
+        for name, where, joiner in self.joined:
+            text = joiner.join([t for t in [cells[i] for i in where] if t])
+            if text:
+                fields[name] = text
+        for name, i, column, cache, lookup in self.choices:
+            text = cells[i]
+            if text:
+                hit = cache.get(text) or lookup.get(text)
+                fields[name] = hit[0]
+                if hit[1]:
+                    warnings.append(f"Row {number}: {hit[1]}")
+                    details[column] = text
+        for name, where, column, cache, parse, label in self.typed:
+            if len(where) == 1:
+                text = cells[where[0]]
+            else:
+                joiner = self.mapping.tag_separator if name == "tags" else " "
+                text = joiner.join([t for t in [cells[i] for i in where] if t])
+            if text:
+                value = cache.get(text)
+                if value is None:
+                    if len(cache) >= CACHE_LIMIT:
+                        cache.clear()
+                    value = parse(text)
+                    if value is not None and name != "tags":
+                        cache[text] = value
+                if value is None or value == []:
+                    problem = UNREADABLE.get(name, "is not an email address")
+                    warnings.append(f"Row {number}: {label} '{text}' {problem}; kept in details")
+                    details[column] = text
+                else:
+                    fields[name] = value
+        when = self.when
+        if when:
+            date_text = cells[when[0]]
+            if date_text:
+                moment = self.moment(date_text, cells[when[1]] if len(when) > 1 else "")
+                if moment is None:
+                    errors.append(self._date_error(number, cells))
+                else:
+                    fields["occurred_at"] = moment
+            elif "occurred_at" not in self.defaults:
+                errors.append(f"Row {number}: has no date ('{self.when_names[0]}' is empty)")
+        if len(cells) > self.width:
+            for position in range(self.width, len(cells)):
+                if cells[position]:
+                    details[f"(column {position + 1})"] = cells[position]
+        if details:
+            fields["details"] = details
+        if self.defaults:
+            for name, value in self.defaults.items():
+                fields.setdefault(name, value)
+        if self.limits:
+            for name, limit in self.limits:
+                long = fields.get(name)
+                if long and len(long) > limit:
+                    fields[name] = long[: limit - 1] + "…"
+                    what = name.replace("_", " ")
+                    warnings.append(f"Row {number}: {what} cut to {limit} characters")
+        if self.target == "people":
+            self._person(number, fields, errors)
+        elif "occurred_at" not in fields and not errors:
+            errors.append(f"Row {number}: has no date (no column is mapped to When)")
+        if self.has_external:
+            external = fields.get("external_id") or fields.get("directory_id")
+            if external:
+                if len(external) > 100:
+                    external = fields["external_id"] = _long_id(external)
+                    warnings.append(f"Row {number}: external id longer than 100 characters, hashed")
+                return Row(number, fields, errors, warnings, external)
+        return Row(number, fields, errors, warnings, self._content_key(cells))
+
+    def _date_error(self, number: int, cells: list[str]) -> str:
+        date_text = cells[self.when[0]]
+        time_text = cells[self.when[1]] if len(self.when) > 1 else ""
+        if time_text and self.parse_date(date_text) is not None:
+            return f"Row {number}: time '{time_text}' is not a time of day"
+        shown = f"{date_text} {time_text}".strip()
+        return f"Row {number}: date '{shown}' is not a date"
+
+    def _person(self, number: int, fields: dict[str, Any], errors: list[str]) -> None:
+        first, last = fields.get("first_name", ""), fields.get("last_name", "")
+        if not fields.get("full_name") and (first or last):
+            fields["full_name"] = f"{first} {last}".strip()
+        if not fields.get("full_name") and not fields.get("email"):
+            errors.append(f"Row {number}: has neither a name nor an email")
+
+    def _content_key(self, cells: list[str]) -> str:
+        key = content_key(cells)
+        # Identical rows (tallies kept without a time) are separate events: number the repeats.
+        if key in self.seen:
+            count = self.repeats[key] = self.repeats.get(key, 1) + 1
+            return f"{key}-{count}"
+        self.seen.add(key)
+        return key
+
+
+def _long_id(external: str) -> str:
+    return "sha-" + hashlib.blake2b(external.encode(), digest_size=24).hexdigest()
+
+
+def _split_emails(text: str) -> list[str]:
+    found = [parse_email(part) for part in EMAIL_SPLIT.split(text) if part]
+    if any(email is None for email in found):
+        return []
+    return list(dict.fromkeys(e for e in found if e))
