@@ -41,6 +41,8 @@ JITTER = 0.25
 #: Deliveries given up one after another before the endpoint is turned off.
 DISABLE_AFTER = 5
 EXCERPT = 500
+#: Finished deliveries (delivered or failed) are kept in the log this many days.
+KEEP_DAYS = 30
 USER_AGENT = "Rapport-Webhooks/1"
 
 
@@ -228,6 +230,15 @@ def send_due(now: dt.datetime | None = None) -> Sent:
         elif status == Delivery.Status.FAILED:
             result.failed += 1
     return result
+
+
+def prune(now: dt.datetime | None = None) -> int:
+    """Forget finished deliveries older than KEEP_DAYS; returns how many. Pending ones stay."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=KEEP_DAYS)
+    finished = [Delivery.Status.SUCCEEDED, Delivery.Status.FAILED]
+    old = Delivery.objects.filter(status__in=finished, created_at__lt=cutoff)
+    count, _ = old.delete()
+    return count
 
 
 def enqueue_send(pk: int, when: dt.datetime | None = None) -> None:

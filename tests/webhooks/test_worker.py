@@ -68,6 +68,27 @@ def test_send_webhooks_sends_what_is_due_and_says_so(world, endpoint, receiver, 
 
     call_command("send_webhooks")
 
-    assert capsys.readouterr().out == "Delivered 1; will retry 1; failed for good 0.\n"
+    assert capsys.readouterr().out == (
+        "Delivered 1; will retry 1; failed for good 0. "
+        "Forgot 0 finished deliveries older than 30 days.\n"
+    )
     assert len(receiver.received) == 2
     assert Delivery.objects.get(pk=later.pk).attempts == 0
+
+
+def test_send_webhooks_forgets_finished_deliveries_after_30_days(world, endpoint, capsys):
+    now = timezone.now()
+    rows = [services.send_test_event(by=world.ada, endpoint=endpoint) for _ in range(4)]
+    ages = {rows[0].pk: 31, rows[1].pk: 31, rows[2].pk: 29, rows[3].pk: 31}
+    statuses = {rows[0].pk: "succeeded", rows[1].pk: "failed", rows[2].pk: "succeeded"}
+    for pk, days in ages.items():
+        Delivery.objects.filter(pk=pk).update(
+            created_at=now - dt.timedelta(days=days),
+            status=statuses.get(pk, "pending"),
+            next_attempt_at=now + dt.timedelta(hours=1) if pk == rows[3].pk else None,
+        )
+
+    call_command("send_webhooks")
+
+    assert capsys.readouterr().out.endswith("Forgot 2 finished deliveries older than 30 days.\n")
+    assert sorted(Delivery.objects.values_list("pk", flat=True)) == [rows[2].pk, rows[3].pk]
