@@ -207,12 +207,12 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class _Mark(str):
+class Mark(str):
     """Appended to a row's cells to flag it; never equal to a real cell by identity."""
 
 
-BAD_BYTES = _Mark("bad bytes")
-BROKEN = _Mark("broken")
+BAD_BYTES = Mark("bad bytes")
+BROKEN = Mark("broken")
 
 
 def _csv_cells(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]:
@@ -227,7 +227,7 @@ def _csv_cells(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]
                     cells.append(BAD_BYTES)
                 yield cells
         except csv.Error as err:
-            yield [_Mark(str(err)), BROKEN]
+            yield [Mark(str(err)), BROKEN]
 
 
 class _Replaced:

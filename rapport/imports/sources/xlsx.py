@@ -8,13 +8,12 @@ here; the date reader accepts serials for workbooks.
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from rapport.imports.sources.table import Table, Unreadable, unique_headers
+from rapport.imports.sources.table import BROKEN, Mark, Table, Unreadable, unique_headers
 
 SCAN_ROWS = 1000  # rows looked at for the headings before a sheet counts as empty
 
@@ -24,14 +23,10 @@ def _load(path: Path) -> Any:
 
     try:
         return load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as err:
+    except Exception as err:  # openpyxl raises many kinds on a damaged archive
         raise Unreadable(
-            "This file looks like a workbook but could not be opened as XLSX "
-            f"({type(err).__name__}). Save it again from the spreadsheet as .xlsx or CSV."
-        ) from err
-    except Exception as err:  # openpyxl raises many kinds on damaged archives
-        raise Unreadable(
-            "This workbook could not be read. Save it again from the spreadsheet as .xlsx or CSV."
+            "This file looks like a workbook (XLSX) but could not be opened. Save it again "
+            "from the spreadsheet as .xlsx or CSV, then import that."
         ) from err
 
 
@@ -65,6 +60,8 @@ def xlsx_cells(path: Path, sheet: str) -> Iterator[list[str]]:
     try:
         for row in workbook[sheet].iter_rows(values_only=True):
             yield [cell_text(v) for v in row]
+    except Exception as err:  # a damaged sheet part: the rows before it stand
+        yield [Mark(f"the rest of the sheet is damaged: {type(err).__name__}"), BROKEN]
     finally:
         workbook.close()
 
