@@ -15,6 +15,7 @@ Rapport-Delivery header lets them notice.
 """
 
 import datetime as dt
+import http.client
 import random
 import socket
 import time
@@ -114,7 +115,7 @@ def post(url: str, body: bytes, headers: dict[str, str], wait: float) -> Answer:
         return Answer(error=f"Could not reach {host}: {cause}"[:300])
     except TimeoutError:
         return Answer(error=f"{host} did not answer within {wait:g} seconds.")
-    except (OSError, ValueError) as exc:  # resets, bad status lines, broken TLS
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # resets, broken TLS, …
         return Answer(error=f"Could not read from {host}: {exc}"[:300])
 
 
@@ -173,21 +174,20 @@ def _record(delivery: Delivery, answer: Answer, now: dt.datetime) -> str:
             delivery.next_attempt_at = None
             endpoints.update(failures_in_row=F("failures_in_row") + 1)
             _maybe_disable(delivery.endpoint_id)
-        delivery.save(
-            update_fields=[
-                "status",
-                "next_attempt_at",
-                "response_code",
-                "response_excerpt",
-                "error",
-            ]
+        # An update, not save(): the endpoint (and its log) may have been deleted meanwhile.
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=delivery.status,
+            next_attempt_at=delivery.next_attempt_at,
+            response_code=delivery.response_code,
+            response_excerpt=delivery.response_excerpt,
+            error=delivery.error[:300],
         )
     return delivery.status
 
 
 def _maybe_disable(endpoint_id: int) -> None:
-    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint_id)
-    if endpoint.active and endpoint.failures_in_row >= DISABLE_AFTER:
+    endpoint = Endpoint.objects.select_for_update().filter(pk=endpoint_id).first()
+    if endpoint is not None and endpoint.active and endpoint.failures_in_row >= DISABLE_AFTER:
         endpoint.active = False
         endpoint.disabled_reason = (
             f"Turned off by Rapport on {timezone.localdate():%d %b %Y}: "

@@ -1,7 +1,8 @@
 """A real HTTP receiver on 127.0.0.1 that records what Rapport sends and answers as told.
 
 `receiver.answers` is a list of (status, body, delay seconds) used one per request, the last
-one repeated; `receiver.received` holds each request's headers and raw body.
+one repeated (status 0 sends the body alone, not HTTP); `receiver.received` holds each
+request's headers and raw body.
 """
 
 import threading
@@ -55,6 +56,9 @@ class Handler(BaseHTTPRequestHandler):
         status, answer, delay = receiver.answer()
         if delay:
             time.sleep(delay)
+        if status == 0:  # not HTTP at all
+            self.wfile.write(answer)
+            return
         self.send_response(status)
         if 300 <= status < 400:
             self.send_header("Location", "https://elsewhere.example/hook")

@@ -211,3 +211,24 @@ def test_any_2xx_delivers(world, endpoint, receiver, answer):
     receiver.answers = [answer]
 
     assert sending.attempt(_queued(world, endpoint).pk) == "succeeded"
+
+
+def test_an_answer_that_is_not_http_is_retried(world, endpoint, receiver):
+    receiver.answers = [(0, b"SSH-2.0-OpenSSH_9.6\r\n", 0)]
+    delivery = _queued(world, endpoint)
+
+    assert sending.attempt(delivery.pk) == "pending"
+
+    delivery.refresh_from_db()
+    assert delivery.response_code is None
+    assert delivery.error.startswith("Could not read from 127.0.0.1: ")
+
+
+def test_an_endpoint_deleted_while_sending_leaves_nothing_behind(world, endpoint, receiver):
+    delivery = _queued(world, endpoint)
+    claimed = sending._claim(delivery.pk, timezone.now())
+    services.delete_endpoint(by=world.ada, endpoint=endpoint)
+
+    assert sending._record(claimed, sending.Answer(code=200), timezone.now()) == "succeeded"
+
+    assert Delivery.objects.count() == 0
