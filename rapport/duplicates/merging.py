@@ -11,21 +11,16 @@ The log lists the ids of every row moved, every row set aside and both people's 
 and after, which is all `undo_merge` needs to put everything back.
 """
 
-import datetime as dt
-import uuid
-from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-from django.core import serializers
-from django.db import IntegrityError, models, transaction
-from django.db.models import Model, UniqueConstraint
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.audit.services import record
 from rapport.duplicates.models import Merge
 from rapport.duplicates.queries import active_merge_of, forbid_managers, survivor_of
+from rapport.duplicates.rows import dump, move_rows, put_back
 from rapport.errors import Invalid, NotFound
 from rapport.people.models import Person
 from rapport.people.queries import people_for
@@ -52,40 +47,6 @@ KEEP_FIELDS = [*CHOICE_FIELDS, "other_emails", "notes", "search_text", "updated_
 #: The merged person's: archived, and no longer counted as referred by anyone (the survivor is).
 MERGED_FIELDS = ["archived_at", "referred_by", "updated_at"]
 SIDES = ("keep", "merge")
-
-#: Derived rows, recomputed for both people by `refresh`; never moved.
-DERIVED = {"relationships.relationship"}
-#: When both have a row a unique constraint allows once, which one is set aside. The default:
-#: the merged person's. Matches keep the one further along (a sent item stays sent); snoozes
-#: keep the later end.
-MATCH_RANK = {"suggested": 0, "rejected": 1, "approved": 2, "sent": 3}
-
-
-def person_links() -> list[tuple[type[Model], models.ForeignKey]]:
-    """Every foreign key to Person outside this app, link tables of many-to-manys included."""
-    links = []
-    for model in apps.get_models(include_auto_created=True):
-        if model._meta.app_label == "duplicates":
-            continue
-        for field in model._meta.concrete_fields:
-            if isinstance(field, models.ForeignKey) and field.related_model is Person:
-                links.append((model, field))
-    return links
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-ready value that loses nothing (Django's JSON encoder drops microseconds)."""
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, Decimal | uuid.UUID):
-        return str(value)
-    return value
-
-
-def dump(rows: list[Model], fields: list[str] | None = None) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts the "python" deserialiser reads back exactly."""
-    out = serializers.serialize("python", rows, fields=fields)
-    return [{**row, "fields": {k: _plain(v) for k, v in row["fields"].items()}} for row in out]
 
 
 def _values(person: Person, names: list[str]) -> dict[str, Any]:
@@ -151,6 +112,7 @@ def _check(by: User, keep: Person, merge: Person) -> tuple[Person, Person]:
 
 def _survivor_fields(keep: Person, merge: Person, choices: dict[str, str]) -> dict[str, str]:
     """Set the survivor's fields from the choices; returns whose value each field took."""
+    addresses = [keep.email, merge.email, *keep.other_emails, *merge.other_emails]
     used = {}
     for name in CHOICE_FIELDS:
         attname = Person._meta.get_field(name).attname  # type: ignore[union-attr]
@@ -160,7 +122,6 @@ def _survivor_fields(keep: Person, merge: Person, choices: dict[str, str]) -> di
         setattr(keep, attname, theirs if side == "merge" else mine)
     if keep.referred_by_id in (keep.pk, merge.pk):
         keep.referred_by_id = None  # nobody refers themselves
-    addresses = [keep.email, merge.email, *keep.other_emails, *merge.other_emails]
     primary = keep.email.strip().lower()
     keep.other_emails = [
         a for a in dict.fromkeys(str(x).strip().lower() for x in addresses) if a and a != primary
@@ -173,88 +134,6 @@ def _survivor_fields(keep: Person, merge: Person, choices: dict[str, str]) -> di
     keep.refresh_search_text()
     keep.updated_at = timezone.now()
     return used
-
-
-def _attname(model: type[Model], name: str) -> str:
-    return model._meta.get_field(name).attname  # type: ignore[union-attr]
-
-
-def _unique_sets(model: type[Model], field: models.ForeignKey) -> list[tuple[list[str], Any]]:
-    """The other columns that, with this one, a unique constraint allows once; and its
-    condition, if the constraint has one."""
-    sets = []
-    groups: list[tuple[list[str], Any]] = [(list(n), None) for n in model._meta.unique_together]
-    groups += [
-        (list(c.fields), c.condition)
-        for c in model._meta.constraints
-        if isinstance(c, UniqueConstraint) and c.fields
-    ]
-    for names, condition in groups:
-        if field.name in names:
-            others = [_attname(model, n) for n in names if n != field.name]
-            if others:
-                sets.append((others, condition))
-    return sets
-
-
-def _loser(label: str, model: type[Model], theirs: int, mine: int) -> int:
-    """Which of two clashing rows is set aside: the merged person's, unless the rule for its
-    table says the survivor's is the lesser one."""
-    rows: dict[Any, Any] = model._base_manager.in_bulk([theirs, mine])
-    if label == "awareness.match":
-        if MATCH_RANK.get(rows[theirs].status, 0) > MATCH_RANK.get(rows[mine].status, 0):
-            return mine
-    elif label == "relationships.snooze" and rows[theirs].until > rows[mine].until:
-        return mine
-    return theirs
-
-
-def _set_aside(model: type[Model], pks: list[int]) -> list[dict]:
-    """Delete rows after keeping them whole; refuse if anything else points at them."""
-    for rel in model._meta.related_objects:
-        related: Any = rel.related_model
-        if related._base_manager.filter(**{f"{rel.field.name}__in": pks}).exists():
-            raise Invalid(
-                f"These people cannot be merged automatically: their {model._meta.verbose_name} "
-                "rows clash and are in use elsewhere."
-            )
-    kept = dump(list(model._base_manager.filter(pk__in=pks).order_by("pk")))
-    model._base_manager.filter(pk__in=pks).delete()
-    return kept
-
-
-def _move(keep: Person, merge: Person, log: dict[str, list]) -> None:
-    for model, field in person_links():
-        label = model._meta.label_lower
-        if label in DERIVED:
-            continue
-        base = model._base_manager
-        theirs = base.filter(**{field.attname: merge.pk})
-        if model is Person:
-            theirs = theirs.exclude(pk=keep.pk)  # the survivor's own referrer is a choice
-        ids = list(theirs.order_by("pk").values_list("pk", flat=True))
-        if not ids:
-            continue
-        if field.unique and base.filter(**{field.attname: keep.pk}).exists():
-            log["stayed"].append({"model": label, "pks": ids})
-            continue
-        aside: set[int] = set()
-        for others, condition in _unique_sets(model, field):
-            scope = base.filter(condition) if condition is not None else base
-            mine = {
-                tuple(row[1:]): row[0]
-                for row in scope.filter(**{field.attname: keep.pk}).values_list("pk", *others)
-            }
-            for pk, *values in scope.filter(pk__in=ids).values_list("pk", *others):
-                if tuple(values) in mine:
-                    aside.add(_loser(label, model, pk, mine[tuple(values)]))
-        if aside:
-            log["deleted"].extend(_set_aside(model, sorted(aside)))
-        moving = [pk for pk in ids if pk not in aside]
-        base.filter(pk__in=moving).update(**{field.attname: keep.pk})
-        moved = [keep.pk] if field.primary_key else moving
-        if moved:
-            log["moved"].append({"model": label, "field": field.attname, "pks": moved})
 
 
 def _copy_stage_override(keep: Person, merge: Person) -> dict[str, Any] | None:
@@ -302,7 +181,7 @@ def merge_people(
     merge.updated_at = timezone.now()
     log["merged_after"] = _values(merge, MERGED_FIELDS)
     _apply(merge.pk, log["merged_after"])
-    _move(keep, merge, log)
+    move_rows(keep, merge, log)
     log["stage"] = _copy_stage_override(keep, merge)
     refresh([keep.pk, merge.pk, keep.referred_by_id, *referrers])
     done = Merge.objects.create(
@@ -373,13 +252,7 @@ def undo_merge(*, by: User, merge: Merge) -> Merge:
     log = merge.log
     try:
         with transaction.atomic():
-            for entry in reversed(log["moved"]):
-                model = apps.get_model(entry["model"])
-                model._base_manager.filter(pk__in=entry["pks"], **{entry["field"]: keep.pk}).update(
-                    **{entry["field"]: merged.pk}
-                )
-            for obj in serializers.deserialize("python", log["deleted"]):
-                obj.save()
+            put_back(keep, merged, log)
     except IntegrityError:
         raise Invalid(
             "This merge cannot be undone automatically: rows it moved or set aside clash with "

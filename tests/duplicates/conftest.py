@@ -18,7 +18,7 @@ from rapport.awareness.models import (
     SourceKind,
     Subscription,
 )
-from rapport.duplicates.merging import person_links
+from rapport.duplicates.rows import person_links
 from rapport.people.models import Membership, Person
 from rapport.relationships.models import PersonCadence, Relationship, Snooze
 from rapport.relationships.services import refresh_all

@@ -6,13 +6,15 @@ import pytest
 
 from rapport.audit.models import AuditEntry
 from rapport.awareness.models import Digest, Interest, Match, MatchRun, Publication, Subscription
-from rapport.duplicates.merging import _unique_sets, merge_people, person_links, undo_merge
+from rapport.duplicates.merging import merge_people, undo_merge
 from rapport.duplicates.models import Merge
+from rapport.duplicates.rows import person_links, unique_sets
 from rapport.errors import Forbidden, Invalid, NotFound
 from rapport.people.models import Person
 from rapport.relationships.models import PersonCadence, Relationship, Snooze
 from rapport.touchpoints.models import Participation
 from tests.duplicates.conftest import tables
+from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -283,9 +285,9 @@ def test_every_unique_constraint_on_a_person_link_has_been_looked_at():
     # merged person's row is the right one to set aside, or add a rule in merging._loser.
     found = sorted(
         f"{m._meta.label_lower}.{f.name}"
-        + ("" if f.unique else "+" + "+".join(sorted(x for o, _ in _unique_sets(m, f) for x in o)))
+        + ("" if f.unique else "+" + "+".join(sorted(x for o, _ in unique_sets(m, f) for x in o)))
         for m, f in person_links()
-        if f.unique or _unique_sets(m, f)
+        if f.unique or unique_sets(m, f)
     )
     assert found == [
         "awareness.interest.person+term",
@@ -330,3 +332,12 @@ def test_a_failed_merge_announces_nothing(world, twin):
         merge_people(by=world.alice, keep=world.ana, merge=world.ana)
 
     assert not Delivery.objects.exists()
+
+
+def test_the_survivors_own_address_is_kept_when_the_other_address_is_chosen(world):
+    ben2 = make_person("B. Okafor", email="b.okafor@other.example", groups=[world.chem])
+
+    merge_people(by=world.alice, keep=world.ben, merge=ben2, choices={"email": "merge"})
+
+    ben = Person.objects.get(pk=world.ben.pk)
+    assert (ben.email, ben.other_emails) == ("b.okafor@other.example", ["ben@uni.example"])
