@@ -22,7 +22,8 @@ from rapport.imports.sources import Row, Unreadable
 from rapport.imports.files import open_job
 from rapport.imports.touchpoints import Result, TouchpointImport
 
-CHUNK = 2_000
+CHUNK = 5_000
+DEFER_REFRESH_BYTES = 8 * 1024 * 1024  # larger files refresh relationships once, at the end
 MAX_ISSUES = 20_000  # per job and phase; the report says how many more there were
 Progress = Callable[[ImportJob], None]
 Status = ImportJob.Status
@@ -42,6 +43,7 @@ def _writer(job: ImportJob) -> Writer:
         source_system=job.format or "import",
         by=job.created_by,
         fallback=job.staff_fallback or job.created_by,
+        defer_refresh=job.size > DEFER_REFRESH_BYTES,
     )
 
 
@@ -139,6 +141,7 @@ def run_job(job_id: int, *, progress: Progress | None = None, chunk: int = CHUNK
 
 def _run(job: ImportJob, progress: Progress | None, chunk: int) -> None:
     writer = _writer(job)
+    resumed = job.checkpoint > 0
     table, fmt, mapping = open_job(job)
     rows = (row for row in fmt.rows(table, mapping) if row.number > job.checkpoint)
     for batch in _chunks(rows, chunk):
@@ -163,6 +166,7 @@ def _run(job: ImportJob, progress: Progress | None, chunk: int) -> None:
         if progress:
             progress(job)
     with transaction.atomic():
+        writer.finish(resumed=resumed)
         job.refresh_from_db()
         job.status, job.finished_at = Status.DONE, timezone.now()
         job.save(update_fields=["status", "finished_at", "updated_at"])

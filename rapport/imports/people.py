@@ -135,6 +135,9 @@ class PeopleImport:
             result.counts["memberships"] += len(joins)
         return result
 
+    def finish(self, *, resumed: bool) -> None:
+        """Nothing deferred: each chunk refreshed the people it touched."""
+
     def _apply(self, person: Person, f: dict[str, Any]) -> bool:
         """Copy the row's non-empty values onto the person; whether anything changed."""
         changed = False

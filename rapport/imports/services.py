@@ -231,12 +231,20 @@ def start_dry_run(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
 
 
 @transaction.atomic
-def start_run(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
-    """Import the rows the dry run checked."""
+def start_run(
+    *, by: User, job: ImportJob, how: str = "auto", after_dry_run: bool = True
+) -> ImportJob:
+    """Import the rows the dry run checked. The command line may go straight to the run
+    (`after_dry_run=False`): the run checks every row exactly as the dry run does."""
     _require_owner(by, job)
     job = _locked(job)
-    if job.status != Status.CHECKED or job.dry_run_mapping != job.mapping:
-        raise Invalid("Do a dry run with this mapping first; it shows what the import will do.")
+    if after_dry_run:
+        if job.status != Status.CHECKED or job.dry_run_mapping != job.mapping:
+            raise Invalid("Do a dry run with this mapping first; it shows what the import will do.")
+    elif job.status not in (Status.UPLOADED, Status.CHECKED) or job.started_at:
+        raise Invalid("This file is being or has been imported; upload it again.")
+    else:
+        check_mapping(job, job.mapping)
     ImportIssue.objects.filter(job=job, phase=ImportIssue.Phase.RUN).delete()
     job.summary.pop(ImportIssue.Phase.RUN, None)
     job.created = job.updated = job.skipped = job.failed = job.done_rows = job.checkpoint = 0

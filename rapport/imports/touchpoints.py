@@ -14,17 +14,23 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import connection
 from django.utils import timezone
 
 from rapport.accounts.models import User
-from rapport.imports.bulk import insert_ignore, select_in
+from rapport.imports.bulk import (
+    insert_ignore,
+    max_id,
+    search_index_after,
+    select_in,
+    sqlite_adapt_datetime,
+)
 from rapport.imports.resolve import GroupMap, StaffMap
 from rapport.imports.sources import Row
 from rapport.people.models import Person, Status
+from rapport.relationships.services import REFRESH_CHUNK, refresh_all
 from rapport.relationships.services import refresh as refresh_relationships
+from rapport.search.documents import DOCUMENTS, TOUCHPOINT
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin
 from rapport.touchpoints.services import FUTURE_SLACK, MAX_MINUTES, MAX_TEXT
 
@@ -57,14 +63,23 @@ class Result:
     person_ids: set[int] = field(default_factory=set)
 
 
-@dataclass
+PEOPLE_CACHE = 200_000  # person references remembered across chunks (bounded memory)
+STATUSES = frozenset(Status.values)
+
+
+@dataclass(slots=True)
 class Planned:
     number: int
     key: str
-    values: dict[str, Any]
+    values: list[Any]  # in COLUMNS order; the key and dates are filled in when written
+    when: dt.datetime
     email: str = ""
     name: str = ""
     status: str = ""
+
+    @property
+    def ref(self) -> str:
+        return self.email or "name:" + self.name.casefold()
 
 
 def unprefixed(number: int, message: str) -> str:
@@ -96,135 +111,139 @@ def _topic(topic: str, question: str) -> str:
 
 
 def _tags(value: Any) -> list[str]:
+    if not value:
+        return []
     if isinstance(value, str):
         value = value.split()
     return list(dict.fromkeys(str(t).strip().lstrip("#").lower() for t in value or [] if t))
 
 
 class TouchpointImport:
-    """Plans and writes chunks of touchpoint rows for one job."""
+    """Plans and writes chunks of touchpoint rows for one job.
 
-    def __init__(self, *, source_system: str, by: User, fallback: User) -> None:
+    With `defer_refresh` (large jobs) the relationship state of the people touched is
+    refreshed once at the end (`finish`), not per chunk; a resumed large job refreshes
+    everyone, since the people touched before the interruption are not remembered.
+    """
+
+    def __init__(
+        self, *, source_system: str, by: User, fallback: User, defer_refresh: bool = False
+    ) -> None:
         self.source_system = source_system[:40]
         self.by = by
         self.staff = StaffMap(fallback)
         self.groups = GroupMap()
         self.now = timezone.now()
+        self.latest = self.now + FUTURE_SLACK
+        self.people: dict[str, int] = {}
+        self.defer_refresh = defer_refresh
+        self.touched: set[int] = set()
+        sqlite = connection.vendor == "sqlite"
+        self.adapt = sqlite_adapt_datetime if sqlite else connection.ops.adapt_datetimefield_value
 
-    def _check(self, row: Row) -> tuple[dict[str, Any] | None, list[str], list[str]]:
-        """The column values for a row, or None with the errors; and warnings."""
+    def _check(self, row: Row, errors: list[str], warnings: list[str]) -> Planned | None:
+        """The row as values to insert, or None with `errors` said."""
         f = row.fields
-        errors = [unprefixed(row.number, e) for e in row.errors]
-        warnings = [unprefixed(row.number, w) for w in row.warnings]
         when = f.get("occurred_at")
         if when is None:
             if not errors:
                 errors.append("No date: map a column to “When”.")
-        elif not isinstance(when, dt.datetime) or timezone.is_naive(when):
+        elif not isinstance(when, dt.datetime) or when.tzinfo is None:
             errors.append(f"“{when}” is not a date and time.")
-        elif when > self.now + FUTURE_SLACK:
+        elif when > self.latest:
             errors.append(f"{when:%Y-%m-%d %H:%M} is in the future.")
         elif when.year < EARLIEST_YEAR:
             errors.append(f"{when:%Y-%m-%d} is too far in the past.")
-        values: dict[str, Any] = {}
+        choices = []
         for name, (allowed, default) in CHOICES.items():
-            value = _text(f.get(name)) or default
+            value = f.get(name) or default
             if value not in allowed:
                 errors.append(
                     f"“{value}” is not a known {name.replace('_', ' ')} "
                     f"(one of {', '.join(allowed)}): map it on the mapping screen."
                 )
-            values[name] = value
+            choices.append(value)
         read = f.get("read_level")
-        if read not in (None, ""):
-            if not isinstance(read, int) or not 1 <= read <= 6:
-                errors.append(f"READ level “{read}” is not 1 to 6.")
+        if read is not None and (not isinstance(read, int) or not 1 <= read <= 6):
+            errors.append(f"READ level “{read}” is not 1 to 6.")
         minutes = f.get("minutes")
-        if minutes not in (None, ""):
-            if not isinstance(minutes, int) or not 0 <= minutes <= MAX_MINUTES:
-                errors.append(f"{minutes} minutes is not between 0 and {MAX_MINUTES}.")
+        if minutes is not None and (not isinstance(minutes, int) or not 0 <= minutes <= MAX_MINUTES):
+            errors.append(f"{minutes} minutes is not between 0 and {MAX_MINUTES}.")
         question, answer = _text(f.get("question")), _text(f.get("answer"))
-        for label, text in (("question", question), ("answer", answer)):
-            if len(text) > MAX_TEXT:
-                errors.append(f"The {label} is longer than {MAX_TEXT:,} characters.")
+        if len(question) > MAX_TEXT or len(answer) > MAX_TEXT:
+            errors.append(f"The question or answer is longer than {MAX_TEXT:,} characters.")
         if errors:
-            return None, errors, warnings
+            return None
         author, known = self.staff.author(f.get("staff"))
         group_id, group_known = self.groups.get(f.get("group"))
         if not group_known:
             warnings.append(f"No group called “{_text(f.get('group'))}”: imported without one.")
-        details = dict(f.get("details") or {})
-        if _text(f.get("location")):
-            details["location"] = _text(f.get("location"))
+        details = dict(f.get("details") or ())
+        location = f.get("location")
+        if location:
+            details["location"] = _text(location)
         if not known:
             details["staff"] = _text(f.get("staff"))
-        values.update(
-            occurred_at=when,
-            author_id=author,
-            group_id=group_id,
-            read_level=read if read not in (None, "") else None,
-            minutes=minutes if minutes not in (None, "") else None,
-            topic=_topic(_text(f.get("topic")), question),
-            question=question,
-            answer=answer,
-            tags=_tags(f.get("tags")),
-            details=details,
-        )
-        return values, errors, warnings
+        email = _text(f.get("person_email")).lower()
+        name = " ".join(_text(f.get("person_name")).split())[:200]
+        status = _text(f.get("person_status"))
+        if status and not (email or name):
+            details["patron_status"] = status
+        values = [
+            None, None, author, group_id, *choices, read, minutes,
+            _topic(_text(f.get("topic")), question), question, answer, "", False,
+            json.dumps(_tags(f.get("tags"))), "", self.source_system, None, None,
+            json.dumps(details) if details else None,
+        ]  # fmt: skip
+        return Planned(row.number, "", values, when, email, name, status)
 
-    def plan(self, rows: list[Row]) -> tuple[list[Planned], Result]:
-        """Validate a chunk and leave out what is already imported; nothing is written."""
+    def plan(self, rows: list[Row], *, known: bool = True) -> tuple[list[Planned], Result]:
+        """Validate a chunk; with `known`, leave out what is already imported (a run leaves
+        that to ON CONFLICT instead). Nothing is written."""
         result = Result()
         planned: list[Planned] = []
         seen: dict[str, int] = {}
+        issues = result.issues
         for row in rows:
-            values, errors, warnings = self._check(row)
-            result.issues.extend((row.number, "warning", w) for w in warnings)
-            if values is None:
+            number = row.number
+            errors = [unprefixed(number, e) for e in row.errors] if row.errors else []
+            warnings = [unprefixed(number, w) for w in row.warnings] if row.warnings else []
+            p = self._check(row, errors, warnings)
+            if warnings:
+                issues.extend((number, "warning", w) for w in warnings)
+            if p is None:
                 result.failed += 1
-                result.issues.extend((row.number, "error", e) for e in errors)
+                issues.extend((number, "error", e) for e in errors)
                 continue
-            key = key_for(row)
+            p.key = key = key_for(row)
             if key in seen:
                 result.skipped += 1
-                result.issues.append((row.number, "warning", f"Same as row {seen[key]}: skipped."))
+                issues.append((number, "warning", f"Same as row {seen[key]}: skipped."))
                 continue
-            seen[key] = row.number
-            email = _text(row.fields.get("person_email")).lower()
-            if email:
-                try:
-                    validate_email(email)
-                except ValidationError:
-                    result.issues.append(
-                        (row.number, "warning", f"“{email}” is not an e-mail address: ignored.")
-                    )
-                    email = ""
-            name = " ".join(_text(row.fields.get("person_name")).split())[:200]
-            status = _text(row.fields.get("person_status"))
-            if not (email or name) and status:
-                values["details"]["patron_status"] = status
-            planned.append(Planned(row.number, key, values, email, name, status))
-        existing = {
-            k
-            for (k,) in select_in(
-                "SELECT external_id FROM rapport_touchpoint WHERE source_system = %s "
-                "AND external_id IN ({marks})",
-                (p.key for p in planned),
-                self.source_system,
-            )
-        }
-        result.skipped += sum(1 for p in planned if p.key in existing)
-        return [p for p in planned if p.key not in existing], result
+            seen[key] = number
+            planned.append(p)
+        if known and planned:
+            existing = {
+                k
+                for (k,) in select_in(
+                    "SELECT external_id FROM rapport_touchpoint WHERE source_system = %s "
+                    "AND external_id IN ({marks})",
+                    (p.key for p in planned),
+                    self.source_system,
+                )
+            }
+            result.skipped += sum(1 for p in planned if p.key in existing)
+            planned = [p for p in planned if p.key not in existing]
+        return planned, result
 
     def _people(self, planned: list[Planned], result: Result, write: bool) -> dict[str, int]:
-        """Person ids by reference (e-mail or folded name): existing, else created (in a run)."""
-        refs = {p.email or "name:" + p.name.casefold(): p for p in planned if p.email or p.name}
-        ids: dict[str, int] = {}
+        """Person ids by reference (e-mail or folded name): remembered, existing, else created
+        (in a run). By e-mail first, then by exact name."""
+        refs = {p.ref: p for p in planned if p.email or p.name}
+        ids = {ref: self.people[ref] for ref in refs if ref in self.people}
+        wanted = [p.email for ref, p in refs.items() if p.email and ref not in ids]
         for email, pk in sorted(
-            select_in(
-                "SELECT email, id FROM rapport_person WHERE email IN ({marks})",
-                (p.email for p in refs.values() if p.email),
-            ),
+            select_in("SELECT email, id FROM rapport_person WHERE email IN ({marks})", wanted),
             key=lambda r: -r[1],
         ):
             ids[email] = pk
@@ -247,11 +266,11 @@ class TouchpointImport:
                          f"the first one recorded (id {found[0]}).")
                     )  # fmt: skip
                 continue
-            status = p.status.lower() if p.status.lower() in Status.values else Status.OTHER
+            status = p.status.lower()
             person = Person(
                 full_name=p.name or p.email.split("@")[0],
                 email=p.email,
-                status=status,
+                status=status if status in STATUSES else Status.OTHER,
                 created_by=self.by,
             )
             person.refresh_search_text()
@@ -260,31 +279,32 @@ class TouchpointImport:
         if write and new:
             Person.objects.bulk_create(new.values())
             ids.update({ref: person.pk for ref, person in new.items()})
+        if write:
+            if len(self.people) > PEOPLE_CACHE:
+                self.people.clear()
+            self.people.update(ids)
         return ids
 
     def chunk(self, rows: list[Row], *, write: bool) -> Result:
         """Plan a chunk and, when `write`, write it (inside the caller's transaction)."""
-        planned, result = self.plan(rows)
+        planned, result = self.plan(rows, known=not write)
         person_of = self._people(planned, result, write)
-        for p in planned:
-            if not (p.email or p.name):
-                result.counts["anonymous"] += 1
+        result.counts["anonymous"] += sum(1 for p in planned if not (p.email or p.name))
         if not write:
             result.created += len(planned)
             return result
-        adapt = connection.ops.adapt_datetimefield_value
+        adapt = self.adapt
         now = adapt(timezone.now())
-        rows_out = []
+        out = []
         for p in planned:
             v = p.values
-            rows_out.append((
-                adapt(v["occurred_at"]), now, v["author_id"], v["group_id"], v["kind"],
-                v["channel"], v["origin"], v["initiated_by"], v["read_level"], v["minutes"],
-                v["topic"], v["question"], v["answer"], "", False, json.dumps(v["tags"]), "",
-                self.source_system, p.key, now, json.dumps(v["details"]) if v["details"] else None,
-            ))  # fmt: skip
-        inserted = insert_ignore("rapport_touchpoint", COLUMNS, rows_out)
-        if inserted < 0:  # the driver did not say; count what is there now
+            v[0], v[1], v[18], v[19] = adapt(p.when), now, p.key, now
+            out.append(v)
+        with search_index_after(DOCUMENTS[TOUCHPOINT]) as index:
+            before = max_id("rapport_touchpoint")
+            inserted = insert_ignore("rapport_touchpoint", COLUMNS, out)
+            index(before)
+        if inserted < 0:  # the driver did not say
             inserted = len(planned)
         result.created += inserted
         result.skipped += len(planned) - inserted
@@ -296,7 +316,6 @@ class TouchpointImport:
         wanted = {p.key: p for p in planned if p.email or p.name}
         if not wanted:
             return
-        adapt = connection.ops.adapt_datetimefield_value
         parts, contacts = [], set()
         for key, tp_id, author_id in select_in(
             "SELECT external_id, id, author_id FROM rapport_touchpoint WHERE source_system = %s "
@@ -305,11 +324,25 @@ class TouchpointImport:
             self.source_system,
         ):
             p = wanted[key]
-            person = person_of[p.email or "name:" + p.name.casefold()]
-            parts.append((tp_id, person, adapt(p.values["occurred_at"])))
+            person = person_of[p.ref]
+            parts.append((tp_id, person, self.adapt(p.when)))
             contacts.add((person, author_id))
         insert_ignore("rapport_participation", ("touchpoint_id", "person_id", "occurred_at"), parts)
         insert_ignore("rapport_contact", ("person_id", "user_id"), sorted(contacts))
         touched = {person for _, person, _ in parts}
-        refresh_relationships(touched)
         result.person_ids |= touched
+        if self.defer_refresh:
+            self.touched |= touched
+        else:
+            refresh_relationships(touched)
+
+    def finish(self, *, resumed: bool) -> None:
+        """Bring the deferred relationship state up to date (inside the caller's transaction)."""
+        if not self.defer_refresh:
+            return
+        if resumed:
+            refresh_all()
+            return
+        ids = sorted(self.touched)
+        for start in range(0, len(ids), REFRESH_CHUNK):
+            refresh_relationships(ids[start : start + REFRESH_CHUNK])
