@@ -282,7 +282,7 @@ def test_a_person_who_referred_the_survivor_does_not_become_their_own_referrer(w
 def test_every_unique_constraint_on_a_person_link_has_been_looked_at():
     # merge_people moves any table pointing at people; only where a unique constraint allows a
     # row once per person does it set one aside. Whoever adds such a table: check that the
-    # merged person's row is the right one to set aside, or add a rule in merging._loser.
+    # merged person's row is the right one to set aside, or add a rule in rows._loser.
     found = sorted(
         f"{m._meta.label_lower}.{f.name}"
         + ("" if f.unique else "+" + "+".join(sorted(x for o, _ in unique_sets(m, f) for x in o)))
