@@ -12,8 +12,9 @@ card has touched a person, later cards of the same file for that person only fil
 a file that names someone twice gives the same result every time it is imported.
 
 This is the bulk path the service runs (one transaction, audited there as one entry): people
-are written with `bulk_create`/`bulk_update` (the search index follows through its triggers),
-and new people get their relationship row from `relationships.services.refresh`.
+are inserted with `executemany` and updated with `bulk_update` (the search index follows
+through its triggers), and new people get their relationship rows as `refresh` makes them
+(see `bulk.py`).
 """
 
 from collections.abc import Callable, Iterable
@@ -23,13 +24,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.contacts import bulk
 from rapport.contacts.mapping import Contact, to_contact
 from rapport.contacts.models import CardKey
 from rapport.contacts.reader import Card, Unreadable
 from rapport.contacts.writer import own_person_id
 from rapport.people.models import Person
 from rapport.people.queries import people_for
-from rapport.relationships.services import refresh
 
 BATCH = 1_000
 MAX_PROBLEMS = 1_000
@@ -190,22 +191,18 @@ class Importer:
     def _write(self, created: list[Person], changed: list[Person], index: "_Index") -> None:
         now = timezone.now()
         if created:
-            Person.objects.bulk_create(created)
+            bulk.insert(created, now)
             new_ids = [p.pk for p in created]
             self.report.created_ids.extend(new_ids)
             self.touched.update(new_ids)
-            Person.contacts.through.objects.bulk_create(
-                [Person.contacts.through(person_id=pk, user_id=self.by.pk) for pk in new_ids]
-            )
-            refresh(new_ids)  # their relationship rows: prospects, with their cadence
+            bulk.add_contacts(new_ids, self.by.pk)
+            bulk.new_relationships(new_ids)  # prospects, with the cadence the rules give
         if changed:
             for person in changed:
                 person.updated_at = now
             Person.objects.bulk_update(changed, WRITTEN)
             self.report.updated_ids.extend(p.pk for p in changed)
-        keys = [CardKey(key=key, person_id=person.pk) for key, person in index.new_keys]
-        if keys:
-            CardKey.objects.bulk_create(keys, ignore_conflicts=True)
+        bulk.add_keys([(key, person.pk) for key, person in index.new_keys])
 
 
 class _Index:

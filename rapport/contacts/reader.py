@@ -25,7 +25,7 @@ MAX_LINE = 256 * 1024
 MAX_PROPERTY = 256 * 1024
 MAX_PROPERTIES = 2_000
 # Binary payloads nobody here needs: skipped as they stream past.
-SKIPPED = frozenset({b"PHOTO", b"LOGO", b"SOUND", b"KEY"})
+SKIPPED_START = re.compile(rb"^\s*(?:[A-Za-z0-9_-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)\s*[;:]", re.I)
 PROPERTY_START = re.compile(rb"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?[;:]")
 # Marks a line or property that was too long to keep (never valid vCard text: a NUL byte).
 TOO_LONG = b"\x00TOO-LONG"
@@ -195,7 +195,7 @@ def _logical_lines(lines: Iterator[bytes]) -> Iterator[bytes]:
         current, skipping, qp, too_long = None, False, False, False
         if not line.strip():
             continue
-        if _name_of(line) in SKIPPED:
+        if SKIPPED_START.match(line):
             skipping = True
             continue
         current = bytearray(line)
@@ -208,6 +208,8 @@ def _logical_lines(lines: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def _split_unquoted(data: bytes, sep: int, limit: int = -1) -> list[bytes]:
+    if b'"' not in data:  # the common case, done in C
+        return data.split(bytes([sep]), limit)
     parts, start, quoted = [], 0, False
     for i, byte in enumerate(data):
         if byte == 0x22:  # "
@@ -219,6 +221,11 @@ def _split_unquoted(data: bytes, sep: int, limit: int = -1) -> list[bytes]:
                 break
     parts.append(data[start:])
     return parts
+
+
+def _split_quoted_text(value: str) -> list[str]:
+    """Split a parameter's values on commas outside double quotes."""
+    return [v.decode("utf-8") for v in _split_unquoted(value.encode("utf-8"), 0x2C)]
 
 
 def _decode(data: bytes, charset: str, problems: list[str], name: str) -> str:
@@ -260,13 +267,18 @@ def parse_property(line: bytes, problems: list[str]) -> Property | None:
         key, eq, value = piece.partition("=")
         if not eq:  # vCard 2.1: a bare word is a TYPE, or the encoding
             key, value = ("ENCODING" if key.upper() in ENCODING_WORDS else "TYPE"), key
-        values = [
-            v.decode("utf-8", errors="replace").strip().strip('"')
-            for v in _split_unquoted(value.encode(), 0x2C)
-        ]
+        if '"' in value:
+            values = [v.strip().strip('"') for v in _split_quoted_text(value)]
+        else:
+            values = [v.strip() for v in value.split(",")]
         params.setdefault(key.strip().upper(), []).extend(v for v in values if v)
     encoding = (params.get("ENCODING") or [""])[0].upper()
     charset = (params.get("CHARSET") or [""])[0]
+    if not params:  # the common case: plain UTF-8
+        try:
+            return Property(name=name, value=raw.decode("utf-8"), params=params, group=group)
+        except UnicodeDecodeError:
+            pass
     if encoding == "QUOTED-PRINTABLE":
         raw = quopri.decodestring(raw)
     elif encoding in {"B", "BASE64"}:
@@ -287,7 +299,7 @@ def read_cards(stream: BinaryIO) -> Iterator[Card | Unreadable]:
             if card is not None:
                 card.problems.append(f"{name or 'A property'} is too long; left out.")
             continue
-        upper = line.strip().upper()
+        upper = line.strip().upper() if line[:1] in b"BbEe" else b""
         if upper == b"BEGIN:VCARD":
             if card is not None:
                 card.problems.append("No END:VCARD before the next card; read up to it.")
@@ -343,6 +355,8 @@ def unescape(text: str) -> str:
 
 def split_escaped(text: str, sep: str) -> list[str]:
     """Split on `sep` where it is not escaped by a backslash; escapes are kept for unescape."""
+    if "\\" not in text:  # the common case, done in C
+        return text.split(sep)
     parts, current, i = [], [], 0
     while i < len(text):
         ch = text[i]

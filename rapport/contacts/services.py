@@ -43,7 +43,9 @@ def _fill(job: ContactImport, report: Report) -> None:
 
 
 def _import(job: ContactImport, by: User, progress: Callable[[int], None] | None) -> Report:
-    with job.file.open("rb") as stream:
+    with job.file.open("rb") as stored:
+        # The file object itself: Django's File proxies every readline through Python.
+        stream = getattr(stored, "file", stored)
         return Importer(by, progress).run(read_cards(stream))
 
 

@@ -11,10 +11,12 @@ from rapport.contacts.services import run_vcard_import, start_vcard_import, uplo
 from rapport.errors import Forbidden, Invalid
 from rapport.people.models import Person
 from rapport.people.queries import search_people
-from rapport.relationships.models import Relationship, Stage
+from rapport.relationships.models import CadenceRule, Relationship, Stage
+from rapport.relationships.services import refresh_all
 from rapport.search.queries import search
 from tests.contacts.conftest import fixture
 
+RELATIONSHIP_COLUMNS = [f.attname for f in Relationship._meta.concrete_fields]
 ALL = [
     "outlook-2.1.vcf",
     "apple-3.0.vcf",
@@ -306,3 +308,29 @@ def test_running_twice_does_the_work_once(world):
     assert run_vcard_import(job.pk).status == ContactImport.Status.DONE
     assert Person.objects.filter(full_name="Dr. Keiko Nakamura").count() == 1
     assert AuditEntry.objects.filter(action="import").count() == 1
+
+
+def test_bulk_state_is_what_a_full_recompute_gives(world):
+    CadenceRule.objects.create(name="Others", status="other", ideal_days=30, max_days=60)
+    run(world.alice, every_fixture())
+
+    def state():
+        rows = Relationship.objects.filter(person__created_by=world.alice)
+        return sorted(rows.values_list(*RELATIONSHIP_COLUMNS))
+
+    imported = state()
+    refresh_all()
+    assert state() == imported
+    rows = Relationship.objects.filter(person__created_by=world.alice)
+    assert (
+        sorted(rows.values_list("ideal_days", "max_days", "cadence_source"))
+        == [(30, 60, "rule: Others")] * 6
+    )
+    new = Person.objects.filter(created_by=world.alice)
+    assert all(p.created_at == p.updated_at and p.created_at is not None for p in new)
+    assert (
+        sorted(
+            Person.contacts.through.objects.filter(person__in=new).values_list("user_id", flat=True)
+        )
+        == [world.alice.pk] * 6
+    )
