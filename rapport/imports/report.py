@@ -26,8 +26,8 @@ def summary_lines(job: ImportJob, phase: str) -> list[str]:
         "created": job.created, "updated": job.updated, "skipped": job.skipped,
         "failed": job.failed,
     }  # fmt: skip
-    noun = "touchpoint" if job.target == "touchpoints" else "person"
-    lines = [f"{noun.capitalize()}s: {counts_line(counts, dry_run=dry_run)}."]
+    noun = "Touchpoints" if job.target == "touchpoints" else "People"
+    lines = [f"{noun}: {counts_line(counts, dry_run=dry_run)}."]
     bag = job.summary.get(phase, {})
     would = "would be " if dry_run else ""
     if bag.get("people_created"):

@@ -27,7 +27,7 @@ from rapport.imports.bulk import (
 )
 from rapport.imports.resolve import GroupMap, StaffMap
 from rapport.imports.sources import Row
-from rapport.people.models import Person, Status
+from rapport.people.models import Status
 from rapport.relationships.services import REFRESH_CHUNK, refresh_all
 from rapport.relationships.services import refresh as refresh_relationships
 from rapport.search.documents import DOCUMENTS, TOUCHPOINT
@@ -63,6 +63,11 @@ class Result:
     person_ids: set[int] = field(default_factory=set)
 
 
+PERSON_COLUMNS = (
+    "full_name", "email", "other_emails", "orcid", "directory_id", "job_title", "status",
+    "department", "building", "room", "desk", "notes", "search_text", "touchpoint_count",
+    "created_by_id", "created_at", "updated_at",
+)  # fmt: skip
 PEOPLE_CACHE = 200_000  # person references remembered across chunks (bounded memory)
 STATUSES = frozenset(Status.values)
 
@@ -116,6 +121,16 @@ def _tags(value: Any) -> list[str]:
     if isinstance(value, str):
         value = value.split()
     return list(dict.fromkeys(str(t).strip().lstrip("#").lower() for t in value or [] if t))
+
+
+def _created_since(after: int, by: int) -> list[tuple]:
+    """(id, email, name) of the people this importer created after id `after`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, email, full_name FROM rapport_person WHERE id > %s AND created_by_id = %s",
+            [after, by],
+        )
+        return cursor.fetchall()
 
 
 class TouchpointImport:
@@ -253,7 +268,8 @@ class TouchpointImport:
             "SELECT full_name, id FROM rapport_person WHERE full_name IN ({marks})", names
         ):
             by_name.setdefault(name, []).append(pk)
-        new: dict[str, Person] = {}
+        new: dict[str, tuple] = {}
+        now = self.adapt(timezone.now())
         for ref, p in refs.items():
             if ref in ids:
                 continue
@@ -267,18 +283,22 @@ class TouchpointImport:
                     )  # fmt: skip
                 continue
             status = p.status.lower()
-            person = Person(
-                full_name=p.name or p.email.split("@")[0],
-                email=p.email,
-                status=status if status in STATUSES else Status.OTHER,
-                created_by=self.by,
-            )
-            person.refresh_search_text()
-            new[ref] = person
+            name = p.name or p.email.split("@")[0]
+            new[ref] = (
+                name, p.email, "[]", "", "", "", status if status in STATUSES else Status.OTHER,
+                "", "", "", "", "", " ".join(e for e in (name, p.email) if e).lower()[:600],
+                0, self.by.pk, now, now,
+            )  # fmt: skip
         result.counts["people_created"] += len(new)
         if write and new:
-            Person.objects.bulk_create(new.values())
-            ids.update({ref: person.pk for ref, person in new.items()})
+            before = max_id("rapport_person")
+            insert_ignore("rapport_person", PERSON_COLUMNS, list(new.values()))
+            created = _created_since(before, self.by.pk)
+            refs_of = {(email, name): ref for ref, (name, email, *_) in new.items()}
+            for pk, email, name in created:
+                ref = refs_of.get((email, name))
+                if ref is not None:
+                    ids[ref] = pk
         if write:
             if len(self.people) > PEOPLE_CACHE:
                 self.people.clear()

@@ -31,9 +31,10 @@ def _user(username: str | None) -> User:
 class Command(BaseCommand):
     help = (
         "Import touchpoints (LibAnswers, Gimlet, LibStats, LibInsight, Desk Tracker, any CSV "
-        "or XLSX) or people (--people) from a file: detect the format, check every row (a dry "
-        "run), then import in chunks, printing progress and a report. Running it again on the "
-        "same file creates nothing twice. Exit status 2: the file cannot be read."
+        "or XLSX) or people (--people) from a file: detect the format, then import in chunks, "
+        "checking every row, printing progress and a report (--dry-run: check only, write "
+        "nothing). Running it again on the same file creates nothing twice. Exit status 2: "
+        "the file cannot be read."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,9 +56,11 @@ class Command(BaseCommand):
                 self._run(job)
                 return
             job = self._upload(by, opts)
-            self._check(by, job)
-            if not opts["dry_run"]:
-                services.start_run(by=by, job=job, how="caller")
+            if opts["dry_run"]:
+                self._check(by, job)
+            else:
+                # Straight to the run: it checks every row as the dry run would.
+                services.start_run(by=by, job=job, how="caller", after_dry_run=False)
                 self._run(job)
         except RapportError as err:
             raise CommandError(err.message, returncode=2) from None
