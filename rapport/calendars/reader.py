@@ -1,0 +1,305 @@
+"""Reading meetings out of .ics files, tolerantly. Pure: bytes in, `Meeting`s out, no models.
+
+A file is parsed whole with `icalendar`; if that fails, each VEVENT is parsed on its own (with
+the file's time zones that parse), so one broken event costs only itself. Recurring events
+are expanded within the chosen dates; cancelled instances, EXDATEs and all-day entries are
+skipped, and moved instances (RECURRENCE-ID) replace the ones they move.
+"""
+
+import datetime as dt
+import re
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+from dateutil.rrule import rruleset, rrulestr
+
+MAX_MINUTES = 24 * 60
+# Rules that repeat more often than daily are not meetings anyone attends.
+TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
+VIDEO_HOSTS = re.compile(
+    r"(zoom\.us|zoom\.com|zoomgov\.com|meet\.google\.com|teams\.microsoft\.com|teams\.live\.com"
+    r"|webex\.com|whereby\.com|meet\.jit\.si|gotomeeting\.com|gotomeet\.me|bluejeans\.com"
+    r"|chime\.aws|join\.skype\.com|meet\.lync\.com|bigbluebutton|hangouts\.google\.com)",
+    re.I,
+)
+VIDEO_PROPERTIES = (
+    "X-GOOGLE-CONFERENCE",
+    "X-MICROSOFT-SKYPETEAMSMEETINGURL",
+    "X-MICROSOFT-ONLINEMEETINGCONFLINK",
+)
+# Where invitations append joining instructions to the description (Teams and Outlook draw a
+# line of underscores, Google a row of -::~:~::~ marks): the librarian's notes come before.
+BOILERPLATE = re.compile(r"^(_{10,}|-::~[:~]+::-)\s*$", re.M)
+BLOCK = r"^BEGIN:{0}\r?$.*?^END:{0}\r?$"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    email: str
+    name: str
+    declined: bool = False
+    organiser: bool = False
+
+
+@dataclass
+class Meeting:
+    """One occurrence of a meeting, with what a touchpoint needs from it."""
+
+    key: str  # the UID, plus the instance's original start for a recurring event
+    start: dt.datetime
+    minutes: int | None
+    summary: str
+    description: str
+    location: str
+    video: bool
+    attendees: list[Attendee]
+
+
+@dataclass
+class Reading:
+    events: int = 0
+    meetings: list[Meeting] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def decode(data: bytes) -> str:
+    for bom, encoding in ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _parse(text: str) -> list[Any]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # icalendar warns about guessed time zones
+        return list(icalendar.Calendar.from_ical(text, multiple=True))
+
+
+def _components(text: str, problems: list[tuple[str, str]]) -> list[Any]:
+    """Every VEVENT in the file; event by event when the whole will not parse."""
+    try:
+        return [e for c in _parse(text) for e in c.walk("VEVENT")]
+    except Exception as exc:  # icalendar raises many kinds on bad input
+        problems.append(("file", f"Could not be read as a whole ({_short(exc)}); read by event."))
+    zones = []
+    for block in re.findall(BLOCK.format("VTIMEZONE"), text, re.M | re.S):
+        try:
+            _parse(f"BEGIN:VCALENDAR\r\n{block}\r\nEND:VCALENDAR\r\n")
+            zones.append(block)
+        except Exception:  # a broken zone: events in it fall back to UTC
+            continue
+    found: list[Any] = []
+    for number, block in enumerate(re.findall(BLOCK.format("VEVENT"), text, re.M | re.S), 1):
+        wrapped = "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", *zones, block, "END:VCALENDAR"])
+        try:
+            found.extend(e for c in _parse(wrapped + "\r\n") for e in c.walk("VEVENT"))
+        except Exception as exc:
+            problems.append((f"event {number}", f"Could not be read: {_short(exc)}"))
+    return found
+
+
+def _short(exc: Exception) -> str:
+    message = str(exc) or type(exc).__name__
+    return message if len(message) <= 160 else message[:157] + "…"
+
+
+def _aware(value: dt.date, tz: ZoneInfo, like: dt.datetime | None = None) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        at = like.timetz() if like else dt.time(tzinfo=tz)
+        value = dt.datetime.combine(value, at.replace(tzinfo=None), tzinfo=at.tzinfo or tz)
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def _instant(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _rule(recur: Any, start: dt.datetime) -> Any:
+    """A dateutil rule from a vRecur, with UNTIL in UTC as dateutil wants for aware starts."""
+    recur = recur.copy()
+    if "UNTIL" in recur:
+        until = recur["UNTIL"][0]
+        if not isinstance(until, dt.datetime):
+            until = dt.datetime.combine(until, dt.time(23, 59, 59))
+        recur["UNTIL"] = [_aware(until, start.tzinfo).astimezone(dt.UTC)]  # type: ignore[arg-type]
+    text = recur.to_ical().decode()
+    return rrulestr(text, dtstart=start)
+
+
+def _label(event: Any, number: int) -> str:
+    summary = str(event.get("SUMMARY", "")).strip()
+    return summary[:80] or str(event.get("UID", "")) or f"event {number}"
+
+
+def _people(event: Any) -> list[Attendee]:
+    people: dict[str, Attendee] = {}
+    organiser = event.get("ORGANIZER")
+    entries = [(organiser, True)] if organiser else []
+    entries += [(a, False) for a in event.attendees]
+    for value, is_organiser in entries:
+        params = getattr(value, "params", {})
+        if str(params.get("CUTYPE", "INDIVIDUAL")).upper() in ("ROOM", "RESOURCE"):
+            continue
+        address = re.sub(r"^mailto:", "", str(value).strip(), flags=re.I).strip().lower()
+        if "@" not in address:
+            continue
+        known = people.get(address)
+        people[address] = Attendee(
+            email=address,
+            name=str(params.get("CN", "")).strip().strip('"') or (known.name if known else ""),
+            declined=str(params.get("PARTSTAT", "")).upper() == "DECLINED"
+            or bool(known and known.declined),
+            organiser=is_organiser or bool(known and known.organiser),
+        )
+    return list(people.values())
+
+
+def _is_video(event: Any, location: str, description: str) -> bool:
+    if any(name in event for name in VIDEO_PROPERTIES):
+        return True
+    for conference in event.conferences:
+        features = conference.feature or []
+        features = [features] if isinstance(features, str) else features
+        if "VIDEO" in [f.upper() for f in features] or VIDEO_HOSTS.search(str(conference.uri)):
+            return True
+    return bool(VIDEO_HOSTS.search(" ".join([location, str(event.get("URL", "")), description])))
+
+
+def _notes(description: str) -> str:
+    return BOILERPLATE.split(description, maxsplit=1)[0].strip()
+
+
+def _meeting(event: Any, key: str, start: dt.datetime, length: dt.timedelta | None) -> Meeting:
+    location = str(event.get("LOCATION", "")).strip()
+    description = str(event.get("DESCRIPTION", "")).strip()
+    minutes = None
+    if length is not None and length >= dt.timedelta(0):
+        minutes = min(round(length.total_seconds() / 60), MAX_MINUTES)
+    return Meeting(
+        key=key,
+        start=start,
+        minutes=minutes,
+        summary=" ".join(str(event.get("SUMMARY", "")).split()),
+        description=_notes(description),
+        location=location,
+        video=_is_video(event, location, description),
+        attendees=_people(event),
+    )
+
+
+def _length(event: Any) -> dt.timedelta | None:
+    try:
+        return event.end - event.start
+    except Exception:  # no or unreadable DTEND/DURATION: minutes unknown
+        return None
+
+
+def _cancelled(event: Any) -> bool:
+    return str(event.get("STATUS", "")).upper() == "CANCELLED"
+
+
+class _Expander:
+    def __init__(self, reading: Reading, since: dt.datetime, until: dt.datetime, tz: ZoneInfo):
+        self.reading, self.since, self.until, self.tz = reading, since, until, tz
+
+    def start_of(self, event: Any, label: str) -> dt.datetime | None:
+        try:
+            start = event.start
+        except Exception:  # missing or broken (icalendar listed why)
+            self.reading.problems.append((label, "No readable start; skipped."))
+            return None
+        if not isinstance(start, dt.datetime):
+            self.reading.skipped["all-day entries"] += 1
+            return None
+        return _aware(start, self.tz)
+
+    def add(self, event: Any, key: str, start: dt.datetime) -> None:
+        if _cancelled(event):
+            self.reading.skipped["cancelled"] += 1
+        elif start > self.until:
+            self.reading.skipped["not happened yet"] += 1
+        elif start < self.since:
+            self.reading.skipped["before the chosen dates"] += 1
+        else:
+            self.reading.meetings.append(_meeting(event, key, start, _length(event)))
+
+    def instances(self, event: Any, start: dt.datetime, label: str) -> list[dt.datetime] | None:
+        """The starts within the dates, or None if the event does not recur."""
+        if not (event.get("RRULE") or event.get("RDATE")):
+            return None
+        found = rruleset()
+        try:
+            rules = event.rrules
+            if any(str(r.get("FREQ", [""])[0]).upper() in TOO_FREQUENT for r in rules):
+                self.reading.problems.append((label, "Repeats more often than daily; skipped."))
+                return []
+            for recur in rules:
+                found.rrule(_rule(recur, start))
+            for value, _end in event.rdates:
+                found.rdate(_aware(value, self.tz, start))
+            for value in event.exdates:
+                found.exdate(_aware(value, self.tz, start))
+            return list(found.between(self.since, self.until, inc=True))
+        except Exception as exc:
+            self.reading.problems.append((label, f"Its repetition is unreadable ({_short(exc)})."))
+            return [start] if self.since <= start <= self.until else []
+
+
+def read_meetings(data: bytes, *, since: dt.datetime, until: dt.datetime, tz: ZoneInfo) -> Reading:
+    """Every meeting occurrence that started between `since` and `until`."""
+    reading = Reading()
+    events = _components(decode(data), reading.problems)
+    reading.events = len(events)
+    expand = _Expander(reading, since, until, tz)
+    overrides: dict[tuple[str, str], Any] = {}
+    masters: list[tuple[int, Any]] = []
+    gone: set[str] = set()  # cancelled series: their moved instances go too
+    for number, event in enumerate(events, 1):
+        label = _label(event, number)
+        for prop, message in getattr(event, "errors", []):
+            reading.problems.append((label, f"{prop or 'A line'}: {_short(Exception(message))}"))
+        recurrence = event.get("RECURRENCE-ID")
+        if recurrence is not None and event.get("UID"):
+            moment = _aware(recurrence.dt, tz)
+            overrides[(str(event["UID"]), _instant(moment))] = (number, event)
+        else:
+            masters.append((number, event))
+    for number, event in masters:
+        label = _label(event, number)
+        start = expand.start_of(event, label)
+        if start is None:
+            continue
+        uid = str(event.get("UID", "")).strip() or f"{_instant(start)}/{event.get('SUMMARY', '')}"
+        starts = expand.instances(event, start, label)
+        if starts is None:
+            expand.add(event, uid, start)
+            continue
+        if _cancelled(event):
+            reading.skipped["cancelled"] += 1
+            gone.add(uid)
+            continue
+        for instance in starts:
+            moved = overrides.pop((uid, _instant(instance)), None)
+            key = f"{uid}/{_instant(instance)}"
+            if moved is None:
+                expand.add(event, key, instance)
+            else:
+                moved_start = expand.start_of(moved[1], label)
+                if moved_start is not None:
+                    expand.add(moved[1], key, moved_start)
+    # Moved instances whose original start fell outside the dates (or whose series is gone).
+    for (uid, instant), (number, event) in overrides.items():
+        if uid in gone:
+            continue
+        start = expand.start_of(event, _label(event, number))
+        if start is not None:
+            expand.add(event, f"{uid}/{instant}", start)
+    return reading

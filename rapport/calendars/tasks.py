@@ -1,0 +1,15 @@
+"""Background work for .ics imports; thin: an id in, a service call out."""
+
+from django_tasks import task
+
+from rapport.calendars import services
+
+
+@task()
+def run_import(job_id: int) -> None:
+    services.run_ics_import(job_id)
+
+
+def enqueue_import(job_id: int) -> None:
+    """Queue an import for `rapport worker` (called once its transaction commits)."""
+    run_import.enqueue(job_id)

@@ -1,0 +1,151 @@
+"""Calendar pages: the feed settings, the secret feed itself, and .ics meeting imports."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import http_date, parse_http_date_safe
+from django.views.decorators.http import require_POST, require_safe
+
+from rapport.accounts.pages import AuthedRequest, apply_errors, page_view
+from rapport.calendars import services
+from rapport.calendars.forms import AddPeopleForm, IcsFileForm
+from rapport.calendars.queries import active_feed_for, get_import_for, imports_for
+from rapport.errors import Invalid, RapportError
+
+RECENT_IMPORTS = 10
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def _settings_page(request: AuthedRequest, raw: str | None = None) -> HttpResponse:
+    feed = active_feed_for(request.user)
+    url = request.build_absolute_uri(reverse("calendars:feed", args=[raw])) if raw else None
+    return render(request, "calendars/settings.html", {"feed": feed, "feed_url": url})
+
+
+@page_view
+def settings_page(request: AuthedRequest) -> HttpResponse:
+    return _settings_page(request)
+
+
+@require_POST
+@page_view
+def feed_create(request: AuthedRequest) -> HttpResponse:
+    """Make (or replace) the feed address and show it this once: only its hash is kept."""
+    _feed, raw = services.create_feed(by=request.user)
+    return _settings_page(request, raw)
+
+
+@require_POST
+@page_view
+def feed_revoke(request: AuthedRequest) -> HttpResponse:
+    if services.revoke_feed(by=request.user):
+        messages.success(request, "Your calendar feed is off; calendars subscribed to it empty.")
+    return redirect("calendars:settings")
+
+
+def _matches(header: str, etag: str) -> bool:
+    tags = [t.strip().removeprefix("W/").strip('"') for t in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+@require_safe
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed, without sign-in (the address is the key), answering 304 to a client whose
+    copy is current."""
+    try:
+        served = services.serve_feed(services.open_feed(token))
+    except RapportError as err:
+        return HttpResponse(err.message, status=err.status, content_type="text/plain")
+    etag = f'"{served.etag}"'
+    modified = int(served.changed_at.timestamp())
+    if_none_match = request.headers.get("If-None-Match")
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    fresh = (
+        _matches(if_none_match, served.etag)
+        if if_none_match
+        else since is not None and since >= modified
+    )
+    response = (
+        HttpResponse(status=304) if fresh else HttpResponse(served.body, content_type=CALENDAR_TYPE)
+    )
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    response["Cache-Control"] = "private, max-age=900"
+    response["Content-Disposition"] = 'inline; filename="rapport.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _import_page(request: AuthedRequest, form: IcsFileForm, status: int = 200) -> HttpResponse:
+    recent = imports_for(request.user)[:RECENT_IMPORTS]
+    return render(request, "calendars/import.html", {"form": form, "recent": recent}, status=status)
+
+
+@page_view
+def import_page(request: AuthedRequest) -> HttpResponse:
+    """Upload an .ics file; it is previewed before anything is logged."""
+    services.require_librarian(request.user)
+    if request.method != "POST":
+        return _import_page(request, IcsFileForm())
+    form = IcsFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.upload_ics(
+                by=request.user,
+                file=upload,
+                filename=upload.name,
+                since=form.cleaned_data["since"],
+            )
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            return redirect("calendars:import_detail", pk=job.pk)
+    return _import_page(request, form, status=422)
+
+
+@page_view
+def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The preview, then the run's progress (HTMX asks again while it runs), then the report."""
+    job = get_import_for(request.user, pk)
+    template = (
+        "calendars/import_detail.html#status" if request.htmx else "calendars/import_detail.html"
+    )
+    form = AddPeopleForm(job.unmatched)
+    return render(request, template, {"job": job, "people_form": form})
+
+
+@require_POST
+@page_view
+def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
+    job = get_import_for(request.user, pk)
+    try:
+        services.start_ics_import(by=request.user, job=job)
+    except Invalid as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, f"Logging the meetings in {job.filename}; the report follows.")
+    return redirect("calendars:import_detail", pk=job.pk)
+
+
+@require_POST
+@page_view
+def import_people(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Add people for unmatched attendees, then preview the file again."""
+    job = get_import_for(request.user, pk)
+    form = AddPeopleForm(job.unmatched, request.POST)
+    if form.is_valid():
+        try:
+            added = services.add_people(
+                by=request.user, job=job, emails=form.cleaned_data["emails"]
+            )
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            s = "" if len(added) == 1 else "s"
+            messages.success(request, f"Added {len(added)} person{s}; the preview is up to date.")
+            return redirect("calendars:import_detail", pk=job.pk)
+    context = {"job": job, "people_form": form}
+    return render(request, "calendars/import_detail.html", context, status=422)
