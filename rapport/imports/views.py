@@ -23,8 +23,11 @@ JOBS_PER_PAGE = 20
 ISSUES_SHOWN = 50
 
 
-def _list(request: AuthedRequest, form: UploadForm | None = None, status: int = 200) -> HttpResponse:
+def _list(
+    request: AuthedRequest, form: UploadForm | None = None, status: int = 200, error: str = ""
+) -> HttpResponse:
     context = {
+        "upload_error": error,
         "page": paginate(jobs_for(request.user), request, JOBS_PER_PAGE),
         "form": form or UploadForm(formats=format_choices()),
         "mappings": mappings_for(request.user),
@@ -44,12 +47,11 @@ def job_list(request: AuthedRequest) -> HttpResponse:
 def upload(request: AuthedRequest) -> HttpResponse:
     jobs_for(request.user)  # managers stop here, before the body is read
     length = int(request.META.get("CONTENT_LENGTH") or 0)
-    form = UploadForm(formats=format_choices())
     if length > services.max_bytes() + 64 * 1024:
-        # Refused before Django spools the body to disk.
-        form.add_error(None, f"That file is larger than the {services.max_bytes() // 1048576} MB "
-                       "allowed for imports (RAPPORT_IMPORT_MAX_MB).")  # fmt: skip
-        return _list(request, form, 422)
+        # Refused before Django reads the body (and spools it to disk).
+        limit = services.max_bytes() // (1024 * 1024)
+        message = f"That file is larger than the {limit} MB allowed for imports "
+        return _list(request, None, 422, message + "(RAPPORT_IMPORT_MAX_MB).")
     form = UploadForm(request.POST, request.FILES, formats=format_choices())
     if form.is_valid():
         data = form.cleaned_data

@@ -1,0 +1,153 @@
+"""Bad files end to end: a clear message or report, no crash, nothing half imported."""
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook
+
+from rapport.errors import Invalid
+from rapport.imports.models import ImportIssue, ImportJob
+from rapport.touchpoints.models import Touchpoint
+from tests.imports.conftest import import_file, upload
+
+HEADER = "Timestamp,Staff,Question,How asked"
+
+
+def _imported():
+    return list(
+        Touchpoint.objects.filter(source_system="generic")
+        .order_by("occurred_at")
+        .values_list("question", "channel")
+    )
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "That file is empty."),
+        (b"\n\n   \n", "The file is empty."),
+        (b"<html><head><title>Login</title></head><body></body></html>", "web page (HTML)"),
+        (b"PK\x03\x04not really a workbook", "XLSX"),
+    ],
+)
+def test_unreadable_files_are_refused_before_any_job(staff, tmp_path, media, content, message):
+    path = tmp_path / "export.csv"
+    path.write_bytes(content)
+
+    with pytest.raises(Invalid) as err:
+        upload(staff.alice, path)
+
+    assert message in err.value.message
+    assert ImportJob.objects.count() == 0
+    assert [p for p in media.rglob("*") if p.is_file()] == []
+
+
+def test_semicolons_windows_1252_and_a_bom_are_read_right(staff, tmp_path):
+    path = tmp_path / "excel.csv"
+    text = "Timestamp;Staff;Question;How asked\r\n2025-02-01 10:00;AL;Café opening hours?;Phone\r\n"
+    path.write_bytes(text.encode("cp1252"))
+    job = import_file(staff.alice, path)
+
+    assert job.created == 1
+    assert _imported() == [("Café opening hours?", "phone")]
+
+
+def test_utf16_with_a_bom_and_a_quoted_newline(staff, tmp_path):
+    path = tmp_path / "utf16.csv"
+    text = f'{HEADER}\n2025-02-01 10:00,AL,"Two lines:\nsecond",Chat\n'
+    path.write_bytes(text.encode("utf-16"))
+    job = import_file(staff.alice, path)
+
+    assert job.created == 1
+    assert _imported() == [("Two lines:\nsecond", "chat")]
+
+
+def test_ragged_rows_are_imported_with_warnings_and_extra_cells_kept(staff, tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text(
+        f"{HEADER}\n2025-02-01 10:00,AL,Short row\n2025-02-02 10:00,AL,Long row,Phone,extra\n"
+    )
+    job = import_file(staff.alice, path)
+
+    assert (job.created, job.failed) == (2, 0)
+    warnings = list(
+        ImportIssue.objects.filter(job=job, phase="run", level="warning").values_list(
+            "row", "message"
+        )
+    )
+    assert [row for row, _ in warnings] == [1, 2]
+    assert "has 3 cells, the headings have 4" in warnings[0][1]
+    long = Touchpoint.objects.get(question="Long row")
+    assert long.details == {"(column 5)": "extra"}
+
+
+def test_repeated_headings_are_numbered_not_lost(staff, tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("Timestamp,Question,Question\n2025-02-01 10:00,First part,Second part\n")
+    job = upload(staff.alice, path)
+
+    assert job.mapping["columns"]["question"] == ["Question"]
+    import_file(staff.alice, path)
+    tp = Touchpoint.objects.get(question="First part")
+    assert tp.details == {"Question (2)": "Second part"}
+
+
+def test_dates_in_several_formats(staff, tmp_path):
+    path = tmp_path / "dates.csv"
+    path.write_text(
+        "Timestamp,Question\n"
+        "2025-02-01 10:00,ISO\n"
+        "3 February 2025 11:30,Named month\n"
+        "13/02/2025 09:00,Day first\n"
+    )
+    job = import_file(staff.alice, path)
+
+    assert (job.created, job.failed) == (3, 0)
+    days = [(t.occurred_at.month, t.occurred_at.day) for t in Touchpoint.objects.filter(
+        source_system="generic").order_by("occurred_at")]  # fmt: skip
+    assert days == [(2, 1), (2, 3), (2, 13)]
+
+
+def test_a_wrong_delimiter_fails_every_row_and_writes_nothing(staff, tmp_path):
+    # One column only: the file was split on the wrong character, so no row has a date.
+    path = tmp_path / "pipes.csv"
+    path.write_text("Timestamp / Question\n2025-02-01 10:00 / Where?\n2025-02-02 10:00 / Why?\n")
+    job = import_file(staff.alice, path)
+
+    assert (job.created, job.failed) == (0, 2)
+    assert _imported() == []
+
+
+def test_several_sheets_first_with_data_or_the_one_chosen(staff, tmp_path):
+    book = Workbook()
+    book.active.title = "Notes"
+    book.create_sheet("2024").append(["Timestamp", "Question"])
+    book["2024"].append(["2024-05-01 10:00", "From 2024"])
+    book.create_sheet("2025").append(["Timestamp", "Question"])
+    book["2025"].append(["2025-05-01 10:00", "From 2025"])
+    path = tmp_path / "log.xlsx"
+    book.save(path)
+
+    first = upload(staff.alice, path)
+    assert (first.sheet, first.sheets) == ("2024", ["Notes", "2024", "2025"])
+    job = import_file(staff.alice, path, sheet="2025")
+
+    assert (job.sheet, job.created) == ("2025", 1)
+    assert _imported() == [("From 2025", "in_person")]
+
+
+def test_an_upload_over_the_limit_is_refused_before_reading_it(client, staff, settings):
+    settings.RAPPORT_IMPORT_MAX_MB = 0
+    client.force_login(staff.alice)
+    body = ("Timestamp,Question\n" + "2025-01-01 10:00,x\n" * 5000).encode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        reverse("imports:upload"),
+        {"file": SimpleUploadedFile("big.csv", body), "target": "touchpoints"},
+    )
+
+    assert response.status_code == 422
+    assert "larger than the 0 MB allowed for imports (RAPPORT_IMPORT_MAX_MB)" in (
+        response.content.decode()
+    )
+    assert ImportJob.objects.count() == 0
