@@ -3,7 +3,7 @@
 A librarian sees a pair only when they may see both people (`people_for`); managers see none.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from rapport.accounts.models import User
 from rapport.duplicates import finding
@@ -29,6 +29,11 @@ def candidates_for(user: User) -> QuerySet[Candidate]:
         .select_related("person_a", "person_b")
         .order_by("-score", "id")
     )
+
+
+def candidates_of(user: User, person: Person) -> QuerySet[Candidate]:
+    """The stored pairs one person is in, among people the user may see, best first."""
+    return candidates_for(user).filter(Q(person_a=person) | Q(person_b=person))
 
 
 def get_pair_for(user: User, a: int | str, b: int | str) -> tuple[Person, Person]:

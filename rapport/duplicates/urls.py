@@ -6,6 +6,7 @@ app_name = "duplicates"
 
 urlpatterns = [
     path("", views.candidate_list, name="list"),
+    path("people/<int:pk>/", views.person_candidates, name="person"),
     path("scan/", views.scan_start, name="scan_start"),
     path("scans/<int:pk>/", views.scan_progress, name="scan"),
     path("pair/<int:a>/<int:b>/", views.pair, name="pair"),

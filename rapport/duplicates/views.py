@@ -13,6 +13,7 @@ from rapport.duplicates.forms import MergeForm, label_of, shown
 from rapport.duplicates.models import Scan
 from rapport.duplicates.queries import (
     candidates_for,
+    candidates_of,
     evidence_between,
     get_merge_for,
     get_not_duplicate_for,
@@ -25,6 +26,7 @@ from rapport.duplicates.queries import (
     stored_pair,
 )
 from rapport.people.models import Person
+from rapport.people.queries import get_person_for
 
 PAIRS_PER_PAGE = 25
 MERGES_PER_PAGE = 25
@@ -43,6 +45,16 @@ def candidate_list(request: AuthedRequest) -> HttpResponse:
     page = paginate(candidates_for(request.user), request, PAIRS_PER_PAGE)
     scan = latest_scan()
     context = {"page": page, "scan": scan, "busy": _busy(scan)}
+    return render(request, "duplicates/list.html", context)
+
+
+@page_view
+def person_candidates(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The pairs one person is in (linked from their page)."""
+    person = get_person_for(request.user, pk)
+    page = paginate(candidates_of(request.user, person), request, PAIRS_PER_PAGE)
+    scan = latest_scan()
+    context = {"page": page, "scan": scan, "busy": _busy(scan), "person": person}
     return render(request, "duplicates/list.html", context)
 
 

@@ -182,3 +182,17 @@ def test_managers_cannot_post_a_merge(client, world, ana2):
 
     assert response.status_code == 403
     assert not Merge.objects.exists()
+
+
+def test_a_persons_possible_duplicates(client, world, ana2):
+    make_person("Okafor, Ben", email="ben@uni.example", groups=[world.chem])
+    run_scan(start_scan(by=None, queue=False).pk)
+    client.force_login(world.alice)
+
+    page = client.get(reverse("duplicates:person", args=[world.ana.pk])).content.decode()
+
+    assert "Possible duplicates of <a" in page
+    assert "Ana Ruiz and Ruiz, Ana</a>" in page
+    assert "Ben Okafor" not in page
+    client.force_login(world.bob)
+    assert client.get(reverse("duplicates:person", args=[world.ana.pk])).status_code == 404
