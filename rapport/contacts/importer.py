@@ -19,8 +19,8 @@ through its triggers), and new people get their relationship rows as `refresh` m
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
 from rapport.accounts.models import User
@@ -34,6 +34,7 @@ from rapport.people.queries import people_for
 
 BATCH = 1_000
 MAX_PROBLEMS = 1_000
+MAX_IDS = 1_000
 REPLACED = ("job_title", "department", "building", "room")
 WRITTEN = [
     "full_name",
@@ -60,6 +61,10 @@ class Report:
     problem_count: int = 0
     created_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
+
+    def keep_ids(self, kept: list[int], ids: list[int]) -> None:
+        """Ids for the audit entry: the first MAX_IDS, so memory stays flat for any file."""
+        kept.extend(ids[: max(0, MAX_IDS - len(kept))])
 
     def problem(self, number: int, name: str, message: str) -> None:
         self.problem_count += 1
@@ -193,7 +198,7 @@ class Importer:
         if created:
             bulk.insert(created, now)
             new_ids = [p.pk for p in created]
-            self.report.created_ids.extend(new_ids)
+            self.report.keep_ids(self.report.created_ids, new_ids)
             self.touched.update(new_ids)
             bulk.add_contacts(new_ids, self.by.pk)
             bulk.new_relationships(new_ids)  # prospects, with the cadence the rules give
@@ -201,7 +206,7 @@ class Importer:
             for person in changed:
                 person.updated_at = now
             Person.objects.bulk_update(changed, WRITTEN)
-            self.report.updated_ids.extend(p.pk for p in changed)
+            self.report.keep_ids(self.report.updated_ids, [p.pk for p in changed])
         bulk.add_keys([(key, person.pk) for key, person in index.new_keys])
 
 
@@ -219,13 +224,18 @@ class _Index:
         known: dict[str, int] = dict(
             CardKey.objects.filter(key__in=keys).values_list("key", "person_id")
         )
-        query = (
-            Q(directory_id__in=dir_ids)
-            | Q(orcid__in=orcids)
-            | Q(email__in=emails)
-            | Q(pk__in=own | set(known.values()))
-        )
-        self.people: dict[int, Person] = {p.pk: p for p in Person.objects.filter(query)}
+        # One query per index: SQLite answers an OR across columns by scanning the table.
+        self.people: dict[int, Person] = {}
+        lookups: list[tuple[str, set[Any]]] = [
+            ("directory_id__in", dir_ids),
+            ("orcid__in", orcids),
+            ("email__in", emails),
+            ("pk__in", own | set(known.values())),
+        ]
+        for lookup, values in lookups:
+            if values:
+                for person in Person.objects.filter(**{lookup: values}):
+                    self.people.setdefault(person.pk, person)
         self.by_key: dict[str, Person] = {
             k: self.people[pk] for k, pk in known.items() if pk in self.people
         }

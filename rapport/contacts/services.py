@@ -23,7 +23,6 @@ from rapport.contacts.reader import read_cards
 from rapport.errors import Forbidden, Invalid
 
 log = logging.getLogger(__name__)
-AUDITED_IDS = 1_000
 
 
 class _Rollback(Exception):
@@ -152,8 +151,8 @@ def run_vcard_import(job_id: int, progress: Callable[[int], None] | None = None)
                     "unchanged": report.unchanged,
                     "skipped": report.skipped,
                     "failed": report.failed,
-                    "created_ids": report.created_ids[:AUDITED_IDS],
-                    "updated_ids": report.updated_ids[:AUDITED_IDS],
+                    "created_ids": report.created_ids,
+                    "updated_ids": report.updated_ids,
                 },
             )
     except Exception as exc:
