@@ -55,8 +55,11 @@ def write_backup(
                 migrations=_applied(connection),
                 excluded=dict(EXCLUDED),
             )
+            # A model without a table (its migration not written yet) has no rows to lose.
+            existing = set(connection.introspection.table_names())
             for model in backed_up(apps.get_models(include_auto_created=True)):
-                manifest.tables.append(_write_table(archive, model, using, say))
+                if model._meta.db_table in existing:
+                    manifest.tables.append(_write_table(archive, model, using, say))
             manifest.files = list(_write_media(archive, say))
             archive.writestr(MANIFEST, manifest.to_json())
         os.replace(partial, path)

@@ -215,8 +215,10 @@ def _load(
                 for table in reversed(manifest.tables):
                     if table.table in seeded:
                         cursor.execute(f"DELETE FROM {connection.ops.quote_name(table.table)}")
+                triggers = _drop_sqlite_triggers(cursor, connection)
                 for table in manifest.tables:
                     _load_table(archive, table, models, cursor, connection, say)
+                _restore_sqlite_triggers(cursor, triggers, say)
             _write_files(archive, manifest, written, say)
     except IntegrityError as err:
         _remove(written)
@@ -226,6 +228,34 @@ def _load(
     except BaseException:
         _remove(written)
         raise
+
+
+def _drop_sqlite_triggers(cursor: Any, connection: Any) -> list[str]:
+    """SQLite: take the triggers off while the rows go in (they would index each row's text
+    one at a time); returns their statements to put them back."""
+    if connection.vendor != "sqlite":
+        return []
+    cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+    found = cursor.fetchall()
+    for name, _ in found:
+        cursor.execute(f'DROP TRIGGER "{name}"')
+    return [sql for _, sql in found]
+
+
+def _restore_sqlite_triggers(cursor: Any, statements: list[str], say: Progress) -> None:
+    """Put the triggers back and rebuild the full-text tables from the restored rows in one
+    pass each: what the triggers would have written, made at once."""
+    if not statements:
+        return
+    for sql in statements:
+        cursor.execute(sql)
+    cursor.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' "
+        "AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%' ORDER BY name"
+    )
+    for (name,) in cursor.fetchall():
+        cursor.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
+        say(f"{name}: rebuilt")
 
 
 def _load_table(
@@ -306,9 +336,9 @@ def _migrate_forward(connection: Any, say: Progress) -> None:
 
 
 def _reset_sequences(connection: Any) -> None:
-    statements = connection.ops.sequence_reset_sql(
-        no_style(), apps.get_models(include_auto_created=True)
-    )
+    existing = set(connection.introspection.table_names())
+    models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in existing]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
     if statements:
         with connection.cursor() as cursor:
             for sql in statements:

@@ -7,11 +7,13 @@ import zipfile
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
+from rapport.accounts.models import User
 from rapport.backup.archive import FORMAT, FORMAT_VERSION, MANIFEST
 from rapport.backup.dump import write_backup
 from rapport.backup.load import restore_backup
 from rapport.people.models import Person
 from rapport.requests.models import Deliverable
+from rapport.search.queries import search
 from tests.backup.conftest import empty_everything, every_file, every_row
 from tests.factories import make_person
 
@@ -43,6 +45,9 @@ def test_new_rows_after_a_restore_get_fresh_primary_keys(library, uploads, tmp_p
 
     assert person.pk == highest + 1
     assert ContentType.objects.get_for_model(Person).model_class() is Person
+    admin = User.objects.get(username="ada")
+    assert [h.object for h in search(admin, "restore", kinds=["person"])] == [person]
+    assert [h.object.pk for h in search(admin, "PRISMA")] == [library.ana_question.pk]
 
 
 def test_manifest_records_format_version_migrations_counts_and_checksums(library, tmp_path):
