@@ -46,8 +46,10 @@ def variant(name: str, rng: random.Random) -> str:
     )
 
 
-def generate(n: int, planted_share: float, seed: int) -> tuple[list[dict], list[tuple[int, int]]]:
-    """People as column dicts (ids from 1), and the planted pairs (original, copy)."""
+def generate(
+    n: int, planted_share: float, seed: int
+) -> tuple[list[dict], list[tuple[int, int, str]]]:
+    """People as column dicts (ids from 1), and the planted pairs (original, copy, kind)."""
     from rapport.demo.names import FIRST_NAMES, SURNAMES
 
     rng = random.Random(seed)
@@ -95,11 +97,11 @@ def generate(n: int, planted_share: float, seed: int) -> tuple[list[dict], list[
         else:
             copy["department"] = o["department"]
         people.append(copy)
-        pairs.append((original_id, copy_id))
+        pairs.append((original_id, copy_id, kind))
     return people, pairs
 
 
-def build(db: Path, n: int, planted_share: float, seed: int) -> list[tuple[int, int]]:
+def build(db: Path, n: int, planted_share: float, seed: int) -> list[tuple[int, int, str]]:
     from django.core.management import call_command
 
     from rapport.people.models import Person
@@ -156,8 +158,13 @@ def main(argv: list[str] | None = None) -> None:
     whole = time.perf_counter() - start
 
     found = set(Candidate.objects.values_list("person_a_id", "person_b_id"))
-    hits = sum(1 for pair in planted if pair in found)
+    hits = sum(1 for a, b, _ in planted if (a, b) in found)
     recall = hits / len(planted) if planted else 1.0
+    kinds: dict[str, list[int]] = {}
+    for a, b, kind in planted:
+        kinds.setdefault(kind, [0, 0])
+        kinds[kind][0] += (a, b) in found
+        kinds[kind][1] += 1
     print()
     print(f"{'measure':<44} {'Rapport':>10} {'target':>8} {'bare':>9} {'ratio':>8}")
     print(
@@ -168,6 +175,10 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"pairs weighed {scan.total:,}; pairs found {scan.pairs_found:,}; planted {len(planted):,},"
         f" found {hits:,} (recall {recall:.1%}); peak memory {peak_mb():,.0f} MB"
+    )
+    print(
+        "recall by kind of copy: "
+        + ", ".join(f"{k} {hit / total:.1%}" for k, (hit, total) in sorted(kinds.items()))
     )
     print("bare = one GROUP BY over lower-cased e-mail in the same run (finds same-address pairs)")
 
