@@ -77,7 +77,7 @@ class MappingForm(forms.Form):
         people: list[tuple[int, str]],
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         columns = mapping.get("columns", {})
         values = mapping.get("values", {})
         defaults = mapping.get("defaults", {})
