@@ -28,7 +28,7 @@ from rapport.calendars.models import (
     hash_feed_token,
     new_feed_token,
 )
-from rapport.calendars.reader import Reading, read_meetings
+from rapport.calendars.reader import Reading, decode, read_meetings
 from rapport.errors import Forbidden, Invalid, NotFound, RapportError
 from rapport.people.services import create_person
 
@@ -190,9 +190,15 @@ def _checked(
         raise Invalid("That file is over 20 MB; export fewer months.", {"file": ["Too big."]})
     reading, result = read_file(by, data, since, now)
     if reading.events == 0:
-        found = f" ({reading.problems[0][1]})" if reading.problems else ""
+        text = decode(data[:100_000]).upper()
+        if "BEGIN:VCALENDAR" not in text and "BEGIN:VEVENT" not in text:
+            raise Invalid(
+                "That is not a calendar file (it has no BEGIN:VCALENDAR). "
+                "Export an .ics file from your calendar.",
+                {"file": ["Not an .ics file."]},
+            )
         raise Invalid(
-            f"No events found in that file{found}. Export an .ics file from your calendar.",
+            "No events found in that file (nothing between BEGIN:VEVENT and END:VEVENT).",
             {"file": ["No events."]},
         )
     return since, reading, result

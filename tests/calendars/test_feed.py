@@ -78,9 +78,7 @@ def test_feed_holds_due_dates_follow_ups_and_snoozes_ending(client, world, entri
     assert b"tenure" not in response.content
 
 
-def test_feed_answers_304_while_nothing_changes_and_200_when_something_does(
-    client, world, entries
-):
+def test_feed_answers_304_while_nothing_changes_and_200_when_something_does(client, world, entries):
     due, _, _ = entries
     _feed, raw = services.create_feed(by=world.alice)
     first = client.get(feed_url(raw))

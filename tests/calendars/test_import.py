@@ -1,0 +1,249 @@
+"""Importing .ics meetings: the preview, matching by e-mail, logging, idempotency, bad input."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+
+from rapport.audit.models import AuditEntry
+from rapport.calendars import services
+from rapport.calendars.importer import external_id
+from rapport.calendars.models import CalendarImport
+from rapport.errors import Forbidden, Invalid
+from rapport.people.models import Person
+from rapport.touchpoints.models import Participation, Touchpoint
+from tests.calendars.conftest import fixture
+
+SINCE = dt.date(2025, 1, 1)
+
+
+def upload(user, name, since=SINCE):
+    data = fixture(name).read_bytes()
+    return services.upload_ics(by=user, file=io.BytesIO(data), filename=name, since=since)
+
+
+def imported(user):
+    return Touchpoint.objects.filter(author=user, source_system="ics").order_by("occurred_at")
+
+
+def test_preview_lists_what_would_be_logged_and_writes_nothing(world):
+    before = Touchpoint.objects.count()
+    job = upload(world.alice, "google.ics")
+
+    assert job.status == "previewed"
+    assert (job.events, job.meetings, job.already) == (8, 5, 0)
+    assert job.skipped == {
+        "all-day entries": 1,
+        "cancelled": 2,
+        "nobody you serve took part": 1,
+        "you declined": 1,
+    }
+    assert [row[:4] for row in job.planned] == [
+        ["2025-03-04T10:00+00:00", "Systematic review planning", 60, "video"],
+        ["2025-03-04T14:00+00:00", "Chem lab meeting", 45, "in_person"],
+        ["2025-03-11T14:00+00:00", "Chem lab meeting", 45, "in_person"],
+        ["2025-03-26T15:00+00:00", "Chem lab meeting (moved to Wednesday)", 45, "in_person"],
+        ["2025-04-08T14:00+01:00", "Chem lab meeting", 45, "in_person"],
+    ]
+    assert [row[4] for row in job.planned] == [["Ana Ruiz"]] + [["Ben Okafor"]] * 4
+    assert job.unmatched == [
+        ["vera@elsewhere.example", "Vera Visitor", 3],
+        ["head@library.example", "", 1],
+    ]
+    assert Touchpoint.objects.count() == before
+
+
+def test_run_logs_meetings_as_touchpoints(world):
+    job = upload(world.alice, "google.ics")
+    job = services.run_ics_import(job.pk)
+
+    assert (job.status, job.meetings) == ("done", 5)
+    tps = list(imported(world.alice))
+    first = tps[0]
+    assert first.kind == "meeting"
+    assert first.channel == "video"
+    assert first.origin == "scheduled"
+    assert first.initiated_by == "us"  # Alice organised it
+    assert first.minutes == 60
+    assert first.topic == "Systematic review planning"
+    assert first.answer == "Scope the search, pick databases; PRISMA flow."
+    assert first.occurred_at == dt.datetime(2025, 3, 4, 10, 0, tzinfo=dt.UTC)
+    assert first.external_id == f"u{world.alice.pk}:4kq9r2review@google.com"
+    assert list(
+        Participation.objects.filter(touchpoint=first).values_list("person", flat=True)
+    ) == [world.ana.pk]
+    lab = tps[1]
+    assert (lab.channel, lab.initiated_by, lab.minutes) == ("in_person", "them", 45)
+    assert lab.external_id == f"u{world.alice.pk}:7labmeeting@google.com/20250304T140000Z"
+    world.ben.refresh_from_db()
+    assert world.ben.touchpoint_count == 4
+    assert world.ben.last_contact_at == dt.datetime(2025, 4, 8, 13, 0, tzinfo=dt.UTC)
+    entry = AuditEntry.objects.get(action="import", object_type="calendarimport")
+    assert entry.changes["logged"] == 5
+    assert AuditEntry.objects.filter(action="create", object_type="touchpoint").count() == 5
+    assert not job.file  # the file (others' invitations) is not kept
+
+
+def test_importing_the_same_file_twice_logs_nothing_twice(world):
+    services.run_ics_import(upload(world.alice, "google.ics").pk)
+    again = upload(world.alice, "google.ics")
+    assert (again.meetings, again.already) == (0, 5)
+
+    again = services.run_ics_import(again.pk)
+    assert (again.status, again.meetings, again.already) == ("done", 0, 5)
+    assert imported(world.alice).count() == 5
+
+
+def test_two_librarians_each_log_the_same_meeting(world):
+    world.hugo.email = "hugo@uni.example"
+    services.run_ics_import(upload(world.alice, "outlook.ics").pk)
+    services.run_ics_import(upload(world.bob, "outlook.ics").pk)
+    assert imported(world.alice).count() == 1
+    assert imported(world.bob).count() == 1
+
+
+def test_outlook_teams_meeting_with_a_long_uid(world):
+    job = services.run_ics_import(upload(world.bob, "outlook.ics").pk)
+
+    tp = imported(world.bob).get()
+    assert (job.meetings, tp.channel, tp.initiated_by, tp.minutes) == (1, "video", "them", 30)
+    assert tp.topic == "Pamphlets: archive access"
+    assert tp.answer == "Archive access for the Victorian pamphlets project."
+    assert tp.occurred_at == dt.datetime(2025, 6, 10, 10, 0, tzinfo=dt.UTC)
+    assert tp.external_id.startswith(f"u{world.bob.pk}:sha256:")
+    assert len(tp.external_id) <= 100
+    # Alice is another librarian; Carla's private address is not one Rapport knows.
+    assert job.unmatched == [
+        ["alice@library.example", "Alice Liddell", 1],
+        ["c.diaz@personal.example", "Carla Diaz", 1],
+    ]
+
+
+def test_other_addresses_match_case_insensitively(world):
+    world.carla.other_emails = ["c.diaz@personal.example"]
+    world.carla.refresh_search_text()
+    world.carla.save()
+    world.carla.contacts.add(world.bob)
+
+    services.run_ics_import(upload(world.bob, "outlook.ics").pk)
+
+    people = set(
+        Participation.objects.filter(
+            touchpoint__author=world.bob, touchpoint__source_system="ics"
+        ).values_list("person__full_name", flat=True)
+    )
+    assert people == {"Hugo Marsh", "Carla Diaz"}
+
+
+def test_broken_file_salvages_what_parses_and_reports_the_rest(world):
+    job = upload(world.alice, "thunderbird-broken.ics")
+
+    assert (job.events, job.meetings) == (2, 1)
+    assert job.planned[0][1:4] == ["Zoom office hours", 20, "video"]
+    assert [p[0] for p in job.problems] == ["file", "Broken start", "Broken start"]
+    assert job.problems[1][1] == "DTSTART: Expected datetime, date, or time. Got: 'NOT-A-DATE'"
+    assert job.problem_count == 3
+
+
+def test_default_dates_are_the_last_90_days(world):
+    start = timezone.now() - dt.timedelta(days=100)
+    ics = "\r\n".join(
+        ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//EN"]
+        + [
+            line
+            for days in (100, 80, 10)
+            for line in (
+                "BEGIN:VEVENT",
+                f"UID:weekly-{days}",
+                "DTSTAMP:20250101T000000Z",
+                f"DTSTART:{(start + dt.timedelta(days=100 - days)):%Y%m%dT%H%M%SZ}",
+                "DURATION:PT30M",
+                "SUMMARY:Check-in",
+                "ATTENDEE:MAILTO:ANA.RUIZ@UNI.EXAMPLE",
+                "END:VEVENT",
+            )
+        ]
+        + ["END:VCALENDAR", ""]
+    )
+    job = services.upload_ics(by=world.alice, file=io.BytesIO(ics.encode()), filename="a.ics")
+    assert job.since == timezone.localdate() - dt.timedelta(days=90)
+    assert (job.meetings, job.skipped) == (2, {"before the chosen dates": 1})
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The file is empty."),
+        (
+            b"<html><body>Not a calendar</body></html>",
+            "That is not a calendar file (it has no BEGIN:VCALENDAR). "
+            "Export an .ics file from your calendar.",
+        ),
+        (
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n",
+            "No events found in that file (nothing between BEGIN:VEVENT and END:VEVENT).",
+        ),
+        (
+            b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20250101T",
+            "No events found in that file (nothing between BEGIN:VEVENT and END:VEVENT).",
+        ),
+        (
+            "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nSUMMARY:Só tarefa\r\nEND:VTODO\r\n"
+            "END:VCALENDAR\r\n".encode("utf-16"),
+            "No events found in that file (nothing between BEGIN:VEVENT and END:VEVENT).",
+        ),
+    ],
+)
+def test_bad_files_are_refused_and_change_nothing(world, data, message):
+    with pytest.raises(Invalid) as err:
+        services.upload_ics(by=world.alice, file=io.BytesIO(data), filename="x.ics")
+    assert err.value.message == message
+    assert CalendarImport.objects.count() == 0
+
+
+def test_a_start_day_in_the_future_is_refused(world):
+    with pytest.raises(Invalid) as err:
+        upload(world.alice, "google.ics", since=timezone.localdate() + dt.timedelta(days=1))
+    assert err.value.message == "Choose a start day that is not in the future."
+    assert CalendarImport.objects.count() == 0
+
+
+def test_managers_cannot_import(world):
+    with pytest.raises(Forbidden):
+        upload(world.mia, "google.ics")
+    assert CalendarImport.objects.count() == 0
+
+
+def test_only_the_uploader_runs_it(world):
+    job = upload(world.alice, "google.ics")
+    with pytest.raises(Forbidden):
+        services.start_ics_import(by=world.bob, job=job)
+    job.refresh_from_db()
+    assert job.status == "previewed"
+
+
+def test_adding_unmatched_people_previews_again(world):
+    job = upload(world.alice, "google.ics")
+
+    added = services.add_people(by=world.alice, job=job, emails=["vera@elsewhere.example"])
+
+    vera = Person.objects.get(pk=added[0])
+    assert (vera.full_name, vera.email) == ("Vera Visitor", "vera@elsewhere.example")
+    job.refresh_from_db()
+    assert job.unmatched == [["head@library.example", "", 1]]
+    assert [row[4] for row in job.planned][1] == ["Ben Okafor", "Vera Visitor"]
+
+
+def test_adding_no_one_is_refused(world):
+    job = upload(world.alice, "google.ics")
+    with pytest.raises(Invalid) as err:
+        services.add_people(by=world.alice, job=job, emails=["nobody@else.example"])
+    assert err.value.message == "Tick the people to add."
+    assert not Person.objects.filter(email="nobody@else.example").exists()
+
+
+def test_external_id_is_hashed_only_when_too_long(world):
+    assert external_id(world.alice, "short") == f"u{world.alice.pk}:short"
+    long_id = external_id(world.alice, "x" * 200)
+    assert long_id.startswith(f"u{world.alice.pk}:sha256:") and len(long_id) <= 100
