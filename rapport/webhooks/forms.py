@@ -19,7 +19,9 @@ class EndpointForm(forms.Form):
         label="Address (URL)",
         max_length=500,
         help_text="Where Rapport POSTs the events, e.g. https://example.org/rapport-hook",
-        widget=forms.URLInput(attrs={"autocomplete": "url", "inputmode": "url"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "url", "inputmode": "url", "spellcheck": "false"}
+        ),
     )
     description = forms.CharField(
         label="Description",
