@@ -23,7 +23,7 @@ from rapport.imports.sources.fields import fold
 from rapport.imports.sources.table import RawRow, Table
 
 MAX_FIELDS = 500  # distinct field names beyond this are kept in one "Other answers" column
-BATCH = 5000
+BATCH = 1000  # rows per executemany: a bounded buffer
 OTHER = "Other answers"
 
 
