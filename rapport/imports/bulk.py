@@ -30,7 +30,7 @@ def select_in(sql: str, column_values: Iterable[Any], *params: Any) -> list[tupl
     return found
 
 
-def insert_ignore(table: str, columns: Sequence[str], rows: list[tuple]) -> int:
+def insert_ignore(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
     """INSERT the rows, leaving out any that break a unique constraint; how many went in."""
     if not rows:
         return 0
@@ -44,7 +44,7 @@ def insert_ignore(table: str, columns: Sequence[str], rows: list[tuple]) -> int:
     return count if count is not None and count >= 0 else -1
 
 
-def sqlite_adapt_datetime(value):  # noqa: ANN001, ANN201 - a datetime or None in, text out
+def sqlite_adapt_datetime(value):
     """What Django's SQLite backend stores for an aware datetime, without its per-call checks."""
     if value is None:
         return None

@@ -15,11 +15,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from rapport.audit.services import record
+from rapport.imports.files import open_job
 from rapport.imports.models import ImportIssue, ImportJob, Target
 from rapport.imports.people import PeopleImport
 from rapport.imports.resolve import merge_counts
 from rapport.imports.sources import Row, Unreadable
-from rapport.imports.files import open_job
 from rapport.imports.touchpoints import Result, TouchpointImport
 
 CHUNK = 5_000

@@ -15,7 +15,6 @@ from rapport.imports.sources import (
     Format,
     Mapping,
     Table,
-    Unreadable,
     detect,
     open_table,
 )

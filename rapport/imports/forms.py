@@ -51,8 +51,11 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, formats: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["format"].choices = [("", "Detect it"), *formats]
-        self.fields["mapping"].queryset = SavedMapping.objects.order_by("name")
+        fmt = self.fields["format"]
+        mapping = self.fields["mapping"]
+        assert isinstance(fmt, forms.ChoiceField) and isinstance(mapping, forms.ModelChoiceField)
+        fmt.choices = [("", "Detect it"), *formats]
+        mapping.queryset = SavedMapping.objects.order_by("name")
 
 
 class SaveMappingForm(forms.Form):
@@ -77,7 +80,8 @@ class MappingForm(forms.Form):
         people: list[tuple[int, str]],
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, label_suffix="", **kwargs)
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
         columns = mapping.get("columns", {})
         values = mapping.get("values", {})
         defaults = mapping.get("defaults", {})

@@ -8,6 +8,7 @@ is exactly what the form would have saved; rows are written per chunk with `bulk
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -32,13 +33,15 @@ def _text(value: Any) -> str:
 
 
 def _name(f: dict[str, Any]) -> str:
-    return _text(f.get("full_name")) or _text(f"{_text(f.get('first_name'))} {_text(f.get('last_name'))}")
+    return _text(f.get("full_name")) or _text(
+        f"{_text(f.get('first_name'))} {_text(f.get('last_name'))}"
+    )
 
 
 def _orcid(value: str) -> str:
     try:
         return normalise_orcid(value) if value else ""
-    except Exception:  # noqa: BLE001 - an unreadable ORCID is reported by clean_person later
+    except ValidationError:  # reported by clean_person, with the people form's message
         return value
 
 
@@ -65,7 +68,11 @@ class PeopleImport:
         known = self._find(rows)
         index: dict[tuple[str, str], Person] = {}
         for person in known:
-            for kind, value in (("d", person.directory_id), ("e", person.email), ("o", person.orcid)):
+            for kind, value in (
+                ("d", person.directory_id),
+                ("e", person.email),
+                ("o", person.orcid),
+            ):
                 if value:
                     index.setdefault((kind, value), person)
         claimed: dict[int, int] = {}  # person id (or id(new object)) → first row
@@ -74,7 +81,9 @@ class PeopleImport:
         joins: list[tuple[Person, int, str, int]] = []
         for row in rows:
             f = row.fields
-            result.issues.extend((row.number, "warning", unprefixed(row.number, w)) for w in row.warnings)
+            result.issues.extend(
+                (row.number, "warning", unprefixed(row.number, w)) for w in row.warnings
+            )
             errors = [unprefixed(row.number, e) for e in row.errors]
             keys = [
                 ("d", _text(f.get("directory_id"))),
@@ -89,16 +98,15 @@ class PeopleImport:
                 result.failed += 1
                 result.issues.extend((row.number, "error", e) for e in errors)
                 continue
-            person = next(iter(matches.values()), None)
-            is_new = person is None
-            if person is not None and person.pk in claimed:
+            found = next(iter(matches.values()), None)
+            is_new = found is None
+            if found is not None and found.pk in claimed:
                 result.skipped += 1
                 result.issues.append(
-                    (row.number, "warning", f"Same person as row {claimed[person.pk]}: skipped.")
+                    (row.number, "warning", f"Same person as row {claimed[found.pk]}: skipped.")
                 )
                 continue
-            if person is None:
-                person = Person(created_by=self.by, full_name=_name(f))
+            person = found if found is not None else Person(created_by=self.by, full_name=_name(f))
             before = {name: getattr(person, name) for name in SAVED}
             changed = self._apply(person, f)
             try:

@@ -43,7 +43,9 @@ def summary_lines(job: ImportJob, phase: str) -> list[str]:
         unknown = bag.get(key) or {}
         if unknown:
             shown = ", ".join(f"{v} ({n:,})" for v, n in list(unknown.items())[:SHOWN_UNKNOWN])
-            more = f" and {len(unknown) - SHOWN_UNKNOWN} more" if len(unknown) > SHOWN_UNKNOWN else ""
+            more = (
+                f" and {len(unknown) - SHOWN_UNKNOWN} more" if len(unknown) > SHOWN_UNKNOWN else ""
+            )
             then = (f"logged as {fallback.display_name}" if key == "unknown_staff"
                     else "rows kept without a group")  # fmt: skip
             lines.append(f"{label}: {shown}{more}; {then}.")
@@ -63,11 +65,13 @@ def issues_csv(job: ImportJob, phase: str) -> Iterator[str]:
     """The phase's per-row errors and warnings as CSV lines, streamed."""
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_HEADER)
-    for row, level, message in issues_for(job, phase).values_list("row", "level", "message").iterator(
-        chunk_size=2_000
+    for row, level, message in (
+        issues_for(job, phase).values_list("row", "level", "message").iterator(chunk_size=2_000)
     ):
         yield writer.writerow([row, level, message])
     total = job.summary.get(phase, {}).get("issues", 0)
     stored = issues_for(job, phase).count()
     if total > stored:
-        yield writer.writerow(["", "note", f"{total - stored:,} more not kept; fix the mapping and try again."])
+        yield writer.writerow(
+            ["", "note", f"{total - stored:,} more not kept; fix the mapping and try again."]
+        )

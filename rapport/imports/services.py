@@ -19,9 +19,9 @@ from django.utils.text import get_valid_filename
 from rapport.accounts.models import User
 from rapport.audit.services import record
 from rapport.errors import Forbidden, Invalid
+from rapport.imports.files import check_mapping, detect_file
 from rapport.imports.models import ImportIssue, ImportJob, SavedMapping, Target
 from rapport.imports.sources import Unreadable
-from rapport.imports.files import check_mapping, detect_file
 
 DEFAULT_MAX_MB = 200
 INLINE_BYTES = 256 * 1024  # smaller files are checked and run in the request itself
@@ -106,7 +106,8 @@ def create_job(
     relative, size, sha256 = _store(stream, name)
     path = Path(settings.MEDIA_ROOT) / relative
     try:
-        found = detect_file(path, target=target, format=format or (mapping and mapping.format), sheet=sheet)
+        chosen = format or (mapping.format if mapping else "")
+        found = detect_file(path, target=target, format=chosen, sheet=sheet)
     except Unreadable as err:
         path.unlink(missing_ok=True)
         raise Invalid(str(err), {"file": [str(err)]}) from None

@@ -182,7 +182,9 @@ class TouchpointImport:
         if read is not None and (not isinstance(read, int) or not 1 <= read <= 6):
             errors.append(f"READ level “{read}” is not 1 to 6.")
         minutes = f.get("minutes")
-        if minutes is not None and (not isinstance(minutes, int) or not 0 <= minutes <= MAX_MINUTES):
+        if minutes is not None and (
+            not isinstance(minutes, int) or not 0 <= minutes <= MAX_MINUTES
+        ):
             errors.append(f"{minutes} minutes is not between 0 and {MAX_MINUTES}.")
         question, answer = _text(f.get("question")), _text(f.get("answer"))
         if len(question) > MAX_TEXT or len(answer) > MAX_TEXT:
@@ -210,6 +212,7 @@ class TouchpointImport:
             json.dumps(_tags(f.get("tags"))), "", self.source_system, None, None,
             json.dumps(details) if details else None,
         ]  # fmt: skip
+        assert isinstance(when, dt.datetime)  # checked above: errors otherwise
         return Planned(row.number, "", values, when, email, name, status)
 
     def plan(self, rows: list[Row], *, known: bool = True) -> tuple[list[Planned], Result]:
@@ -296,9 +299,9 @@ class TouchpointImport:
             created = _created_since(before, self.by.pk)
             refs_of = {(email, name): ref for ref, (name, email, *_) in new.items()}
             for pk, email, name in created:
-                ref = refs_of.get((email, name))
-                if ref is not None:
-                    ids[ref] = pk
+                found_ref = refs_of.get((email, name))
+                if found_ref is not None:
+                    ids[found_ref] = pk
         if write:
             if len(self.people) > PEOPLE_CACHE:
                 self.people.clear()
@@ -322,7 +325,7 @@ class TouchpointImport:
             out.append(v)
         with search_index_after(DOCUMENTS[TOUCHPOINT]) as index:
             before = max_id("rapport_touchpoint")
-            inserted = insert_ignore("rapport_touchpoint", COLUMNS, out)
+            inserted = insert_ignore("rapport_touchpoint", COLUMNS, out)  # type: ignore[arg-type]
             index(before)
         if inserted < 0:  # the driver did not say
             inserted = len(planned)

@@ -12,15 +12,16 @@ from rapport.accounts.models import User
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view, paginate
 from rapport.errors import Invalid
 from rapport.imports import services
+from rapport.imports.files import format_choices, preview
 from rapport.imports.forms import MappingForm, SaveMappingForm, UploadForm
 from rapport.imports.models import ImportIssue, ImportJob, SavedMapping
 from rapport.imports.queries import get_job_for, issues_for, jobs_for, mappings_for
 from rapport.imports.report import issues_csv, summary_lines
 from rapport.imports.sources import Unreadable
-from rapport.imports.files import format_choices, preview
 
 JOBS_PER_PAGE = 20
 ISSUES_SHOWN = 50
+EDITABLE = (ImportJob.Status.UPLOADED, ImportJob.Status.CHECKED, ImportJob.Status.FAILED)
 
 
 def _list(
@@ -90,7 +91,9 @@ def _mapping_form(job: ImportJob, data: Any = None) -> MappingForm | None:
     )
 
 
-def _job_page(request: AuthedRequest, job: ImportJob, status: int = 200, **extra: Any) -> HttpResponse:
+def _job_page(
+    request: AuthedRequest, job: ImportJob, status: int = 200, **extra: Any
+) -> HttpResponse:
     if request.htmx and request.GET.get("progress"):
         return render(request, "imports/job.html#progress", {"job": job})
     try:
@@ -107,8 +110,7 @@ def _job_page(request: AuthedRequest, job: ImportJob, status: int = 200, **extra
         "run_lines": summary_lines(job, "run") if job.started_at else [],
         "issues": list(issues_for(job, phase)[:ISSUES_SHOWN]),
         "phase": phase,
-        "editable": job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.CHECKED,
-                                   ImportJob.Status.FAILED) and not job.started_at,  # fmt: skip
+        "editable": job.status in EDITABLE and not job.started_at,
         **extra,
     }
     return render(request, "imports/job.html", context, status=status)
@@ -149,7 +151,9 @@ def save_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
     form = SaveMappingForm(request.POST)
     if form.is_valid():
         try:
-            saved = services.save_mapping(by=request.user, job=the_job, name=form.cleaned_data["name"])
+            saved = services.save_mapping(
+                by=request.user, job=the_job, name=form.cleaned_data["name"]
+            )
         except Invalid as err:
             apply_errors(form, err)
         else:
@@ -192,14 +196,14 @@ def resume(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @page_view
-def report(request: AuthedRequest, pk: int) -> StreamingHttpResponse:
+def report(request: AuthedRequest, pk: int) -> HttpResponse:
     """The per-row errors and warnings of the dry run or the run, as CSV."""
     the_job = get_job_for(request.user, pk)
     phase = ImportIssue.Phase.RUN if request.GET.get("phase") == "run" else ImportIssue.Phase.CHECK
     response = StreamingHttpResponse(issues_csv(the_job, phase), content_type="text/csv")
     name = f"import-{the_job.pk}-{'dry-run' if phase == 'check' else 'run'}-report.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return response  # type: ignore[return-value]  # streamed: page_view passes it through
 
 
 @require_POST

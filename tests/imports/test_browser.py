@@ -42,4 +42,10 @@ def test_generic_csv_from_upload_to_report(phone, sign_in, staff):  # noqa: F811
         Touchpoint.objects.filter(source_system="generic")
         .order_by("occurred_at")
         .values_list("channel", "minutes")
-    ) == [("in_person", None), ("phone", None), ("email", None), ("in_person", None), ("chat", None)]
+    ) == [
+        ("in_person", None),
+        ("phone", None),
+        ("email", None),
+        ("in_person", None),
+        ("chat", None),
+    ]

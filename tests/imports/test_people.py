@@ -35,11 +35,18 @@ def test_directory_updates_known_people_and_creates_the_rest(world):
     assert (job.created, job.updated, job.skipped, job.failed) == (2, 2, 0, 0)
     ana = Person.objects.get(pk=world.ana.pk)
     assert (ana.directory_id, ana.orcid, ana.job_title, ana.department, ana.room) == (
-        "D-1001", "0000-0002-1825-0097", "Professor of Chemistry", "Chemistry", "2.14"
+        "D-1001",
+        "0000-0002-1825-0097",
+        "Professor of Chemistry",
+        "Chemistry",
+        "2.14",
     )
     nora = Person.objects.get(email="nora.field@uni.example")
     assert (nora.full_name, nora.status, nora.directory_id, nora.created_by) == (
-        "Nora Field", "faculty", "D-1003", world.alice
+        "Nora Field",
+        "faculty",
+        "D-1003",
+        world.alice,
     )
     assert list(nora.memberships.values_list("group__name", "role")) == [
         ("History Department", "member")

@@ -7,18 +7,24 @@ import itertools
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from hypothesis import HealthCheck, assume, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, assume, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from rapport.imports.models import ImportJob
 from rapport.touchpoints.models import Channel, Touchpoint
 from tests.imports.conftest import import_file
 
 _files = itertools.count()
-TEXT = st.text(
-    alphabet=st.characters(whitelist_categories=("L", "N", "P", "Zs", "Sm", "So")),
-    min_size=1,
-    max_size=60,
-).map(lambda s: " ".join(s.split())).filter(bool)
+TEXT = (
+    st.text(
+        alphabet=st.characters(whitelist_categories=("L", "N", "P", "Zs", "Sm", "So")),
+        min_size=1,
+        max_size=60,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
 WHEN = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2024, 12, 31)).map(
     lambda d: d.replace(second=0, microsecond=0)
 )
@@ -29,7 +35,9 @@ RECORD = st.fixed_dictionaries(
         "answer": st.one_of(st.just(""), TEXT),
         "channel": st.sampled_from(Channel.values),
         "minutes": st.one_of(st.none(), st.integers(0, 24 * 60)),
-        "tags": st.lists(st.from_regex(r"[a-z][a-z0-9]{0,9}", fullmatch=True), max_size=3, unique=True),
+        "tags": st.lists(
+            st.from_regex(r"[a-z][a-z0-9]{0,9}", fullmatch=True), max_size=3, unique=True
+        ),
     }
 )
 
@@ -43,7 +51,9 @@ def _local(when: dt.datetime) -> dt.datetime:
     return aware
 
 
-@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(records=st.lists(RECORD, min_size=1, max_size=8, unique_by=lambda r: r["question"]))
 def test_export_then_import_is_lossless(staff, tmp_path, records):
     Touchpoint.objects.filter(source_system="generic").delete()

@@ -67,26 +67,32 @@ def test_dry_run_counts_what_would_happen_and_writes_nothing(staff):
 def test_run_imports_every_row_with_staff_people_and_groups(staff):
     job = import_file(staff.alice, DESK)
 
-    assert (job.status, job.created, job.updated, job.skipped, job.failed) == (
-        "done", 5, 0, 0, 0
-    )
+    assert (job.status, job.created, job.updated, job.skipped, job.failed) == ("done", 5, 0, 0, 0)
     tps = list(_imported())
     assert [t.author.username for t in tps] == ["alice", "alice", "bob", "alice", "alice"]
     assert [t.channel for t in tps] == ["in_person", "phone", "email", "in_person", "chat"]
     assert [t.minutes for t in tps] == [5, 3, 20, 35, 2]
     assert [t.group.name if t.group else None for t in tps] == [
-        "Chemistry Lab", None, "History Department", None, None
+        "Chemistry Lab",
+        None,
+        "History Department",
+        None,
+        None,
     ]
     assert tps[0].question == "Where are the chemistry handbooks?"
     assert tps[0].answer == "Level 2 reference shelves"
-    assert tps[0].occurred_at == dt.datetime(2025, 3, 3, 9, 15, tzinfo=timezone.get_current_timezone())
+    assert tps[0].occurred_at == dt.datetime(
+        2025, 3, 3, 9, 15, tzinfo=timezone.get_current_timezone()
+    )
     assert tps[0].details == {"location": "Main desk"}
     assert tps[3].details == {"location": "Science library", "staff": "ZZ"}
     people = [list(t.people.values_list("full_name", flat=True)) for t in tps]
     assert people == [["Ana Ruiz"], [], ["Hugo Marsh"], ["Dana New"], []]
     dana = Person.objects.get(full_name="Dana New")
     assert (dana.email, dana.status, dana.created_by) == (
-        "dana.new@uni.example", "student", staff.alice
+        "dana.new@uni.example",
+        "student",
+        staff.alice,
     )
     assert set(dana.contacts.all()) == {staff.alice}
     assert job.summary["run"]["unknown_staff"] == {"ZZ": 1}
@@ -101,9 +107,10 @@ def test_anonymous_rows_count_in_the_figures(staff):
     figures = dashboard(staff.mia, now=june)
     assert figures.total == 5
     assert figures.minutes == 65
-    assert Touchpoint.objects.annotate(n=Count("people")).filter(
-        source_system="generic", n=0
-    ).count() == 2
+    assert (
+        Touchpoint.objects.annotate(n=Count("people")).filter(source_system="generic", n=0).count()
+        == 2
+    )
 
 
 def test_running_the_same_file_again_creates_nothing_twice(staff):
@@ -177,7 +184,9 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(staff, tmp_path):
 
     path = tmp_path / "many.csv"
     lines = ["Timestamp,Staff,Patron email,Question"]
-    lines += [f"2025-01-{1 + i % 28:02d} 10:{i % 60:02d},AL,p{i % 7}@uni.example,Q {i}" for i in range(50)]
+    lines += [
+        f"2025-01-{1 + i % 28:02d} 10:{i % 60:02d},AL,p{i % 7}@uni.example,Q {i}" for i in range(50)
+    ]
     path.write_text("\n".join(lines) + "\n")
     refresh_all()
     job = upload(staff.alice, path)

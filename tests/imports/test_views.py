@@ -21,9 +21,7 @@ def alice(client, staff):
 
 def _post_file(client, path, **data):
     with path.open("rb") as f:
-        return client.post(
-            reverse("imports:upload"), {"file": f, "target": "touchpoints", **data}
-        )
+        return client.post(reverse("imports:upload"), {"file": f, "target": "touchpoints", **data})
 
 
 def test_list_page_shows_the_upload_form_and_saved_mappings(alice, staff):
@@ -54,7 +52,9 @@ def test_other_librarians_do_not_see_a_job(client, staff):
     assert client.get(reverse("imports:job", args=[job.pk])).status_code == 404
 
 
-def test_upload_then_dry_run_then_run_on_the_pages(alice, staff, django_capture_on_commit_callbacks):
+def test_upload_then_dry_run_then_run_on_the_pages(
+    alice, staff, django_capture_on_commit_callbacks
+):
     response = _post_file(alice, DESK)
     job = ImportJob.objects.get()
     assert response.status_code == 302
