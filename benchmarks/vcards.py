@@ -38,6 +38,16 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def anon_mb() -> float:
+    """Resident anonymous memory (Python's heap, SQLite's page cache), without the database
+    file SQLite maps into memory (RAPPORT's mmap_size), which RSS also counts."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _qp(text: str) -> str:
     return "".join(
         c if (c.isascii() and c.isalnum()) or c == " " else "".join(f"={b:02X}" for b in c.encode())
@@ -188,15 +198,18 @@ def child(n: int, seed: int, work: Path) -> dict:
     if not path.exists():
         write_file(path, n, seed)
     librarian = User.objects.create_user("bench", role="librarian")
-    before = peak_mb()
-
+    before, anon_before = peak_mb(), anon_mb()
     cpu: list[float] = []
+    anon = [anon_before]
+
+    def sample(cards: int) -> None:
+        anon.append(anon_mb())
 
     def once() -> tuple[float, object]:
         start, start_cpu = time.perf_counter(), time.process_time()
         with path.open("rb") as stream:
             job = upload_vcards(by=librarian, file=stream, filename=path.name, preview=False)
-        job = run_vcard_import(job.pk)
+        job = run_vcard_import(job.pk, progress=sample)
         cpu.append(time.process_time() - start_cpu)
         return time.perf_counter() - start, job
 
@@ -225,6 +238,8 @@ def child(n: int, seed: int, work: Path) -> dict:
         "bare_rows": rows,
         "rss_before": before,
         "rss_peak": peak,
+        "anon_before": anon_before,
+        "anon_peak": max(anon),
     }
 
 
@@ -259,13 +274,14 @@ def main(argv: list[str] | None = None) -> None:
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     print(
         f"{'cards':>8} {'file MB':>8} {'Rapport s':>10} {'CPU s':>6} {'bare s':>7} {'ratio':>6} "
-        f"{'re-import s':>11} {'RSS before MB':>13} {'peak MB':>8}"
+        f"{'re-import s':>11} {'RSS before/peak MB':>18} {'anon before/peak MB':>19}"
     )
     for r in results:
         print(
             f"{r['n']:>8,} {r['bytes'] / 1e6:>8.1f} {r['import']:>10.1f} {r['import_cpu']:>6.1f} "
             f"{r['bare']:>7.2f} {r['import'] / r['bare']:>6.1f} {r['again']:>11.1f} "
-            f"{r['rss_before']:>13.0f} {r['rss_peak']:>8.0f}"
+            f"{r['rss_before']:>9.0f}/{r['rss_peak']:<8.0f} "
+            f"{r['anon_before']:>9.0f}/{r['anon_peak']:<9.0f}"
         )
     for r in results:
         state = "relationships, search text and index right" if r["consistent"] else "STATE WRONG"

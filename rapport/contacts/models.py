@@ -8,9 +8,10 @@ from rapport.people.models import Person
 
 
 class ContactImport(models.Model):
-    """One vCard file brought in: uploaded, previewed (a dry run), then run."""
+    """One vCard file brought in: uploaded, checked (a dry run shown as a preview), then run."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
         PREVIEWED = "previewed", "Previewed"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
@@ -24,7 +25,7 @@ class ContactImport(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
     # The preview's counts and problems, then replaced by the run's.
     cards = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
@@ -48,7 +49,7 @@ class ContactImport(models.Model):
 
     @property
     def busy(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status in (self.Status.CHECKING, self.Status.QUEUED, self.Status.RUNNING)
 
 
 class CardKey(models.Model):

@@ -1,11 +1,16 @@
-"""vCard imports: keep the file, preview it (a dry run), then run it, audited as one entry.
+"""vCard imports as jobs: keep the file, check it (a dry run), then run it, audited once.
 
-The preview is the real import inside a transaction that is rolled back, so its counts are
+    upload ──→ checking ──→ previewed ──→ queued ──→ running ──→ done
+                  └──→ failed              (the command line goes straight to running)
+
+Checking is the real import inside a transaction that is rolled back, so its counts are
 exactly what the run will do. The run is one transaction: an import that fails or is stopped
-leaves nothing behind, and running the same file again finds every person it created.
+leaves nothing behind, and running the same file again finds every person it created. Both
+happen in the background (`tasks.py`), so a large file never holds a web request.
 """
 
 import hashlib
+import io
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +28,10 @@ from rapport.contacts.reader import read_cards
 from rapport.errors import Forbidden, Invalid
 
 log = logging.getLogger(__name__)
+Progress = Callable[[int], None] | None
+# A vCard file shows a card in its first megabyte, or it is not one.
+SNIFF_BYTES = 1024 * 1024
+Status = ContactImport.Status
 
 
 class _Rollback(Exception):
@@ -41,97 +50,129 @@ def _fill(job: ContactImport, report: Report) -> None:
     job.problem_count = report.problem_count
 
 
-def _import(job: ContactImport, by: User, progress: Callable[[int], None] | None) -> Report:
+def _import(job: ContactImport, by: User, progress: Progress) -> Report:
     with job.file.open("rb") as stored:
         # The file object itself: Django's File proxies every readline through Python.
         stream = getattr(stored, "file", stored)
-        return Importer(by, progress).run(read_cards(stream))
-
-
-def dry_run(job: ContactImport, by: User, progress: Callable[[int], None] | None = None) -> Report:
-    """Everything the import would do, counted, then undone."""
-    report = Report()
-    try:
-        with transaction.atomic():
-            report = _import(job, by, progress)
-            raise _Rollback
-    except _Rollback:
-        pass
+        report = Importer(by, progress).run(read_cards(stream))
+    if report.cards == 0:
+        raise Invalid("No vCards found in that file.")
     return report
 
 
-def upload_vcards(
-    *,
-    by: User,
-    file: IO[bytes],
-    filename: str,
-    preview: bool = True,
-    progress: Callable[[int], None] | None = None,
-) -> ContactImport:
-    """Keep an uploaded vCard file and (unless told not to) count what importing it would do."""
+def upload_vcards(*, by: User, file: IO[bytes], filename: str, check: bool = True) -> ContactImport:
+    """Keep a vCard file for import and queue its check (`check=False`: the caller runs it)."""
     require_importer(by)
     digest = hashlib.sha256()
     size = 0
+    head = b""
     for chunk in iter(lambda: file.read(1024 * 1024), b""):
         digest.update(chunk)
+        if len(head) < SNIFF_BYTES:
+            head += chunk[: SNIFF_BYTES - len(head)]
         size += len(chunk)
     if size == 0:
         raise Invalid("The file is empty.", {"file": ["The file is empty."]})
-    file.seek(0)
-    job = ContactImport(
-        filename=Path(filename).name[:255], size=size, sha256=digest.hexdigest(), created_by=by
-    )
-    job.file.save(f"{job.sha256[:16]}.vcf", File(file), save=False)
-    report = dry_run(job, by, progress) if preview else Report(cards=-1)
-    if report.cards == 0:
-        job.file.delete(save=False)
+    if next(read_cards(io.BytesIO(head)), None) is None:
         raise Invalid(
-            "No vCards found in that file (nothing between BEGIN:VCARD and END:VCARD).",
+            "No vCards found in that file (no BEGIN:VCARD); is it an address book export?",
             {"file": ["Not a vCard file."]},
         )
-    if preview:
-        _fill(job, report)
+    file.seek(0)
+    job = ContactImport(
+        filename=Path(filename).name[:255],
+        size=size,
+        sha256=digest.hexdigest(),
+        created_by=by,
+        status=Status.CHECKING,
+    )
+    job.file.save(f"{job.sha256[:16]}.vcf", File(file), save=False)
+    with transaction.atomic():
+        job.save()
+        if check:
+            _enqueue(job.pk)
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from rapport.contacts.tasks import enqueue_import
+
+    transaction.on_commit(lambda: enqueue_import(job_id))
+
+
+def _fail(job_id: int, exc: Exception) -> ContactImport:
+    if not isinstance(exc, Invalid):
+        log.exception("vCard import %s failed", job_id)
+    message = exc.message if isinstance(exc, Invalid) else "An unexpected error stopped it."
+    ContactImport.objects.filter(pk=job_id).update(
+        status=Status.FAILED, error=message[:500], finished_at=timezone.now()
+    )
+    return ContactImport.objects.get(pk=job_id)
+
+
+def _claim(job_id: int, allowed: tuple[str, ...], to: str) -> ContactImport | None:
+    """Move the job on if it is in one of `allowed`, else None (someone else did it)."""
+    with transaction.atomic():
+        job = ContactImport.objects.select_for_update().get(pk=job_id)
+        if job.status not in allowed:
+            return None
+        job.status = to
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    return job
+
+
+def check_vcard_import(job_id: int, progress: Progress = None) -> ContactImport:
+    """Count what importing the file would do, change nothing; safe to call twice."""
+    job = ContactImport.objects.get(pk=job_id)
+    if job.status != Status.CHECKING:
+        return job
+    try:
+        if job.created_by is None:
+            raise Invalid("The librarian who uploaded this file no longer exists.")
+        try:
+            with transaction.atomic():
+                report = _import(job, job.created_by, progress)
+                raise _Rollback
+        except _Rollback:
+            pass
+    except Exception as exc:
+        return _fail(job_id, exc)
+    _fill(job, report)
+    job.status = Status.PREVIEWED
     job.save()
     return job
 
 
 def start_vcard_import(*, by: User, job: ContactImport) -> ContactImport:
-    """Queue a previewed import for the worker."""
+    """Queue a checked import for the worker."""
     require_importer(by)
     if job.created_by_id != by.pk and not by.is_admin:
         raise Forbidden("Only the person who uploaded this file can run its import.")
     with transaction.atomic():
-        updated = ContactImport.objects.filter(
-            pk=job.pk, status=ContactImport.Status.PREVIEWED
-        ).update(status=ContactImport.Status.QUEUED)
-        if not updated:
-            raise Invalid("This import has already been started.")
-        from rapport.contacts.tasks import enqueue_import
-
-        transaction.on_commit(lambda: enqueue_import(job.pk))
+        moved = ContactImport.objects.filter(pk=job.pk, status=Status.PREVIEWED).update(
+            status=Status.QUEUED
+        )
+        if not moved:
+            raise Invalid("This import has already been started, or is not checked yet.")
+        _enqueue(job.pk)
     job.refresh_from_db()
     return job
 
 
-def run_vcard_import(job_id: int, progress: Callable[[int], None] | None = None) -> ContactImport:
-    """Run a queued (or, from the command line, previewed) import; safe to call twice."""
-    with transaction.atomic():
-        job = ContactImport.objects.select_for_update().get(pk=job_id)
-        if job.status not in (ContactImport.Status.QUEUED, ContactImport.Status.PREVIEWED):
-            return job
-        job.status = ContactImport.Status.RUNNING
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "started_at"])
+def run_vcard_import(job_id: int, progress: Progress = None) -> ContactImport:
+    """Run a queued import (from the command line, an unchecked one); safe to call twice."""
+    job = _claim(job_id, (Status.QUEUED, Status.CHECKING, Status.PREVIEWED), Status.RUNNING)
+    if job is None:
+        return ContactImport.objects.get(pk=job_id)
     by = job.created_by
     try:
         if by is None:
             raise Invalid("The librarian who uploaded this file no longer exists.")
         with transaction.atomic():
             report = _import(job, by, progress)
-            if report.cards == 0:
-                raise Invalid("No vCards found in that file.")
             _fill(job, report)
-            job.status = ContactImport.Status.DONE
+            job.status = Status.DONE
             job.finished_at = timezone.now()
             job.save()
             record(
@@ -145,24 +186,25 @@ def run_vcard_import(job_id: int, progress: Callable[[int], None] | None = None)
                 changes={
                     "file": job.filename,
                     "sha256": job.sha256,
-                    "cards": report.cards,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                    "skipped": report.skipped,
+                    **{
+                        name: getattr(report, name)
+                        for name in ("cards", "created", "updated", "unchanged", "skipped")
+                    },
                     "failed": report.failed,
                     "created_ids": report.created_ids,
                     "updated_ids": report.updated_ids,
                 },
             )
     except Exception as exc:
-        log.exception("vCard import %s failed", job_id)
-        message = exc.message if isinstance(exc, Invalid) else "An unexpected error stopped it."
-        ContactImport.objects.filter(pk=job_id).update(
-            status=ContactImport.Status.FAILED, error=message[:500], finished_at=timezone.now()
-        )
-        job.refresh_from_db()
-        return job
+        return _fail(job_id, exc)
     # The people are in the database now; the uploaded copy of their details is not needed.
     job.file.delete(save=True)
     return job
+
+
+def work_on(job_id: int) -> ContactImport:
+    """What the worker does with a job: check it, or run it, as its status says."""
+    job = ContactImport.objects.get(pk=job_id)
+    if job.status == Status.CHECKING:
+        return check_vcard_import(job_id)
+    return run_vcard_import(job_id) if job.status == Status.QUEUED else job

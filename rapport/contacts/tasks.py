@@ -6,10 +6,10 @@ from rapport.contacts import services
 
 
 @task()
-def run_import(job_id: int) -> None:
-    services.run_vcard_import(job_id)
+def work_on_import(job_id: int) -> None:
+    services.work_on(job_id)
 
 
 def enqueue_import(job_id: int) -> None:
-    """Queue an import for `rapport worker` (called once its transaction commits)."""
-    run_import.enqueue(job_id)
+    """Queue an import's check or run for `rapport worker` (once its transaction commits)."""
+    work_on_import.enqueue(job_id)

@@ -7,7 +7,13 @@ import pytest
 
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import CardKey, ContactImport
-from rapport.contacts.services import run_vcard_import, start_vcard_import, upload_vcards
+from rapport.contacts.services import (
+    check_vcard_import,
+    run_vcard_import,
+    start_vcard_import,
+    upload_vcards,
+    work_on,
+)
 from rapport.errors import Forbidden, Invalid
 from rapport.people.models import Person
 from rapport.people.queries import search_people
@@ -26,12 +32,16 @@ ALL = [
 ]
 
 
-def upload(by, data: bytes, name: str = "contacts.vcf", preview: bool = True) -> ContactImport:
-    return upload_vcards(by=by, file=io.BytesIO(data), filename=name, preview=preview)
+def upload(by, data: bytes, name: str = "contacts.vcf") -> ContactImport:
+    """Upload and check, as the worker would right after the upload."""
+    job = upload_vcards(by=by, file=io.BytesIO(data), filename=name, check=False)
+    return check_vcard_import(job.pk)
 
 
 def run(by, data: bytes, name: str = "contacts.vcf") -> ContactImport:
-    return run_vcard_import(upload(by, data, name, preview=False).pk)
+    """Upload and run at once, as `rapport import-vcards` does."""
+    job = upload_vcards(by=by, file=io.BytesIO(data), filename=name, check=False)
+    return run_vcard_import(job.pk)
 
 
 def counts(job: ContactImport) -> tuple[int, int, int, int, int, int]:
@@ -275,6 +285,7 @@ def test_manager_may_not_import(world):
         (b"", "The file is empty."),
         (b"<html><body>hello</body></html>", "No vCards found in that file"),
         ("name,email\r\nAna,ana@x\r\n".encode("utf-16"), "No vCards found in that file"),
+        (b"x" * (2 * 1024 * 1024) + b"\r\nBEGIN:VCARD\r\nFN:Late\r\nEND:VCARD\r\n", "No vCards"),
     ],
 )
 def test_not_a_vcard_file_is_refused_and_changes_nothing(world, data, message):
@@ -284,8 +295,12 @@ def test_not_a_vcard_file_is_refused_and_changes_nothing(world, data, message):
     assert (ContactImport.objects.count(), Person.objects.count()) == (0, people)
 
 
-def test_run_of_a_file_without_cards_fails_and_changes_nothing(world):
-    job = run(world.alice, b"nothing here")
+def test_run_of_a_file_whose_cards_all_vanish_fails_and_changes_nothing(world):
+    job = upload_vcards(
+        by=world.alice, file=io.BytesIO(b"BEGIN:VCARD\r\nFN:x\r\n"), filename="x.vcf", check=False
+    )
+    job.file.save("x.vcf", io.BytesIO(b"nothing here"), save=True)  # replaced under our feet
+    job = run_vcard_import(job.pk)
     assert (job.status, job.error) == (ContactImport.Status.FAILED, "No vCards found in that file.")
     assert Person.objects.count() == 4
     assert not AuditEntry.objects.filter(action="import").exists()
@@ -301,10 +316,24 @@ def test_start_queues_once_and_only_for_the_uploader(world):
         start_vcard_import(by=world.alice, job=job)
 
 
-def test_running_twice_does_the_work_once(world):
-    job = upload(world.alice, fixture("apple-3.0.vcf").read_bytes())
+def test_an_unchecked_import_cannot_be_started(world):
+    job = upload_vcards(
+        by=world.alice, file=fixture("apple-3.0.vcf").open("rb"), filename="a.vcf", check=False
+    )
+    assert job.status == ContactImport.Status.CHECKING
+    with pytest.raises(Invalid, match="not checked yet"):
+        start_vcard_import(by=world.alice, job=job)
+
+
+def test_the_worker_checks_then_runs_each_once(world):
+    job = upload_vcards(
+        by=world.alice, file=fixture("apple-3.0.vcf").open("rb"), filename="a.vcf", check=False
+    )
+    assert work_on(job.pk).status == ContactImport.Status.PREVIEWED
+    assert work_on(job.pk).status == ContactImport.Status.PREVIEWED  # nothing to do until started
     start_vcard_import(by=world.alice, job=job)
-    assert counts(run_vcard_import(job.pk)) == (1, 1, 0, 0, 0, 0)
+    assert counts(work_on(job.pk)) == (1, 1, 0, 0, 0, 0)
+    assert work_on(job.pk).status == ContactImport.Status.DONE
     assert run_vcard_import(job.pk).status == ContactImport.Status.DONE
     assert Person.objects.filter(full_name="Dr. Keiko Nakamura").count() == 1
     assert AuditEntry.objects.filter(action="import").count() == 1

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from rapport.contacts.models import ContactImport
+from rapport.contacts.services import check_vcard_import
 from rapport.people.models import Person
 from tests.contacts.conftest import fixture
 from tests.contacts.strict import check
@@ -47,12 +48,17 @@ def test_managers_get_403(client, world, url):
     assert "Managers see aggregate figures only" in response.text
 
 
-def test_upload_shows_the_preview_and_changes_nothing(client, world):
+def test_upload_is_checked_then_shows_the_preview_and_changes_nothing(client, world):
     client.force_login(world.alice)
     response = client.post(reverse("contacts:import"), {"file": vcf("google-3.0.vcf")})
     job = ContactImport.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("contacts:import_detail", args=[job.pk])
+    checking = client.get(response.url, **HTMX).text
+    assert "Reading every card to show what importing would do" in checking
+    assert 'hx-trigger="every 1s"' in checking
+
+    check_vcard_import(job.pk)  # what the worker does next
 
     html = client.get(response.url).text
     assert "What importing it would do" in html
@@ -74,7 +80,7 @@ def test_upload_of_a_non_vcard_file_says_so(client, world):
 def test_another_librarians_import_is_not_found(client, world):
     client.force_login(world.alice)
     client.post(reverse("contacts:import"), {"file": vcf("apple-3.0.vcf")})
-    job = ContactImport.objects.get()
+    job = check_vcard_import(ContactImport.objects.get().pk)
     client.force_login(world.bob)
     assert client.get(reverse("contacts:import_detail", args=[job.pk])).status_code == 404
     assert client.post(reverse("contacts:import_run", args=[job.pk])).status_code == 404
@@ -85,6 +91,9 @@ def test_run_is_queued_worked_by_the_worker_and_reported(client, world):
     client.force_login(world.alice)
     client.post(reverse("contacts:import"), {"file": vcf("thunderbird-4.0.vcf")})
     job = ContactImport.objects.get()
+    call_command("worker", "--batch", verbosity=0)  # checks the file
+    job.refresh_from_db()
+    assert (job.status, job.created) == (ContactImport.Status.PREVIEWED, 1)
 
     response = client.post(reverse("contacts:import_run", args=[job.pk]))
     assert response.status_code == 302
@@ -93,7 +102,7 @@ def test_run_is_queued_worked_by_the_worker_and_reported(client, world):
     assert 'hx-trigger="every 1s"' in partial
     assert "Waiting for the worker" in partial
 
-    call_command("worker", "--batch", verbosity=0)
+    call_command("worker", "--batch", verbosity=0)  # runs the import
 
     job.refresh_from_db()
     assert (job.status, job.created) == (ContactImport.Status.DONE, 1)

@@ -52,14 +52,10 @@ class Command(BaseCommand):
             raise CommandError(f"There is no file {path}.")
         try:
             with path.open("rb") as stream:
-                job = services.upload_vcards(
-                    by=by,
-                    file=stream,
-                    filename=path.name,
-                    preview=opts["dry_run"],
-                    progress=self._progress,
-                )
-            if not opts["dry_run"]:
+                job = services.upload_vcards(by=by, file=stream, filename=path.name, check=False)
+            if opts["dry_run"]:
+                job = services.check_vcard_import(job.pk, progress=self._progress)
+            else:
                 job = services.run_vcard_import(job.pk, progress=self._progress)
         except RapportError as e:
             raise CommandError(e.message) from None
