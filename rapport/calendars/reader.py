@@ -253,53 +253,63 @@ class _Expander:
             return [start] if self.since <= start <= self.until else []
 
 
+def _expand_master(
+    expand: _Expander, event: Any, label: str, overrides: dict, gone: set[str]
+) -> None:
+    start = expand.start_of(event, label)
+    if start is None:
+        return
+    uid = str(event.get("UID", "")).strip() or f"{_instant(start)}/{event.get('SUMMARY', '')}"
+    starts = expand.instances(event, start, label)
+    if starts is None:
+        expand.add(event, uid, start)
+        return
+    if _cancelled(event):
+        expand.reading.skipped["cancelled"] += 1
+        gone.add(uid)
+        return
+    for instance in starts:
+        moved = overrides.pop((uid, _instant(instance)), None)
+        key = f"{uid}/{_instant(instance)}"
+        if moved is None:
+            expand.add(event, key, instance)
+        elif (moved_start := expand.start_of(moved[1], label)) is not None:
+            expand.add(moved[1], key, moved_start)
+
+
 def read_meetings(data: bytes, *, since: dt.datetime, until: dt.datetime, tz: ZoneInfo) -> Reading:
-    """Every meeting occurrence that started between `since` and `until`."""
+    """Every meeting occurrence that started between `since` and `until`; never raises on a
+    damaged file (what cannot be read is listed in `problems`)."""
     reading = Reading()
     events = _components(decode(data), reading.problems)
     reading.events = len(events)
     expand = _Expander(reading, since, until, tz)
-    overrides: dict[tuple[str, str], Any] = {}
-    masters: list[tuple[int, Any]] = []
-    gone: set[str] = set()  # cancelled series: their moved instances go too
+    overrides: dict[tuple[str, str], tuple[str, Any]] = {}
+    masters: list[tuple[str, Any]] = []
     for number, event in enumerate(events, 1):
         label = _label(event, number)
         for prop, message in getattr(event, "errors", []):
             reading.problems.append((label, f"{prop or 'A line'}: {_short(Exception(message))}"))
-        recurrence = event.get("RECURRENCE-ID")
-        if recurrence is not None and event.get("UID"):
-            moment = _aware(recurrence.dt, tz)
-            overrides[(str(event["UID"]), _instant(moment))] = (number, event)
-        else:
-            masters.append((number, event))
-    for number, event in masters:
-        label = _label(event, number)
-        start = expand.start_of(event, label)
-        if start is None:
-            continue
-        uid = str(event.get("UID", "")).strip() or f"{_instant(start)}/{event.get('SUMMARY', '')}"
-        starts = expand.instances(event, start, label)
-        if starts is None:
-            expand.add(event, uid, start)
-            continue
-        if _cancelled(event):
-            reading.skipped["cancelled"] += 1
-            gone.add(uid)
-            continue
-        for instance in starts:
-            moved = overrides.pop((uid, _instant(instance)), None)
-            key = f"{uid}/{_instant(instance)}"
-            if moved is None:
-                expand.add(event, key, instance)
+        try:
+            recurrence = event.get("RECURRENCE-ID")
+            if recurrence is not None and event.get("UID"):
+                moment = _instant(_aware(recurrence.dt, tz))
+                overrides[(str(event["UID"]), moment)] = (label, event)
             else:
-                moved_start = expand.start_of(moved[1], label)
-                if moved_start is not None:
-                    expand.add(moved[1], key, moved_start)
+                masters.append((label, event))
+        except Exception:
+            reading.problems.append((label, "Its RECURRENCE-ID is unreadable; skipped."))
+    gone: set[str] = set()  # cancelled series: their moved instances go too
+    for label, event in masters:
+        try:
+            _expand_master(expand, event, label, overrides, gone)
+        except Exception as exc:
+            reading.problems.append((label, f"Could not be read ({_short(exc)}); skipped."))
     # Moved instances whose original start fell outside the dates (or whose series is gone).
-    for (uid, instant), (number, event) in overrides.items():
-        if uid in gone:
-            continue
-        start = expand.start_of(event, _label(event, number))
-        if start is not None:
-            expand.add(event, f"{uid}/{instant}", start)
+    for (uid, instant), (label, event) in overrides.items():
+        try:
+            if uid not in gone and (start := expand.start_of(event, label)) is not None:
+                expand.add(event, f"{uid}/{instant}", start)
+        except Exception as exc:
+            reading.problems.append((label, f"Could not be read ({_short(exc)}); skipped."))
     return reading

@@ -1,0 +1,140 @@
+"""Reading meetings out of .ics text: recurrences, time zones, channels, and damage."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rapport.calendars.reader import read_meetings
+from tests.calendars.conftest import fixture
+
+LONDON = ZoneInfo("Europe/London")
+SINCE = dt.datetime(2025, 1, 1, tzinfo=LONDON)
+UNTIL = dt.datetime(2025, 12, 31, tzinfo=LONDON)
+
+
+def ics(*events: str) -> bytes:
+    body = "".join(
+        f"BEGIN:VEVENT\nDTSTAMP:20250101T000000Z\n{e.strip()}\nEND:VEVENT\n" for e in events
+    )
+    text = f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\n{body}END:VCALENDAR\n"
+    return text.replace("\n", "\r\n").encode()
+
+
+def read(data: bytes, since=SINCE, until=UNTIL):
+    return read_meetings(data, since=since, until=until, tz=LONDON)
+
+
+def test_weekly_rule_with_until_as_a_date_and_exdates():
+    reading = read(
+        ics("""
+UID:w1
+DTSTART;TZID=Europe/London:20250303T090000
+DTEND;TZID=Europe/London:20250303T093000
+RRULE:FREQ=WEEKLY;UNTIL=20250324
+EXDATE;TZID=Europe/London:20250310T090000,20250317T090000
+SUMMARY:Stand-up
+""")
+    )
+    assert [m.start.isoformat() for m in reading.meetings] == [
+        "2025-03-03T09:00:00+00:00",
+        "2025-03-24T09:00:00+00:00",
+    ]
+    assert [m.key for m in reading.meetings] == ["w1/20250303T090000Z", "w1/20250324T090000Z"]
+
+
+def test_instances_outside_the_dates_are_not_expanded():
+    reading = read(
+        ics("""
+UID:daily
+DTSTART:20200101T120000Z
+DURATION:PT15M
+RRULE:FREQ=DAILY
+SUMMARY:Daily
+"""),
+        since=dt.datetime(2025, 6, 1, tzinfo=LONDON),
+        until=dt.datetime(2025, 6, 3, 23, 0, tzinfo=LONDON),
+    )
+    assert [m.start.day for m in reading.meetings] == [1, 2, 3]
+    assert {m.minutes for m in reading.meetings} == {15}
+
+
+def test_floating_times_are_in_the_local_zone():
+    (meeting,) = read(ics("UID:f\nDTSTART:20250701T100000\nDTEND:20250701T110000")).meetings
+    assert meeting.start == dt.datetime(2025, 7, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def test_too_frequent_rules_are_reported_not_expanded():
+    reading = read(ics("UID:m\nDTSTART:20250101T000000Z\nRRULE:FREQ=MINUTELY\nSUMMARY:Ping"))
+    assert reading.meetings == []
+    assert reading.problems == [("Ping", "Repeats more often than daily; skipped.")]
+
+
+def test_a_cancelled_series_drops_its_moved_instances_too():
+    reading = read(
+        ics(
+            "UID:s\nDTSTART:20250301T100000Z\nRRULE:FREQ=WEEKLY;COUNT=3\nSTATUS:CANCELLED",
+            "UID:s\nRECURRENCE-ID:20250308T100000Z\nDTSTART:20250309T100000Z",
+        )
+    )
+    assert (reading.meetings, dict(reading.skipped)) == ([], {"cancelled": 1})
+
+
+def test_future_and_early_meetings_are_counted_as_left_out():
+    reading = read(
+        ics(
+            "UID:a\nDTSTART:20240101T100000Z",
+            "UID:b\nDTSTART:20260101T100000Z",
+        )
+    )
+    assert dict(reading.skipped) == {"before the chosen dates": 1, "not happened yet": 1}
+
+
+def test_video_is_recognised_from_location_description_or_conference():
+    reading = read(
+        ics(
+            "UID:1\nDTSTART:20250501T100000Z\nLOCATION:https://zoom.us/j/1",
+            "UID:2\nDTSTART:20250502T100000Z\nDESCRIPTION:Join: https://meet.jit.si/lib",
+            "UID:3\nDTSTART:20250503T100000Z\nCONFERENCE;VALUE=URI;FEATURE=VIDEO:https://x.example/r",
+            "UID:4\nDTSTART:20250504T100000Z\nLOCATION:Library room 1",
+        )
+    )
+    assert [m.video for m in reading.meetings] == [True, True, True, False]
+
+
+def test_rooms_and_addresses_without_at_are_not_attendees():
+    (meeting,) = read(
+        ics("""
+UID:r
+DTSTART:20250501T100000Z
+ORGANIZER:MAILTO:Ana.Ruiz@Uni.Example
+ATTENDEE;CUTYPE=ROOM:mailto:room1@uni.example
+ATTENDEE;CN=Ben:ben@uni.example
+ATTENDEE;CN=Phone only:tel:+441234
+ATTENDEE;PARTSTAT=DECLINED:mailto:ana.ruiz@uni.example
+""")
+    ).meetings
+    assert [(a.email, a.name, a.organiser, a.declined) for a in meeting.attendees] == [
+        ("ana.ruiz@uni.example", "", True, True),
+        ("ben@uni.example", "Ben", False, False),
+    ]
+
+
+def test_every_sample_fixture_reads_without_an_exception():
+    for name in ("google.ics", "outlook.ics", "thunderbird-broken.ics"):
+        reading = read(fixture(name).read_bytes())
+        assert reading.events >= 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cut=st.integers(min_value=0, max_value=4000),
+    junk=st.binary(max_size=40),
+)
+def test_damaged_files_never_raise(cut, junk):
+    data = fixture("google.ics").read_bytes()
+    damaged = data[:cut] + junk + data[cut + len(junk) :]
+    reading = read(damaged)
+    assert all(SINCE <= m.start <= UNTIL for m in reading.meetings)
+    assert all(m.minutes is None or 0 <= m.minutes <= 24 * 60 for m in reading.meetings)
