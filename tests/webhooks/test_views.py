@@ -1,6 +1,8 @@
 """Webhook pages: administrators only; the form, the secret, the log and its buttons."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rapport.audit.models import AuditEntry
@@ -219,3 +221,21 @@ def test_delete_asks_then_removes(client, world, endpoint):
     assert "Remove this webhook?" in ask.content.decode()
     assert response["Location"] == "/webhooks/"
     assert Endpoint.objects.count() == 0
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("name", ["webhooks:detail", "webhooks:list"])
+def test_pages_cost_the_same_queries_however_long_the_log(client, world, endpoint, name):
+    client.force_login(world.ada)
+    url = reverse(name, args=[endpoint.pk]) if name == "webhooks:detail" else reverse(name)
+    services.send_test_event(by=world.ada, endpoint=endpoint)
+    few = _queries(client, url)
+    for _ in range(30):
+        services.send_test_event(by=world.ada, endpoint=endpoint)
+
+    assert _queries(client, url) == few

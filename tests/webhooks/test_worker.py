@@ -2,13 +2,15 @@
 is the sweep for cron. Committed for real: the worker reads the queue as in production."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from rapport.webhooks import services
+from rapport.webhooks import sending, services
 from rapport.webhooks.models import Delivery
 from rapport.webhooks.tasks import send_deliveries
 
@@ -92,3 +94,27 @@ def test_send_webhooks_forgets_finished_deliveries_after_30_days(world, endpoint
 
     assert capsys.readouterr().out.endswith("Forgot 2 finished deliveries older than 30 days.\n")
     assert sorted(Delivery.objects.values_list("pk", flat=True)) == [rows[2].pk, rows[3].pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_at_once_send_a_delivery_once(world, receiver):
+    receiver.answers = [(200, b"ok", 0.5)]
+    endpoint = services.create_endpoint(by=world.ada, url=receiver.url, events=["person.merged"])
+    delivery = services.send_test_event(by=world.ada, endpoint=endpoint)
+    results: list[str | None] = []
+
+    def send() -> None:
+        try:
+            results.append(sending.attempt(delivery.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results, key=str) == [None, "succeeded"]
+    assert len(receiver.received) == 1
+    assert Delivery.objects.get().attempts == 1
