@@ -1,8 +1,12 @@
 """Import jobs: one uploaded file brought in (touchpoints or people), its mapping, progress and
 per-row report; and mappings saved by name for the next file of the same shape."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+
+STALE = dt.timedelta(minutes=10)  # a running job silent this long has lost its worker
 
 
 class Target(models.TextChoices):
@@ -98,6 +102,13 @@ class ImportJob(models.Model):
     @property
     def busy(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def stale(self) -> bool:
+        """Running, but silent so long that its worker must have stopped."""
+        from django.utils import timezone
+
+        return self.status == self.Status.RUNNING and self.updated_at < timezone.now() - STALE
 
     @property
     def percent(self) -> int:

@@ -5,7 +5,6 @@ be read is refused before any job exists. The dry run and the run are queued for
 worker`, or worked at once for small files (`INLINE_BYTES`); see `engine.py` for the work.
 """
 
-import datetime as dt
 import hashlib
 import uuid
 from pathlib import Path
@@ -25,7 +24,6 @@ from rapport.imports.sources import Unreadable
 
 DEFAULT_MAX_MB = 200
 INLINE_BYTES = 256 * 1024  # smaller files are checked and run in the request itself
-STALE = dt.timedelta(minutes=10)  # a running job silent this long has lost its worker
 Status = ImportJob.Status
 
 
@@ -260,9 +258,8 @@ def resume_job(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
     """Go on with an interrupted or failed run from its checkpoint."""
     _require_owner(by, job)
     job = _locked(job)
-    stale = job.status == Status.RUNNING and job.updated_at < timezone.now() - STALE
     resumable = job.status in (Status.INTERRUPTED, Status.FAILED) and job.started_at
-    if not (stale or resumable):
+    if not (job.stale or resumable):
         raise Invalid("Only a run that stopped part way can be resumed.")
     job.status, job.error = Status.QUEUED, ""
     job.save(update_fields=["status", "error", "updated_at"])
