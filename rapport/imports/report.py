@@ -31,8 +31,11 @@ def summary_lines(job: ImportJob, phase: str) -> list[str]:
     bag = job.summary.get(phase, {})
     would = "would be " if dry_run else ""
     if bag.get("people_created"):
-        lines.append(f"People {would}created for rows that named someone new: "
-                     f"{bag['people_created']:,} (at most, in a dry run).")  # fmt: skip
+        hedge = " (at most: a name may repeat across chunks)" if dry_run else ""
+        lines.append(
+            f"People {would}created for rows that named someone new: "
+            f"{bag['people_created']:,}{hedge}."
+        )
     if bag.get("anonymous"):
         lines.append(f"Rows without a person (anonymous touchpoints, still counted in the "
                      f"figures): {bag['anonymous']:,}.")  # fmt: skip

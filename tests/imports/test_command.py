@@ -28,7 +28,7 @@ def test_import_prints_progress_and_the_report(staff):
         "(detection score 0.10)",
         "  imported 5 rows",
         "Done: Touchpoints: 5 created, 0 updated, 0 skipped (already there), 0 failed. "
-        "People created for rows that named someone new: 1 (at most, in a dry run). "
+        "People created for rows that named someone new: 1. "
         "Rows without a person (anonymous touchpoints, still counted in the figures): 2. "
         "Unknown staff: ZZ (1); logged as Alice Liddell.",
     ]

@@ -161,3 +161,13 @@ def test_an_html_page_saved_as_csv_is_refused_with_a_clear_message(alice, tmp_pa
     assert response.status_code == 422
     assert "This file is a web page (HTML), not a CSV export." in response.content.decode()
     assert ImportJob.objects.count() == 0
+
+
+def test_a_people_job_page_offers_the_people_fields(alice, staff):
+    job = upload(staff.alice, FIXTURES / "directory.csv", target="people")
+    page = alice.get(reverse("imports:job", args=[job.pk])).content.decode()
+
+    assert job.format == "people"
+    assert '<option value="Directory ID" selected>Directory ID</option>' in page
+    assert "Log rows by unknown staff as" not in page
+    assert "“Faculty” means" in page  # the status column's values
