@@ -40,9 +40,12 @@ def decide_date_order(table: Table, mapping: Mapping, rows: Iterable[RawRow] | N
     counts = {"dmy": 0, "mdy": 0}
     examples: dict[str, str] = {}
     numeric = 0
-    source = table.rows() if rows is None else rows
-    for raw in islice(source, PRESCAN_ROWS):
-        text = raw.values.get(column, "")
+    if rows is None:
+        at = table.headers.index(column)
+        texts = (cells[at] for _, cells, _ in table.records())
+    else:
+        texts = (raw.values.get(column, "") for raw in rows)
+    for text in islice(texts, PRESCAN_ROWS):
         if not text or not text[:1].isdigit() or text[4:5] == "-":
             continue
         numeric += 1

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from rapport.imports.sources.choices import ChoiceLookup
+from rapport.imports.sources.codegen import compile_convert
 from rapport.imports.sources.fields import FIELDS_FOR, FieldSpec
 from rapport.imports.sources.mapping import Mapping
 from rapport.imports.sources.table import RawRow, Record
@@ -118,13 +119,16 @@ class Converter:
         self.when = [at[c] for c in self.when_names]
         self.order, self.serials = order, serials
         self.dates: dict[str, tuple[dt.datetime, bool] | None] = {}
-        self.times: dict[str, dt.time | None] = {}
+        self.times: dict[str, dt.time] = {}
+        self.plain_dates: dict[str, dt.date] = {}  # dates without a time or zone
+        self.moments: dict[str, dt.datetime] = {}  # one-column moments, read
         self.parse_date = self._date_parser()
         self.zone = ZoneInfo(str(settings.TIME_ZONE))
         self.defaults = self._typed_defaults(specs)
         self.has_external = bool(columns.get("external_id") or columns.get("directory_id"))
         self.seen: set[str] = set()
         self.repeats: dict[str, int] = {}
+        self.convert = compile_convert(self)
 
     def _parser(self, name: str, spec: FieldSpec) -> Callable[[str], Any]:
         if spec.type == "read":
@@ -180,6 +184,15 @@ class Converter:
                 typed[name] = value
         return typed
 
+    def clock(self, time_text: str) -> dt.time | None:
+        """The time of day in a time cell (cached while the cache is small)."""
+        clock = self.times.get(time_text)
+        if clock is None:
+            clock = fast_time(time_text)
+            if clock is not None and len(self.times) < CACHE_LIMIT:
+                self.times[time_text] = clock
+        return clock
+
     def moment(self, date_text: str, time_text: str) -> dt.datetime | None:
         """The aware datetime for a date cell and an optional time cell, or None."""
         dates = self.dates
@@ -191,13 +204,12 @@ class Converter:
         if parsed is None:
             return None
         value, has_time = parsed  # type: ignore[misc]
+        if not has_time and value.tzinfo is None:
+            if len(self.plain_dates) >= CACHE_LIMIT:
+                self.plain_dates.clear()
+            self.plain_dates[date_text] = value.date()
         if time_text:
-            times = self.times
-            clock = times.get(time_text, False)
-            if clock is False:
-                if len(times) >= CACHE_LIMIT:
-                    times.clear()
-                clock = times[time_text] = fast_time(time_text)
+            clock = self.clock(time_text)
             if clock is None:
                 return None
             if not has_time or value.time() == NOON:
@@ -228,85 +240,7 @@ class Converter:
                     cells.append(text)
         return self.convert(raw.number, cells, raw.problems)
 
-    def convert(self, number: int, cells: list[str], problems: list[str]) -> Row:
-        """The Row for one record: cells in header order (extra cells after them)."""
-        errors: list[str] = []
-        warnings = [f"Row {number}: {p}" for p in problems] if problems else []
-        fields: dict[str, Any] = {name: cells[i] for name, i in self.text if cells[i]}
-        details = {column: cells[i] for column, i in self.details_columns if cells[i]}
-        for name, where, joiner in self.joined:
-            text = joiner.join([t for t in [cells[i] for i in where] if t])
-            if text:
-                fields[name] = text
-        for name, i, column, cache, lookup in self.choices:
-            text = cells[i]
-            if text:
-                hit = cache.get(text) or lookup.get(text)
-                fields[name] = hit[0]
-                if hit[1]:
-                    warnings.append(f"Row {number}: {hit[1]}")
-                    details[column] = text
-        for name, where, column, cache, parse, label in self.typed:
-            if len(where) == 1:
-                text = cells[where[0]]
-            else:
-                joiner = self.mapping.tag_separator if name == "tags" else " "
-                text = joiner.join([t for t in [cells[i] for i in where] if t])
-            if text:
-                value = cache.get(text)
-                if value is None:
-                    if len(cache) >= CACHE_LIMIT:
-                        cache.clear()
-                    value = parse(text)
-                    if value is not None and name != "tags":
-                        cache[text] = value
-                if value is None or value == []:
-                    problem = UNREADABLE.get(name, "is not an email address")
-                    warnings.append(f"Row {number}: {label} '{text}' {problem}; kept in details")
-                    details[column] = text
-                else:
-                    fields[name] = value
-        when = self.when
-        if when:
-            date_text = cells[when[0]]
-            if date_text:
-                moment = self.moment(date_text, cells[when[1]] if len(when) > 1 else "")
-                if moment is None:
-                    errors.append(self._date_error(number, cells))
-                else:
-                    fields["occurred_at"] = moment
-            elif "occurred_at" not in self.defaults:
-                errors.append(f"Row {number}: has no date ('{self.when_names[0]}' is empty)")
-        if len(cells) > self.width:
-            for position in range(self.width, len(cells)):
-                if cells[position]:
-                    details[f"(column {position + 1})"] = cells[position]
-        if details:
-            fields["details"] = details
-        if self.defaults:
-            for name, value in self.defaults.items():
-                fields.setdefault(name, value)
-        if self.limits:
-            for name, limit in self.limits:
-                long = fields.get(name)
-                if long and len(long) > limit:
-                    fields[name] = long[: limit - 1] + "…"
-                    what = name.replace("_", " ")
-                    warnings.append(f"Row {number}: {what} cut to {limit} characters")
-        if self.target == "people":
-            self._person(number, fields, errors)
-        elif "occurred_at" not in fields and not errors:
-            errors.append(f"Row {number}: has no date (no column is mapped to When)")
-        if self.has_external:
-            external = fields.get("external_id") or fields.get("directory_id")
-            if external:
-                if len(external) > 100:
-                    external = fields["external_id"] = _long_id(external)
-                    warnings.append(f"Row {number}: external id longer than 100 characters, hashed")
-                return Row(number, fields, errors, warnings, external)
-        return Row(number, fields, errors, warnings, self._content_key(cells))
-
-    def _date_error(self, number: int, cells: list[str]) -> str:
+    def date_error(self, number: int, cells: list[str]) -> str:
         date_text = cells[self.when[0]]
         time_text = cells[self.when[1]] if len(self.when) > 1 else ""
         if time_text and self.parse_date(date_text) is not None:
@@ -314,14 +248,35 @@ class Converter:
         shown = f"{date_text} {time_text}".strip()
         return f"Row {number}: date '{shown}' is not a date"
 
-    def _person(self, number: int, fields: dict[str, Any], errors: list[str]) -> None:
+    def finish(
+        self, number: int, fields: dict[str, Any], errors: list[str], warnings: list[str]
+    ) -> None:
+        """Limits, then what a whole row needs: a date (touchpoints), a name (people)."""
+        for name, limit in self.limits:
+            long = fields.get(name)
+            if long and len(long) > limit:
+                fields[name] = long[: limit - 1] + "…"
+                what = name.replace("_", " ")
+                warnings.append(f"Row {number}: {what} cut to {limit} characters")
+        if self.target == "touchpoints":
+            if "occurred_at" not in fields and not errors:
+                errors.append(f"Row {number}: has no date (no column is mapped to When)")
+            return
         first, last = fields.get("first_name", ""), fields.get("last_name", "")
         if not fields.get("full_name") and (first or last):
             fields["full_name"] = f"{first} {last}".strip()
         if not fields.get("full_name") and not fields.get("email"):
             errors.append(f"Row {number}: has neither a name nor an email")
 
-    def _content_key(self, cells: list[str]) -> str:
+    def long_id(
+        self, number: int, fields: dict[str, Any], warnings: list[str], external: str
+    ) -> str:
+        """An id too long to keep, replaced by its hash (the same every time)."""
+        short = fields["external_id"] = _long_id(external)
+        warnings.append(f"Row {number}: external id longer than 100 characters, hashed")
+        return short
+
+    def content_key(self, cells: list[str]) -> str:
         key = content_key(cells)
         # Identical rows (tallies kept without a time) are separate events: number the repeats.
         if key in self.seen:
