@@ -71,7 +71,10 @@ def issues_csv(job: ImportJob, phase: str) -> Iterator[str]:
     for row, level, message in (
         issues_for(job, phase).values_list("row", "level", "message").iterator(chunk_size=2_000)
     ):
-        yield writer.writerow([row, level, message])
+        # A spreadsheet would run a message starting with = + - @ as a formula.
+        yield writer.writerow(
+            [row, level, "'" + message if message.startswith(("=", "+", "-", "@")) else message]
+        )
     total = job.summary.get(phase, {}).get("issues", 0)
     stored = issues_for(job, phase).count()
     if total > stored:

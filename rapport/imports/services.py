@@ -6,6 +6,7 @@ worker`, or worked at once for small files (`INLINE_BYTES`); see `engine.py` for
 """
 
 import hashlib
+import logging
 import uuid
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +26,7 @@ from rapport.imports.sources import Unreadable
 DEFAULT_MAX_MB = 200
 INLINE_BYTES = 256 * 1024  # smaller files are checked and run in the request itself
 Status = ImportJob.Status
+logger = logging.getLogger(__name__)
 
 
 def max_bytes() -> int:
@@ -211,7 +213,14 @@ def _work(job: ImportJob, task: str, how: str) -> None:
         return
     if how == "inline" or (how == "auto" and job.size <= INLINE_BYTES):
         work = engine.check_job if task == "check" else engine.run_job
-        transaction.on_commit(lambda: work(job.pk))  # type: ignore[func-returns-value]
+
+        def now() -> None:
+            try:
+                work(job.pk)
+            except Exception:  # the engine marked the job failed, with the reason, for the page
+                logger.exception("Import %s failed", job.pk)
+
+        transaction.on_commit(now)
     else:
         transaction.on_commit(lambda: tasks.enqueue(task, job.pk))
 
