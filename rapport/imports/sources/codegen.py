@@ -36,6 +36,7 @@ def compile_convert(conv: Converter) -> ConvertFn:
         "LIMIT": CACHE_LIMIT,
         "DATE_ERROR": conv.date_error,
         "FINISH": conv.finish,
+        "CUT": conv.cut,
         "CONTENT_KEY": conv.content_key,
         "LONG_ID": conv.long_id,
         "DEFAULTS": conv.defaults,
@@ -97,7 +98,10 @@ def compile_convert(conv: Converter) -> ConvertFn:
     add("    if details: fields['details'] = details")
     if conv.defaults:
         add("    for k, x in DEFAULTS.items(): fields.setdefault(k, x)")
-    if conv.limits or conv.target == "people":
+    for name, limit in conv.limits:
+        add(f"    x = fields.get({name!r})")
+        add(f"    if x and len(x) > {limit}: CUT(number, fields, warnings, {name!r}, {limit})")
+    if conv.target == "people":
         add("    FINISH(number, fields, errors, warnings)")
     else:
         add("    if 'occurred_at' not in fields and not errors:")

@@ -251,13 +251,7 @@ class Converter:
     def finish(
         self, number: int, fields: dict[str, Any], errors: list[str], warnings: list[str]
     ) -> None:
-        """Limits, then what a whole row needs: a date (touchpoints), a name (people)."""
-        for name, limit in self.limits:
-            long = fields.get(name)
-            if long and len(long) > limit:
-                fields[name] = long[: limit - 1] + "…"
-                what = name.replace("_", " ")
-                warnings.append(f"Row {number}: {what} cut to {limit} characters")
+        """What a whole row needs: a date (touchpoints), a name (people)."""
         if self.target == "touchpoints":
             if "occurred_at" not in fields and not errors:
                 errors.append(f"Row {number}: has no date (no column is mapped to When)")
@@ -267,6 +261,13 @@ class Converter:
             fields["full_name"] = f"{first} {last}".strip()
         if not fields.get("full_name") and not fields.get("email"):
             errors.append(f"Row {number}: has neither a name nor an email")
+
+    def cut(
+        self, number: int, fields: dict[str, Any], warnings: list[str], name: str, limit: int
+    ) -> None:
+        """A text longer than its field holds, cut to fit and said."""
+        fields[name] = fields[name][: limit - 1] + "…"
+        warnings.append(f"Row {number}: {name.replace('_', ' ')} cut to {limit} characters")
 
     def long_id(
         self, number: int, fields: dict[str, Any], warnings: list[str], external: str
