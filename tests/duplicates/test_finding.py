@@ -188,3 +188,34 @@ def test_a_variant_of_a_name_in_the_same_department_is_always_found(first, last,
     ]
 
     assert [(p.a, p.b) for p in find(rows)] == [(1, 2)]
+
+
+def test_a_key_shared_by_five_is_still_evidence_and_by_six_is_not():
+    five = [person(k, f"Person {k}", email="lab@x.edu") for k in range(1, 6)]
+    six = [*five, person(6, "Person 6", email="lab@x.edu")]
+
+    assert len(candidate_pairs(blocks(five))) == 10
+    assert candidate_pairs(blocks(six)) == set()
+
+
+NAMES = st.sampled_from(["Ana Ruiz", "Ruiz, Ana", "A. Ruiz", "Ana M. Ruiz", "Ben Okafor", "B. O."])
+EMAILS = st.lists(st.sampled_from(["a@x.edu", "A@X.EDU", "b@x.edu"]), max_size=2)
+IDS = st.sampled_from(["", "0000-0002-1825-0097", "0000-0001-5109-3700"])
+
+
+@given(
+    names=st.tuples(NAMES, NAMES),
+    emails=st.tuples(EMAILS, EMAILS),
+    orcids=st.tuples(IDS, IDS),
+    depts=st.tuples(
+        st.sampled_from(["", "Chemistry", "chemistry "]), st.sampled_from(["", "Chemistry"])
+    ),
+)
+def test_weighing_does_not_depend_on_the_order_of_the_two(names, emails, orcids, depts):
+    a = person(1, names[0], other=emails[0], orcid=orcids[0], dept=depts[0])
+    b = person(2, names[1], other=emails[1], orcid=orcids[1], dept=depts[1])
+
+    one, other = weigh(a, b), weigh(b, a)
+
+    assert (one.a, one.b, one.score) == (other.a, other.b, other.score)
+    assert 0 <= one.score <= 100
