@@ -164,7 +164,7 @@ def _fill(job: CalendarImport, reading: Reading, result: Plan, logged: int | Non
     job.skipped = dict(sorted(result.skipped.items()))
     job.planned = [
         [
-            timezone.localtime(p.meeting.start).isoformat(timespec="minutes"),
+            f"{timezone.localtime(p.meeting.start):%a %d %b %Y %H:%M}",
             p.meeting.summary[:120] or "Meeting",
             p.meeting.minutes,
             p.channel,

@@ -25,7 +25,7 @@ def test_dry_run_reports_and_logs_nothing(world):
         "0 logged before, 5 left out."
     )
     assert "  left out: 2 cancelled" in lines
-    assert "  2025-03-04T10:00+00:00 Systematic review planning (video, 60 min) with Ana Ruiz" in (
+    assert "  Tue 04 Mar 2025 10:00 Systematic review planning (video, 60 min) with Ana Ruiz" in (
         lines
     )
     assert "  no one has the address of Vera Visitor <vera@elsewhere.example> (3 meetings)" in (

@@ -163,3 +163,28 @@ def test_fetching_marks_when_a_calendar_last_read_it(client, world):
     feed.refresh_from_db()
     assert feed.last_fetched_at is not None
     assert abs((timezone.now() - feed.last_fetched_at).total_seconds()) < 60
+
+
+def test_a_librarian_made_manager_loses_the_feed(client, world):
+    _feed, raw = services.create_feed(by=world.alice)
+    world.alice.role = "manager"
+    world.alice.save()
+    assert client.get(feed_url(raw)).status_code == 410
+
+
+def test_feed_queries_do_not_grow_with_its_entries(client, world, django_assert_max_num_queries):
+    today = timezone.localdate()
+    _feed, raw = services.create_feed(by=world.alice)
+    client.get(feed_url(raw))  # marks the first fetch
+    for n in range(20):
+        make_request(world.alice, [world.ana, world.ben], title=f"R{n}", due_on=today)
+    with django_assert_max_num_queries(6):
+        response = client.get(feed_url(raw))
+    assert len(check(response.content).walk("VEVENT")) == 20
+
+
+def test_head_answers_without_a_body(client, world, entries):
+    _feed, raw = services.create_feed(by=world.alice)
+    response = client.head(feed_url(raw))
+    assert (response.status_code, response.content) == (200, b"")
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"

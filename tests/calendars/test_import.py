@@ -40,11 +40,11 @@ def test_preview_lists_what_would_be_logged_and_writes_nothing(world):
         "you declined": 1,
     }
     assert [row[:4] for row in job.planned] == [
-        ["2025-03-04T10:00+00:00", "Systematic review planning", 60, "video"],
-        ["2025-03-04T14:00+00:00", "Chem lab meeting", 45, "in_person"],
-        ["2025-03-11T14:00+00:00", "Chem lab meeting", 45, "in_person"],
-        ["2025-03-26T15:00+00:00", "Chem lab meeting (moved to Wednesday)", 45, "in_person"],
-        ["2025-04-08T14:00+01:00", "Chem lab meeting", 45, "in_person"],
+        ["Tue 04 Mar 2025 10:00", "Systematic review planning", 60, "video"],
+        ["Tue 04 Mar 2025 14:00", "Chem lab meeting", 45, "in_person"],
+        ["Tue 11 Mar 2025 14:00", "Chem lab meeting", 45, "in_person"],
+        ["Wed 26 Mar 2025 15:00", "Chem lab meeting (moved to Wednesday)", 45, "in_person"],
+        ["Tue 08 Apr 2025 14:00", "Chem lab meeting", 45, "in_person"],
     ]
     assert [row[4] for row in job.planned] == [["Ana Ruiz"]] + [["Ben Okafor"]] * 4
     assert job.unmatched == [
