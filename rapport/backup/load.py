@@ -112,6 +112,8 @@ def _verify(archive: zipfile.ZipFile, manifest: Manifest, say: Progress) -> None
                 f"The backup is damaged: {table.member} does not match its checksum "
                 f"({rows:,} rows read, {table.rows:,} expected). Nothing was restored."
             )
+        if rows >= REPORT_EVERY:
+            say(f"  {table.table}: {rows:,} rows whole")
     for item in manifest.files:
         digest, size = hashlib.sha256(), 0
         for block in _blocks(archive, item.member):
