@@ -331,7 +331,9 @@ def run_ics_import(job_id: int) -> CalendarImport:
             )
     except Exception as exc:
         log.exception("Calendar import %s failed", job_id)
-        message = exc.message if isinstance(exc, Invalid) else "An unexpected error stopped it."
+        message = (
+            exc.message if isinstance(exc, RapportError) else "An unexpected error stopped it."
+        )
         CalendarImport.objects.filter(pk=job_id).update(
             status=CalendarImport.Status.FAILED, error=message[:500], finished_at=timezone.now()
         )
