@@ -110,6 +110,7 @@ def _job_page(
         "run_lines": summary_lines(job, "run") if job.started_at else [],
         "issues": list(issues_for(job, phase)[:ISSUES_SHOWN]),
         "phase": phase,
+        "saved_mappings": mappings_for(request.user).filter(target=job.target),
         "editable": job.status in EDITABLE and not job.started_at,
         **extra,
     }

@@ -171,3 +171,18 @@ def test_a_people_job_page_offers_the_people_fields(alice, staff):
     assert '<option value="Directory ID" selected>Directory ID</option>' in page
     assert "Log rows by unknown staff as" not in page
     assert "“Faculty” means" in page  # the status column's values
+
+
+def test_a_saved_mapping_can_be_applied_on_the_job_page(alice, staff):
+    saved = SavedMapping.objects.create(
+        name="Only dates",
+        target="touchpoints",
+        mapping={"target": "touchpoints", "columns": {"occurred_at": ["Timestamp"]}},
+    )
+    job = upload(staff.alice, DESK)
+    page = alice.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert f'<option value="{saved.pk}">Only dates</option>' in page
+
+    alice.post(reverse("imports:use_mapping", args=[job.pk]), {"saved": saved.pk})
+    job.refresh_from_db()
+    assert (job.saved_mapping, job.mapping["columns"]) == (saved, {"occurred_at": ["Timestamp"]})
