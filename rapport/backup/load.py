@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -283,27 +283,41 @@ def _load_table(
         if c is not None
     ]
     qn = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(table.table)} ({', '.join(qn(c) for c in table.columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(table.columns))})"
-    )
-    batch: list[list[Any]] = []
+    names = ", ".join(qn(c) for c in table.columns)
+    rows = _rows(archive, table, codecs, say)
+    if connection.vendor == "postgresql":
+        # COPY: one stream per table instead of a statement per row.
+        with cursor.cursor.copy(f"COPY {qn(table.table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(["%s"] * len(table.columns))
+        sql = f"INSERT INTO {qn(table.table)} ({names}) VALUES ({marks})"
+        batch: list[list[Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == BATCH:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+    say(f"{table.table}: {table.rows:,} rows")
+
+
+def _rows(
+    archive: zipfile.ZipFile, table: Table, codecs: list[tuple[int, Any]], say: Progress
+) -> Iterator[list[Any]]:
+    """The table's rows, decoded for this database, with a progress line now and then."""
     done = 0
     with archive.open(table.member) as raw:
         for line in io.TextIOWrapper(raw, encoding="utf-8"):
             row = json.loads(line)
             for i, adapt in codecs:
                 row[i] = adapt(row[i])
-            batch.append(row)
-            if len(batch) == BATCH:
-                cursor.executemany(sql, batch)
-                done += len(batch)
-                batch = []
-                if done % REPORT_EVERY == 0:
-                    say(f"  {table.table}: {done:,} of {table.rows:,} rows …")
-    if batch:
-        cursor.executemany(sql, batch)
-    say(f"{table.table}: {table.rows:,} rows")
+            yield row
+            done += 1
+            if done % REPORT_EVERY == 0:
+                say(f"  {table.table}: {done:,} of {table.rows:,} rows …")
 
 
 def _write_files(
