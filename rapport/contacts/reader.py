@@ -32,7 +32,7 @@ TOO_LONG = b"\x00TOO-LONG"
 ENCODING_WORDS = {"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Property:
     name: str  # upper case, without its group
     value: str  # decoded text, vCard escapes still in place
@@ -44,7 +44,9 @@ class Property:
 
     @property
     def types(self) -> set[str]:
-        return {t.lower() for value in self.param("TYPE") for t in value.split(",") if t}
+        if "TYPE" not in self.params:
+            return set()
+        return {t.lower() for value in self.params["TYPE"] for t in value.split(",") if t}
 
 
 @dataclass
@@ -52,12 +54,18 @@ class Card:
     number: int  # 1-based position in the file
     properties: list[Property] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    _by_name: dict[str, list[Property]] | None = field(default=None, repr=False, compare=False)
 
     def all(self, name: str) -> list[Property]:
-        return [p for p in self.properties if p.name == name]
+        if self._by_name is None:
+            self._by_name = {}
+            for prop in self.properties:
+                self._by_name.setdefault(prop.name, []).append(prop)
+        return self._by_name.get(name, [])
 
     def first(self, name: str) -> Property | None:
-        return next((p for p in self.properties if p.name == name), None)
+        found = self.all(name)
+        return found[0] if found else None
 
     @property
     def version(self) -> str:
@@ -126,7 +134,11 @@ def _raw_lines(stream: BinaryIO) -> Iterator[bytes]:
                 pass
             yield TOO_LONG + line[:80]
             continue
-        yield from _split_cr(line.rstrip(b"\r\n"))
+        line = line.rstrip(b"\r\n")
+        if b"\r" in line:  # old Mac files end lines with a bare CR
+            yield from line.split(b"\r")
+        else:
+            yield line
 
 
 def _split_cr(line: bytes) -> Iterator[bytes]:
@@ -138,12 +150,6 @@ def _split_cr(line: bytes) -> Iterator[bytes]:
 
 
 # -- physical lines in, logical (unfolded) lines out -----------------------------------------
-
-
-def _is_quoted_printable(line: bytes) -> bool:
-    colon = line.find(b":")
-    head = line[:colon] if colon >= 0 else line
-    return b"QUOTED-PRINTABLE" in head.upper()
 
 
 def _name_of(line: bytes) -> bytes:
@@ -158,29 +164,30 @@ def _name_of(line: bytes) -> bytes:
 def _logical_lines(lines: Iterator[bytes]) -> Iterator[bytes]:
     """Unfold (a line starting with a space or tab continues the one before), join 2.1
     quoted-printable soft line breaks (a value ending in "="), and drop skipped payloads."""
-    current: bytearray | None = None
+    current: bytes | None = None
     skipping = False
     qp = False
     too_long = False
     for line in lines:
-        if line.startswith(TOO_LONG):
+        first = line[:1]
+        if first == b"\x00" and line.startswith(TOO_LONG):
             if current is not None and line[len(TOO_LONG) :][:1] in (b" ", b"\t"):
                 too_long = True  # a continuation of the current property
                 continue
             if current is not None:
-                yield TOO_LONG + bytes(current) if too_long else bytes(current)
+                yield TOO_LONG + current if too_long else current
             current, qp, too_long = None, False, False
             skipping = True  # its continuation lines go with it
             yield line
             continue
-        if current is not None and qp and current.endswith(b"="):
+        if qp and current is not None and current.endswith(b"="):
             # A quoted-printable soft line break: the next line continues the value as is.
             if len(current) + len(line) <= MAX_PROPERTY:
-                current[-1:] = line
+                current = current[:-1] + line
             else:
                 too_long = True
             continue
-        if line[:1] in (b" ", b"\t"):
+        if first == b" " or first == b"\t":
             if skipping or current is None:
                 continue
             if len(current) + len(line) <= MAX_PROPERTY:
@@ -188,20 +195,21 @@ def _logical_lines(lines: Iterator[bytes]) -> Iterator[bytes]:
             else:
                 too_long = True
             continue
-        if skipping and (not line.strip() or not PROPERTY_START.match(line)):
+        if skipping and (not line or line.isspace() or not PROPERTY_START.match(line)):
             continue  # 2.1 base64 blocks: unindented lines up to a blank line
         if current is not None:
-            yield TOO_LONG + bytes(current) if too_long else bytes(current)
+            yield TOO_LONG + current if too_long else current
         current, skipping, qp, too_long = None, False, False, False
-        if not line.strip():
+        if not line or line.isspace():
             continue
         if SKIPPED_START.match(line):
             skipping = True
             continue
-        current = bytearray(line)
-        qp = _is_quoted_printable(line)
+        current = line
+        colon = line.find(b":")
+        qp = b"PRINTABLE" in (line[:colon] if colon >= 0 else line).upper()
     if current is not None:
-        yield TOO_LONG + bytes(current) if too_long else bytes(current)
+        yield TOO_LONG + current if too_long else current
 
 
 # -- logical lines in, properties out ----------------------------------------------------------
@@ -245,20 +253,29 @@ def _decode(data: bytes, charset: str, problems: list[str], name: str) -> str:
 
 def parse_property(line: bytes, problems: list[str]) -> Property | None:
     """One unfolded content line as a Property, or None (with a problem) if it is not one."""
-    pieces = _split_unquoted(line, 0x3A, limit=1)
-    if len(pieces) < 2 and b":" in line:  # an unbalanced quote in the parameters
-        pieces = line.split(b":", 1)
-    if len(pieces) < 2:
+    colon = line.find(b":")
+    head = line[:colon]
+    if b'"' in head:  # a quoted parameter value may hold a colon
+        pieces = _split_unquoted(line, 0x3A, limit=1)
+        if len(pieces) == 2:
+            head = pieces[0]
+            colon = len(head)
+    if colon < 0:
         shown = line[:40].decode("utf-8", errors="replace")
         problems.append(f"“{shown}” is not a property (no colon); left out.")
         return None
-    head, raw = pieces
-    parts = _split_unquoted(head, 0x3B)
+    raw = line[colon + 1 :]
+    parts = _split_unquoted(head, 0x3B) if b";" in head else [head]
     group, _, name = parts[0].decode("ascii", errors="replace").strip().rpartition(".")
     name = name.upper()
     if not name:
         problems.append("A property without a name was left out.")
         return None
+    if len(parts) == 1:  # the common case: no parameters, plain UTF-8
+        try:
+            return Property(name=name, value=raw.decode("utf-8"), params={}, group=group)
+        except UnicodeDecodeError:
+            return Property(name=name, value=_decode(raw, "", problems, name), group=group)
     params: dict[str, list[str]] = {}
     for part in parts[1:]:
         piece = part.decode("utf-8", errors="replace").strip()
@@ -274,18 +291,14 @@ def parse_property(line: bytes, problems: list[str]) -> Property | None:
         params.setdefault(key.strip().upper(), []).extend(v for v in values if v)
     encoding = (params.get("ENCODING") or [""])[0].upper()
     charset = (params.get("CHARSET") or [""])[0]
-    if not params:  # the common case: plain UTF-8
-        try:
-            return Property(name=name, value=raw.decode("utf-8"), params=params, group=group)
-        except UnicodeDecodeError:
-            pass
     if encoding == "QUOTED-PRINTABLE":
         raw = quopri.decodestring(raw)
     elif encoding in {"B", "BASE64"}:
         problems.append(f"{name}: binary data skipped.")
         return None
-    value = _decode(raw, charset, problems, name)
-    return Property(name=name, value=value, params=params, group=group)
+    return Property(
+        name=name, value=_decode(raw, charset, problems, name), params=params, group=group
+    )
 
 
 def read_cards(stream: BinaryIO) -> Iterator[Card | Unreadable]:
@@ -357,6 +370,12 @@ def split_escaped(text: str, sep: str) -> list[str]:
     """Split on `sep` where it is not escaped by a backslash; escapes are kept for unescape."""
     if "\\" not in text:  # the common case, done in C
         return text.split(sep)
+    if "\ue000" not in text and "\ue001" not in text:  # still in C: hide the escapes, split
+        hidden = text.replace("\\\\", "\ue000").replace("\\" + sep, "\ue001")
+        return [
+            part.replace("\ue001", "\\" + sep).replace("\ue000", "\\\\")
+            for part in hidden.split(sep)
+        ]
     parts, current, i = [], [], 0
     while i < len(text):
         ch = text[i]
