@@ -6,6 +6,8 @@ import zipfile
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 
 from rapport.accounts.models import User
 from rapport.backup.archive import FORMAT, FORMAT_VERSION, MANIFEST
@@ -14,7 +16,7 @@ from rapport.backup.load import restore_backup
 from rapport.people.models import Person
 from rapport.requests.models import Deliverable
 from rapport.search.queries import search
-from tests.backup.conftest import empty_everything, every_file, every_row
+from tests.backup.conftest import empty_everything, every_file, every_row, rewrite
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,3 +80,33 @@ def test_tables_are_written_parents_first(library, tmp_path):
     assert order.index("rapport_user") < order.index("rapport_touchpoint")
     assert order.index("rapport_person") < order.index("rapport_participation")
     assert order.index("django_content_type") < order.index("auth_permission")
+
+
+def test_an_archive_from_an_older_rapport_is_restored_then_brought_up_to_date(
+    library, uploads, tmp_path
+):
+    def older(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["migrations"]["search"].remove("0002_confidential_index")
+        return json.dumps(manifest)
+
+    rows_before = every_row()
+    archive = rewrite(write_backup_to(tmp_path / "new.zip"), tmp_path / "older.zip", older)
+    empty_everything(uploads)
+    said = []
+
+    restore_backup(archive, progress=said.append)
+
+    assert every_row() == rows_before
+    assert ("search", "0002_confidential_index") in MigrationRecorder(
+        connection
+    ).applied_migrations()
+    assert "Bringing the database to the backup's migration state …" in said
+    assert "Applying the migrations newer than the backup …" in said
+
+
+def write_backup_to(path):
+    write_backup(path)
+    return path
