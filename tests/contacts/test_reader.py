@@ -3,6 +3,8 @@
 import io
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rapport.contacts.mapping import Contact, to_contact
 from rapport.contacts.reader import Card, Unreadable, read_cards
@@ -210,3 +212,43 @@ def test_endless_line_in_utf16_is_cut_too():
     assert isinstance(card, Card)
     assert [p.name for p in card.properties] == ["FN", "EMAIL"]
     assert card.problems == ["NOTE is too long; left out."]
+
+
+VCARDISH = st.lists(
+    st.sampled_from(
+        [
+            b"BEGIN:VCARD",
+            b"END:VCARD",
+            b"VERSION:2.1",
+            b"FN:A\\, B",
+            b"N:;;;;",
+            b"EMAIL;PREF;INTERNET:a@b.example",
+            b"EMAIL:not an address",
+            b"NOTE;ENCODING=QUOTED-PRINTABLE:caf=C3=A9=",
+            b"ORG;CHARSET=x-unknown:Uni;Dept",
+            b'ADR;TYPE="work,pref":;Hall, Room 1;;;;;',
+            b"PHOTO;ENCODING=BASE64:AAAA",
+            b" continued",
+            b"\tfolded",
+            b"",
+            b"no colon here",
+            b"item1.URL:https://orcid.org/0000-0002-1825-0097",
+            b"X-ORCID:0000-0002-1825-009X",
+            b"\x00\xff\xfe",
+            b'KEY;X="unclosed:value',
+        ]
+    ),
+    max_size=40,
+)
+
+
+@given(st.one_of(st.binary(max_size=2000), VCARDISH.map(b"\r\n".join)))
+def test_reader_and_mapping_never_raise(data):
+    for card in read_cards(io.BytesIO(data)):
+        if isinstance(card, Card):
+            contact, reason = to_contact(card)
+            assert (contact is None) == bool(reason)
+            if contact is not None:
+                assert contact.full_name.strip() == contact.full_name != ""
+        else:
+            assert card.message
