@@ -245,7 +245,7 @@ class TouchpointImport:
                 k
                 for (k,) in select_in(
                     "SELECT external_id FROM rapport_touchpoint WHERE source_system = %s "
-                    "AND external_id IN ({marks})",
+                    "AND NOT (external_id = '') AND external_id IN ({marks})",
                     (p.key for p in planned),
                     self.source_system,
                 )
@@ -342,7 +342,7 @@ class TouchpointImport:
         parts, contacts = [], set()
         for key, tp_id, author_id in select_in(
             "SELECT external_id, id, author_id FROM rapport_touchpoint WHERE source_system = %s "
-            "AND external_id IN ({marks})",
+            "AND NOT (external_id = '') AND external_id IN ({marks})",
             wanted,
             self.source_system,
         ):
