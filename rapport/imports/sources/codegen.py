@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from rapport.imports.sources.table import STOPPED
 from rapport.imports.sources.values import CACHE_LIMIT
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ def compile_convert(conv: Converter) -> ConvertFn:
 
     ns: dict[str, Any] = {
         "Row": Row,
+        "STOPPED": STOPPED,
         "ZONE": conv.zone,
         "COMBINE": dt.datetime.combine,
         "MOMENT": conv.moment,
@@ -45,6 +47,8 @@ def compile_convert(conv: Converter) -> ConvertFn:
         "def convert(number, c, problems):",
         "    errors = []",
         '    warnings = [f"Row {number}: {p}" for p in problems] if problems else []',
+        "    if problems and problems[-1].startswith(STOPPED):",
+        '        return Row(number, {}, [warnings.pop()], warnings, f"stopped-{number}")',
         "    fields = {}",
         "    details = {}",
     ]

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import codecs
 import csv
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import TextIO
 
 SNIFF_BYTES = 256 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
-MAX_CELL = 1024 * 1024  # a cell larger than this is damage, not data
+MAX_CELL = 1024 * 1024  # a cell larger than this is damage (a run of zero bytes), not data
+STOPPED = "the rest of the file could not be read"
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+# The limit is the csv module's, for the whole process: only ever raised (from 128 KiB), so
+# other readers keep working, and bounded, so a damaged file cannot fill the memory.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
 
 
 Record = tuple[int, list[str], list[str]]  # number, cells by heading (then extras), problems
@@ -168,7 +171,7 @@ def _records(width: int, cells_iter: Iterator[list[str]], xlsx: bool) -> Iterato
             continue
         problems: list[str] = []
         if cells and cells[-1] is BROKEN:
-            yield number, [""] * width, [f"could not be read ({cells[0]})"]
+            yield number, [""] * width, [f"{STOPPED} ({cells[0]}); no rows after this one"]
             return
         if cells and cells[-1] is BAD_BYTES:
             cells.pop()
@@ -215,11 +218,25 @@ BAD_BYTES = Mark("bad bytes")
 BROKEN = Mark("broken")
 
 
+class _TooLong(Exception):
+    pass
+
+
+def _lines(f: TextIO) -> Iterator[str]:
+    """The file's lines, none longer than MAX_CELL: a file that is one endless line (a run of
+    zero bytes from a damaged download) stops here instead of filling the memory."""
+    readline = f.readline
+    while line := readline(MAX_CELL):
+        if len(line) == MAX_CELL and line[-1] != "\n":
+            raise _TooLong
+        yield line
+
+
 def _csv_cells(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]:
     handler = _replacement_handler()
     start = _Replaced.count
     with path.open("r", encoding=encoding, errors=handler, newline="") as f:
-        reader = csv.reader(f, delimiter=delimiter)
+        reader = csv.reader(_lines(f), delimiter=delimiter)
         try:
             for cells in reader:
                 # Only once some byte failed to decode is each row searched for the mark.
@@ -228,6 +245,8 @@ def _csv_cells(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]
                 yield cells
         except csv.Error as err:
             yield [Mark(str(err)), BROKEN]
+        except _TooLong:
+            yield [Mark(f"a line longer than {MAX_CELL // 1024 // 1024} MB"), BROKEN]
 
 
 class _Replaced:

@@ -321,3 +321,34 @@ def test_xlsx_without_data_is_unreadable(tmp_path):
     with pytest.raises(Unreadable) as caught:
         open_table(path, sheet="Sheet2")
     assert str(caught.value) == "The sheet 'Sheet2' has no data."
+
+
+def test_a_hole_after_good_rows_ends_the_file_with_an_error_quickly(tmp_path):
+    from rapport.imports.sources import Mapping, apply_mapping
+
+    path = write(tmp_path, HEADER + LINES * 5_000, "holey.csv")
+    assert path.stat().st_size > 256 * 1024  # the sniffed head is all good text
+    os.truncate(path, 2 * 1024**3)
+    start = time.perf_counter()
+    table = open_table(path)
+    rows = list(table.rows())
+    assert time.perf_counter() - start < 5.0
+    assert len(rows) == 10_001
+    assert rows[-1] == RawRow(
+        10_001,
+        {"Name": "", "Date": "", "Channel": ""},
+        [
+            "the rest of the file could not be read (a line longer than 1 MB); no rows after "
+            "this one"
+        ],
+    )
+    mapping = Mapping(target="touchpoints", columns={"occurred_at": ["Date"]})
+    last = list(apply_mapping(table, mapping))[-1]
+    assert (last.number, last.errors, last.warnings) == (
+        10_001,
+        [
+            "Row 10001: the rest of the file could not be read (a line longer than 1 MB); no rows "
+            "after this one"
+        ],
+        [],
+    )
