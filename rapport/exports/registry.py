@@ -2,7 +2,9 @@
 
 Each list reads through the same access-scoped query as its page, with the same filters and
 sort taken from the same query string, so an export never shows more than the page would.
-Lists that are not aggregate figures are refused to managers here, in one place.
+Lists about people are refused to managers here, in one place: managers may export only
+the lists marked `managers` (aggregate figures, and the public awareness items and search,
+whose manager pages show items only).
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -42,15 +44,15 @@ class ExportList:
     title: str
     columns: tuple[Column, ...]
     select: Select
-    #: Counts only: managers may export it too.
-    aggregate: bool = False
+    #: Figures or public items only: managers may export it too.
+    managers: bool = False
 
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
 
     def selection(self, user: User, params: QueryDict) -> Selection:
         """Access is checked now, before any byte is sent; rows are read while writing."""
-        if not self.aggregate:
+        if not self.managers:
             forbid_managers(user)
         return self.select(user, params)
 
@@ -63,12 +65,12 @@ LISTS: dict[str, ExportList] = {}
 
 
 def exportable(
-    name: str, title: str, columns: Sequence[Column], *, aggregate: bool = False
+    name: str, title: str, columns: Sequence[Column], *, managers: bool = False
 ) -> Callable[[Select], Select]:
     """Register `select` as the rows of the list `name`."""
 
     def register(select: Select) -> Select:
-        LISTS[name] = ExportList(name, title, tuple(columns), select, aggregate)
+        LISTS[name] = ExportList(name, title, tuple(columns), select, managers)
         return select
 
     return register

@@ -202,3 +202,28 @@ def test_group_members_file_name_says_which_group(client, world):
     assert response["Content-Disposition"] == (
         f'attachment; filename="rapport-group-members-chemistry-lab-{today}.xlsx"'
     )
+
+
+def test_managers_may_export_only_figures_and_public_items():
+    from rapport.exports.registry import LISTS, get_export
+
+    get_export("people")  # loads the registry
+
+    assert sorted(name for name, e in LISTS.items() if e.managers) == [
+        "coverage-groups",
+        "coverage-librarians",
+        "groups",
+        "items",
+        "report-months",
+        "report-read",
+        "report-stages",
+        "search",
+    ]
+    assert sorted(name for name, e in LISTS.items() if not e.managers) == [
+        "group-members",
+        "people",
+        "requests",
+        "review",
+        "stories",
+        "touchpoints",
+    ]

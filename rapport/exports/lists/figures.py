@@ -41,7 +41,7 @@ def _form(user: User, params: QueryDict, *, with_group: bool) -> ReportFilterFor
     "coverage-groups",
     "Coverage by group",
     (Column("Group", lambda r: r.name), *COVERAGE_COLUMNS),
-    aggregate=True,
+    managers=True,
 )
 def coverage_groups(user: User, params: QueryDict) -> Selection:
     """Every group of the coverage page (all pages), with its name filter and period."""
@@ -61,7 +61,7 @@ def coverage_groups(user: User, params: QueryDict) -> Selection:
     "coverage-librarians",
     "Coverage by librarian",
     (Column("Librarian", lambda r: r.name), *COVERAGE_COLUMNS),
-    aggregate=True,
+    managers=True,
 )
 def coverage_librarians(user: User, params: QueryDict) -> Selection:
     period = _form(user, params, with_group=False).chosen_period
@@ -88,7 +88,7 @@ def _report(user: User, params: QueryDict) -> tuple[figures.Report, str]:
         Column("New people", lambda m: m.new_people),
         Column("Repeat people", lambda m: m.repeat_people),
     ),
-    aggregate=True,
+    managers=True,
 )
 def report_months(user: User, params: QueryDict) -> Selection:
     found, label = _report(user, params)
@@ -99,7 +99,7 @@ def report_months(user: User, params: QueryDict) -> Selection:
     "report-stages",
     "People at each stage",
     (Column("Stage", lambda r: r[0].label), Column("People", lambda r: r[1])),
-    aggregate=True,
+    managers=True,
 )
 def report_stages(user: User, params: QueryDict) -> Selection:
     found, label = _report(user, params)
@@ -110,7 +110,7 @@ def report_stages(user: User, params: QueryDict) -> Selection:
     "report-read",
     "Touchpoints per READ level",
     (Column("READ level", lambda r: r[0]), Column("Touchpoints", lambda r: r[1])),
-    aggregate=True,
+    managers=True,
 )
 def report_read(user: User, params: QueryDict) -> Selection:
     found, label = _report(user, params)

@@ -52,7 +52,7 @@ GroupRow = tuple[Group, object]
         Column("Touchpoints", lambda r: r[1].touchpoints),
         Column("Last touchpoint", lambda r: r[1].last_at),
     ),
-    aggregate=True,
+    managers=True,
 )
 def groups(user: User, params: QueryDict) -> Selection:
     """The group list with its counts (figures only, so managers may export it too)."""

@@ -137,7 +137,7 @@ def stories(user: User, params: QueryDict) -> Selection:
         Column("Source", lambda i: i.source),
         Column("Added", lambda i: i.added_at),
     ),
-    aggregate=True,
+    managers=True,
 )
 def items(user: User, params: QueryDict) -> Selection:
     """Awareness items (public literature), with the page's title search."""
@@ -193,7 +193,7 @@ def _absolute(url: str) -> str:
         Column("Excerpt", lambda h: strip_tags(h.snippet)),
         Column("Link", lambda h: _absolute(h.url)),
     ),
-    aggregate=True,
+    managers=True,
 )
 def search_results(user: User, params: QueryDict) -> Selection:
     """The search page's hits for the same words and filters, up to the most it can show.
