@@ -350,3 +350,36 @@ def test_mapping_problems_are_plain():
     assert Mapping(target="cats").problems([]) == [
         "'cats' is not something Rapport imports (touchpoints or people)."
     ]
+
+
+def test_headers_with_quotes_braces_and_line_breaks_are_only_names(tmp_path):
+    odd = ["When {x}", 'It\'s "odd"', "Two\nlines", "{number}", "Tags'"]
+    path = csv_file(
+        tmp_path, [odd, ["2024-03-05", "Walk-in", "5 min", "kept", "a b"], ["", "Zoom", "", "", ""]]
+    )
+    mapping = Mapping(
+        target="touchpoints",
+        columns={
+            "occurred_at": [odd[0]],
+            "channel": [odd[1]],
+            "minutes": [odd[2]],
+            "tags": [odd[4]],
+        },
+    )
+    table, rows = read(path, mapping)
+    assert table.headers == ["When {x}", 'It\'s "odd"', "Two lines", "{number}", "Tags'"]
+    mapping.columns["minutes"] = ["Two lines"]
+    rows = list(apply_mapping(table, mapping))
+    assert [(r.fields, r.errors) for r in rows] == [
+        (
+            {
+                "occurred_at": dt.datetime(2024, 3, 5, 12, tzinfo=LONDON),
+                "channel": "in_person",
+                "minutes": 5,
+                "tags": ["a", "b"],
+                "details": {"{number}": "kept"},
+            },
+            [],
+        ),
+        ({"channel": "video"}, ["Row 2: has no date ('When {x}' is empty)"]),
+    ]

@@ -325,3 +325,16 @@ def test_a_librarians_mapping_wins_over_a_formats_guess():
     assert [r.fields["topic"] for r in rows] == ["Reference Desk", "Reference Desk", "Email Queue"]
     assert [r.fields["person_status"] for r in rows] == ["faculty", "researcher", "student"]
     assert rows[0].fields["details"] == {"Question Type": "Directional"}
+
+
+def test_desk_tracker_long_forced_on_another_file_is_unreadable():
+    from rapport.imports.sources import Unreadable
+
+    table = open_table(FIXTURES / "libanswers.csv")
+    fmt = FORMATS["desktracker_long"]
+    with pytest.raises(Unreadable) as caught:
+        fmt.rows(table, fmt.default_mapping(table.headers))
+    assert str(caught.value) == (
+        "This is not a Desk Tracker export with one row per answer: it needs a Transaction ID, "
+        "a Question and a Response column."
+    )

@@ -17,7 +17,7 @@ from rapport.imports.sources.fields import fold
 from rapport.imports.sources.formats.base import Format
 from rapport.imports.sources.formats.pivot import PivotTable, pivot_long
 from rapport.imports.sources.mapping import Mapping
-from rapport.imports.sources.table import Table
+from rapport.imports.sources.table import Table, Unreadable
 
 TRANSACTION = ("Transaction ID", "Transaction", "Entry ID", "Record ID", "ID")
 FIELD = ("Question", "Field", "Form Question")
@@ -70,7 +70,10 @@ class DeskTrackerLong(Format):
         field = _find(table.headers, FIELD)
         value = _find(table.headers, RESPONSE)
         if ids is None or field is None or value is None:
-            raise ValueError("not a long Desk Tracker export")
+            raise Unreadable(
+                "This is not a Desk Tracker export with one row per answer: it needs a "
+                "Transaction ID, a Question and a Response column."
+            )
         return pivot_long(table, ids=ids, field=field, value=value)
 
     def rows(self, table: Table, mapping: Mapping) -> Iterator[Row]:
