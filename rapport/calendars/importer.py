@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from rapport.accounts.models import User
 from rapport.calendars.reader import Meeting, Reading
@@ -21,6 +22,7 @@ from rapport.touchpoints.services import create_touchpoint
 SOURCE = "ics"
 MAX_EXTERNAL_ID = 100
 MAX_NOTES = 50_000
+LOOKUP_CHUNK = 500  # ids per query, well within every database's parameter limit
 
 
 def external_id(by: User, key: str) -> str:
@@ -62,16 +64,37 @@ def match_addresses(by: User, addresses: set[str]) -> dict[str, Person]:
     scope = people_for(by)
     for person in scope.filter(email__in=addresses):
         found[person.email] = person
-    for address in sorted(addresses - set(found)):
-        for person in scope.filter(search_text__contains=address)[:6]:
-            if address in (e.lower() for e in person.emails):
-                found[address] = person
-                break
-    rest = addresses - set(found)
+    # Other addresses live in a JSON list; search_text holds them too, so one scan per chunk.
+    rest = sorted(addresses - set(found))
+    for at in range(0, len(rest), LOOKUP_CHUNK // 10):
+        chunk = rest[at : at + LOOKUP_CHUNK // 10]
+        wanted = Q()
+        for address in chunk:
+            wanted |= Q(search_text__contains=address)
+        for person in scope.filter(wanted).order_by("pk"):
+            for email in person.emails:
+                if email.lower() in chunk:
+                    found.setdefault(email.lower(), person)
     outside: dict[str, list[Person]] = {}
-    for person in Person.objects.filter(email__in=rest, archived_at=None):
+    for person in Person.objects.filter(email__in=addresses - set(found), archived_at=None):
         outside.setdefault(person.email, []).append(person)
     found.update({a: people[0] for a, people in outside.items() if len(people) == 1})
+    return found
+
+
+def _logged_before(ids: list[str]) -> set[str]:
+    """Which of these ids are logged already. The empty-id exclusion is the partial unique
+    index's condition: without it SQLite scans every touchpoint instead of using the index."""
+    found: set[str] = set()
+    for at in range(0, len(ids), LOOKUP_CHUNK):
+        found.update(
+            Touchpoint.objects.filter(
+                source_system=SOURCE, external_id__in=ids[at : at + LOOKUP_CHUNK]
+            )
+            .exclude(external_id="")
+            .order_by()
+            .values_list("external_id", flat=True)
+        )
     return found
 
 
@@ -82,11 +105,7 @@ def plan(by: User, reading: Reading) -> Plan:
     addresses = {a.email for m in reading.meetings for a in m.attendees if a.email != own}
     people = match_addresses(by, addresses)
     ids = {m.key: external_id(by, m.key) for m in reading.meetings}
-    logged = set(
-        Touchpoint.objects.filter(source_system=SOURCE, external_id__in=set(ids.values()))
-        .values_list("external_id", flat=True)
-        .iterator()
-    )
+    logged = _logged_before(sorted(set(ids.values())))
     seen: set[str] = set()
     for meeting in sorted(reading.meetings, key=lambda m: m.start):
         ext = ids[meeting.key]
