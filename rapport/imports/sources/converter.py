@@ -20,6 +20,7 @@ from django.conf import settings
 from rapport.imports.sources.choices import ChoiceLookup
 from rapport.imports.sources.codegen import compile_convert
 from rapport.imports.sources.fields import FIELDS_FOR, FieldSpec
+from rapport.imports.sources.keys import Repeats
 from rapport.imports.sources.mapping import Mapping
 from rapport.imports.sources.table import RawRow, Record
 from rapport.imports.sources.values import (
@@ -126,8 +127,7 @@ class Converter:
         self.zone = ZoneInfo(str(settings.TIME_ZONE))
         self.defaults = self._typed_defaults(specs)
         self.has_external = bool(columns.get("external_id") or columns.get("directory_id"))
-        self.seen: set[str] = set()
-        self.repeats: dict[str, int] = {}
+        self.repeats = Repeats()
         self.convert = compile_convert(self)
 
     def _parser(self, name: str, spec: FieldSpec) -> Callable[[str], Any]:
@@ -222,14 +222,20 @@ class Converter:
 
     def each(self, raws: Iterable[RawRow]) -> Iterator[Row]:
         convert = self.__call__
-        for raw in raws:
-            yield convert(raw)
+        try:
+            for raw in raws:
+                yield convert(raw)
+        finally:
+            self.repeats.close()
 
     def each_record(self, records: Iterable[Record]) -> Iterator[Row]:
         """Rows straight from Table.records(): no RawRow in between (the fast path)."""
         convert = self.convert
-        for number, cells, problems in records:
-            yield convert(number, cells, problems)
+        try:
+            for number, cells, problems in records:
+                yield convert(number, cells, problems)
+        finally:
+            self.repeats.close()
 
     def __call__(self, raw: RawRow) -> Row:
         values = raw.values
@@ -280,11 +286,8 @@ class Converter:
     def content_key(self, cells: list[str]) -> str:
         key = content_key(cells)
         # Identical rows (tallies kept without a time) are separate events: number the repeats.
-        if key in self.seen:
-            count = self.repeats[key] = self.repeats.get(key, 1) + 1
-            return f"{key}-{count}"
-        self.seen.add(key)
-        return key
+        before = self.repeats.seen_before(key)
+        return f"{key}-{before + 1}" if before else key
 
 
 def _long_id(external: str) -> str:

@@ -1,20 +1,15 @@
 """Cell text → typed values: dates and times, minutes, READ levels, e-mail addresses, ORCID iDs.
 
-Each parser returns None for text it cannot read; the caller says what was wrong. Results are
-memoised per distinct text (bounded), since the same dates, times and durations repeat
-across a file's rows.
+Each parser returns None for text it cannot read; the caller says what was wrong (and caches
+results per distinct text: the same dates, times and durations repeat across a file's rows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
-from typing import TypeVar
 
-T = TypeVar("T")
-
-CACHE_LIMIT = 4096
+CACHE_LIMIT = 4096  # entries per cache: bounded memory, whatever the file's size
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 MONTHS = {
     name: number
@@ -48,22 +43,6 @@ MONTH_DAY = re.compile(
 TIME = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:\.\d+)?)?\s*([ap]\.?m\.?)?$", re.I)
 HOUR_ONLY = re.compile(r"(\d{1,2})\s*([ap]\.?m\.?)$", re.I)
 SERIAL = re.compile(r"\d{4,5}(?:\.\d+)?$")
-
-
-def memo(parse: Callable[[str], T]) -> Callable[[str], T]:
-    """A per-parser cache of results by text, emptied when it grows past CACHE_LIMIT."""
-    cache: dict[str, T] = {}
-
-    def cached(text: str) -> T:
-        try:
-            return cache[text]
-        except KeyError:
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
-            value = cache[text] = parse(text)
-            return value
-
-    return cached
 
 
 def _year(text: str) -> int:
