@@ -69,9 +69,8 @@ class Table:
             from rapport.imports.sources.xlsx import xlsx_cells
 
             cells = xlsx_cells(self.path, self.sheet or "")
-        else:
-            cells = _csv_cells(self.path, self.encoding or "utf-8", self.delimiter or ",")
-        return _records(len(self.headers), islice(cells, self.skip + 1, None), self.is_xlsx)
+            return _records(len(self.headers), islice(cells, self.skip + 1, None), xlsx=True)
+        return _csv_records(self)
 
     def sample(self, n: int = 20) -> list[RawRow]:
         return list(islice(self.rows(), n))
@@ -160,41 +159,70 @@ def unique_headers(cells: list[str], warnings: list[str]) -> list[str]:
     return headers
 
 
-def _records(width: int, cells_iter: Iterator[list[str]], xlsx: bool) -> Iterator[Record]:
+def _csv_records(table: Table) -> Iterator[Record]:
+    encoding, delimiter = table.encoding or "utf-8", table.delimiter or ","
+    handler = _replacement_handler()
+    with table.path.open("r", encoding=encoding, errors=handler, newline="") as f:
+        reader = csv.reader(_lines(f), delimiter=delimiter)
+        cells = islice(reader, table.skip + 1, None)
+        yield from _records(len(table.headers), cells, xlsx=False, replaced=_Replaced.count)
+
+
+def _records(
+    width: int, cells_iter: Iterator[list[str]], *, xlsx: bool, replaced: int = 0
+) -> Iterator[Record]:
     """(number, cells, problems) for every row with something in it: cells stripped, padded
-    to the headings' width; cells beyond it (a ragged row) follow, and a problem says so."""
-    for number, cells in enumerate(cells_iter, start=1):
-        if len(cells) == width:
-            stripped = list(map(str.strip, cells))
-            if any(stripped):
-                yield number, stripped, []
-            continue
-        problems: list[str] = []
-        if cells and cells[-1] is BROKEN:
-            yield number, [""] * width, [f"{STOPPED} ({cells[0]}); no rows after this one"]
-            return
-        if cells and cells[-1] is BAD_BYTES:
-            cells.pop()
-            problems.append("has characters the file's encoding cannot show (shown as \ufffd)")
-        stripped = [c.strip() for c in cells]
-        if xlsx or len(stripped) > width:
-            # Spreadsheets pad rows with empty cells; only cells with something in them count.
-            while len(stripped) > width and not stripped[-1]:
-                stripped.pop()
-        if not any(stripped):
-            continue
-        if len(stripped) > width:
-            extra = stripped[width:]
-            problems.append(
-                f"has {len(stripped)} cells, the headings have {width}: the extra "
-                + ("cell " if len(extra) == 1 else "cells ")
-                + ", ".join(f"'{_short(c)}'" for c in extra if c)
-                + " kept in details"
-            )
-        elif len(stripped) < width and not xlsx:
-            problems.append(f"has {len(stripped)} cells, the headings have {width}")
-        stripped.extend([""] * (width - len(stripped)))
-        yield number, stripped, problems
+    to the headings' width; cells beyond it (a ragged row) follow, and a problem says so.
+    `replaced`: the count of undecodable bytes when the file was opened (more: look for them)."""
+    number = 0
+    try:
+        for number, cells in enumerate(cells_iter, start=1):
+            if _Replaced.count != replaced and any("\ufffd" in c for c in cells):
+                cells.append(BAD_BYTES)
+            if len(cells) == width:
+                stripped = list(map(str.strip, cells))
+                if any(stripped):
+                    yield number, stripped, []
+                continue
+            record = _odd_record(number, cells, width, xlsx)
+            if record is not None:
+                yield record
+                if record[2] and record[2][-1].startswith(STOPPED):
+                    return
+    except csv.Error as err:
+        yield number + 1, [""] * width, [f"{STOPPED} ({err}); no rows after this one"]
+    except _TooLong:
+        reason = f"a line longer than {MAX_CELL // 1024 // 1024} MB"
+        yield number + 1, [""] * width, [f"{STOPPED} ({reason}); no rows after this one"]
+
+
+def _odd_record(number: int, cells: list[str], width: int, xlsx: bool) -> Record | None:
+    """A row whose cells do not match the headings (or carry a mark), with its problems."""
+    problems: list[str] = []
+    if cells and cells[-1] is BROKEN:
+        return number, [""] * width, [f"{STOPPED} ({cells[0]}); no rows after this one"]
+    if cells and cells[-1] is BAD_BYTES:
+        cells.pop()
+        problems.append("has characters the file's encoding cannot show (shown as \ufffd)")
+    stripped = [c.strip() for c in cells]
+    if xlsx or len(stripped) > width:
+        # Spreadsheets pad rows with empty cells; only cells with something in them count.
+        while len(stripped) > width and not stripped[-1]:
+            stripped.pop()
+    if not any(stripped):
+        return None
+    if len(stripped) > width:
+        extra = stripped[width:]
+        problems.append(
+            f"has {len(stripped)} cells, the headings have {width}: the extra "
+            + ("cell " if len(extra) == 1 else "cells ")
+            + ", ".join(f"'{_short(c)}'" for c in extra if c)
+            + " kept in details"
+        )
+    elif len(stripped) < width and not xlsx:
+        problems.append(f"has {len(stripped)} cells, the headings have {width}")
+    stripped.extend([""] * (width - len(stripped)))
+    return number, stripped, problems
 
 
 def _raw_row(headers: list[str], record: Record) -> RawRow:
