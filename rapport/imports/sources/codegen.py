@@ -53,9 +53,14 @@ def compile_convert(conv: Converter) -> ConvertFn:
         "    details = {}",
     ]
     add = out.append
+    limits = dict(conv.limits)
     for name, i in conv.text:
         add(f"    v = c[{i}]")
-        add(f"    if v: fields[{name!r}] = v")
+        add("    if v:")
+        add(f"        fields[{name!r}] = v")
+        if name in limits:
+            limit = limits.pop(name)
+            add(f"        if len(v) > {limit}: CUT(number, fields, warnings, {name!r}, {limit})")
     for column, i in conv.details_columns:
         add(f"    v = c[{i}]")
         add(f"    if v: details[{column!r}] = v")
@@ -102,7 +107,7 @@ def compile_convert(conv: Converter) -> ConvertFn:
     add("    if details: fields['details'] = details")
     if conv.defaults:
         add("    for k, x in DEFAULTS.items(): fields.setdefault(k, x)")
-    for name, limit in conv.limits:
+    for name, limit in limits.items():  # joined or defaulted texts
         add(f"    x = fields.get({name!r})")
         add(f"    if x and len(x) > {limit}: CUT(number, fields, warnings, {name!r}, {limit})")
     if conv.target == "people":
