@@ -113,7 +113,7 @@ def open_table(
         delimiter = _sniff_delimiter(text)
     table = Table(path=path, headers=[], encoding=encoding, delimiter=delimiter, warnings=warnings)
     first: list[str] | None = None
-    for index, cells in enumerate(_csv_cells(path, encoding, delimiter)):
+    for index, cells in enumerate(_heading_cells(path, encoding, delimiter)):
         if any(c.strip() for c in cells):
             first, table.skip = cells, index
             break
@@ -260,21 +260,13 @@ def _lines(f: TextIO) -> Iterator[str]:
         yield line
 
 
-def _csv_cells(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]:
-    handler = _replacement_handler()
-    start = _Replaced.count
-    with path.open("r", encoding=encoding, errors=handler, newline="") as f:
-        reader = csv.reader(_lines(f), delimiter=delimiter)
+def _heading_cells(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]:
+    """The first rows' cells, to find the headings (a damaged file just ends early)."""
+    with path.open("r", encoding=encoding, errors="replace", newline="") as f:
         try:
-            for cells in reader:
-                # Only once some byte failed to decode is each row searched for the mark.
-                if _Replaced.count != start and any("\ufffd" in c for c in cells):
-                    cells.append(BAD_BYTES)
-                yield cells
-        except csv.Error as err:
-            yield [Mark(str(err)), BROKEN]
-        except _TooLong:
-            yield [Mark(f"a line longer than {MAX_CELL // 1024 // 1024} MB"), BROKEN]
+            yield from csv.reader(_lines(f), delimiter=delimiter)
+        except (csv.Error, _TooLong):
+            return
 
 
 class _Replaced:
@@ -372,7 +364,7 @@ def _refuse_non_tables(text: str) -> None:
 
 def _sniff_delimiter(text: str) -> str:
     """The candidate that splits the first lines into the most columns, consistently."""
-    lines = text.splitlines()[:60]
+    lines = text.split("\n")[:60]  # not splitlines(): form feeds and the like are data
     if len(text) >= SNIFF_BYTES - 4 and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut
     best, best_score = ",", 0.0
