@@ -17,9 +17,18 @@ from itertools import islice
 from pathlib import Path
 from typing import TextIO
 
-SNIFF_BYTES = 256 * 1024
-DELIMITERS = (",", ";", "\t", "|")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+from rapport.imports.sources.errors import Unreadable
+from rapport.imports.sources.sniff import (
+    DELIMITER_NAMES,
+    DELIMITERS,
+    SNIFF_BYTES,
+    check_encoding,
+    decode_head,
+    detect_encoding,
+    refuse_non_tables,
+    sniff_delimiter,
+)
+
 MAX_CELL = 1024 * 1024  # a cell larger than this is damage (a run of zero bytes), not data
 STOPPED = "the rest of the file could not be read"
 
@@ -29,10 +38,6 @@ csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
 
 
 Record = tuple[int, list[str], list[str]]  # number, cells by heading (then extras), problems
-
-
-class Unreadable(Exception):
-    """The file cannot be read at all; str(err) is a message fit to show a librarian."""
 
 
 @dataclass(slots=True)
@@ -103,14 +108,14 @@ def open_table(
             "or CSV, then import that."
         )
     warnings: list[str] = []
-    encoding = _check_encoding(encoding) if encoding else _detect_encoding(head, warnings)
-    text = _decode_head(head, encoding)
-    _refuse_non_tables(text)
+    encoding = check_encoding(encoding) if encoding else detect_encoding(head, warnings)
+    text = decode_head(head, encoding)
+    refuse_non_tables(text)
     if delimiter:
         if len(delimiter) != 1:
             raise Unreadable("The delimiter must be a single character.")
     else:
-        delimiter = _sniff_delimiter(text)
+        delimiter = sniff_delimiter(text)
     table = Table(path=path, headers=[], encoding=encoding, delimiter=delimiter, warnings=warnings)
     first: list[str] | None = None
     for index, cells in enumerate(_heading_cells(path, encoding, delimiter)):
@@ -286,97 +291,3 @@ def _replace(err: UnicodeError) -> tuple[str, int]:
     """Put U+FFFD for bytes the encoding cannot decode, and count them."""
     _Replaced.count += 1
     return "\ufffd", getattr(err, "end", 0)
-
-
-def _check_encoding(encoding: str) -> str:
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError as err:
-        raise Unreadable(f"'{encoding}' is not an encoding this reader knows.") from err
-
-
-def _detect_encoding(head: bytes, warnings: list[str]) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    probe = head[:4096]
-    zeros = probe.count(0)
-    if zeros:
-        even = probe[0::2].count(0)
-        odd = probe[1::2].count(0)
-        if zeros > len(probe) // 4 and (odd > 0.9 * zeros or even > 0.9 * zeros):
-            # Text in UTF-16 without a byte order mark: every other byte is zero.
-            guess = "utf-16-le" if odd > even else "utf-16-be"
-            try:
-                text = head.decode(guess, errors="strict")
-            except UnicodeDecodeError:
-                text = ""
-            if text and _looks_like_text(text):
-                warnings.append(
-                    "The file is UTF-16 without a byte order mark; read as "
-                    f"{'little' if guess.endswith('le') else 'big'}-endian UTF-16."
-                )
-                return guess
-        raise Unreadable(
-            "This file holds binary data, not text: it is not a CSV or spreadsheet export."
-        )
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(head, final=len(head) < SNIFF_BYTES)
-        return "utf-8"
-    except UnicodeDecodeError:
-        warnings.append(
-            "The file is not UTF-8; it was read as Windows-1252 (Western European). "
-            "If letters look wrong, choose its encoding."
-        )
-        return "cp1252"
-
-
-def _looks_like_text(text: str) -> bool:
-    control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t")
-    return control < max(2, len(text[:4096]) // 100)
-
-
-def _decode_head(head: bytes, encoding: str) -> str:
-    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
-    if "\x00" in text or not _looks_like_text(text):
-        raise Unreadable(
-            "This file holds binary data, not text: it is not a CSV or spreadsheet export."
-        )
-    return text.lstrip("\ufeff")
-
-
-def _refuse_non_tables(text: str) -> None:
-    start = text.lstrip()[:2048].lower()
-    if start.startswith(("<!doctype html", "<html", "<head", "<body")) or (
-        start.startswith("<") and ("<html" in start or "<body" in start or "<div" in start)
-    ):
-        raise Unreadable(
-            "This file is a web page (HTML), not a CSV export. This usually happens when an "
-            "export link is saved while signed out: download the export again from the system."
-        )
-    if start.startswith("<?xml"):
-        raise Unreadable("This file is XML, not a CSV export or an XLSX workbook.")
-    if start.startswith("%pdf"):
-        raise Unreadable("This file is a PDF, not a CSV export or an XLSX workbook.")
-
-
-def _sniff_delimiter(text: str) -> str:
-    """The candidate that splits the first lines into the most columns, consistently."""
-    lines = text.split("\n")[:60]  # not splitlines(): form feeds and the like are data
-    if len(text) >= SNIFF_BYTES - 4 and len(lines) > 1:
-        lines = lines[:-1]  # the last line may be cut
-    best, best_score = ",", 0.0
-    for delimiter in DELIMITERS:
-        try:
-            widths = [len(r) for r in csv.reader(lines, delimiter=delimiter) if any(r)]
-        except csv.Error:
-            continue
-        if not widths or widths[0] < 2:
-            continue
-        same = sum(1 for w in widths if w == widths[0]) / len(widths)
-        score = same * widths[0]
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
