@@ -338,3 +338,24 @@ def test_desk_tracker_long_forced_on_another_file_is_unreadable():
         "This is not a Desk Tracker export with one row per answer: it needs a Transaction ID, "
         "a Question and a Response column."
     )
+
+
+def test_columns_a_mapping_may_name():
+    long = open_table(FIXTURES / "desktracker_long.csv")
+    assert FORMATS["desktracker_long"].columns_of(long) == [
+        "Transaction ID", "Date", "Time", "Desk", "User",
+        "Patron Type", "Question Type", "Contact Method", "Duration", "Resources Used",
+    ]  # fmt: skip
+    wide = open_table(FIXTURES / "libanswers.csv")
+    assert FORMATS["libanswers"].columns_of(wide) == wide.headers
+
+
+def test_a_mapping_naming_a_question_of_the_long_export_is_used():
+    table = open_table(FIXTURES / "desktracker_long.csv")
+    fmt = FORMATS["desktracker_long"]
+    mapping = fmt.default_mapping(table.headers)
+    mapping.columns["topic"] = ["Resources Used"]
+    assert mapping.problems(fmt.columns_of(table)) == []
+    rows = list(fmt.rows(table, mapping))
+    assert [r.fields.get("topic") for r in rows] == ["ASTM Compass; Knovel", None]
+    assert rows[0].fields["details"] == {"Question Type": "Research"}

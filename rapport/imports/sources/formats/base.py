@@ -80,6 +80,11 @@ class Format:
             tag_separator=self.tag_separator,
         )
 
+    def columns_of(self, table: Table) -> list[str]:
+        """The columns a mapping for this table may name: its headers, or for a format that
+        reshapes rows, the columns of the reshaped rows (offer these on a mapping screen)."""
+        return list(table.headers)
+
     def rows(self, table: Table, mapping: Mapping) -> Iterator[Row]:
         return apply_mapping(table, mapping)
 

@@ -76,6 +76,10 @@ class DeskTrackerLong(Format):
             )
         return pivot_long(table, ids=ids, field=field, value=value)
 
+    def columns_of(self, table: Table) -> list[str]:
+        """The transaction's columns, then one per question on the form (a pass over the file)."""
+        return list(self.pivoted(table).headers)
+
     def rows(self, table: Table, mapping: Mapping) -> Iterator[Row]:
         pivot = self.pivoted(table)
         effective = self.effective_mapping(pivot.headers, mapping)
