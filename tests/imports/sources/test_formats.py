@@ -359,3 +359,15 @@ def test_a_mapping_naming_a_question_of_the_long_export_is_used():
     rows = list(fmt.rows(table, mapping))
     assert [r.fields.get("topic") for r in rows] == ["ASTM Compass; Knovel", None]
     assert rows[0].fields["details"] == {"Question Type": "Research"}
+
+
+def test_gimletr_prepared_layout_reads_as_gimlet():
+    _, fmt, score, rows = read("gimletr_excerpt.csv")
+    assert (fmt.name, score) == ("gimlet", 0.611)
+    assert [(r.fields["staff"], r.fields["channel"], r.fields["tags"]) for r in rows] == [
+        ("zzz", "chat", ["software"]),
+        ("zzz", "in_person", ["software", "proquest"]),
+        ("xyz", "email", ["distance_ed"]),
+    ]
+    assert rows[0].fields["occurred_at"] == at(2010, 1, 13, 17, 0)
+    assert rows[0].fields["location"] == "Special collections"
