@@ -22,7 +22,7 @@ from rapport.imports.resolve import merge_counts
 from rapport.imports.sources import Row, Unreadable
 from rapport.imports.touchpoints import Result, TouchpointImport
 
-CHUNK = 5_000
+CHUNK = 10_000
 DEFER_REFRESH_BYTES = 8 * 1024 * 1024  # larger files refresh relationships once, at the end
 MAX_ISSUES = 20_000  # per job and phase; the report says how many more there were
 Progress = Callable[[ImportJob], None]

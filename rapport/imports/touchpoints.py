@@ -48,6 +48,7 @@ CHOICES = {
 }
 MAX_KEY = 100  # Touchpoint.external_id
 EARLIEST_YEAR = 1950
+_dumps = json.JSONEncoder().encode  # json.dumps without its per-call set-up
 
 
 @dataclass
@@ -186,31 +187,42 @@ class TouchpointImport:
             not isinstance(minutes, int) or not 0 <= minutes <= MAX_MINUTES
         ):
             errors.append(f"{minutes} minutes is not between 0 and {MAX_MINUTES}.")
-        question, answer = _text(f.get("question")), _text(f.get("answer"))
+        # The readers give stripped text (or leave the field out), so no cleaning here.
+        question, answer = f.get("question") or "", f.get("answer") or ""
         if len(question) > MAX_TEXT or len(answer) > MAX_TEXT:
             errors.append(f"The question or answer is longer than {MAX_TEXT:,} characters.")
         if errors:
             return None
-        author, known = self.staff.author(f.get("staff"))
-        group_id, group_known = self.groups.get(f.get("group"))
-        if not group_known:
-            warnings.append(f"No group called “{_text(f.get('group'))}”: imported without one.")
-        details = dict(f.get("details") or ())
+        staff = f.get("staff")
+        author, known = self.staff.author(staff)
+        group = f.get("group")
+        group_id = None
+        if group:
+            group_id, group_known = self.groups.get(group)
+            if not group_known:
+                warnings.append(f"No group called “{group}”: imported without one.")
+        details = f.get("details")
         location = f.get("location")
+        email = (f.get("person_email") or "").lower()
+        name = f.get("person_name") or ""
+        if name:
+            name = " ".join(name.split())[:200]
+        status = f.get("person_status") or ""
+        extra = {}
         if location:
-            details["location"] = _text(location)
+            extra["location"] = location
         if not known:
-            details["staff"] = _text(f.get("staff"))
-        email = _text(f.get("person_email")).lower()
-        name = " ".join(_text(f.get("person_name")).split())[:200]
-        status = _text(f.get("person_status"))
+            extra["staff"] = _text(staff)
         if status and not (email or name):
-            details["patron_status"] = status
+            extra["patron_status"] = status
+        if extra:
+            details = {**(details or {}), **extra}
+        tags = f.get("tags")
         values = [
             None, None, author, group_id, *choices, read, minutes,
-            _topic(_text(f.get("topic")), question), question, answer, "", False,
-            json.dumps(_tags(f.get("tags"))), "", self.source_system, None, None,
-            json.dumps(details) if details else None,
+            _topic(f.get("topic") or "", question), question, answer, "", False,
+            _dumps(_tags(tags)) if tags else "[]", "", self.source_system, None, None,
+            _dumps(details) if details else None,
         ]  # fmt: skip
         assert isinstance(when, dt.datetime)  # checked above: errors otherwise
         return Planned(row.number, "", values, when, email, name, status)
