@@ -14,6 +14,7 @@ from rapport.contacts.services import (
     upload_vcards,
     work_on,
 )
+from rapport.contacts.writer import write_cards
 from rapport.errors import Forbidden, Invalid
 from rapport.people.models import Person
 from rapport.people.queries import search_people
@@ -363,3 +364,14 @@ def test_bulk_state_is_what_a_full_recompute_gives(world):
         )
         == [world.alice.pk] * 6
     )
+
+
+def test_own_export_imported_back_finds_everyone_even_without_email(world):
+    world.ben.email = ""
+    world.ben.save()
+    data = b"".join(write_cards(Person.objects.filter(pk__in=[world.ana.pk, world.ben.pk])))
+
+    job = run(world.alice, data)
+
+    assert counts(job) == (2, 0, 0, 2, 0, 0)
+    assert Person.objects.count() == 4
