@@ -2,7 +2,6 @@
 Every file is written by the test itself."""
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -219,13 +218,11 @@ def test_missing_file_is_unreadable(tmp_path):
         open_table(tmp_path / "nowhere.csv")
 
 
-def test_sparse_two_gigabyte_file_is_refused_quickly(tmp_path):
+def test_sparse_two_gigabyte_file_is_refused_from_its_head(tmp_path):
     path = write(tmp_path, HEADER + LINES, "huge.csv")
     os.truncate(path, 2 * 1024**3)  # the rest is a hole of zero bytes
-    start = time.perf_counter()
     with pytest.raises(Unreadable) as caught:
         open_table(path)
-    assert time.perf_counter() - start < 2.0
     assert str(caught.value) == (
         "This file holds binary data, not text: it is not a CSV or spreadsheet export."
     )
@@ -323,16 +320,14 @@ def test_xlsx_without_data_is_unreadable(tmp_path):
     assert str(caught.value) == "The sheet 'Sheet2' has no data."
 
 
-def test_a_hole_after_good_rows_ends_the_file_with_an_error_quickly(tmp_path):
+def test_a_hole_after_good_rows_ends_the_file_with_one_error_row(tmp_path):
     from rapport.imports.sources import Mapping, apply_mapping
 
     path = write(tmp_path, HEADER + LINES * 5_000, "holey.csv")
     assert path.stat().st_size > 256 * 1024  # the sniffed head is all good text
     os.truncate(path, 2 * 1024**3)
-    start = time.perf_counter()
     table = open_table(path)
     rows = list(table.rows())
-    assert time.perf_counter() - start < 5.0
     assert len(rows) == 10_001
     assert rows[-1] == RawRow(
         10_001,
