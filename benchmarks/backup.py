@@ -29,7 +29,6 @@ import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RAPPORT = [sys.executable, "-m", "rapport"]
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -46,19 +45,35 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+# Runs `rapport` and reports the process's own peak resident memory (VmHWM, which starts
+# afresh at exec; getrusage's maxrss would include this benchmark's memory at fork time).
+PEAK = """
+import atexit, sys
+def peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                sys.stderr.write(f"PEAK_KB {line.split()[1]}\\n")
+atexit.register(peak)
+from rapport.__main__ import main
+sys.argv = ["rapport", *sys.argv[1:]]
+main()
+"""
+
+
 def run_measured(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Like run, but waits with wait4 so the child's own peak memory is known."""
+    """Run `rapport` with `args`: its wall time (s), peak memory (MB) and output."""
     started = time.perf_counter()
-    with open(os.devnull, "w") as sink:
-        child = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=sink)
-        assert child.stdout is not None
-        output = child.stdout.read().decode()
-        _, status, usage = os.wait4(child.pid, 0)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
     seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise SystemExit(f"{' '.join(args)} failed:\n{output}")
-    return seconds, usage.ru_maxrss / 1024, output
+    if done.returncode:
+        raise SystemExit(f"rapport {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    peaks = [
+        int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_KB")
+    ]
+    return seconds, peaks[-1] / 1024, done.stdout
 
 
 def fresh_sqlite(path: Path) -> None:
@@ -179,9 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     archive.unlink(missing_ok=True)
 
     print(f"Backing up {db} …", flush=True)
-    backup_s, backup_mb, _ = run_measured(
-        [*RAPPORT, "backup", str(archive), "-v0", "--skip-checks"], env
-    )
+    backup_s, backup_mb, _ = run_measured(["backup", str(archive), "-v0", "--skip-checks"], env)
     manifest = json.loads(zipfile.ZipFile(archive).read("manifest.json"))
     rows = sum(t["rows"] for t in manifest["tables"])
     print("Restoring into a new SQLite file …", flush=True)
@@ -192,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
         "RAPPORT_MEDIA_ROOT": str(work / "uploads-restored"),
     }
     restore_s, restore_mb, _ = run_measured(
-        [*RAPPORT, "restore", str(archive), "-v0", "--skip-checks"], restore_env
+        ["restore", str(archive), "-v0", "--skip-checks"], restore_env
     )
     check = sqlite3.connect(restored)
     restored_rows = {
@@ -215,11 +228,9 @@ def main(argv: list[str] | None = None) -> None:
             "RAPPORT_DATABASE_URL": args.postgres,
             "RAPPORT_MEDIA_ROOT": str(work / "uploads-pg"),
         }
-        pg_restore = run_measured(
-            [*RAPPORT, "restore", str(archive), "-v0", "--skip-checks"], pg_env
-        )
+        pg_restore = run_measured(["restore", str(archive), "-v0", "--skip-checks"], pg_env)
         again = work / "from-postgres.zip"
-        pg_backup = run_measured([*RAPPORT, "backup", str(again), "-v0", "--skip-checks"], pg_env)
+        pg_backup = run_measured(["backup", str(again), "-v0", "--skip-checks"], pg_env)
         same = rows_of(archive) == rows_of(again)
         pg = (pg_restore, pg_backup, again.stat().st_size, same)
 
