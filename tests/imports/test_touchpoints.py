@@ -243,3 +243,53 @@ def test_a_running_job_cannot_be_resumed_twice(staff):
     ImportJob.objects.filter(pk=job.pk).update(status="running")
     with pytest.raises(Invalid):
         resume_job(by=staff.alice, job=job, how="caller")
+
+
+def test_staff_are_found_by_user_name_full_name_or_email(staff, tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "Timestamp,Staff,Question\n"
+        "2025-03-03 09:00,bob,By user name\n"
+        "2025-03-03 10:00,alice liddell,By full name\n"
+        "2025-03-03 11:00,BOB@library.example,By e-mail\n"
+        "2025-03-03 12:00,,No staff\n"
+    )
+    job = import_file(staff.bob, path)
+
+    authors = list(_imported().values_list("question", "author__username"))
+    assert authors == [
+        ("By user name", "bob"),
+        ("By full name", "alice"),
+        ("By e-mail", "bob"),
+        ("No staff", "bob"),
+    ]
+    assert job.summary["run"].get("unknown_staff") is None
+
+
+def test_a_large_interrupted_run_refreshes_everyone_when_resumed(staff, tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "DEFER_REFRESH_BYTES", 0)  # treat this file as a large one
+    refresh_all()
+    path = tmp_path / "many.csv"
+    lines = ["Timestamp,Staff,Patron email,Question"]
+    lines += [
+        f"2025-02-{1 + i % 28:02d} 09:{i % 60:02d},BB,q{i % 5}@uni.example,R {i}" for i in range(30)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    job = upload(staff.alice, path)
+    start_run(by=staff.alice, job=job, how="caller", after_dry_run=False)
+
+    def stop(job):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.run_job(job.pk, chunk=10, progress=stop)
+    resume_job(by=staff.alice, job=job, how="caller")
+    job = engine.run_job(job.pk, chunk=10)
+
+    assert (job.status, job.created) == ("done", 30)
+    state = _state()
+    call_command("refresh", verbosity=0)
+    assert _state() == state
+    assert sorted(
+        Person.objects.filter(email__startswith="q").values_list("touchpoint_count", flat=True)
+    ) == [6, 6, 6, 6, 6]
