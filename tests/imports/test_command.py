@@ -107,3 +107,28 @@ def test_resume_goes_on_from_the_checkpoint(staff):
     out = _import("--resume", str(job.pk), "--as", "alice")
 
     assert "Done: Touchpoints: 5 created" in out
+
+
+def test_a_file_damaged_partway_imports_nothing(staff, tmp_path):
+    header = DESK.read_text().splitlines()[0]
+    rows = [
+        f"2025-03-{1 + n % 28:02d} 09:{n % 60:02d},AL,,,Student,Phone,Question number {n},"
+        "Answered at the desk,5,Main desk,"
+        for n in range(4_000)
+    ]
+    damaged = tmp_path / "damaged.csv"
+    text = "\n".join([header, *rows]) + "\n"
+    assert len(text) > 256 * 1024  # the part read to recognise the file is all good
+    # Then a run of zero bytes, as a copy cut short by a full disk leaves.
+    damaged.write_bytes(text.encode() + b"2025-03-09 10:00,AL,,,Student,Phone," + b"\0" * 1_100_000)
+
+    with pytest.raises(CommandError) as err:
+        _import(str(damaged), "--as", "alice")
+
+    assert err.value.returncode == 2
+    assert str(err.value) == (
+        "Row 4001: the rest of the file could not be read (a line longer than 1 MB); no rows "
+        "after this one. Nothing was imported: repair or export the file again."
+    )
+    assert Touchpoint.objects.filter(source_system="generic").count() == 0
+    assert ImportJob.objects.get().status == ImportJob.Status.FAILED

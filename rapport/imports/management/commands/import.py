@@ -119,6 +119,8 @@ class Command(BaseCommand):
                 f"Interrupted after row {job.checkpoint:,}; everything before it is in. "
                 f"Resume with: rapport import --resume {job.pk}"
             ) from None
+        if job.status == ImportJob.Status.FAILED:  # the file could not be read to its end
+            raise CommandError(job.error, returncode=2)
         if job.status != ImportJob.Status.DONE:
             raise CommandError(job.error or f"The import stopped ({job.status}).")
         self.stdout.write("Done: " + " ".join(summary_lines(job, "run")))
