@@ -205,6 +205,10 @@ RAPPORT_INTEREST_WEIGHTS = {
 }
 RAPPORT_INTEREST_HALF_LIFE_DAYS = env_int("INTEREST_HALF_LIFE_DAYS", 365)
 
+# Bringing history in and out.
+RAPPORT_IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 200)  # the largest file an import accepts
+RAPPORT_WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)  # seconds a receiver has to answer
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

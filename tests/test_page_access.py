@@ -39,6 +39,16 @@ PAGES = [
     ("awareness:items", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 200}),
     ("awareness:review", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
     ("awareness:profile", "ana", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
+    ("imports:list", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
+    ("contacts:import", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
+    ("contacts:person", "ana", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
+    ("duplicates:list", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
+    ("duplicates:merges", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
+    ("duplicates:person", "ana", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
+    ("calendars:settings", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
+    ("calendars:import", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
+    ("webhooks:list", None, {"ada": 200, "alice": 403, "bob": 403, "mia": 403}),
+    ("webhooks:create", None, {"ada": 200, "alice": 403, "bob": 403, "mia": 403}),
 ]
 CASES = [
     (name, arg, role, status) for name, arg, statuses in PAGES for role, status in statuses.items()

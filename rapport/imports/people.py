@@ -18,7 +18,7 @@ from rapport.imports.resolve import GroupMap
 from rapport.imports.sources import Row
 from rapport.imports.touchpoints import Result, unprefixed
 from rapport.people.models import Membership, Person
-from rapport.people.services import _clean_person as clean_person
+from rapport.people.services import clean_person
 from rapport.people.validators import normalise_orcid
 from rapport.relationships.services import refresh as refresh_relationships
 

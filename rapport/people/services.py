@@ -39,7 +39,9 @@ def _require_librarian(by: User) -> None:
         raise Forbidden("Managers see aggregate figures only and cannot change records.")
 
 
-def _clean_person(person: Person) -> None:
+def clean_person(person: Person) -> None:
+    """Normalise and validate a person's fields, raising Invalid with every field's problem:
+    the one check behind creating, editing and importing people."""
     errors: dict[str, list[str]] = {}
     person.full_name = " ".join(person.full_name.split())
     if not person.full_name:
@@ -93,7 +95,7 @@ def create_person(*, by: User, **fields: Any) -> Person:
     _require_librarian(by)
     person = Person(created_by=by)
     _assign(person, fields, PERSON_FIELDS)
-    _clean_person(person)
+    clean_person(person)
     person.save()
     person.contacts.add(by)
     # Their own row (a prospect, with the cadence their status brings) and the referrer's count.
@@ -114,7 +116,7 @@ def update_person(*, by: User, person: Person, **fields: Any) -> Person:
     before = snapshot(person, PERSON_FIELDS)
     referrer = person.referred_by_id
     _assign(person, fields, PERSON_FIELDS)
-    _clean_person(person)
+    clean_person(person)
     # Only what the form edits: the contact figures belong to the touchpoint services, and a
     # stale copy of them in this object must not overwrite theirs.
     person.save(update_fields=[*PERSON_FIELDS, "search_text", "updated_at"])

@@ -15,6 +15,7 @@ from rapport.accounts.pages import (
     page_view,
     paginate,
 )
+from rapport.duplicates.queries import active_merge_of
 from rapport.errors import Invalid
 from rapport.people import services
 from rapport.people.forms import (
@@ -103,6 +104,7 @@ def _person_page(
         **panel_forms(relationship, forms or {}),
         "person_requests": open_requests[:REQUESTS_SHOWN],
         "more_requests": len(open_requests) > REQUESTS_SHOWN,
+        "merge": active_merge_of(person) if person.archived_at else None,
     }
     return render(request, "people/person_detail.html", context, status=status)
 

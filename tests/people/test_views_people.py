@@ -404,3 +404,23 @@ def test_person_autocomplete_tells_namesakes_apart_by_email(client, world):
     data = client.get(reverse("people:person_autocomplete") + "?q=ana ruiz").json()
 
     assert sorted(d["mention"] for d in data) == ["@ana.ruiz@uni.example", "@other.ana@uni.example"]
+
+
+def test_person_page_links_to_vcard_and_duplicates_and_names_the_survivor_of_a_merge(client, world):
+    from rapport.duplicates.merging import merge_people
+
+    twin = make_person("Ana M. Ruiz", email="a.ruiz@uni.example", groups=[world.chem])
+    client.force_login(world.ada)
+
+    page = client.get(reverse("people:person_detail", args=[twin.pk])).content.decode()
+    assert f'href="/contacts/people/{twin.pk}.vcf" download id="person-vcard"' in page
+    assert f'href="/duplicates/people/{twin.pk}/" id="person-duplicates"' in page
+    assert "merged-into" not in page
+
+    merge_people(by=world.ada, keep=world.ana, merge=twin)
+    page = client.get(reverse("people:person_detail", args=[twin.pk])).content.decode()
+
+    assert (
+        f'Merged into <a href="/people/{world.ana.pk}/">Ana Ruiz</a> on '
+        f"{timezone.localdate():%-d %b %Y}"
+    ) in page

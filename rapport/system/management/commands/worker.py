@@ -5,7 +5,10 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Work background tasks (matching, digests) from the database queue until stopped."
+    help = (
+        "Work background tasks (matching, digests, imports, duplicate searches, webhooks) "
+        "from the database queue until stopped."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
