@@ -30,6 +30,7 @@ from rapport.contacts.mapping import Contact, to_contact
 from rapport.contacts.models import CardKey
 from rapport.contacts.reader import Card, Unreadable
 from rapport.contacts.writer import own_person_id
+from rapport.duplicates.queries import survivors
 from rapport.people.models import Person
 from rapport.people.queries import people_for
 
@@ -250,12 +251,19 @@ class _Index:
             if values:
                 for person in Person.objects.filter(**{lookup: values}):
                     self.people.setdefault(person.pk, person)
+        # A merged record keeps its ids and addresses: cards find the person it lives on as.
+        moved = survivors(self.people.values())
+        found = list(self.people.values())
+        for person in moved.values():
+            self.people.setdefault(person.pk, person)
+        self.people.update((pk, moved[pk]) for pk in list(self.people) if pk in moved)
+        live = {p.pk: moved.get(p.pk, p) for p in found}
         self.by_key: dict[str, Person] = {
             k: self.people[pk] for k, pk in known.items() if pk in self.people
         }
-        self.by_dir = {p.directory_id: p for p in self.people.values() if p.directory_id}
-        self.by_orcid = {p.orcid: p for p in self.people.values() if p.orcid}
-        self.owner: dict[str, Person] = {p.email: p for p in self.people.values() if p.email}
+        self.by_dir = {p.directory_id: live[p.pk] for p in found if p.directory_id}
+        self.by_orcid = {p.orcid: live[p.pk] for p in found if p.orcid}
+        self.owner: dict[str, Person] = {p.email: live[p.pk] for p in found if p.email}
         self.new_keys: list[tuple[str, Person]] = []
 
     def find(self, c: Contact) -> Person | None:

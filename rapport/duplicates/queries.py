@@ -3,6 +3,8 @@
 A librarian sees a pair only when they may see both people (`people_for`); managers see none.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from rapport.accounts.models import User
@@ -99,6 +101,44 @@ def survivor_of(person: Person) -> Person:
         person = merge.keep
         seen.add(person.pk)
     return person
+
+
+def survivor_ids(ids: Iterable[int]) -> dict[int, int]:
+    """For each of these people merged into another (and not undone), the id of the person
+    they now live on as, following merges of merges; people never merged are left out. A few
+    queries for any number of ids: for importers, which find people by e-mail, ORCID or
+    directory id, values a merged record keeps."""
+    ids = list(ids)
+    final: dict[int, int] = {}
+    step: dict[int, int] = {}
+    merges = Merge.objects.filter(undone_at__isnull=True)
+    wanted = set(ids) if merges.exists() else set()
+    while wanted:
+        batch = sorted(wanted)
+        found: dict[int, int] = {}
+        for start in range(0, len(batch), 500):  # well under every backend's parameter limit
+            found.update(
+                merges.filter(merged_id__in=batch[start : start + 500]).values_list(
+                    "merged_id", "keep_id"
+                )
+            )
+        step.update(found)
+        wanted = set(found.values()) - step.keys()
+    for start in ids:
+        pk, seen = start, {start}
+        while pk in step and step[pk] not in seen:
+            pk = step[pk]
+            seen.add(pk)
+        if pk != start:
+            final[start] = pk
+    return final
+
+
+def survivors(people: Iterable[Person]) -> dict[int, Person]:
+    """`survivor_ids` with the surviving people loaded: merged person's id → survivor."""
+    ids = survivor_ids([p.pk for p in people])
+    loaded = Person.objects.in_bulk(set(ids.values()))
+    return {merged: loaded[keep] for merged, keep in ids.items() if keep in loaded}
 
 
 def latest_scan() -> Scan | None:

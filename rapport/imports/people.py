@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.duplicates.queries import survivors
 from rapport.errors import Invalid
 from rapport.imports.resolve import GroupMap
 from rapport.imports.sources import Row
@@ -67,6 +68,7 @@ class PeopleImport:
         result = Result()
         known = self._find(rows)
         index: dict[tuple[str, str], Person] = {}
+        moved = survivors(known)  # a merged record's ids lead to the person it lives on as
         for person in known:
             for kind, value in (
                 ("d", person.directory_id),
@@ -74,7 +76,7 @@ class PeopleImport:
                 ("o", person.orcid),
             ):
                 if value:
-                    index.setdefault((kind, value), person)
+                    index.setdefault((kind, value), moved.get(person.pk, person))
         claimed: dict[int, int] = {}  # person id (or id(new object)) → first row
         creates: list[Person] = []
         updates: list[Person] = []

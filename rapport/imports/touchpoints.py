@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.duplicates.queries import survivor_ids
 from rapport.imports.bulk import (
     insert_ignore,
     max_id,
@@ -304,6 +305,10 @@ class TouchpointImport:
                 "", "", "", "", "", " ".join(e for e in (name, p.email) if e).lower()[:600],
                 0, self.by.pk, now, now,
             )  # fmt: skip
+        # A merged record keeps its e-mail and name: its rows go to the person it lives on as.
+        moved = survivor_ids(set(ids.values()))
+        if moved:
+            ids = {ref: moved.get(pk, pk) for ref, pk in ids.items()}
         result.counts["people_created"] += len(new)
         if write and new:
             before = max_id("rapport_person")
