@@ -17,6 +17,9 @@ from hypothesis import settings as hypothesis_settings
 from rapport.accounts.models import Role, User
 from rapport.people.models import Group, GroupKind, Person
 from rapport.touchpoints.models import Touchpoint
+
+# The browser fixtures, for tests/e2e and each app's own browser tests.
+from tests.browser import chromium, desktop, no_script, phone, seeded_rules, sign_in  # noqa: F401
 from tests.factories import make_group, make_person, make_touchpoint, make_user
 
 # A loaded CI machine must not turn slow examples into failures; the examples stay the same.

@@ -1,8 +1,6 @@
 """In Chromium: subscribe on a phone (make the address, a calendar fetches it), and import
 meetings with JavaScript off (upload, preview, log, report)."""
 
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -10,25 +8,8 @@ from playwright.sync_api import expect
 from rapport.touchpoints.models import Touchpoint
 from tests.calendars.conftest import fixture
 from tests.calendars.strict import check
-from tests.e2e import conftest as e2e
 
 pytestmark = pytest.mark.browser
-# The other browser tests' page fixtures, on a browser of this module's own (Playwright's sync
-# API runs one instance per thread; tests/e2e's session-wide one is not visible from here).
-phone, no_script, sign_in = e2e.phone, e2e.no_script, e2e.sign_in
-_default_cadence_rules = e2e._default_cadence_rules
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(e2e.CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {e2e.CHROMIUM}")  # tests/e2e fails in CI for it
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=e2e.CHROMIUM, args=e2e.ARGS)
-        yield browser
-        browser.close()
 
 
 def test_make_the_feed_address_on_a_phone_and_fetch_it(phone, sign_in, world):

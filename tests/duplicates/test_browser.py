@@ -1,33 +1,13 @@
 """The merge flow in Chromium on a phone: a pair, side by side, merged, then undone."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from rapport.duplicates.services import run_scan, start_scan
 from rapport.people.models import Person
-from tests.e2e import conftest as e2e
 from tests.factories import make_person
 
 pytestmark = pytest.mark.browser
-# The page fixtures of the other browser tests, used as they are, on a browser of this module's
-# own: Playwright's sync API runs one instance per thread, and tests/e2e's session-wide one is
-# not visible from here. Module scope ends it before tests/e2e starts its own.
-phone, no_script, sign_in = e2e.phone, e2e.no_script, e2e.sign_in
-_default_cadence_rules = e2e._default_cadence_rules
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(e2e.CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {e2e.CHROMIUM}")  # tests/e2e fails in CI for it
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=e2e.CHROMIUM, args=e2e.ARGS)
-        yield browser
-        browser.close()
 
 
 def test_merge_a_pair_on_a_phone_then_undo_it(phone, sign_in, world):

@@ -24,7 +24,7 @@ def test_people_search_updates_the_results_as_you_type(desktop, sign_in, world):
 
     desktop.fill("#id_q", "hugo")
 
-    expect(desktop.locator("#people-results")).to_have_text("No one matches.")
+    expect(desktop.locator("#people-results .empty")).to_have_text("No one matches.")
 
 
 def test_people_back_restores_the_search_with_its_results(desktop, sign_in, world):
@@ -34,7 +34,7 @@ def test_people_back_restores_the_search_with_its_results(desktop, sign_in, worl
     desktop.fill("#id_q", "ben@uni")
     expect(names).to_have_text(["Ben Okafor"])
     desktop.fill("#id_q", "hugo")
-    expect(desktop.locator("#people-results")).to_have_text("No one matches.")
+    expect(desktop.locator("#people-results .empty")).to_have_text("No one matches.")
 
     desktop.go_back()
 

@@ -4,20 +4,12 @@ import pytest
 from playwright.sync_api import expect
 
 from rapport.touchpoints.models import Touchpoint
-from tests.e2e.conftest import chromium, phone, sign_in  # noqa: F401 - the e2e fixtures
 from tests.imports.conftest import FIXTURES
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def _default_cadence_rules(transactional_db):
-    from rapport.relationships.defaults import add_default_rules
-
-    add_default_rules()
-
-
-def test_generic_csv_from_upload_to_report(phone, sign_in, staff):  # noqa: F811
+def test_generic_csv_from_upload_to_report(phone, sign_in, staff):
     sign_in(phone, "alice")
     phone.goto("/imports/")
     phone.set_input_files("#id_file", str(FIXTURES / "desk_log.csv"))

@@ -7,12 +7,11 @@ from playwright.sync_api import expect
 from rapport.webhooks import sending
 from rapport.webhooks.models import Delivery, Endpoint
 from rapport.webhooks.signing import verify
-from tests.e2e.conftest import chromium, phone, sign_in  # noqa: F401  (browser fixtures)
 
 pytestmark = pytest.mark.browser
 
 
-def test_add_a_webhook_and_send_it_a_test_event(phone, sign_in, world, receiver):  # noqa: F811
+def test_add_a_webhook_and_send_it_a_test_event(phone, sign_in, world, receiver):
     sign_in(phone, "ada")
     phone.goto("/webhooks/")
     phone.get_by_role("link", name="Add a webhook").click()

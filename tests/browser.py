@@ -1,0 +1,112 @@
+"""Browser fixtures for every browser test (tests/e2e and each app's own): Playwright for Python
+driving Debian's Chromium against pytest-django's live server. One Chromium for the whole run,
+since Playwright's sync API allows one instance per thread.
+
+Chromium comes from apt (`apt-get install chromium`); nothing is downloaded at run time. Without
+it these tests skip, unless RAPPORT_REQUIRE_BROWSER=1 (as in CI), where they fail instead.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD
+
+CHROMIUM = os.environ.get("RAPPORT_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# Playwright's sync API runs an event loop in the test thread; the test's own ORM calls are
+# still synchronous, so Django's async-safety guard would refuse them without this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
+        if os.environ.get("RAPPORT_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+# Every page below talks to pytest-django's live server, so relative URLs ("/people/") work.
+# Requesting live_server also makes the test's database transactional, so the server thread
+# sees the rows the test wrote (and the test sees what the server committed).
+
+
+@pytest.fixture
+def seeded_rules(transactional_db):
+    """A transactional test database is flushed after each test, which takes the cadence rules
+    a migration seeded; put them back as a new library has them."""
+    from rapport.relationships.defaults import add_default_rules
+
+    add_default_rules()
+
+
+@pytest.fixture
+def phone(chromium, live_server, seeded_rules):
+    """A phone-sized page (390×844, touch)."""
+    context = chromium.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        has_touch=True,
+        is_mobile=True,
+        device_scale_factor=2,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(chromium, live_server, seeded_rules):
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def no_script(chromium, live_server, seeded_rules):
+    """A desktop page with JavaScript off: every link and form must still work."""
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """Sign in through the real form: `sign_in(page, "alice")`. Lands on the home page."""
+    from playwright.sync_api import expect
+
+    def sign_in(page, username: str, password: str = PASSWORD) -> None:
+        page.goto("/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("#login-form button[type=submit]")
+        expect(page).to_have_url(f"{live_server.url}/")
+
+    return sign_in
