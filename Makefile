@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 export RAPPORT_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-fast lint format typecheck bench bench-m bench-matching eval-matching clean
+.PHONY: run test test-fast lint format typecheck bench bench-m bench-matching eval-matching \
+	bench-imports bench-import-reading bench-vcards bench-duplicates bench-backup bench-webhooks clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +45,26 @@ bench-matching: $(STAMP)  ## the matcher at scale: 100,000 profiles x 10,000 ite
 
 eval-matching: $(STAMP)  ## ranking quality of each mode on the public evaluation set
 	DJANGO_SETTINGS_MODULE=rapport.settings $(BIN)/python -m benchmarks.evaluation.evaluate
+
+BENCH := DJANGO_SETTINGS_MODULE=rapport.settings $(BIN)/python -m
+
+bench-imports: $(STAMP)  ## 1,000,000 LibAnswers rows into SQLite (and 100,000), against bare executemany
+	$(BENCH) benchmarks.imports
+
+bench-import-reading: $(STAMP)  ## reading a LibAnswers export into typed rows, against csv.reader
+	$(BENCH) benchmarks.import_reading --rows 1000000
+
+bench-vcards: $(STAMP)  ## 10,000 and 100,000 vCards imported, against a bare parse + executemany
+	$(BENCH) benchmarks.vcards
+
+bench-duplicates: $(STAMP)  ## duplicate candidates across 100,000 people with planted duplicates
+	$(BENCH) benchmarks.duplicates
+
+bench-backup: $(STAMP)  ## backup and restore of a tier (TIER=M for the reference figures)
+	$(BENCH) benchmarks.backup --tier $(or $(TIER),S)
+
+bench-webhooks: $(STAMP)  ## what announcing adds to a capture, and deliveries per second
+	$(BENCH) benchmarks.webhooks
 
 clean:
 	rm -rf $(VENV) var
