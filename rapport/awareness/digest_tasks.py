@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from rapport.awareness.digests import send_digests
+from rapport.awareness.sending import send_digests
 
 
 @task()

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from rapport.accounts.models import Role, User
 from rapport.audit.services import record
-from rapport.awareness import digests
+from rapport.awareness import digests, sending
 from rapport.awareness.models import (
     Frequency,
     Interest,
@@ -292,7 +292,7 @@ def invite(*, by: User, person: Person) -> Subscription:
     try:
         mail.send()
     except OSError as err:  # smtplib's errors included
-        raise Invalid(f"The invitation could not be sent: {digests.describe(err)}") from None
+        raise Invalid(f"The invitation could not be sent: {sending.describe(err)}") from None
     return sub
 
 

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import OperationalError, connection
 
-from rapport.awareness.digests import send_digests
 from rapport.awareness.models import Digest
+from rapport.awareness.sending import send_digests
 from tests.awareness.digests.conftest import NOW
 
 

@@ -6,8 +6,8 @@ from django.core.management import CommandError, call_command
 
 from rapport.audit.models import AuditEntry
 from rapport.awareness.digest_tasks import send_digests_task
-from rapport.awareness.digests import MAX_ATTEMPTS, Sent, send_digests
 from rapport.awareness.models import Digest, Match, MatchStatus, Subscription
+from rapport.awareness.sending import MAX_ATTEMPTS, Sent, send_digests
 from tests.awareness.digests.conftest import NOW, SITE, later, make_item, make_match, subscribe
 from tests.conftest import Inbox, free_port
 from tests.factories import make_person

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rapport.awareness.digests import send_digests
+from rapport.awareness.sending import send_digests
 
 
 class Command(BaseCommand):
