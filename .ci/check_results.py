@@ -19,7 +19,9 @@ for case in cases:
             print(f"CI: skipped {case.get('classname')}.{case.get('name')}: {reason}")
         continue
     ran += 1
-    if ".e2e." in (case.get("classname") or "") or "e2e" in (case.get("file") or ""):
+    where = case.get("classname") or ""
+    # tests/e2e/ and each app's own tests/<app>/test_browser.py drive Chromium.
+    if ".e2e." in where or where.endswith(".test_browser") or "e2e" in (case.get("file") or ""):
         browser += 1
 print(f"CI: {sys.argv[1]}: {ran} tests ran, {browser} of them in the browser")
 if ran == 0 or browser == 0 or skipped_bad:
