@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
@@ -40,13 +40,11 @@ def refresh(person_ids: Iterable[int | None]) -> None:
     # transactions logging for the same person would otherwise each count without the other's
     # uncommitted row and the later write would lose one; once the lock is granted the count
     # below sees what the other committed. NO KEY UPDATE does not conflict with the key-share
-    # lock that inserting a participation takes, so two writers cannot deadlock on it.
-    list(
-        Person.objects.select_for_update(no_key=True)
-        .filter(pk__in=ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    # lock that inserting a participation takes, so two writers cannot deadlock on it. SQLite
+    # has one writer at a time and no row locks, so there is nothing to take.
+    if connection.features.has_select_for_update:
+        locked = Person.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+        list(locked.values_list("pk", flat=True))
     write(ids, aggregate(ids))
 
 
