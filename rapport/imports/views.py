@@ -12,7 +12,7 @@ from rapport.accounts.models import User
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view, paginate
 from rapport.errors import Invalid
 from rapport.imports import services
-from rapport.imports.files import format_choices, preview
+from rapport.imports.files import Preview, format_choices, preview
 from rapport.imports.forms import MappingForm, SaveMappingForm, UploadForm
 from rapport.imports.models import ImportIssue, ImportJob, SavedMapping
 from rapport.imports.queries import get_job_for, issues_for, jobs_for, mappings_for
@@ -73,11 +73,15 @@ def upload(request: AuthedRequest) -> HttpResponse:
     return _list(request, form, 422)
 
 
-def _mapping_form(job: ImportJob, data: Any = None) -> MappingForm | None:
-    try:
-        shown = preview(job)
-    except Unreadable:
-        return None
+def _mapping_form(
+    job: ImportJob, data: Any = None, shown: Preview | None = None
+) -> MappingForm | None:
+    """The mapping screen's form; `shown` is the job's preview when the caller has read it."""
+    if shown is None:
+        try:
+            shown = preview(job)
+        except Unreadable:
+            return None
     librarians = [(u.pk, u.display_name) for u in User.objects.filter(is_active=True)
                   .exclude(role="manager").order_by("username")]  # fmt: skip
     return MappingForm(
@@ -104,7 +108,8 @@ def _job_page(
     context = {
         "job": job,
         "preview": shown,
-        "mapping_form": extra.pop("mapping_form", None) or _mapping_form(job),
+        "mapping_form": extra.pop("mapping_form", None)
+        or (_mapping_form(job, shown=shown) if shown is not None else None),
         "save_form": extra.pop("save_form", None) or SaveMappingForm(),
         "check_lines": summary_lines(job, "check") if job.dry_run else [],
         "run_lines": summary_lines(job, "run") if job.started_at else [],
