@@ -315,7 +315,7 @@ def change_status(
     changes = _move(by, request, status, note, now)
     record(actor=by, action="status", obj=request, summary=_summary(request), changes=changes)
     if status == Status.DELIVERED:
-        emit("request.delivered", payloads.request_delivered(request))
+        emit("request.delivered", lambda: payloads.request_delivered(request))
     return request
 
 
@@ -335,7 +335,7 @@ def deliver_request(
     if deliverable:
         _add_deliverable(by, request, now=now, **deliverable)
     record(actor=by, action="deliver", obj=request, summary=_summary(request), changes=changes)
-    emit("request.delivered", payloads.request_delivered(request))
+    emit("request.delivered", lambda: payloads.request_delivered(request))
     return request
 
 

@@ -296,7 +296,7 @@ def create_touchpoint(
     )
     # Confidential touchpoints reach their author only, so no webhook announces them.
     if not tp.confidential:
-        emit("touchpoint.created", payloads.touchpoint_created(tp, people))
+        emit("touchpoint.created", lambda: payloads.touchpoint_created(tp, people))
     return tp
 
 

@@ -14,7 +14,7 @@ import contextvars
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -41,8 +41,10 @@ def muted() -> Iterator[None]:
         _muted.reset(token)
 
 
-def emit(event: str, payload: dict[str, Any]) -> None:
-    """Queue a signed delivery of `payload` to every active endpoint subscribed to `event`."""
+def emit(event: str, payload: dict[str, Any] | Callable[[], dict[str, Any]]) -> None:
+    """Queue a signed delivery of `payload` to every active endpoint subscribed to `event`.
+    `payload` may be a function making it: then it is only built (and whatever it reads, only
+    read) when some endpoint wants the event, so a write with no webhook pays one query."""
     if event not in EVENTS:
         raise ValueError(f"Unknown webhook event {event!r}")
     if _muted.get():
@@ -50,7 +52,8 @@ def emit(event: str, payload: dict[str, Any]) -> None:
     endpoints = [e for e in Endpoint.objects.filter(active=True) if event in e.events]
     if endpoints:
         now = timezone.now()
-        queue_deliveries(endpoints, event, body(event, uuid.uuid4(), now, payload), now=now)
+        data = payload() if callable(payload) else payload
+        queue_deliveries(endpoints, event, body(event, uuid.uuid4(), now, data), now=now)
 
 
 def body(event: str, event_id: uuid.UUID, created_at: dt.datetime, data: dict[str, Any]) -> str:

@@ -69,6 +69,23 @@ def test_one_event_has_one_id_and_body_across_endpoints(world, receiver):
     assert first.delivery_id != second.delivery_id
 
 
+def test_a_payload_function_runs_only_when_an_endpoint_wants_the_event(world, receiver):
+    built = []
+
+    def payload() -> dict:
+        built.append(1)
+        return {"kept": 1}
+
+    emit("person.merged", payload)
+    assert (built, Delivery.objects.count()) == ([], 0)
+
+    services.create_endpoint(by=world.ada, url=receiver.url, events=["person.merged"])
+    emit("person.merged", payload)
+
+    assert built == [1]
+    assert data_of(Delivery.objects.get()) == {"kept": 1}
+
+
 def test_emit_refuses_an_unknown_event(db):
     with pytest.raises(ValueError) as err:
         emit("touchpoint.deleted", {})
