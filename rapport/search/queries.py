@@ -380,7 +380,13 @@ def _where(
         except EmptyResultSet:
             pass
         else:
-            outside, excluded = f" AND {column} NOT IN ({sql})", list(more)
+            if row:
+                # SQLite: checked row by row on the few rows ranked (a primary-key lookup
+                # each); NOT IN would first list every excluded row, thousands of them.
+                outside = f" AND NOT EXISTS (SELECT 1 FROM ({sql}) h WHERE h.pk = {row})"
+            else:
+                outside = f" AND {column} NOT IN ({sql})"
+            excluded = list(more)
     return inside, params, outside, excluded
 
 
@@ -392,15 +398,46 @@ def _rank_sqlite(
     # `+rowid`: without the plus SQLite hands each candidate to FTS5 as a separate lookup;
     # with it FTS5 walks the matches once, newest first, checking each against the candidates,
     # and stops after WINDOW of them: a common word costs a bounded walk, not all its matches.
-    # The (few) exclusions are checked on those WINDOW rows only.
+    # The exclusions are checked on those WINDOW rows only, one lookup each.
     query = (
         f"SELECT rowid, score FROM (SELECT rowid, -bm25({doc.fts}, {weights}) AS score "
         f"FROM {doc.fts} WHERE {doc.fts} MATCH %s{inside} ORDER BY rowid DESC LIMIT %s) "
-        f"WHERE 1{outside.replace('+rowid', 'rowid')} ORDER BY score DESC, rowid DESC LIMIT %s"
+        f"WHERE 1{outside.replace(f'{doc.fts}.rowid', 'rowid')} "
+        "ORDER BY score DESC, rowid DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(query, [match, *params, WINDOW, *excluded, limit])
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+
+def recent_reach(
+    doc: Document, terms: list[str], columns: tuple[str, ...], sample: int
+) -> list[int | None]:
+    """SQLite: for each term, how many of the newest rows its newest `sample` matches in
+    `columns` span (None: it has fewer matches than that). A word whose matches crowd the
+    newest rows is common; finding out costs a walk of `sample` matches at most, where bm25
+    reads every match of a word to weigh it."""
+    if not terms:
+        return []
+    table = doc.fts
+    walks = " UNION ALL ".join(
+        f"SELECT {n}, count(*), min(r) FROM (SELECT rowid AS r FROM {table} "
+        f"WHERE {table} MATCH %s ORDER BY rowid DESC LIMIT %s)"
+        for n in range(len(terms))
+    )
+    params: list[Any] = []
+    for term in terms:
+        params += [text.fts5_any([term], columns), sample]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT rowid FROM {table} ORDER BY rowid DESC LIMIT 1")
+        newest = (cursor.fetchone() or (0,))[0]
+        cursor.execute(walks, params)
+        rows = cursor.fetchall()
+    reach: list[int | None] = [None] * len(terms)
+    for n, found, oldest in rows:
+        if found == sample:
+            reach[n] = newest - oldest + 1
+    return reach
 
 
 def _tsquery(any_term: bool) -> str:

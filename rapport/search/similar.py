@@ -3,23 +3,39 @@ answers and who handled them, so knowledge already earned is used again.
 
 Likeness is lexical: the question's significant words (no stop words, longest first), any of
 them, in the earlier touchpoints' topic and question, ranked by bm25 (SQLite) or ts_rank
-(PostgreSQL). Only what the viewer may read is shown, and confidential touchpoints never,
+(PostgreSQL). On SQLite a word found in more than COMMON of recent touchpoints, and in at
+least SAMPLE of them, is left out ("search", "article" in a large library): it says little
+about likeness, and bm25 would read every one of its matches to weigh it. A small library
+keeps every word. Only what the viewer may read is shown, and confidential touchpoints never,
 not even the viewer's own: a suggestion can be seen over a shoulder or pasted into a reply.
 """
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.utils.safestring import SafeString
 
 from rapport.accounts.models import User
 from rapport.search import text
 from rapport.search.documents import DOCUMENTS, TOUCHPOINT
-from rapport.search.queries import Filters, rank, snippets_for, touchpoint_candidates
+from rapport.search.queries import (
+    Filters,
+    rank,
+    recent_reach,
+    snippets_for,
+    touchpoint_candidates,
+)
 from rapport.touchpoints.models import Touchpoint
 from rapport.touchpoints.queries import touchpoints_for
 
 COLUMNS = ("topic", "question")
 SPARE = 10
+#: Share of recent touchpoints above which a word is too common to say two questions are alike.
+COMMON = 0.05
+#: Newest matches read to estimate a word's share.
+SAMPLE = 1000
+#: Words kept when every word is common: the rarest few.
+KEEP_COMMON = 2
 
 
 @dataclass
@@ -33,16 +49,30 @@ def question_text(touchpoint: Touchpoint) -> str:
     return f"{touchpoint.topic} {touchpoint.question}"
 
 
+def informative(terms: list[str]) -> list[str]:
+    """The words worth matching on, in the order given: on SQLite, those not too common, or
+    when all of them are, the rarest few."""
+    if connection.vendor != "sqlite" or not terms:
+        return terms
+    reach = recent_reach(DOCUMENTS[TOUCHPOINT], terms, COLUMNS, SAMPLE)
+    crowded = SAMPLE / COMMON  # SAMPLE matches within this many newest rows: common
+    kept = [t for t, r in zip(terms, reach, strict=True) if r is None or r > crowded]
+    if kept:
+        return kept
+    rarest = sorted(range(len(terms)), key=lambda n: -(reach[n] or 0))[:KEEP_COMMON]
+    return [terms[n] for n in sorted(rarest)]
+
+
 def similar_questions(
     user: User, text_: str, *, exclude_touchpoint: Touchpoint | int | None = None, limit: int = 5
 ) -> list[Similar]:
     """The past touchpoints most like `text_`, best first, among those `user` may read."""
     if user.is_manager or limit < 1:
         return []
-    terms = text.significant(text_)
+    doc = DOCUMENTS[TOUCHPOINT]
+    terms = informative(text.significant(text_))
     if not terms:
         return []
-    doc = DOCUMENTS[TOUCHPOINT]
     match = text.fts5_any(terms, COLUMNS)
     candidates = touchpoint_candidates(user, Filters(), shared_only=True)
     ranked = rank(doc, terms, candidates, limit + SPARE + 1, match=match)

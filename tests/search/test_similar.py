@@ -2,7 +2,9 @@
 confidential one, never the touchpoint itself."""
 
 import pytest
+from django.db import connection
 
+from rapport.search import similar
 from rapport.search.similar import similar_questions
 from tests.factories import make_touchpoint
 
@@ -87,3 +89,55 @@ def test_similar_for_a_manager_or_empty_text_is_nothing(world, past):
 
 def test_similar_respects_the_limit(world, past):
     assert len(similar_questions(world.alice, "cite citation style dataset", limit=1)) == 1
+
+
+@pytest.fixture
+def crowded(world, monkeypatch):
+    """Eight questions, oldest first: "search" in every one, "review" in every other one,
+    "citation" in the three oldest, "drowning" in one. With SAMPLE 3 and COMMON 0.5, a word is
+    common when its newest 3 matches lie within the newest 6 touchpoints."""
+    monkeypatch.setattr(similar, "SAMPLE", 3)
+    monkeypatch.setattr(similar, "COMMON", 0.5)
+    made = []
+    for n in range(8):
+        words = ["search"]
+        words += ["review"] if n % 2 else []
+        words += ["citation"] if n < 3 else []
+        words += ["drowning"] if n == 4 else []
+        made.append(
+            make_touchpoint(
+                world.alice, [world.ana], topic="Question", question=" ".join(words), days_ago=9 - n
+            )
+        )
+    return made
+
+
+def test_common_words_are_left_out_on_sqlite(crowded):
+    found = similar.informative(["drowning", "search", "citation", "review"])
+
+    if connection.vendor == "sqlite":
+        assert found == ["drowning", "citation"]
+    else:  # ts_rank reads no word's every match: PostgreSQL keeps them all
+        assert found == ["drowning", "search", "citation", "review"]
+
+
+def test_when_every_word_is_common_the_rarest_are_kept(crowded, monkeypatch):
+    monkeypatch.setattr(similar, "KEEP_COMMON", 1)
+
+    found = similar.informative(["search", "review"])
+
+    assert found == (["review"] if connection.vendor == "sqlite" else ["search", "review"])
+
+
+def test_a_small_library_keeps_every_word(past):
+    # Four questions: every word is in fewer than SAMPLE (1,000) of them.
+    assert similar.informative(["zenodo", "dataset", "cite"]) == ["zenodo", "dataset", "cite"]
+
+
+def test_a_common_word_alone_suggests_nothing_beside_a_rare_one(world, crowded):
+    found = ids(similar_questions(world.alice, "search drowning"))
+
+    if connection.vendor == "sqlite":
+        assert found == [crowded[4].pk]
+    else:
+        assert found[0] == crowded[4].pk and len(found) == 5
