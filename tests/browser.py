@@ -24,9 +24,10 @@ ARGS = [
     "--disable-quic",
 ]
 
-# Playwright's sync API runs an event loop in the test thread; the test's own ORM calls are
-# still synchronous, so Django's async-safety guard would refuse them without this.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+def uses_browser(item: pytest.Item) -> bool:
+    """Whether a test drives Chromium (directly or through a page fixture)."""
+    return "chromium" in getattr(item, "fixturenames", ())
 
 
 @pytest.fixture(scope="session")
@@ -38,10 +39,16 @@ def chromium():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps its event loop marked as running in the test thread from
+    # the first page until it stops, and the tests' own ORM calls are synchronous, so
+    # Django's async-safety guard would refuse them. Lift the guard for exactly that span;
+    # the browser tests run last (tests/conftest.py), so no other test runs inside it.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield browser
+            browser.close()
 
 
 # Every page below talks to pytest-django's live server, so relative URLs ("/people/") work.

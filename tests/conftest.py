@@ -19,13 +19,30 @@ from rapport.people.models import Group, GroupKind, Person
 from rapport.touchpoints.models import Touchpoint
 
 # The browser fixtures, for tests/e2e and each app's own browser tests.
-from tests.browser import chromium, desktop, no_script, phone, seeded_rules, sign_in  # noqa: F401
+from tests.browser import (  # noqa: F401
+    chromium,
+    desktop,
+    no_script,
+    phone,
+    seeded_rules,
+    sign_in,
+    uses_browser,
+)
 from tests.factories import make_group, make_person, make_touchpoint, make_user
 
 # A loaded CI machine must not turn slow examples into failures; the examples stay the same.
 hypothesis_settings.register_profile("ci", deadline=None, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last, after pytest-django has ordered the rest by database use:
+    from the first page on, Playwright keeps an event loop marked as running in this thread
+    and Django's async-safety guard is lifted (tests/browser.py), which no other test should
+    run under. The sort is stable, so each group keeps its order."""
+    items.sort(key=uses_browser)
 
 
 @pytest.fixture(autouse=True)

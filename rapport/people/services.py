@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_librarian
 from rapport.audit.services import diff, record, snapshot
-from rapport.errors import Forbidden, Invalid
+from rapport.errors import Invalid
 from rapport.people.models import Group, Membership, Person
 from rapport.people.validators import normalise_orcid
 from rapport.relationships.services import refresh as refresh_relationships
@@ -32,11 +33,6 @@ PERSON_FIELDS = [
 ]
 GROUP_FIELDS = ["name", "kind", "description"]
 MEMBERSHIP_FIELDS = ["person", "group", "role", "started_on", "ended_on"]
-
-
-def _require_librarian(by: User) -> None:
-    if by.is_manager:
-        raise Forbidden("Managers see aggregate figures only and cannot change records.")
 
 
 def clean_person(person: Person) -> None:
@@ -92,7 +88,7 @@ def _assign(obj: Any, fields: dict[str, Any], allowed: list[str]) -> None:
 @transaction.atomic
 def create_person(*, by: User, **fields: Any) -> Person:
     """Create a person; the creator becomes one of their contacts so they can see them."""
-    _require_librarian(by)
+    require_librarian(by, to="change records")
     person = Person(created_by=by)
     _assign(person, fields, PERSON_FIELDS)
     clean_person(person)
@@ -112,7 +108,7 @@ def create_person(*, by: User, **fields: Any) -> Person:
 
 @transaction.atomic
 def update_person(*, by: User, person: Person, **fields: Any) -> Person:
-    _require_librarian(by)
+    require_librarian(by, to="change records")
     before = snapshot(person, PERSON_FIELDS)
     referrer = person.referred_by_id
     _assign(person, fields, PERSON_FIELDS)
@@ -132,7 +128,7 @@ def update_person(*, by: User, person: Person, **fields: Any) -> Person:
 @transaction.atomic
 def archive_person(*, by: User, person: Person) -> Person:
     """Hide a person from lists without losing their history."""
-    _require_librarian(by)
+    require_librarian(by, to="change records")
     if person.archived_at is None:
         person.archived_at = timezone.now()
         person.save(update_fields=["archived_at", "updated_at"])
@@ -142,7 +138,7 @@ def archive_person(*, by: User, person: Person) -> Person:
 
 @transaction.atomic
 def restore_person(*, by: User, person: Person) -> Person:
-    _require_librarian(by)
+    require_librarian(by, to="change records")
     if person.archived_at is not None:
         person.archived_at = None
         person.save(update_fields=["archived_at", "updated_at"])
@@ -161,7 +157,7 @@ def _clean_group(group: Group) -> None:
 @transaction.atomic
 def create_group(*, by: User, librarians: list[User] | None = None, **fields: Any) -> Group:
     """Create a group; a librarian who creates one serves it."""
-    _require_librarian(by)
+    require_librarian(by, to="change records")
     group = Group()
     _assign(group, fields, GROUP_FIELDS)
     _clean_group(group)
@@ -182,7 +178,7 @@ def create_group(*, by: User, librarians: list[User] | None = None, **fields: An
 def update_group(
     *, by: User, group: Group, librarians: list[User] | None = None, **fields: Any
 ) -> Group:
-    _require_librarian(by)
+    require_librarian(by, to="change records")
     before = snapshot(group, GROUP_FIELDS)
     _assign(group, fields, GROUP_FIELDS)
     _clean_group(group)
@@ -201,7 +197,7 @@ def update_group(
 
 @transaction.atomic
 def archive_group(*, by: User, group: Group) -> Group:
-    _require_librarian(by)
+    require_librarian(by, to="change records")
     if group.archived_at is None:
         group.archived_at = timezone.now()
         group.save(update_fields=["archived_at"])
@@ -231,7 +227,7 @@ def add_membership(
     started_on: dt.date | None = None,
     ended_on: dt.date | None = None,
 ) -> Membership:
-    _require_librarian(by)
+    require_librarian(by, to="change records")
     m = Membership(person=person, group=group, role=role, started_on=started_on, ended_on=ended_on)
     _clean_membership(m)
     m.save()
@@ -248,7 +244,7 @@ def add_membership(
 
 @transaction.atomic
 def update_membership(*, by: User, membership: Membership, **fields: Any) -> Membership:
-    _require_librarian(by)
+    require_librarian(by, to="change records")
     before = snapshot(membership, MEMBERSHIP_FIELDS)
     _assign(membership, fields, ["role", "started_on", "ended_on"])
     _clean_membership(membership)

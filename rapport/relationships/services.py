@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_librarian
 from rapport.audit.services import diff, record, snapshot
 from rapport.errors import Forbidden, Invalid
 from rapport.people.models import Group, Person, Status
@@ -60,17 +61,12 @@ def refresh_all(progress: Callable[[int, int], None] | None = None) -> int:
     return len(ids)
 
 
-def _require_librarian(by: User) -> None:
-    if by.is_manager:
-        raise Forbidden("Managers see aggregate figures only and cannot change relationships.")
-
-
 @transaction.atomic
 def override_stage(
     *, by: User, person: Person, stage: int | None, reason: str = ""
 ) -> Relationship:
     """Set a person's ladder stage by hand (with a reason), or clear the override (None)."""
-    _require_librarian(by)
+    require_librarian(by, to="change relationships")
     reason = reason.strip()
     if stage is not None:
         if stage not in Stage.values:
@@ -146,7 +142,7 @@ def set_cadence(
 ) -> PersonCadence:
     """Keep in touch with this person every `ideal_days`, and never less than every
     `max_days`; both empty means no cadence for this person, whatever the rules say."""
-    _require_librarian(by)
+    require_librarian(by, to="change relationships")
     ideal, maximum = check_cadence(ideal_days, max_days)
     cadence, _ = PersonCadence.objects.get_or_create(person=person)
     before = {
@@ -172,7 +168,7 @@ def set_cadence(
 @transaction.atomic
 def clear_cadence(*, by: User, person: Person) -> None:
     """Go back to the cadence the rules give."""
-    _require_librarian(by)
+    require_librarian(by, to="change relationships")
     cadence = PersonCadence.objects.filter(person=person).first()
     if cadence is not None:
         before = {"ideal_days": cadence.ideal_days, "max_days": cadence.max_days}
@@ -192,7 +188,7 @@ def snooze(
     *, by: User, person: Person, until: dt.date, reason: str = "", today: dt.date | None = None
 ) -> Snooze:
     """Keep this person off my Today page until `until` (that day they come back)."""
-    _require_librarian(by)
+    require_librarian(by, to="change relationships")
     today = today or timezone.localdate()
     if until <= today:
         raise Invalid("Snooze until a day after today.", {"until": ["Must be after today."]})

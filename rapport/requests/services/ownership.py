@@ -1,0 +1,59 @@
+"""Who owns a request: handing one over, or every open one of a librarian who leaves."""
+
+from django.db import transaction
+
+from rapport.accounts.models import User
+from rapport.accounts.roles import require_librarian
+from rapport.audit.services import record
+from rapport.errors import Forbidden, Invalid
+from rapport.requests.models import OPEN_STATUSES, Request
+from rapport.requests.services.fields import check_owner, summary
+
+
+@transaction.atomic
+def reassign_request(*, by: User, request: Request, owner: User) -> Request:
+    """Hand a request to another librarian (away, leaving, or better placed)."""
+    require_librarian(by, to="change requests")
+    check_owner(owner)
+    if owner.pk != request.owner_id:
+        old = request.owner_id
+        request.owner = owner
+        request.save(update_fields=["owner", "updated_at"])
+        record(
+            actor=by,
+            action="reassign",
+            obj=request,
+            summary=summary(request),
+            changes={"owner": [old, owner.pk]},
+        )
+    return request
+
+
+@transaction.atomic
+def reassign_all(*, by: User, from_user: User, to_user: User) -> list[Request]:
+    """Move every open request of `from_user` (pending follow-ups included) to `to_user`, so
+    nothing is left with a librarian who leaves. Administrators only."""
+    if not by.is_admin:
+        raise Forbidden("Only an administrator can move all of a librarian's requests.")
+    if from_user.pk == to_user.pk:
+        raise Invalid(
+            "Choose a different librarian to take the requests over.",
+            {"to_user": ["The same librarian."]},
+        )
+    check_owner(to_user)
+    moving = list(
+        Request.objects.select_for_update()
+        .filter(owner=from_user, status__in=OPEN_STATUSES)
+        .order_by("pk")
+    )
+    for req in moving:
+        req.owner = to_user
+        req.save(update_fields=["owner", "updated_at"])
+        record(
+            actor=by,
+            action="reassign",
+            obj=req,
+            summary=summary(req),
+            changes={"owner": [from_user.pk, to_user.pk]},
+        )
+    return moving
