@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_librarian
 from rapport.audit.services import diff, record, snapshot
 from rapport.errors import Forbidden, Invalid
 from rapport.people.models import Group, Membership, Person
@@ -275,8 +276,7 @@ def create_touchpoint(
     **fields: Any,
 ) -> Touchpoint:
     """Log a touchpoint with these people (none for an anonymous one)."""
-    if by.is_manager:
-        raise Forbidden("Managers see aggregate figures only and cannot log touchpoints.")
+    require_librarian(by, to="log touchpoints")
     unknown = (
         set(fields) - set(TOUCHPOINT_FIELDS) - {"capture_line", "source_system", "external_id"}
     )
