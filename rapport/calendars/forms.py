@@ -2,14 +2,11 @@
 
 from django import forms
 
-from rapport.calendars.services import MAX_UPLOAD
-
 
 class IcsFileForm(forms.Form):
     file = forms.FileField(
         label="Calendar file (.ics)",
-        help_text="Exported from Google Calendar, Outlook, Apple Calendar or Thunderbird; "
-        "up to 20 MB.",
+        help_text="Exported from Google Calendar, Outlook, Apple Calendar or Thunderbird.",
         widget=forms.ClearableFileInput(attrs={"accept": ".ics,.ical,.ifb,text/calendar"}),
     )
     since = forms.DateField(
@@ -18,12 +15,6 @@ class IcsFileForm(forms.Form):
         help_text="Meetings from this day up to now are logged. Empty: the last 90 days.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError("That file is over 20 MB; export fewer months.")
-        return upload
 
 
 class AddPeopleForm(forms.Form):

@@ -10,10 +10,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from rapport.accounts.models import User
 from rapport.calendars.reader import Meeting, Reading
+from rapport.contacts.addresses import by_address, with_address
 from rapport.people.models import Person
 from rapport.people.queries import people_for
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin, Touchpoint
@@ -58,23 +58,9 @@ class Plan:
 def match_addresses(by: User, addresses: set[str]) -> dict[str, Person]:
     """People by e-mail address: among those the librarian sees (main or other address), else
     the one person anywhere whose main address it is (as a capture's @address does)."""
-    found: dict[str, Person] = {}
     if not addresses:
-        return found
-    scope = people_for(by)
-    for person in scope.filter(email__in=addresses):
-        found[person.email] = person
-    # Other addresses live in a JSON list; search_text holds them too, so one scan per chunk.
-    rest = sorted(addresses - set(found))
-    for at in range(0, len(rest), LOOKUP_CHUNK // 10):
-        chunk = rest[at : at + LOOKUP_CHUNK // 10]
-        wanted = Q()
-        for address in chunk:
-            wanted |= Q(search_text__contains=address)
-        for person in scope.filter(wanted).order_by("pk"):
-            for email in person.emails:
-                if email.lower() in chunk:
-                    found.setdefault(email.lower(), person)
+        return {}
+    found = by_address(with_address(people_for(by), addresses).order_by("pk"), addresses)
     outside: dict[str, list[Person]] = {}
     for person in Person.objects.filter(email__in=addresses - set(found), archived_at=None):
         outside.setdefault(person.email, []).append(person)

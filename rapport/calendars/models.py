@@ -5,6 +5,9 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+
+from rapport.system.uploads import UploadJob
 
 FEED_PREFIX = "cal_"
 
@@ -46,8 +49,10 @@ class CalendarFeed(models.Model):
         return self.revoked_at is None
 
 
-class CalendarImport(models.Model):
+class CalendarImport(UploadJob):
     """One .ics file of meetings: uploaded, previewed, then logged as touchpoints."""
+
+    upload_folder = "calendars"
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", "Previewed"
@@ -56,14 +61,7 @@ class CalendarImport(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    file = models.FileField(upload_to="calendars/", max_length=300)
-    filename = models.CharField(max_length=255)
-    size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64)
     since = models.DateField(help_text="Meetings from this day up to the upload are logged")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     # The preview's counts and lists, replaced by the run's.
     events = models.PositiveIntegerField(default=0, help_text="Events read from the file")
@@ -74,21 +72,15 @@ class CalendarImport(models.Model):
     unmatched = models.JSONField(default=list, blank=True, help_text="[email, name, meetings]")
     problems = models.JSONField(default=list, blank=True, help_text="[where, message], capped")
     problem_count = models.PositiveIntegerField(default=0)
-    error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(UploadJob.Meta):
         db_table = "rapport_calendar_import"
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.filename} ({self.status})"
+        return f"{self.original_name} ({self.status})"
 
-    @property
-    def busy(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+    def get_absolute_url(self) -> str:
+        return reverse("calendars:import_detail", args=[self.pk])
 
     @property
     def skipped_total(self) -> int:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,10 +30,12 @@ from rapport.calendars.models import (
 from rapport.calendars.reader import Reading, decode, read_meetings
 from rapport.errors import Forbidden, Invalid, NotFound, RapportError
 from rapport.people.services import create_person
+from rapport.system.upload_services import save_upload_job, store_upload
+from rapport.system.uploads import too_large, upload_limit
 
 log = logging.getLogger(__name__)
 DEFAULT_SINCE_DAYS = 90
-MAX_UPLOAD = 20 * 1024 * 1024
+MAX_MB = 20  # a calendar is read whole, into memory: a cap under RAPPORT_IMPORT_MAX_MB
 SHOWN = 500  # meetings listed in a preview
 LISTED = 200  # unmatched addresses and problems kept
 FETCH_MARK = dt.timedelta(minutes=1)
@@ -185,9 +186,10 @@ def _checked(
     since = since or default_since(timezone.localdate(now))
     _check_since(since, timezone.localdate(now))
     if not data:
-        raise Invalid("The file is empty.", {"file": ["The file is empty."]})
-    if len(data) > MAX_UPLOAD:
-        raise Invalid("That file is over 20 MB; export fewer months.", {"file": ["Too big."]})
+        raise Invalid("That file is empty.", {"file": ["Empty."]})
+    limit = upload_limit(MAX_MB)
+    if len(data) > limit:
+        raise Invalid(too_large(limit, MAX_MB), {"file": ["Too large."]})
     reading, result = read_file(by, data, since, now)
     if reading.events == 0:
         text = decode(data[:100_000]).upper()
@@ -209,7 +211,7 @@ def preview_ics(
 ) -> CalendarImport:
     """What importing the file would log, as an unsaved job: a dry run that keeps nothing."""
     since, reading, result = _checked(by, data, since, timezone.now())
-    job = CalendarImport(filename=Path(filename).name[:255], size=len(data), since=since)
+    job = CalendarImport(original_name=Path(filename).name[:255], size=len(data), since=since)
     _fill(job, reading, result)
     return job
 
@@ -223,16 +225,23 @@ def upload_ics(
     now: dt.datetime | None = None,
 ) -> CalendarImport:
     """Keep an uploaded .ics file and preview what importing it would log (nothing logged)."""
-    data = file.read(MAX_UPLOAD + 1)
-    since, reading, result = _checked(by, data, since, now or timezone.now())
-    sha = hashlib.sha256(data).hexdigest()
-    job = CalendarImport(
-        filename=Path(filename).name[:255], size=len(data), sha256=sha, since=since, created_by=by
-    )
-    job.file.save(f"{sha[:16]}.ics", ContentFile(data), save=False)
+    require_librarian(by)
+    stored = store_upload(file, folder=CalendarImport.upload_folder, name=filename, cap_mb=MAX_MB)
+    try:
+        data = stored.full_path.read_bytes()
+        since, reading, result = _checked(by, data, since, now or timezone.now())
+    except BaseException:
+        stored.discard()
+        raise
+    job = CalendarImport(since=since)
     _fill(job, reading, result)
-    job.save()
-    return job
+    return save_upload_job(
+        job,
+        by=by,
+        stored=stored,
+        summary=f"Uploaded {stored.name} for a meeting import",
+        changes={"since": since.isoformat(), "events": reading.events},
+    )
 
 
 def _require_uploader(by: User, job: CalendarImport) -> None:
@@ -318,9 +327,9 @@ def run_ics_import(job_id: int) -> CalendarImport:
                 actor=by,
                 action="import",
                 obj=job,
-                summary=f"Meetings from {job.filename}: {logged} logged",
+                summary=f"Meetings from {job.original_name}: {logged} logged",
                 changes={
-                    "file": job.filename,
+                    "file": job.original_name,
                     "sha256": job.sha256,
                     "since": job.since.isoformat(),
                     "events": job.events,
@@ -334,11 +343,9 @@ def run_ics_import(job_id: int) -> CalendarImport:
         message = (
             exc.message if isinstance(exc, RapportError) else "An unexpected error stopped it."
         )
-        CalendarImport.objects.filter(pk=job_id).update(
-            status=CalendarImport.Status.FAILED, error=message[:500], finished_at=timezone.now()
-        )
+        job.end(CalendarImport.Status.FAILED, message)
         job.refresh_from_db()
         return job
     # The meetings are touchpoints now; the file (other people's invitations) is not kept.
-    job.file.delete(save=True)
+    job.remove_file()
     return job

@@ -1,5 +1,6 @@
 """Calendar pages: the feed settings, the secret feed itself, and .ics meeting imports."""
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +13,8 @@ from rapport.calendars import services
 from rapport.calendars.forms import AddPeopleForm, IcsFileForm
 from rapport.calendars.queries import active_feed_for, get_import_for, imports_for
 from rapport.errors import Invalid, RapportError
+from rapport.system.upload_views import upload_step
+from rapport.system.uploads import MB, upload_limit
 
 RECENT_IMPORTS = 10
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
@@ -78,32 +81,31 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-def _import_page(request: AuthedRequest, form: IcsFileForm, status: int = 200) -> HttpResponse:
-    recent = imports_for(request.user)[:RECENT_IMPORTS]
-    return render(request, "calendars/import.html", {"form": form, "recent": recent}, status=status)
+def _import_page(
+    request: AuthedRequest, form: forms.Form, status: int = 200, error: str = ""
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "upload_error": error,
+        "max_mb": upload_limit(services.MAX_MB) // MB,
+        "recent": imports_for(request.user)[:RECENT_IMPORTS],
+    }
+    return render(request, "calendars/import.html", context, status=status)
 
 
 @page_view
 def import_page(request: AuthedRequest) -> HttpResponse:
     """Upload an .ics file; it is previewed before anything is logged."""
     services.require_librarian(request.user)
-    if request.method != "POST":
-        return _import_page(request, IcsFileForm())
-    form = IcsFileForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = services.upload_ics(
-                by=request.user,
-                file=upload,
-                filename=upload.name,
-                since=form.cleaned_data["since"],
-            )
-        except Invalid as err:
-            apply_errors(form, err)
-        else:
-            return redirect("calendars:import_detail", pk=job.pk)
-    return _import_page(request, form, status=422)
+    return upload_step(
+        request,
+        form=IcsFileForm,
+        create=lambda data: services.upload_ics(
+            by=request.user, file=data["file"], filename=data["file"].name, since=data["since"]
+        ),
+        page=lambda form, status, error: _import_page(request, form, status, error),
+        cap_mb=services.MAX_MB,
+    )
 
 
 @page_view
@@ -126,7 +128,9 @@ def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
     except Invalid as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, f"Logging the meetings in {job.filename}; the report follows.")
+        messages.success(
+            request, f"Logging the meetings in {job.original_name}; the report follows."
+        )
     return redirect("calendars:import_detail", pk=job.pk)
 
 

@@ -7,22 +7,14 @@ from rapport.accounts.models import User
 from rapport.errors import Invalid
 from rapport.people.forms import PeopleFilterForm
 
-MAX_UPLOAD = 100 * 1024 * 1024
-
 
 class VCardFileForm(forms.Form):
     file = forms.FileField(
         label="vCard file (.vcf)",
         help_text="Exported from Outlook, Apple Contacts, Google Contacts, Android or "
-        "Thunderbird; vCard 2.1, 3.0 or 4.0; up to 100 MB.",
+        "Thunderbird; vCard 2.1, 3.0 or 4.0.",
         widget=forms.ClearableFileInput(attrs={"accept": ".vcf,.vcard,text/vcard,text/x-vcard"}),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError("That file is over 100 MB; split it into smaller files.")
-        return upload
 
 
 def export_filters(user: User, query: QueryDict) -> dict:

@@ -11,6 +11,9 @@ does not already have. ORCID and directory ids are set only when the person has 
 card has touched a person, later cards of the same file for that person only fill blanks, so
 a file that names someone twice gives the same result every time it is imported.
 
+E-mail addresses match a person's main address or any of their other addresses, in any case;
+a batch's addresses are looked up together (`addresses.py`), never card by card.
+
 This is the bulk path the service runs (one transaction, audited there as one entry): people
 are inserted with `executemany` and updated with `bulk_update` (the search index follows
 through its triggers), and new people get their relationship rows as `refresh` makes them
@@ -26,6 +29,7 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.contacts import bulk
+from rapport.contacts.addresses import by_address, with_other_address
 from rapport.contacts.mapping import Contact, to_contact
 from rapport.contacts.models import CardKey
 from rapport.contacts.reader import Card, Unreadable
@@ -74,6 +78,10 @@ class Report:
             self.problems.append((number, name, message))
 
 
+def _lowered(addresses: list[str]) -> list[str]:
+    return [a.lower() for a in addresses]
+
+
 def _merge(person: Person, contact: Contact, fill_only: bool, owned: dict[str, Person]) -> bool:
     """Apply a card to a person in memory; True if anything changed."""
     before = [getattr(person, name) for name in WRITTEN[:-2]]
@@ -89,7 +97,7 @@ def _merge(person: Person, contact: Contact, fill_only: bool, owned: dict[str, P
             contact.problems.append(f"{address} belongs to another person; not added.")
         elif not person.email:
             person.email = address
-        elif address != person.email and address not in person.other_emails:
+        elif address != person.email.lower() and address not in _lowered(person.other_emails):
             person.other_emails = [*person.other_emails, address]
     for name in ("orcid", "directory_id"):
         value = getattr(contact, name)
@@ -226,8 +234,9 @@ class Importer:
 
 
 class _Index:
-    """The people a batch's cards may refer to, by each way of finding them, loaded in two
-    queries; people created or changed earlier in the batch are added as they come."""
+    """The people a batch's cards may refer to, by each way of finding them, loaded a few
+    queries per batch (never per card); people created or changed earlier in the batch are
+    added as they come."""
 
     def __init__(self, contacts: list[Contact]) -> None:
         dir_ids = {c.directory_id for c in contacts if c.directory_id}
@@ -251,6 +260,13 @@ class _Index:
             if values:
                 for person in Person.objects.filter(**{lookup: values}):
                     self.people.setdefault(person.pk, person)
+        # Everyone whose main address a card has is loaded now. An address none of them has
+        # may be someone else's other address: one pass over the people with any. (A card
+        # imported again usually brings only addresses its person has: no pass at all.)
+        held = {a.lower() for p in self.people.values() for a in p.emails}
+        if unknown := emails - held:
+            for person in with_other_address(Person.objects.all(), unknown):
+                self.people.setdefault(person.pk, person)
         # A merged record keeps its ids and addresses: cards find the person it lives on as.
         moved = survivors(self.people.values())
         found = list(self.people.values())
@@ -263,7 +279,10 @@ class _Index:
         }
         self.by_dir = {p.directory_id: live[p.pk] for p in found if p.directory_id}
         self.by_orcid = {p.orcid: live[p.pk] for p in found if p.orcid}
-        self.owner: dict[str, Person] = {p.email: live[p.pk] for p in found if p.email}
+        # Who has each address: a main address before someone's other address.
+        self.owner: dict[str, Person] = {
+            address: live[p.pk] for address, p in by_address(found, emails).items()
+        }
         self.new_keys: list[tuple[str, Person]] = []
 
     def find(self, c: Contact) -> Person | None:

@@ -1,14 +1,17 @@
 """vCard imports (each one a job with its preview and report) and the address-book ids that let
 a re-import find the people an earlier one created."""
 
-from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from rapport.people.models import Person
+from rapport.system.uploads import UploadJob
 
 
-class ContactImport(models.Model):
+class ContactImport(UploadJob):
     """One vCard file brought in: uploaded, checked (a dry run shown as a preview), then run."""
+
+    upload_folder = "contacts"
 
     class Status(models.TextChoices):
         CHECKING = "checking", "Checking the file"
@@ -18,13 +21,6 @@ class ContactImport(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    file = models.FileField(upload_to="contacts/", max_length=300)
-    filename = models.CharField(max_length=255)
-    size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
     # The preview's counts and problems, then replaced by the run's.
     cards = models.PositiveIntegerField(default=0)
@@ -35,21 +31,15 @@ class ContactImport(models.Model):
     failed = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True, help_text="[card, name, message], capped")
     problem_count = models.PositiveIntegerField(default=0)
-    error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(UploadJob.Meta):
         db_table = "rapport_contact_import"
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.filename} ({self.status})"
+        return f"{self.original_name} ({self.status})"
 
-    @property
-    def busy(self) -> bool:
-        return self.status in (self.Status.CHECKING, self.Status.QUEUED, self.Status.RUNNING)
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:import_detail", args=[self.pk])
 
 
 class CardKey(models.Model):

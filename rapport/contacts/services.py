@@ -1,4 +1,5 @@
-"""vCard imports as jobs: keep the file, check it (a dry run), then run it, audited once.
+"""vCard imports as jobs: keep the file, check it (a dry run), then run it; the upload and
+the run are each one audit entry.
 
     upload ──→ checking ──→ previewed ──→ queued ──→ running ──→ done
                   └──→ failed              (the command line goes straight to running)
@@ -6,17 +7,16 @@
 Checking is the real import inside a transaction that is rolled back, so its counts are
 exactly what the run will do. The run is one transaction: an import that fails or is stopped
 leaves nothing behind, and running the same file again finds every person it created. Both
-happen in the background (`tasks.py`), so a large file never holds a web request.
+happen in the background (`tasks.py`), so a large file never holds a web request; the count
+of cards done is noted beside the file as they go (`UploadJob.note_progress`), since the
+transaction's own writes are invisible until it ends.
 """
 
-import hashlib
 import io
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import IO
 
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,11 +26,13 @@ from rapport.contacts.importer import Importer, Report
 from rapport.contacts.models import ContactImport
 from rapport.contacts.reader import read_cards
 from rapport.errors import Forbidden, Invalid
+from rapport.system.upload_services import save_upload_job, store_upload
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None] | None
 # A vCard file shows a card in its first megabyte, or it is not one.
 SNIFF_BYTES = 1024 * 1024
+UNEXPECTED = "An unexpected error stopped it."
 Status = ContactImport.Status
 
 
@@ -50,11 +52,23 @@ def _fill(job: ContactImport, report: Report) -> None:
     job.problem_count = report.problem_count
 
 
+def _counting(job: ContactImport, progress: Progress) -> Callable[[int], None]:
+    """Progress for the page (cards so far, once a batch is written) and for the caller."""
+    job.note_progress(0)
+
+    def note(cards: int) -> None:
+        job.note_progress(cards)
+        if progress:
+            progress(cards)
+
+    return note
+
+
 def _import(job: ContactImport, by: User, progress: Progress) -> Report:
     with job.file.open("rb") as stored:
         # The file object itself: Django's File proxies every readline through Python.
         stream = getattr(stored, "file", stored)
-        report = Importer(by, progress).run(read_cards(stream))
+        report = Importer(by, _counting(job, progress)).run(read_cards(stream))
     if report.cards == 0:
         raise Invalid("No vCards found in that file.")
     return report
@@ -63,32 +77,22 @@ def _import(job: ContactImport, by: User, progress: Progress) -> Report:
 def upload_vcards(*, by: User, file: IO[bytes], filename: str, check: bool = True) -> ContactImport:
     """Keep a vCard file for import and queue its check (`check=False`: the caller runs it)."""
     require_importer(by)
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    for chunk in iter(lambda: file.read(1024 * 1024), b""):
-        digest.update(chunk)
-        if len(head) < SNIFF_BYTES:
-            head += chunk[: SNIFF_BYTES - len(head)]
-        size += len(chunk)
-    if size == 0:
-        raise Invalid("The file is empty.", {"file": ["The file is empty."]})
+    stored = store_upload(file, folder=ContactImport.upload_folder, name=filename)
+    with stored.full_path.open("rb") as kept:
+        head = kept.read(SNIFF_BYTES)
     if next(read_cards(io.BytesIO(head)), None) is None:
+        stored.discard()
         raise Invalid(
             "No vCards found in that file (no BEGIN:VCARD); is it an address book export?",
             {"file": ["Not a vCard file."]},
         )
-    file.seek(0)
-    job = ContactImport(
-        filename=Path(filename).name[:255],
-        size=size,
-        sha256=digest.hexdigest(),
-        created_by=by,
-        status=Status.CHECKING,
-    )
-    job.file.save(f"{job.sha256[:16]}.vcf", File(file), save=False)
     with transaction.atomic():
-        job.save()
+        job = save_upload_job(
+            ContactImport(status=Status.CHECKING),
+            by=by,
+            stored=stored,
+            summary=f"Uploaded {stored.name} for a vCard import",
+        )
         if check:
             _enqueue(job.pk)
     return job
@@ -100,14 +104,11 @@ def _enqueue(job_id: int) -> None:
     transaction.on_commit(lambda: enqueue_import(job_id))
 
 
-def _fail(job_id: int, exc: Exception) -> ContactImport:
+def _fail(job: ContactImport, exc: Exception) -> ContactImport:
     if not isinstance(exc, Invalid):
-        log.exception("vCard import %s failed", job_id)
-    message = exc.message if isinstance(exc, Invalid) else "An unexpected error stopped it."
-    ContactImport.objects.filter(pk=job_id).update(
-        status=Status.FAILED, error=message[:500], finished_at=timezone.now()
-    )
-    return ContactImport.objects.get(pk=job_id)
+        log.exception("vCard import %s failed", job.pk)
+    job.end(Status.FAILED, exc.message if isinstance(exc, Invalid) else UNEXPECTED)
+    return ContactImport.objects.get(pk=job.pk)
 
 
 def _claim(job_id: int, allowed: tuple[str, ...], to: str) -> ContactImport | None:
@@ -137,7 +138,7 @@ def check_vcard_import(job_id: int, progress: Progress = None) -> ContactImport:
         except _Rollback:
             pass
     except Exception as exc:
-        return _fail(job_id, exc)
+        return _fail(job, exc)
     _fill(job, report)
     job.status = Status.PREVIEWED
     job.save()
@@ -180,11 +181,11 @@ def run_vcard_import(job_id: int, progress: Progress = None) -> ContactImport:
                 action="import",
                 obj=job,
                 summary=(
-                    f"vCards from {job.filename}: {report.created} created, "
+                    f"vCards from {job.original_name}: {report.created} created, "
                     f"{report.updated} updated"
                 ),
                 changes={
-                    "file": job.filename,
+                    "file": job.original_name,
                     "sha256": job.sha256,
                     **{
                         name: getattr(report, name)
@@ -196,9 +197,9 @@ def run_vcard_import(job_id: int, progress: Progress = None) -> ContactImport:
                 },
             )
     except Exception as exc:
-        return _fail(job_id, exc)
+        return _fail(job, exc)
     # The people are in the database now; the uploaded copy of their details is not needed.
-    job.file.delete(save=True)
+    job.remove_file()
     return job
 
 

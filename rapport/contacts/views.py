@@ -2,45 +2,51 @@
 
 from collections.abc import Iterable
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from rapport.accounts.pages import AuthedRequest, apply_errors, page_view
+from rapport.accounts.pages import AuthedRequest, page_view
 from rapport.contacts import services
 from rapport.contacts.forms import VCardFileForm, export_filters
 from rapport.contacts.queries import get_import_for, imports_for, people_to_export
 from rapport.contacts.writer import write_cards
 from rapport.errors import Invalid
 from rapport.people.queries import get_person_for
+from rapport.system.upload_views import upload_step
+from rapport.system.uploads import MB, upload_limit
 
 RECENT_IMPORTS = 10
 EXPORT_CHUNK = 2_000
 VCARD_TYPE = "text/vcard; charset=utf-8"
 
 
-def _import_page(request: AuthedRequest, form: VCardFileForm, status: int = 200) -> HttpResponse:
-    recent = imports_for(request.user)[:RECENT_IMPORTS]
-    return render(request, "contacts/import.html", {"form": form, "recent": recent}, status=status)
+def _import_page(
+    request: AuthedRequest, form: forms.Form, status: int = 200, error: str = ""
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "upload_error": error,
+        "max_mb": upload_limit() // MB,
+        "recent": imports_for(request.user)[:RECENT_IMPORTS],
+    }
+    return render(request, "contacts/import.html", context, status=status)
 
 
 @page_view
 def import_page(request: AuthedRequest) -> HttpResponse:
     """Upload a vCard file; it is previewed (a dry run) before anything changes."""
     services.require_importer(request.user)
-    if request.method != "POST":
-        return _import_page(request, VCardFileForm())
-    form = VCardFileForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = services.upload_vcards(by=request.user, file=upload, filename=upload.name)
-        except Invalid as err:
-            apply_errors(form, err)
-        else:
-            return redirect("contacts:import_detail", pk=job.pk)
-    return _import_page(request, form, status=422)
+    return upload_step(
+        request,
+        form=VCardFileForm,
+        create=lambda data: services.upload_vcards(
+            by=request.user, file=data["file"], filename=data["file"].name
+        ),
+        page=lambda form, status, error: _import_page(request, form, status, error),
+    )
 
 
 @page_view
@@ -62,7 +68,7 @@ def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
     except Invalid as err:
         messages.error(request, err.message)
     else:
-        messages.success(request, f"Importing {job.filename}; the report appears below.")
+        messages.success(request, f"Importing {job.original_name}; the report appears below.")
     return redirect("contacts:import_detail", pk=job.pk)
 
 

@@ -59,12 +59,14 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 
 def _writer(job: ImportJob) -> Writer:
+    by = job.created_by
+    assert by is not None  # a job whose uploader is gone fails before it gets here
     if job.target == Target.PEOPLE:
-        return PeopleImport(by=job.created_by)
+        return PeopleImport(by=by)
     return TouchpointImport(
         source_system=job.format or "import",
-        by=job.created_by,
-        fallback=job.staff_fallback or job.created_by,
+        by=by,
+        fallback=job.staff_fallback or by,
         defer_refresh=job.size > DEFER_REFRESH_BYTES,
     )
 
@@ -91,10 +93,7 @@ def _fold_summary(job: ImportJob, phase: str, writer: Writer, result: Result) ->
     merge_counts(bag, "unknown_groups", writer.groups.unknown)
 
 
-def _fail(job_id: int, status: str, message: str) -> None:
-    ImportJob.objects.filter(pk=job_id).update(
-        status=status, error=message[:1000], finished_at=timezone.now()
-    )
+GONE = "The librarian who uploaded this file no longer exists; upload it again."
 
 
 def check_job(job_id: int, *, progress: Progress | None = None, chunk: int = CHUNK) -> ImportJob:
@@ -102,6 +101,9 @@ def check_job(job_id: int, *, progress: Progress | None = None, chunk: int = CHU
     job = ImportJob.objects.select_related("created_by", "staff_fallback").get(pk=job_id)
     if job.status != Status.CHECKING:
         return job  # done already, or not asked for: safe to call twice
+    if job.created_by is None:
+        job.end(Status.FAILED, GONE)
+        return job
     ImportIssue.objects.filter(job=job, phase=ImportIssue.Phase.CHECK).delete()
     job.summary.pop(ImportIssue.Phase.CHECK, None)
     counts = {"created": 0, "updated": 0, "skipped": 0, "failed": 0, "rows": 0}
@@ -121,11 +123,11 @@ def check_job(job_id: int, *, progress: Progress | None = None, chunk: int = CHU
                 if progress:
                     progress(job)
         except Unreadable as err:
-            _fail(job.pk, Status.FAILED, str(err))
+            job.end(Status.FAILED, str(err))
             job.refresh_from_db()
             return job
         except BaseException as err:
-            _fail(job.pk, Status.FAILED, f"The dry run stopped: {err}")
+            job.end(Status.FAILED, f"The dry run stopped: {err}")
             raise
     job.dry_run, job.dry_run_mapping = counts, job.mapping
     job.total_rows, job.status, job.error = counts["rows"], Status.CHECKED, ""
@@ -145,6 +147,9 @@ def run_job(job_id: int, *, progress: Progress | None = None, chunk: int = CHUNK
     job = ImportJob.objects.select_related("created_by", "staff_fallback").get(pk=job_id)
     if not claimed:
         return job
+    if job.created_by is None:
+        job.end(Status.FAILED, GONE)
+        return job
     if job.started_at is None:
         job.started_at = timezone.now()
         ImportJob.objects.filter(pk=job.pk).update(started_at=job.started_at)
@@ -152,12 +157,12 @@ def run_job(job_id: int, *, progress: Progress | None = None, chunk: int = CHUNK
         with _no_cycle_collection():
             _run(job, progress, chunk)
     except Unreadable as err:  # the file changed on disk since its dry run
-        _fail(job.pk, Status.FAILED, str(err))
+        job.end(Status.FAILED, str(err))
     except KeyboardInterrupt:
-        _fail(job.pk, Status.INTERRUPTED, "Interrupted; resume to go on from the checkpoint.")
+        job.end(Status.INTERRUPTED, "Interrupted; resume to go on from the checkpoint.")
         raise
     except BaseException as err:
-        _fail(job.pk, Status.FAILED, f"The run stopped: {err}. Resume to go on.")
+        job.end(Status.FAILED, f"The run stopped: {err}. Resume to go on.")
         raise
     job.refresh_from_db()
     return job

@@ -5,6 +5,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from rapport.system.uploads import UploadJob
 
 STALE = dt.timedelta(minutes=10)  # a running job silent this long has lost its worker
 
@@ -33,9 +37,12 @@ class SavedMapping(models.Model):
         return self.name
 
 
-class ImportJob(models.Model):
+class ImportJob(UploadJob):
     """One file on its way in. A check (dry run) reads every row and writes nothing; a run
     writes in chunks, each committed with its checkpoint, so an interrupted run resumes."""
+
+    upload_folder = "imports"
+    ENDED = ("done", "failed", "interrupted")
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", "Uploaded"
@@ -47,13 +54,6 @@ class ImportJob(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_jobs"
-    )
-    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
-    original_name = models.CharField(max_length=255)
-    size = models.PositiveBigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, db_index=True)
     target = models.CharField(max_length=12, choices=Target.choices, default=Target.TOUCHPOINTS)
     format = models.CharField(max_length=40, blank=True)
     score = models.FloatField(default=0.0, help_text="How sure the format detection was, 0–1")
@@ -87,27 +87,17 @@ class ImportJob(models.Model):
     failed = models.PositiveIntegerField(default=0)
     # What the report says beyond the counts: unknown staff and groups, people created, …
     summary = models.JSONField(default=dict, blank=True)
-    error = models.CharField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"import {self.pk}: {self.original_name} ({self.status})"
 
-    @property
-    def busy(self) -> bool:
-        return self.status in (self.Status.CHECKING, self.Status.QUEUED, self.Status.RUNNING)
+    def get_absolute_url(self) -> str:
+        return reverse("imports:job", args=[self.pk])
 
     @property
     def stale(self) -> bool:
         """Running, but silent so long that its worker must have stopped."""
-        from django.utils import timezone
-
         return self.status == self.Status.RUNNING and self.updated_at < timezone.now() - STALE
 
     @property

@@ -1,5 +1,6 @@
-"""People rows (a campus directory): update who is known by directory id, e-mail or ORCID,
-create the rest, add memberships from a group column.
+"""People rows (a campus directory): update who is known by directory id, e-mail (a person's
+main address or any other, in any case) or ORCID, create the rest, add memberships from a
+group column. Each chunk's ids and addresses are looked up together, never row by row.
 
 Each row is checked by the people services' own rules (`clean_person`), so an imported person
 is exactly what the form would have saved; rows are written per chunk with `bulk_create` /
@@ -9,10 +10,10 @@ is exactly what the form would have saved; rows are written per chunk with `bulk
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.contacts.addresses import by_address, with_address
 from rapport.duplicates.queries import survivors
 from rapport.errors import Invalid
 from rapport.imports.resolve import GroupMap
@@ -60,9 +61,16 @@ class PeopleImport:
             emails.add(_text(f.get("email")).lower())
             orcids.add(_orcid(_text(f.get("orcid"))))
             dir_ids.add(_text(f.get("directory_id")))
-        q = Q(email__in=emails - {""}) | Q(orcid__in=orcids - {""})
-        q |= Q(directory_id__in=dir_ids - {""})
-        return list(Person.objects.filter(q).order_by("pk"))
+        # Each index apart (SQLite answers an OR across columns by scanning the table); an
+        # address may be a person's main one or any of their others.
+        found: dict[int, Person] = {}
+        for people in (
+            with_address(Person.objects.all(), emails),
+            Person.objects.filter(orcid__in=orcids - {""}),
+            Person.objects.filter(directory_id__in=dir_ids - {""}),
+        ):
+            found.update((p.pk, p) for p in people)
+        return sorted(found.values(), key=lambda p: p.pk)
 
     def chunk(self, rows: list[Row], *, write: bool) -> Result:
         result = Result()
@@ -70,13 +78,12 @@ class PeopleImport:
         index: dict[tuple[str, str], Person] = {}
         moved = survivors(known)  # a merged record's ids lead to the person it lives on as
         for person in known:
-            for kind, value in (
-                ("d", person.directory_id),
-                ("e", person.email),
-                ("o", person.orcid),
-            ):
+            for kind, value in (("d", person.directory_id), ("o", person.orcid)):
                 if value:
                     index.setdefault((kind, value), moved.get(person.pk, person))
+        wanted = {_text(row.fields.get("email")) for row in rows}
+        for address, person in by_address(known, wanted).items():
+            index.setdefault(("e", address), moved.get(person.pk, person))
         claimed: dict[int, int] = {}  # person id (or id(new object)) → first row
         creates: list[Person] = []
         updates: list[Person] = []
@@ -158,8 +165,8 @@ class PeopleImport:
             value = _text(f.get(field))
             if field == "email":
                 value = value.lower()
-                if value and person.email and value != person.email:
-                    if value not in person.other_emails:
+                if value and person.email and value != person.email.lower():
+                    if value not in [e.lower() for e in person.other_emails]:
                         person.other_emails = [*person.other_emails, value]
                         changed = True
                     continue

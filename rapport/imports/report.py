@@ -49,7 +49,8 @@ def summary_lines(job: ImportJob, phase: str) -> list[str]:
             more = (
                 f" and {len(unknown) - SHOWN_UNKNOWN} more" if len(unknown) > SHOWN_UNKNOWN else ""
             )
-            then = (f"logged as {fallback.display_name}" if key == "unknown_staff"
+            who = fallback.display_name if fallback else "the librarian who uploaded the file"
+            then = (f"logged as {who}" if key == "unknown_staff"
                     else "rows kept without a group")  # fmt: skip
             lines.append(f"{label}: {shown}{more}; {then}.")
     issues = bag.get("issues", 0)

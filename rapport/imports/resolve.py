@@ -7,6 +7,7 @@ the report can name every unknown value and how often it came.
 from collections import Counter
 
 from rapport.accounts.models import User
+from rapport.accounts.queries import librarians
 from rapport.people.models import Group
 
 
@@ -23,7 +24,7 @@ class StaffMap:
         self.known: dict[str, int] = {}
         self.unknown: Counter[str] = Counter()
         # Initials last, so that they win over a user name that happens to equal them.
-        for user in User.objects.filter(is_active=True).exclude(role="manager").order_by("-pk"):
+        for user in librarians().order_by("-pk"):
             names = [user.username, user.email, user.get_full_name(), user.initials]
             for name in names:
                 if name and name.strip():

@@ -5,16 +5,10 @@ be read is refused before any job exists. The dry run and the run are queued for
 worker`, or worked at once for small files (`INLINE_BYTES`); see `engine.py` for the work.
 """
 
-import hashlib
 import logging
-import uuid
-from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from rapport.accounts.models import User
 from rapport.audit.services import record
@@ -22,15 +16,11 @@ from rapport.errors import Forbidden, Invalid
 from rapport.imports.files import check_mapping, detect_file
 from rapport.imports.models import ImportIssue, ImportJob, SavedMapping, Target
 from rapport.imports.sources import Unreadable
+from rapport.system.upload_services import save_upload_job, store_upload
 
-DEFAULT_MAX_MB = 200
 INLINE_BYTES = 256 * 1024  # smaller files are checked and run in the request itself
 Status = ImportJob.Status
 logger = logging.getLogger(__name__)
-
-
-def max_bytes() -> int:
-    return int(getattr(settings, "RAPPORT_IMPORT_MAX_MB", DEFAULT_MAX_MB)) * 1024 * 1024
 
 
 def require_importer(by: User) -> None:
@@ -47,40 +37,6 @@ def _require_owner(by: User, job: ImportJob) -> None:
 def _locked(job: ImportJob) -> ImportJob:
     """The job as it is now, locked: the worker may have moved it on since it was read."""
     return ImportJob.objects.select_for_update().get(pk=job.pk)
-
-
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:,.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.0f} KB"
-
-
-def _store(stream: IO[bytes], name: str) -> tuple[str, int, str]:
-    """Copy the upload under MEDIA_ROOT; (relative path, size, sha256). Too large: Invalid."""
-    limit = max_bytes()
-    now = timezone.now()
-    relative = Path("imports", f"{now:%Y}", f"{now:%m}", f"{uuid.uuid4().hex[:12]}-{name}")
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
-    try:
-        with open(target, "wb") as out:
-            while block := stream.read(1024 * 1024):
-                size += len(block)
-                if size > limit:
-                    raise Invalid(
-                        f"That file is larger than the {_size(limit)} allowed for imports "
-                        "(RAPPORT_IMPORT_MAX_MB). Split it, or ask an administrator to raise "
-                        "the limit.",
-                        {"file": ["Too large."]},
-                    )
-                digest.update(block)
-                out.write(block)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    if size == 0:
-        target.unlink(missing_ok=True)
-        raise Invalid("That file is empty.", {"file": ["Empty."]})
-    return str(relative), size, digest.hexdigest()
 
 
 def create_job(
@@ -102,41 +58,32 @@ def create_job(
             f"The saved mapping “{mapping.name}” is for {mapping.get_target_display().lower()}.",
             {"mapping": ["Wrong kind of import."]},
         )
-    name = get_valid_filename(Path(name).name)[:200] or "upload"
-    relative, size, sha256 = _store(stream, name)
-    path = Path(settings.MEDIA_ROOT) / relative
+    stored = store_upload(stream, folder=ImportJob.upload_folder, name=name)
     try:
         chosen = format or (mapping.format if mapping else "")
-        found = detect_file(path, target=target, format=chosen, sheet=sheet)
+        found = detect_file(stored.full_path, target=target, format=chosen, sheet=sheet)
     except Unreadable as err:
-        path.unlink(missing_ok=True)
+        stored.discard()
         raise Invalid(str(err), {"file": [str(err)]}) from None
-    except Invalid:
-        path.unlink(missing_ok=True)
+    except BaseException:
+        stored.discard()
         raise
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            created_by=by,
-            file=relative,
-            original_name=name,
-            size=size,
-            sha256=sha256,
-            target=target,
-            format=found.format,
-            score=found.score,
-            sheet=found.sheet,
-            sheets=found.sheets,
-            mapping=mapping.mapping if mapping else found.mapping,
-            saved_mapping=mapping,
-        )
-        record(
-            actor=by,
-            action="upload",
-            obj=job,
-            summary=f"Uploaded {name} for import ({found.format})",
-            changes={"file": name, "size": size, "sha256": sha256, "format": found.format},
-        )
-    return job
+    job = ImportJob(
+        target=target,
+        format=found.format,
+        score=found.score,
+        sheet=found.sheet,
+        sheets=found.sheets,
+        mapping=mapping.mapping if mapping else found.mapping,
+        saved_mapping=mapping,
+    )
+    return save_upload_job(
+        job,
+        by=by,
+        stored=stored,
+        summary=f"Uploaded {stored.name} for import ({found.format})",
+        changes={"format": found.format},
+    )
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -10,14 +11,17 @@ from django.views.decorators.http import require_POST
 
 from rapport.accounts.models import User
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view, paginate
+from rapport.accounts.queries import get_librarian_for, librarians_for
 from rapport.errors import Invalid
 from rapport.imports import services
 from rapport.imports.files import Preview, format_choices, preview
 from rapport.imports.forms import MappingForm, SaveMappingForm, UploadForm
-from rapport.imports.models import ImportIssue, ImportJob, SavedMapping
+from rapport.imports.models import ImportIssue, ImportJob, SavedMapping, Target
 from rapport.imports.queries import get_job_for, issues_for, jobs_for, mappings_for
 from rapport.imports.report import issues_csv, summary_lines
 from rapport.imports.sources import Unreadable
+from rapport.system.upload_views import upload_step
+from rapport.system.uploads import MB, upload_limit
 
 JOBS_PER_PAGE = 20
 ISSUES_SHOWN = 50
@@ -25,14 +29,14 @@ EDITABLE = (ImportJob.Status.UPLOADED, ImportJob.Status.CHECKED, ImportJob.Statu
 
 
 def _list(
-    request: AuthedRequest, form: UploadForm | None = None, status: int = 200, error: str = ""
+    request: AuthedRequest, form: forms.Form | None = None, status: int = 200, error: str = ""
 ) -> HttpResponse:
     context = {
         "upload_error": error,
         "page": paginate(jobs_for(request.user), request, JOBS_PER_PAGE),
         "form": form or UploadForm(formats=format_choices()),
         "mappings": mappings_for(request.user),
-        "max_mb": services.max_bytes() // (1024 * 1024),
+        "max_mb": upload_limit() // MB,
     }
     return render(request, "imports/list.html", context, status=status)
 
@@ -47,34 +51,24 @@ def job_list(request: AuthedRequest) -> HttpResponse:
 @page_view
 def upload(request: AuthedRequest) -> HttpResponse:
     jobs_for(request.user)  # managers stop here, before the body is read
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > services.max_bytes() + 64 * 1024:
-        # Refused before Django reads the body (and spools it to disk).
-        limit = services.max_bytes() // (1024 * 1024)
-        message = f"That file is larger than the {limit} MB allowed for imports "
-        return _list(request, None, 422, message + "(RAPPORT_IMPORT_MAX_MB).")
-    form = UploadForm(request.POST, request.FILES, formats=format_choices())
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            job = services.create_job(
-                by=request.user,
-                stream=data["file"],
-                name=data["file"].name,
-                target=data["target"],
-                format=data["format"],
-                mapping=data["mapping"],
-                sheet=data["sheet"],
-            )
-        except Invalid as err:
-            apply_errors(form, err)
-        else:
-            return redirect("imports:job", pk=job.pk)
-    return _list(request, form, 422)
+    return upload_step(
+        request,
+        form=lambda *data: UploadForm(*data, formats=format_choices()),
+        create=lambda data: services.create_job(
+            by=request.user,
+            stream=data["file"],
+            name=data["file"].name,
+            target=data["target"],
+            format=data["format"],
+            mapping=data["mapping"],
+            sheet=data["sheet"],
+        ),
+        page=lambda form, status, error: _list(request, form, status, error),
+    )
 
 
 def _mapping_form(
-    job: ImportJob, data: Any = None, shown: Preview | None = None
+    user: User, job: ImportJob, data: Any = None, shown: Preview | None = None
 ) -> MappingForm | None:
     """The mapping screen's form; `shown` is the job's preview when the caller has read it."""
     if shown is None:
@@ -82,8 +76,11 @@ def _mapping_form(
             shown = preview(job)
         except Unreadable:
             return None
-    librarians = [(u.pk, u.display_name) for u in User.objects.filter(is_active=True)
-                  .exclude(role="manager").order_by("username")]  # fmt: skip
+    librarians = (
+        [(u.pk, u.display_name) for u in librarians_for(user)]
+        if job.target == Target.TOUCHPOINTS
+        else []
+    )
     return MappingForm(
         data,
         headers=shown.headers,
@@ -91,7 +88,7 @@ def _mapping_form(
         choices=shown.choices,
         distinct=shown.distinct,
         mapping=job.mapping,
-        people=librarians if job.target == "touchpoints" else [],
+        people=librarians,
     )
 
 
@@ -109,7 +106,7 @@ def _job_page(
         "job": job,
         "preview": shown,
         "mapping_form": extra.pop("mapping_form", None)
-        or (_mapping_form(job, shown=shown) if shown is not None else None),
+        or (_mapping_form(request.user, job, shown=shown) if shown is not None else None),
         "save_form": extra.pop("save_form", None) or SaveMappingForm(),
         "check_lines": summary_lines(job, "check") if job.dry_run else [],
         "run_lines": summary_lines(job, "run") if job.started_at else [],
@@ -132,7 +129,7 @@ def job(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def mapping(request: AuthedRequest, pk: int) -> HttpResponse:
     the_job = get_job_for(request.user, pk)
-    form = _mapping_form(the_job, request.POST)
+    form = _mapping_form(request.user, the_job, request.POST)
     if form is not None and form.is_valid():
         fallback = form.cleaned_data.get("staff_fallback")
         try:
@@ -140,7 +137,7 @@ def mapping(request: AuthedRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 job=the_job,
                 mapping=form.mapping(the_job.target),
-                staff_fallback=User.objects.get(pk=fallback) if fallback else None,
+                staff_fallback=get_librarian_for(request.user, fallback) if fallback else None,
             )
         except Invalid as err:
             apply_errors(form, err)

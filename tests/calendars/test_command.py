@@ -73,6 +73,6 @@ def test_missing_and_empty_files_are_refused(world, tmp_path):
         run(str(tmp_path / "none.ics"), "--as", "alice")
     empty = tmp_path / "empty.ics"
     empty.write_bytes(b"")
-    with pytest.raises(CommandError, match=r"The file is empty\."):
+    with pytest.raises(CommandError, match=r"That file is empty\."):
         run(str(empty), "--as", "alice")
     assert CalendarImport.objects.count() == 0

@@ -174,7 +174,7 @@ def test_default_dates_are_the_last_90_days(world):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "The file is empty."),
+        (b"", "That file is empty."),
         (
             b"<html><body>Not a calendar</body></html>",
             "That is not a calendar file (it has no BEGIN:VCALENDAR). "

@@ -5,9 +5,10 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from rapport.errors import Invalid
+from rapport.imports import engine
 from rapport.imports.models import ImportIssue, ImportJob
 from rapport.touchpoints.models import Touchpoint
-from tests.imports.conftest import import_file, upload
+from tests.imports.conftest import FIXTURES, import_file, upload
 
 HEADER = "Timestamp,Staff,Question,How asked"
 
@@ -147,7 +148,24 @@ def test_an_upload_over_the_limit_is_refused_before_reading_it(client, staff, se
     )
 
     assert response.status_code == 422
-    assert "larger than the 0 MB allowed for imports (RAPPORT_IMPORT_MAX_MB)" in (
+    assert "That file is larger than the 0 KB allowed for imports (RAPPORT_IMPORT_MAX_MB)" in (
         response.content.decode()
     )
     assert ImportJob.objects.count() == 0
+
+
+@pytest.mark.parametrize(("status", "work"), [("checking", "check_job"), ("queued", "run_job")])
+def test_a_job_whose_uploader_is_gone_fails_and_says_why(staff, status, work):
+    job = upload(staff.alice, FIXTURES / "desk_log.csv")
+    ImportJob.objects.filter(pk=job.pk).update(status=status, created_by=None)
+    touchpoints = Touchpoint.objects.count()
+
+    job = getattr(engine, work)(job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.error) == (
+        "failed",
+        "The librarian who uploaded this file no longer exists; upload it again.",
+    )
+    assert job.finished_at is not None
+    assert Touchpoint.objects.count() == touchpoints

@@ -1,9 +1,13 @@
 """People imports: a campus directory updates who is known and creates the rest."""
 
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rapport.audit.models import AuditEntry
 from rapport.imports.models import ImportIssue
+from rapport.imports.people import PeopleImport
+from rapport.imports.sources import Row
 from rapport.people.models import Membership, Person
 from rapport.relationships.models import Relationship
 from rapport.relationships.services import refresh_all
@@ -104,3 +108,41 @@ def test_people_import_needs_no_refresh_afterwards(world):
     call_command("refresh", verbosity=0)
 
     assert list(Relationship.objects.order_by("pk").values_list()) == state
+
+
+def test_a_row_whose_address_is_someones_second_updates_them_and_creates_nobody(world, tmp_path):
+    # Stored as a hand-written list might have it: the match ignores case on both sides.
+    Person.objects.filter(pk=world.carla.pk).update(other_emails=["C.Diaz@Archive.example"])
+    path = tmp_path / "dir.csv"
+    path.write_text("Name,Email,Title\nCarla Diaz,c.diaz@archive.EXAMPLE,Archivist\n")
+    people = Person.objects.count()
+
+    job = import_file(world.alice, path, target="people")
+
+    assert (job.created, job.updated, job.skipped, job.failed) == (0, 1, 0, 0)
+    carla = Person.objects.get(pk=world.carla.pk)
+    assert (carla.email, carla.other_emails, carla.job_title) == (
+        "carla@uni.example",
+        ["c.diaz@archive.example"],  # and, as every person saved, normalised
+        "Archivist",
+    )
+    assert Person.objects.count() == people
+
+
+def test_looking_people_up_takes_the_same_queries_for_one_row_or_forty(world):
+    others = [f"second{i}@uni.example" for i in range(40)]
+    Person.objects.filter(pk=world.carla.pk).update(other_emails=others)
+    writer = PeopleImport(by=world.alice)
+
+    def rows(n: int) -> list[Row]:
+        return [Row(i + 2, {"full_name": "Carla Diaz", "email": others[i]}) for i in range(n)]
+
+    with CaptureQueriesContext(connection) as one:
+        single = writer.chunk(rows(1), write=False)
+    with CaptureQueriesContext(connection) as forty:
+        many = writer.chunk(rows(40), write=False)
+
+    # The people with any of the addresses, then where merged records live now.
+    assert len(one) == len(forty) == 2
+    assert (single.created, single.updated, single.skipped) == (0, 0, 1)
+    assert (many.created, many.updated, many.skipped) == (0, 0, 40)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -186,3 +187,27 @@ def test_a_saved_mapping_can_be_applied_on_the_job_page(alice, staff):
     alice.post(reverse("imports:use_mapping", args=[job.pk]), {"saved": saved.pk})
     job.refresh_from_db()
     assert (job.saved_mapping, job.mapping["columns"]) == (saved, {"occurred_at": ["Timestamp"]})
+
+
+def test_unknown_staff_can_be_logged_as_any_active_librarian_only(alice, staff):
+    job = upload(staff.alice, DESK)
+    page = alice.get(reverse("imports:job", args=[job.pk])).content.decode()
+    select = re.search(r'<select name="staff_fallback".*?</select>', page, re.S)
+    assert select is not None
+    names = re.findall(r"<option[^>]*>([^<]*)</option>", select.group())
+    assert names == ["Me", "ada", "Alice Liddell", "Bob Bibby"]  # no manager, no one inactive
+    data = {f"col-{k}": v[0] for k, v in job.mapping["columns"].items()}
+
+    response = alice.post(
+        reverse("imports:mapping", args=[job.pk]), {**data, "staff_fallback": staff.bob.pk}
+    )
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.staff_fallback == staff.bob
+
+    refused = alice.post(
+        reverse("imports:mapping", args=[job.pk]), {**data, "staff_fallback": staff.mia.pk}
+    )
+    assert refused.status_code == 422
+    job.refresh_from_db()
+    assert job.staff_fallback == staff.bob

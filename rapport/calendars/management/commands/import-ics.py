@@ -77,7 +77,7 @@ class Command(BaseCommand):
         w = self.stdout.write
         verb = "Would log" if dry_run else "Logged"
         w(
-            f"{verb} {job.meetings} meeting{'s' * (job.meetings != 1)} from {job.filename} "
+            f"{verb} {job.meetings} meeting{'s' * (job.meetings != 1)} from {job.original_name} "
             f"(since {job.since:%Y-%m-%d}): {job.events} events read, "
             f"{job.already} logged before, {job.skipped_total} left out."
         )

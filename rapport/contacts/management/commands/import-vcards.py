@@ -66,7 +66,7 @@ class Command(BaseCommand):
     def _report(self, job: ContactImport, dry_run: bool) -> None:
         verb = "Would import" if dry_run else "Imported"
         self.stdout.write(
-            f"{verb} {job.filename}: {job.cards} cards; {job.created} created, "
+            f"{verb} {job.original_name}: {job.cards} cards; {job.created} created, "
             f"{job.updated} updated, {job.unchanged} unchanged, {job.skipped} skipped, "
             f"{job.failed} unreadable."
         )

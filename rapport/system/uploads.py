@@ -1,0 +1,140 @@
+"""An uploaded file run as a job: what every import keeps about its file (touchpoint and people
+imports, vCards, calendars), and how large a file may be. Storing a file and saving its job
+are in `upload_services.py`; the pages' upload step is in `upload_views.py`.
+
+A job keeps the file under a name of its own (`<folder>/<year>/<month>/<random>-<name>` under
+MEDIA_ROOT), its original name, size and SHA-256, who uploaded it, why it failed, and when it
+was made, started and finished. Each import adds its own statuses and counts; the statuses
+"checking", "queued" and "running" mean a worker has the job or is about to, and "done" and
+"failed" that it has ended.
+
+The limit on a file is `RAPPORT_IMPORT_MAX_MB` (default 200); an import that reads a whole
+file into memory may set a smaller cap of its own.
+"""
+
+import os
+import uuid
+from pathlib import Path
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+DEFAULT_MAX_MB = 200
+MB = 1024 * 1024
+ERROR_LENGTH = 1000
+
+
+def upload_path(job: "UploadJob", filename: str) -> str:
+    """Where Django's storage puts a file saved through the field (the services store their
+    uploads themselves, under the same scheme, with `upload_services.store_upload`)."""
+    now = timezone.now()
+    return f"{job.upload_folder}/{now:%Y}/{now:%m}/{uuid.uuid4().hex[:12]}-{filename}"
+
+
+class UploadJob(models.Model):
+    """The fields and facts an uploaded-file job has whatever it imports."""
+
+    upload_folder: ClassVar[str] = "uploads"
+    BUSY: ClassVar[tuple[str, ...]] = ("checking", "queued", "running")
+    ENDED: ClassVar[tuple[str, ...]] = ("done", "failed")
+
+    file = models.FileField(upload_to=upload_path, max_length=300, blank=True)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who uploaded it (the job stays if their account goes)",
+    )
+    error = models.CharField(max_length=ERROR_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    status: Any  # each job's own choices
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def get_absolute_url(self) -> str:
+        """The job's page."""
+        raise NotImplementedError
+
+    @property
+    def busy(self) -> bool:
+        """A worker has the job, or is about to: the page follows it."""
+        return self.status in self.BUSY
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.ENDED
+
+    def end(self, status: str, error: str = "") -> None:
+        """Record in one UPDATE that the job stopped now, as `status`, and why. Outside any
+        lock on purpose: it is how a worker says it failed, whatever it was doing."""
+        fields = {"status": status, "error": error[:ERROR_LENGTH], "finished_at": timezone.now()}
+        type(self)._default_manager.filter(pk=self.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    def remove_file(self) -> None:
+        """Delete the stored upload once its contents are in the database (other people's
+        details need not be kept twice); the job keeps the name, size and hash."""
+        if self.file:
+            self._progress_path().unlink(missing_ok=True)
+            self.file.delete(save=False)
+        self.file.name = ""
+        type(self)._default_manager.filter(pk=self.pk).update(file="")
+
+    # Progress for a run that is one transaction: its own writes are invisible to the page
+    # until it commits (and on SQLite it holds the only write lock), so the count lives in a
+    # small file beside the upload, replaced whole each time.
+
+    def _progress_path(self) -> Path:
+        return Path(settings.MEDIA_ROOT) / f"{self.file.name}.progress"
+
+    def note_progress(self, done: int) -> None:
+        """Say how many items the running job has got through (the page shows it)."""
+        if not self.file:
+            return
+        path = self._progress_path()
+        partial = path.with_name(f"{path.name}.{os.getpid()}")
+        partial.write_text(str(done))
+        partial.replace(path)
+
+    @property
+    def progress(self) -> int | None:
+        """How many items the checking or running job has got through, if it has said."""
+        if not (self.status in ("checking", "running") and self.file):
+            return None  # queued after a check, the count is the check's
+        try:
+            return int(self._progress_path().read_text())
+        except (OSError, ValueError):
+            return None
+
+
+def upload_limit(cap_mb: int | None = None) -> int:
+    """The largest file accepted, in bytes: RAPPORT_IMPORT_MAX_MB, or an import's own cap
+    when that is smaller."""
+    mb = int(getattr(settings, "RAPPORT_IMPORT_MAX_MB", DEFAULT_MAX_MB))
+    return min(mb, cap_mb) * MB if cap_mb is not None else mb * MB
+
+
+def _size(n: int) -> str:
+    return f"{n / MB:,.0f} MB" if n >= MB else f"{n / 1024:,.0f} KB"
+
+
+def too_large(limit: int, cap_mb: int | None = None) -> str:
+    """What to tell someone whose file is over `limit` bytes."""
+    if cap_mb is not None and limit == cap_mb * MB and limit < upload_limit():
+        return f"That file is larger than the {_size(limit)} this import reads; split it."
+    return (
+        f"That file is larger than the {_size(limit)} allowed for imports "
+        "(RAPPORT_IMPORT_MAX_MB). Split it, or ask an administrator to raise the limit."
+    )
