@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from rapport.accounts.models import User
 from rapport.calendars.reader import Meeting, Reading
-from rapport.contacts.addresses import by_address, with_address
+from rapport.people.addresses import by_address, with_address
 from rapport.people.models import Person
 from rapport.people.queries import people_for
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin, Touchpoint

@@ -12,7 +12,7 @@ card has touched a person, later cards of the same file for that person only fil
 a file that names someone twice gives the same result every time it is imported.
 
 E-mail addresses match a person's main address or any of their other addresses, in any case;
-a batch's addresses are looked up together (`addresses.py`), never card by card.
+a batch's addresses are looked up together (`rapport/people/addresses.py`), never card by card.
 
 This is the bulk path the service runs (one transaction, audited there as one entry): people
 are inserted with `executemany` and updated with `bulk_update` (the search index follows
@@ -29,12 +29,12 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.contacts import bulk
-from rapport.contacts.addresses import by_address, with_other_address
 from rapport.contacts.mapping import Contact, to_contact
 from rapport.contacts.models import CardKey
 from rapport.contacts.reader import Card, Unreadable
 from rapport.contacts.writer import own_person_id
 from rapport.duplicates.queries import survivors
+from rapport.people.addresses import by_address, with_other_address
 from rapport.people.models import Person
 from rapport.people.queries import people_for
 

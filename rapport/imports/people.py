@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from rapport.accounts.models import User
-from rapport.contacts.addresses import by_address, with_address
 from rapport.duplicates.queries import survivors
 from rapport.errors import Invalid
 from rapport.imports.resolve import GroupMap
 from rapport.imports.sources import Row
 from rapport.imports.touchpoints import Result, unprefixed
+from rapport.people.addresses import by_address, with_address
 from rapport.people.models import Membership, Person
 from rapport.people.services import clean_person
 from rapport.people.validators import normalise_orcid

@@ -28,7 +28,8 @@ from rapport.imports.bulk import (
 )
 from rapport.imports.resolve import GroupMap, StaffMap
 from rapport.imports.sources import Row
-from rapport.people.models import Status
+from rapport.people.addresses import by_address, with_other_address
+from rapport.people.models import Person, Status
 from rapport.relationships.services import REFRESH_CHUNK, refresh_all
 from rapport.relationships.services import refresh as refresh_relationships
 from rapport.search.documents import DOCUMENTS, TOUCHPOINT
@@ -278,6 +279,14 @@ class TouchpointImport:
             key=lambda r: -r[1],
         ):
             ids[email] = pk
+        # Then someone's other address (one pass over those who have any).
+        others = [e for e in wanted if e not in ids]
+        if others:
+            people = with_other_address(Person.objects.order_by("pk"), others)
+            for email, person in by_address(
+                people.only("pk", "email", "other_emails"), others
+            ).items():
+                ids[email] = person.pk
         names = {p.name for ref, p in refs.items() if ref not in ids and p.name}
         by_name: dict[str, list[int]] = {}
         for name, pk in select_in(

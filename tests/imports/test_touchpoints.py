@@ -2,6 +2,7 @@
 staff and people resolution, anonymous rows, derived state, audit."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import call_command
@@ -293,3 +294,23 @@ def test_a_large_interrupted_run_refreshes_everyone_when_resumed(staff, tmp_path
     assert sorted(
         Person.objects.filter(email__startswith="q").values_list("touchpoint_count", flat=True)
     ) == [6, 6, 6, 6, 6]
+
+
+@pytest.mark.django_db
+def test_a_row_finds_a_person_by_one_of_their_other_addresses(world, tmp_path):
+    world.ana.other_emails = ["ana.work@lab.example"]
+    world.ana.save(update_fields=["other_emails"])
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "Timestamp,Staff,Patron email,Question\n"
+        "2025-03-03 09:15,AL,Ana.Work@Lab.example,Which sensors does the lab lend?\n"
+        "2025-03-04 10:00,AL,someone.new@lab.example,Where is the map room?\n"
+    )
+    before = Person.objects.count()
+
+    call_command("import", str(path), "--as", "alice", stdout=io.StringIO())
+
+    lent = Touchpoint.objects.get(question="Which sensors does the lab lend?")
+    assert list(lent.people.values_list("pk", flat=True)) == [world.ana.pk]
+    assert Person.objects.count() == before + 1  # the unknown address only
+    assert Person.objects.filter(email="ana.work@lab.example").count() == 0

@@ -5,9 +5,9 @@ import io
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rapport.contacts.addresses import by_address, with_address, with_other_address
 from rapport.contacts.models import ContactImport
 from rapport.contacts.services import run_vcard_import, upload_vcards
+from rapport.people.addresses import by_address, with_address, with_other_address
 from rapport.people.models import Person
 
 
