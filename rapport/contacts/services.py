@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record
 from rapport.contacts.importer import Importer, Report
 from rapport.contacts.models import ContactImport
@@ -41,8 +42,7 @@ class _Rollback(Exception):
 
 
 def require_importer(by: User) -> None:
-    if by.is_manager:
-        raise Forbidden("Managers see aggregate figures only and cannot import people.")
+    require_librarian(by, to="import people")
 
 
 def _fill(job: ContactImport, report: Report) -> None:

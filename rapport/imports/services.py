@@ -11,6 +11,7 @@ from typing import IO, Any
 from django.db import transaction
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record
 from rapport.errors import Forbidden, Invalid
 from rapport.imports.files import check_mapping, detect_file
@@ -24,8 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 def require_importer(by: User) -> None:
-    if by.is_manager:
-        raise Forbidden("Managers see aggregate figures only and cannot import.")
+    require_librarian(by, to="import")
 
 
 def _require_owner(by: User, job: ImportJob) -> None:
