@@ -44,9 +44,11 @@ RECORD = st.fixed_dictionaries(
 
 def _local(when: dt.datetime) -> dt.datetime:
     zone = ZoneInfo(settings.TIME_ZONE)
-    aware = when.replace(tzinfo=zone)
     # Leave out the clock hour that DST repeats or skips: a spreadsheet cannot tell them apart.
-    assume(aware.utcoffset() == when.replace(tzinfo=zone, fold=1).utcoffset())
+    # Both folds are compared explicitly: the strategy itself may draw a time with fold=1.
+    first, second = when.replace(tzinfo=zone, fold=0), when.replace(tzinfo=zone, fold=1)
+    assume(first.utcoffset() == second.utcoffset())
+    aware = first
     assume(aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == when)
     return aware
 
