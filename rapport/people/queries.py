@@ -30,6 +30,18 @@ def people_scope(user: User) -> Q:
     return Q(pk__in=members) | Q(pk__in=contacts)
 
 
+def scope_person_ids(user: User) -> QuerySet[Any]:
+    """The ids of a librarian's people (`people_scope`, less its "everyone" case: check
+    `library_wide` and the role first) as one list, members and contacts together. Shaped so
+    PostgreSQL sees how few they are: behind an OR of two lists it guessed three quarters of
+    everyone, and read every participation to find theirs."""
+    if user.is_manager:
+        return Membership.objects.none().values("person_id")
+    members = Membership.objects.filter(group__librarians=user).order_by().values("person_id")
+    contacts = Person.contacts.through.objects.filter(user=user).order_by().values("person_id")
+    return members.union(contacts)
+
+
 def people_for(user: User, *, include_archived: bool = False) -> QuerySet[Person]:
     """People the user may see, archived ones only when asked."""
     qs = Person.objects.filter(people_scope(user))

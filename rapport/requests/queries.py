@@ -15,7 +15,7 @@ from django.db.models.functions import Cast
 from rapport.accounts.models import Role, User
 from rapport.errors import Forbidden, NotFound
 from rapport.people.models import Group, Person
-from rapport.people.queries import library_wide, people_scope, served_group_ids
+from rapport.people.queries import library_wide, scope_person_ids, served_group_ids
 from rapport.requests.models import OPEN_STATUSES, Request, Status, StatusChange
 from rapport.touchpoints.models import Touchpoint
 from rapport.touchpoints.queries import touchpoints_for
@@ -39,8 +39,9 @@ def request_scope(user: User) -> Q:
     """The requests a librarian may see; callers have refused managers already."""
     if user.is_admin or library_wide():
         return Q()
-    people = Person.objects.filter(people_scope(user)).values("pk")
-    asked = Request.people.through.objects.filter(person__in=people).values("request_id")
+    asked = Request.people.through.objects.filter(person_id__in=scope_person_ids(user)).values(
+        "request_id"
+    )
     return (
         Q(owner=user)
         | Q(created_by=user)

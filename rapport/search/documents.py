@@ -1,10 +1,11 @@
 """What is searchable: for each kind of object, its table and the text columns indexed.
 
 SQLite keeps one FTS5 table per kind (external content: the index holds no copy of the text),
-kept in step by triggers. PostgreSQL indexes an expression over the same columns with GIN, so
-it is in step by construction. The migrations write these same names and expressions out in
-full (a migration must not change when this module does); `tests/search` checks that the
-PostgreSQL queries below use the indexes the migration made.
+kept in step by triggers. PostgreSQL keeps each row's vector of the same columns in a stored
+generated column, `search_vector`, indexed with GIN, so it is in step by construction and
+parsed once per write. The migrations write these same names and expressions out in full (a
+migration must not change when this module does); `tests/search` checks that the PostgreSQL
+queries below use the indexes the migration made.
 """
 
 from dataclasses import dataclass
@@ -34,8 +35,9 @@ class Document:
         return " || ' ' || ".join(f"{prefix}{c}::text" for c in self.columns)
 
     def pg_vector(self, alias: str = "") -> str:
-        """The indexed expression: the migration's GIN index is on exactly this."""
-        return f"to_tsvector('{PG_CONFIG}'::regconfig, {self.pg_text(alias)})"
+        """The stored vector (`to_tsvector('english', pg_text)`), which the GIN index is on."""
+        prefix = f"{alias}." if alias else ""
+        return f"{prefix}search_vector"
 
 
 DOCUMENTS = {

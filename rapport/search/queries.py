@@ -35,7 +35,12 @@ from rapport.accounts.models import User
 from rapport.awareness.models import Item
 from rapport.awareness.queries import items_for
 from rapport.people.models import Membership, Person
-from rapport.people.queries import library_wide, people_for, people_scope, served_group_ids
+from rapport.people.queries import (
+    library_wide,
+    people_for,
+    scope_person_ids,
+    served_group_ids,
+)
 from rapport.requests.models import Request
 from rapport.requests.queries import request_scope
 from rapport.search import text
@@ -243,7 +248,7 @@ class Candidates:
 def person_candidates(user: User, filters: Filters) -> Candidates:
     qs = Person.objects.all()
     if not _sees_all(user):
-        qs = qs.filter(people_scope(user))
+        qs = qs.filter(pk__in=scope_person_ids(user))
     if filters.group:
         qs = qs.filter(pk__in=Membership.objects.filter(group_id=filters.group).values("person_id"))
     elif _sees_all(user):
@@ -273,8 +278,8 @@ def touchpoint_candidates(user: User, filters: Filters, *, shared_only: bool = F
         if narrowing:
             return Candidates([narrowed(everything)], hidden, kind)
         return Candidates(None, hidden, kind)
-    people = Person.objects.filter(people_scope(user)).values("pk")
-    about = Participation.objects.filter(person__in=people).order_by().values("touchpoint_id")
+    people = scope_person_ids(user)
+    about = Participation.objects.filter(person_id__in=people).order_by().values("touchpoint_id")
     if narrowing:
         about = narrowed(everything.filter(pk__in=about))
     # Three lists, each read off an index alone.
@@ -380,12 +385,10 @@ def _where(
         except EmptyResultSet:
             pass
         else:
-            if row:
-                # SQLite: checked row by row on the few rows ranked (a primary-key lookup
-                # each); NOT IN would first list every excluded row, thousands of them.
-                outside = f" AND NOT EXISTS (SELECT 1 FROM ({sql}) h WHERE h.pk = {row})"
-            else:
-                outside = f" AND {column} NOT IN ({sql})"
+            # Checked row by row (a primary-key lookup each): NOT IN would first list every
+            # excluded row, thousands of them, and on PostgreSQL it also kept the planner from
+            # starting at the candidates.
+            outside = f" AND NOT EXISTS (SELECT 1 FROM ({sql}) h WHERE h.pk = {row or column})"
             excluded = list(more)
     return inside, params, outside, excluded
 

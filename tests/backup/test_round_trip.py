@@ -85,11 +85,14 @@ def test_tables_are_written_parents_first(library, tmp_path):
 def test_an_archive_from_an_older_rapport_is_restored_then_brought_up_to_date(
     library, uploads, tmp_path
 ):
-    def older(name, data):
+    applied = MigrationRecorder(connection).applied_migrations()
+    newest = ("search", max(name for app, name in applied if app == "search"))
+
+    def older(name, data):  # as if made before the search app's newest migration
         if name != "manifest.json":
             return data
         manifest = json.loads(data)
-        manifest["migrations"]["search"].remove("0002_confidential_index")
+        manifest["migrations"]["search"].remove(newest[1])
         return json.dumps(manifest)
 
     rows_before = every_row()
@@ -100,9 +103,7 @@ def test_an_archive_from_an_older_rapport_is_restored_then_brought_up_to_date(
     restore_backup(archive, progress=said.append)
 
     assert every_row() == rows_before
-    assert ("search", "0002_confidential_index") in MigrationRecorder(
-        connection
-    ).applied_migrations()
+    assert newest in MigrationRecorder(connection).applied_migrations()
     assert "Bringing the database to the backup's migration state …" in said
     assert "Applying the migrations newer than the backup …" in said
 

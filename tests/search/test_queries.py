@@ -254,7 +254,7 @@ def test_search_postgres_uses_the_gin_indexes(world, notebook):
                 "websearch_to_tsquery('english', 'spectra')"
             )
             plan = " ".join(row[0] for row in cursor.fetchall())
-            assert f"{doc.fts}_tsv" in plan, plan
+            assert f"{doc.fts}_vector" in plan, plan
 
 
 def test_search_others_confidential_entries_do_not_crowd_out_what_you_may_see(world):
