@@ -443,6 +443,33 @@ def recent_reach(
     return reach
 
 
+def known_shares(doc: Document, terms: list[str], least: int) -> list[float | None]:
+    """PostgreSQL: for each term, the share of rows that hold it, from the planner's own
+    statistics of `search_vector` (its most common words, kept by ANALYZE); None for a word
+    that is not among them or is in fewer than `least` rows. Costs two small queries."""
+    if not terms:
+        return []
+    query = (
+        "SELECT t.n, m.f FROM unnest(%s::text[]) WITH ORDINALITY AS t(word, n) "
+        "JOIN (SELECT e, f FROM pg_stats s, "
+        "unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS m(e, f) "
+        "WHERE s.schemaname = current_schema() AND s.tablename = %s "
+        "AND s.attname = 'search_vector') m "
+        f"ON m.e = (SELECT lexeme FROM unnest(to_tsvector('{PG_CONFIG}'::regconfig, t.word)) "
+        "LIMIT 1)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [doc.table])
+        (rows,) = cursor.fetchone() or (0,)
+        cursor.execute(query, [terms, doc.table])
+        found = {int(n): float(f) for n, f in cursor.fetchall()}
+    shares: list[float | None] = []
+    for n in range(1, len(terms) + 1):
+        share = found.get(n)
+        shares.append(share if share is not None and share * rows >= least else None)
+    return shares
+
+
 def _tsquery(any_term: bool) -> str:
     if any_term:
         return f"to_tsquery('{PG_CONFIG}'::regconfig, %s)"

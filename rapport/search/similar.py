@@ -3,11 +3,13 @@ answers and who handled them, so knowledge already earned is used again.
 
 Likeness is lexical: the question's significant words (no stop words, longest first), any of
 them, in the earlier touchpoints' topic and question, ranked by bm25 (SQLite) or ts_rank
-(PostgreSQL). On SQLite a word found in more than COMMON of recent touchpoints, and in at
-least SAMPLE of them, is left out ("search", "article" in a large library): it says little
-about likeness, and bm25 would read every one of its matches to weigh it. A small library
-keeps every word. Only what the viewer may read is shown, and confidential touchpoints never,
-not even the viewer's own: a suggestion can be seen over a shoulder or pasted into a reply.
+(PostgreSQL). A word found in at least COMMON of touchpoints, and in at least SAMPLE of them,
+is left out ("search", "article" in a large library): it says little about likeness, and
+ranking its every match costs (bm25 reads them all to weigh the word). SQLite measures a
+word's share among recent touchpoints with a bounded walk of its matches; PostgreSQL reads it
+from the planner's statistics. A small library keeps every word. Only what the viewer may
+read is shown, and confidential touchpoints never, not even the viewer's own: a suggestion can
+be seen over a shoulder or pasted into a reply.
 """
 
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from rapport.search import text
 from rapport.search.documents import DOCUMENTS, TOUCHPOINT
 from rapport.search.queries import (
     Filters,
+    known_shares,
     rank,
     recent_reach,
     snippets_for,
@@ -50,16 +53,22 @@ def question_text(touchpoint: Touchpoint) -> str:
 
 
 def informative(terms: list[str]) -> list[str]:
-    """The words worth matching on, in the order given: on SQLite, those not too common, or
-    when all of them are, the rarest few."""
-    if connection.vendor != "sqlite" or not terms:
+    """The words worth matching on, in the order given: those not too common, or when all of
+    them are, the rarest few."""
+    if not terms:
         return terms
-    reach = recent_reach(DOCUMENTS[TOUCHPOINT], terms, COLUMNS, SAMPLE)
-    crowded = SAMPLE / COMMON  # SAMPLE matches within this many newest rows: common
-    kept = [t for t, r in zip(terms, reach, strict=True) if r is None or r > crowded]
+    doc = DOCUMENTS[TOUCHPOINT]
+    if connection.vendor == "sqlite":
+        reach = recent_reach(doc, terms, COLUMNS, SAMPLE)
+        shares = [SAMPLE / r if r else None for r in reach]
+    elif connection.vendor == "postgresql":
+        shares = known_shares(doc, terms, SAMPLE)
+    else:
+        return terms
+    kept = [t for t, share in zip(terms, shares, strict=True) if share is None or share < COMMON]
     if kept:
         return kept
-    rarest = sorted(range(len(terms)), key=lambda n: -(reach[n] or 0))[:KEEP_COMMON]
+    rarest = sorted(range(len(terms)), key=lambda n: shares[n] or 0.0)[:KEEP_COMMON]
     return [terms[n] for n in sorted(rarest)]
 
 
