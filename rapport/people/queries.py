@@ -18,15 +18,22 @@ def served_group_ids(user: User) -> list[int]:
     return list(user.served_groups.values_list("id", flat=True))
 
 
+def _own_people(user: User) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """Person ids of the two ways someone is a librarian's: members (past or present) of the
+    groups they serve, and the people they have worked with (`Person.contacts`)."""
+    members = Membership.objects.filter(group__librarians=user).order_by().values("person_id")
+    contacts = Person.contacts.through.objects.filter(user=user).order_by().values("person_id")
+    return members, contacts
+
+
 def people_scope(user: User) -> Q:
-    """The people a user may see: members (past or present) of the groups they serve, and the
-    people they have worked with (`Person.contacts`). Admins and library-wide sharing: all."""
+    """The people a user may see: their own people (`_own_people`). Admins and library-wide
+    sharing: all."""
     if user.is_admin or library_wide():
         return Q()
     if user.is_manager:
         return Q(pk__in=[])
-    members = Membership.objects.filter(group__librarians=user).values("person_id")
-    contacts = Person.contacts.through.objects.filter(user=user).values("person_id")
+    members, contacts = _own_people(user)
     return Q(pk__in=members) | Q(pk__in=contacts)
 
 
@@ -37,8 +44,7 @@ def scope_person_ids(user: User) -> QuerySet[Any]:
     everyone, and read every participation to find theirs."""
     if user.is_manager:
         return Membership.objects.none().values("person_id")
-    members = Membership.objects.filter(group__librarians=user).order_by().values("person_id")
-    contacts = Person.contacts.through.objects.filter(user=user).order_by().values("person_id")
+    members, contacts = _own_people(user)
     return members.union(contacts)
 
 
