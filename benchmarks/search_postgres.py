@@ -6,11 +6,14 @@
     python -m benchmarks.search_postgres --db M-seed1.sqlite3 --postgres postgres://…/benchm
 
 Words are drawn as `benchmarks.search` draws them, from the SQLite file's FTS5 vocabulary (the
-same seed gives the same words); the searches run against PostgreSQL. Three cases: a rare word,
-a common word, and similar past questions for the librarian's 40 newest questions.
+same seed gives the same words); the searches run against PostgreSQL. The cases of
+`benchmarks.search`: rare and common words, with a group and the last year, with a touchpoint
+kind, and similar past questions for the librarian's 40 newest questions. The baseline, timed
+in the same run on the same words, ranks every match of the word with ts_rank, unscoped.
 """
 
 import argparse
+import datetime as dt
 import math
 import os
 import random
@@ -55,16 +58,20 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def timed(name: str, call: Callable[[Any], object], args: list[Any]) -> None:
+def timed(name: str, call: Callable[[Any], object], args: list[Any], bare: Callable) -> None:
+    """The median and p95 of `call` over `args`, beside the same of `bare` in the same run."""
     for arg in args[:3]:  # warm the caches and the connection
         call(arg)
-    times = []
+        bare(arg)
+    times, baseline = [], []
     for arg in args:
-        started = time.perf_counter()
-        call(arg)
-        times.append((time.perf_counter() - started) * 1000)
-    print(f"{name:<32} {len(times):>3}  median {statistics.median(times):6.1f} ms  "
-          f"p95 {p95(times):6.1f} ms", flush=True)  # fmt: skip
+        for fn, into in ((call, times), (bare, baseline)):
+            started = time.perf_counter()
+            fn(arg)
+            into.append((time.perf_counter() - started) * 1000)
+    median, bare_median = statistics.median(times), statistics.median(baseline)
+    line = f"{name:<40} {len(times):>3}  median {median:6.1f} ms  p95 {p95(times):6.1f} ms"
+    print(f"{line}  bare {bare_median:6.1f} ms  ratio {median / bare_median:5.1f}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -74,7 +81,11 @@ def main(argv: list[str] | None = None) -> None:
     import django
 
     django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
     from rapport.accounts.models import User
+    from rapport.people.queries import served_group_ids
     from rapport.search.queries import search
     from rapport.search.similar import similar_questions
     from rapport.touchpoints.models import Touchpoint
@@ -84,9 +95,39 @@ def main(argv: list[str] | None = None) -> None:
     rare = words(args.db, 20, 2_000, args.rounds, rng)
     common = words(args.db, total // 20, total * 35 // 100, args.rounds, rng)
     user = User.objects.get(username="librarian")
-    print(f"PostgreSQL search · {total:,} touchpoints · as {user.username}")
-    timed("search, rare word", lambda w: search(user, w), rare)
-    timed("search, common word", lambda w: search(user, w), common)
+    groups = served_group_ids(user)
+    today = timezone.localdate()
+    year = {"date_from": today - dt.timedelta(days=365), "date_to": today}
+
+    def bare(word: str) -> None:
+        """Every match ranked, no scope and no filter: the query PostgreSQL's manual shows."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, ts_rank(search_vector, q) AS r FROM rapport_touchpoint, "
+                "websearch_to_tsquery('english', %s) q WHERE search_vector @@ q "
+                "ORDER BY r DESC LIMIT 20",
+                [word],
+            )
+            cursor.fetchall()
+
+    print(f"PostgreSQL search · {total:,} touchpoints · as {user.username} · "
+          "bare: every match ranked with ts_rank, top 20")  # fmt: skip
+    cases: list[tuple[str, list[str], Callable[[int], dict]]] = [
+        ("search, rare word", rare, lambda n: {}),
+        ("search, common word", common, lambda n: {}),
+        ("search, rare word, group + last year", rare, lambda n: {"group": groups[n], **year}),
+        ("search, common word, group + last year", common, lambda n: {"group": groups[n], **year}),
+        (
+            "search, common word, touchpoints, kind",
+            common,
+            lambda n: {"kinds": ["touchpoint"], "touchpoint_kind": "question"},
+        ),
+    ]
+    for name, words_, extra in cases:
+        numbered = [(n % len(groups), w) for n, w in enumerate(words_)]
+        timed(
+            name, lambda a, x=extra: search(user, a[1], **x(a[0])), numbered, lambda a: bare(a[1])
+        )
     questions = list(
         Touchpoint.objects.filter(author=user, confidential=False)
         .exclude(question="")
@@ -97,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         "similar past questions (5)",
         lambda q: similar_questions(user, f"{q[1]} {q[2]}", exclude_touchpoint=q[0]),
         questions,
+        lambda q: bare((q[2].split() or ["library"])[0].strip(".,?!:;")),
     )
 
 

@@ -17,9 +17,10 @@ their scope shows them — no one, today) and items. Confidential touchpoints ar
 author only, as everywhere else.
 """
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,8 +43,8 @@ from rapport.people.queries import (
     served_group_ids,
 )
 from rapport.requests.models import Request
-from rapport.requests.queries import request_scope
-from rapport.search import text
+from rapport.requests.queries import request_reach, request_scope
+from rapport.search import postgres, text
 from rapport.search.documents import (
     DOCUMENTS,
     ITEM,
@@ -165,12 +166,13 @@ def search(
         tag=(tag or "").strip().lstrip("#").lower(),
     )
     # Rank every kind first (cheap), then fetch snippets and objects for the best only.
+    reach = Reach.of(user)
     ranked = [
         (score, kind, pk)
         for kind in KINDS
         if filters.applies_to(kind)
         for pk, score in rank(
-            DOCUMENTS[kind], terms, CANDIDATES[kind](user, filters), limit + SPARE
+            DOCUMENTS[kind], terms, CANDIDATES[kind](reach, filters), limit + SPARE
         )
     ]
     ranked.sort(key=lambda r: (-r[0], r[1], -r[2]))
@@ -234,6 +236,23 @@ def _sees_all(user: User) -> bool:
 
 
 @dataclass
+class Reach:
+    """What the user's scope is made of, read once per search and shared by the four kinds:
+    whether they see everyone, and for a librarian their groups and their people's ids."""
+
+    user: User
+    sees_all: bool
+    groups: list[int]
+    people: QuerySet[Any]
+
+    @classmethod
+    def of(cls, user: User) -> "Reach":
+        if _sees_all(user):
+            return cls(user, True, [], Person.objects.none().values("pk"))
+        return cls(user, False, served_group_ids(user), scope_person_ids(user))
+
+
+@dataclass
 class Candidates:
     """Where to look: ids in any of `within` (None: any row) and not in `without` (None: no
     exclusion)."""
@@ -245,23 +264,26 @@ class Candidates:
     kind: str = ""
 
 
-def person_candidates(user: User, filters: Filters) -> Candidates:
+def person_candidates(reach: Reach, filters: Filters) -> Candidates:
     qs = Person.objects.all()
-    if not _sees_all(user):
-        qs = qs.filter(pk__in=scope_person_ids(user))
+    if not reach.sees_all:
+        qs = qs.filter(pk__in=reach.people)
     if filters.group:
         qs = qs.filter(pk__in=Membership.objects.filter(group_id=filters.group).values("person_id"))
-    elif _sees_all(user):
+    elif reach.sees_all:
         return Candidates()  # everyone: the index alone
     return Candidates([qs.order_by().values("pk")])
 
 
-def touchpoint_candidates(user: User, filters: Filters, *, shared_only: bool = False) -> Candidates:
+def touchpoint_candidates(
+    reach: Reach, filters: Filters, *, shared_only: bool = False
+) -> Candidates:
     """The touchpoints the filters keep; for a librarian, only those within their reach: their
     own, their groups', and those about the people they may see, less others' confidential
     ones. It is `touchpoint_scope` reshaped as a union of index-only lookups (the scope itself,
     an OR over subqueries, reads the whole table) and a small partial index; the scope still
     has the last word. `shared_only` leaves out even the user's own confidential touchpoints."""
+    user = reach.user
     confidential = Touchpoint.objects.filter(confidential=True).order_by()
     hidden = (confidential if shared_only else confidential.exclude(author=user)).values("pk")
 
@@ -274,40 +296,42 @@ def touchpoint_candidates(user: User, filters: Filters, *, shared_only: bool = F
     everything = Touchpoint.objects.all()
     kind = filters.touchpoint_kind
     narrowing = filters.group or filters.date_from or filters.date_to or filters.tag
-    if _sees_all(user):
+    if reach.sees_all:
         if narrowing:
             return Candidates([narrowed(everything)], hidden, kind)
         return Candidates(None, hidden, kind)
-    people = scope_person_ids(user)
-    about = Participation.objects.filter(person_id__in=people).order_by().values("touchpoint_id")
+    mine = Participation.objects.filter(person_id__in=reach.people).order_by()
+    about = mine.values("touchpoint_id")
     if narrowing:
         about = narrowed(everything.filter(pk__in=about))
     # Three lists, each read off an index alone.
     parts = [
         narrowed(everything.filter(author=user)),
-        narrowed(everything.filter(group_id__in=served_group_ids(user))),
+        narrowed(everything.filter(group_id__in=reach.groups)),
         about,
     ]
     return Candidates(parts, hidden, kind)
 
 
-def request_candidates(user: User, filters: Filters) -> Candidates:
+def request_candidates(reach: Reach, filters: Filters) -> Candidates:
     qs = Request.objects.all()
     if filters.group:
         qs = qs.filter(group_id=filters.group)
     qs = tagged(_datetimes(qs, "created_at", filters), "story_tags", filters.tag)
-    if _sees_all(user):
+    if reach.sees_all:
         return Candidates([qs.order_by().values("pk")] if qs.query.where else None)
-    return Candidates([qs.filter(request_scope(user)).order_by().values("pk")])
+    if not qs.query.where:
+        return Candidates(request_reach(reach.user, reach.groups, reach.people))
+    return Candidates([qs.filter(request_scope(reach.user)).order_by().values("pk")])
 
 
-def item_candidates(user: User, filters: Filters) -> Candidates:
+def item_candidates(reach: Reach, filters: Filters) -> Candidates:
     if not (filters.date_from or filters.date_to):
         return Candidates()  # items are for everyone who may search
     return Candidates([_dates(Item.objects.all(), "published_on", filters).order_by().values("pk")])
 
 
-CANDIDATES: dict[str, Callable[[User, Filters], Candidates]] = {
+CANDIDATES: dict[str, Callable[[Reach, Filters], Candidates]] = {
     PERSON: person_candidates,
     TOUCHPOINT: touchpoint_candidates,
     REQUEST: request_candidates,
@@ -337,10 +361,12 @@ def rank(
     limit: int,
     *,
     match: str | None = None,
+    newest_first: bool | None = None,
 ) -> list[tuple[int, float]]:
-    """(id, score) of the best matches among the candidates, best first. Scores are higher for
-    better matches on both databases. `match` overrides the FTS5 query (similar questions
-    ask for any term, in some columns)."""
+    """(id, score) of the best matches among the newest WINDOW matches of the candidates, best
+    first. Scores are higher for better matches on both databases. `match` overrides the FTS5
+    query (similar questions ask for any term, in some columns). `newest_first` chooses how
+    PostgreSQL finds the matches (`postgres.rank`; None: from its statistics)."""
     if connection.vendor == "sqlite":
         # See _rank_sqlite for the plus; the kind check names the FTS table's rowid in full.
         where = _where("+rowid", candidates, row=f"{doc.fts}.rowid")
@@ -348,11 +374,38 @@ def rank(
             return []
         return _rank_sqlite(doc, match or text.fts5_all(terms), where, limit)
     if connection.vendor == "postgresql":
-        where = _where("d.id", candidates)
-        if where is None:
+        conditions = _conditions(candidates)
+        if conditions is None:
             return []
-        return _rank_postgres(doc, terms, where, limit, any_term=match is not None)
+        return postgres.rank(
+            doc,
+            terms,
+            conditions,
+            limit,
+            WINDOW,
+            any_term=match is not None,
+            newest_first=newest_first,
+        )
     return []
+
+
+def _conditions(candidates: Candidates) -> postgres.Conditions | None:
+    """The candidates as SQL for PostgreSQL; None when nothing can match."""
+    within: list[tuple[str, Sequence[Any]]] | None = None
+    if candidates.within is not None:
+        within = []
+        for qs in candidates.within:
+            try:
+                within.append(qs.query.sql_with_params())
+            except EmptyResultSet:  # an empty scope (a manager's people)
+                continue
+        if not within:
+            return None
+    hidden: tuple[str, Sequence[Any]] | None = None
+    if candidates.without is not None:
+        with contextlib.suppress(EmptyResultSet):  # nothing hidden
+            hidden = candidates.without.query.sql_with_params()
+    return postgres.Conditions(within, candidates.kind, hidden)
 
 
 def _where(
@@ -401,12 +454,13 @@ def _rank_sqlite(
     # `+rowid`: without the plus SQLite hands each candidate to FTS5 as a separate lookup;
     # with it FTS5 walks the matches once, newest first, checking each against the candidates,
     # and stops after WINDOW of them: a common word costs a bounded walk, not all its matches.
-    # The exclusions are checked on those WINDOW rows only, one lookup each.
+    # The exclusions are checked on those WINDOW rows only, one lookup each. (`m.rowid` in
+    # full: a bare rowid inside the check would name the excluded rows' own.)
     query = (
-        f"SELECT rowid, score FROM (SELECT rowid, -bm25({doc.fts}, {weights}) AS score "
-        f"FROM {doc.fts} WHERE {doc.fts} MATCH %s{inside} ORDER BY rowid DESC LIMIT %s) "
-        f"WHERE 1{outside.replace(f'{doc.fts}.rowid', 'rowid')} "
-        "ORDER BY score DESC, rowid DESC LIMIT %s"
+        f"SELECT m.rowid, m.score FROM (SELECT rowid, -bm25({doc.fts}, {weights}) AS score "
+        f"FROM {doc.fts} WHERE {doc.fts} MATCH %s{inside} ORDER BY rowid DESC LIMIT %s) AS m "
+        f"WHERE 1{outside.replace(f'{doc.fts}.rowid', 'm.rowid')} "
+        "ORDER BY m.score DESC, m.rowid DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(query, [match, *params, WINDOW, *excluded, limit])
@@ -443,65 +497,6 @@ def recent_reach(
     return reach
 
 
-def known_shares(doc: Document, terms: list[str], least: int) -> list[float | None]:
-    """PostgreSQL: for each term, the share of rows that hold it, from the planner's own
-    statistics of `search_vector` (its most common words, kept by ANALYZE); None for a word
-    that is not among them or is in fewer than `least` rows. Costs two small queries."""
-    if not terms:
-        return []
-    query = (
-        "SELECT t.n, m.f FROM unnest(%s::text[]) WITH ORDINALITY AS t(word, n) "
-        "JOIN (SELECT e, f FROM pg_stats s, "
-        "unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS m(e, f) "
-        "WHERE s.schemaname = current_schema() AND s.tablename = %s "
-        "AND s.attname = 'search_vector') m "
-        f"ON m.e = (SELECT lexeme FROM unnest(to_tsvector('{PG_CONFIG}'::regconfig, t.word)) "
-        "LIMIT 1)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [doc.table])
-        (rows,) = cursor.fetchone() or (0,)
-        cursor.execute(query, [terms, doc.table])
-        found = {int(n): float(f) for n, f in cursor.fetchall()}
-    shares: list[float | None] = []
-    for n in range(1, len(terms) + 1):
-        share = found.get(n)
-        shares.append(share if share is not None and share * rows >= least else None)
-    return shares
-
-
-def _tsquery(any_term: bool) -> str:
-    if any_term:
-        return f"to_tsquery('{PG_CONFIG}'::regconfig, %s)"
-    return f"websearch_to_tsquery('{PG_CONFIG}'::regconfig, %s)"
-
-
-def _pg_query_text(terms: list[str], any_term: bool) -> str:
-    if any_term:  # to_tsquery syntax: each term quoted as a lexeme, joined by |
-        return " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
-    return " ".join(terms)  # websearch syntax: plain words, all required
-
-
-def _rank_postgres(
-    doc: Document,
-    terms: list[str],
-    where: tuple[str, list[Any], str, list[Any]],
-    limit: int,
-    *,
-    any_term: bool,
-) -> list[tuple[int, float]]:
-    inside, params, outside, excluded = where
-    vector = doc.pg_vector("d")
-    query = (
-        f"SELECT d.id, ts_rank({vector}, q) AS score "
-        f"FROM {doc.table} d, {_tsquery(any_term)} q "
-        f"WHERE {vector} @@ q{inside}{outside} ORDER BY score DESC, d.id DESC LIMIT %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(query, [_pg_query_text(terms, any_term), *params, *excluded, limit])
-        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
-
-
 def snippets_for(
     doc: Document, match: str, plain: str, ids: list[int], *, any_term: bool = False
 ) -> dict[int, str]:
@@ -524,9 +519,9 @@ def snippets_for(
         )
         query = (
             f"SELECT d.id, ts_headline('{PG_CONFIG}'::regconfig, {doc.pg_text('d')}, q, %s) "
-            f"FROM {doc.table} d, {_tsquery(any_term)} q WHERE d.id = ANY(%s)"
+            f"FROM {doc.table} d, {postgres.tsquery(any_term)} q WHERE d.id = ANY(%s)"
         )
-        params = [options, _pg_query_text(terms, any_term), list(ids)]
+        params = [options, postgres.query_text(terms, any_term), list(ids)]
     else:
         return {}
     with connection.cursor() as cursor:

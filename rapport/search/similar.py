@@ -20,9 +20,10 @@ from django.utils.safestring import SafeString
 from rapport.accounts.models import User
 from rapport.search import text
 from rapport.search.documents import DOCUMENTS, TOUCHPOINT
+from rapport.search.postgres import known_shares
 from rapport.search.queries import (
     Filters,
-    known_shares,
+    Reach,
     rank,
     recent_reach,
     snippets_for,
@@ -62,7 +63,7 @@ def informative(terms: list[str]) -> list[str]:
         reach = recent_reach(doc, terms, COLUMNS, SAMPLE)
         shares = [SAMPLE / r if r else None for r in reach]
     elif connection.vendor == "postgresql":
-        shares = known_shares(doc, terms, SAMPLE)
+        shares, _ = known_shares(doc, terms, SAMPLE)
     else:
         return terms
     kept = [t for t, share in zip(terms, shares, strict=True) if share is None or share < COMMON]
@@ -83,7 +84,7 @@ def similar_questions(
     if not terms:
         return []
     match = text.fts5_any(terms, COLUMNS)
-    candidates = touchpoint_candidates(user, Filters(), shared_only=True)
+    candidates = touchpoint_candidates(Reach.of(user), Filters(), shared_only=True)
     ranked = rank(doc, terms, candidates, limit + SPARE + 1, match=match)
     excluded = getattr(exclude_touchpoint, "pk", exclude_touchpoint)
     ids = [pk for pk, _ in ranked if pk != excluded]

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from rapport.accounts.models import User
 from rapport.errors import Forbidden, NotFound
 from rapport.people.models import Group, Person
-from rapport.people.queries import library_wide, people_for, people_scope
+from rapport.people.queries import library_wide, people_for, scope_person_ids
 from rapport.touchpoints.models import Participation, Touchpoint
 
 
@@ -22,8 +22,10 @@ def touchpoint_scope(user: User) -> Q:
         return Q(pk__in=[])
     if user.is_admin or library_wide():
         return own | Q(confidential=False)
-    people = Person.objects.filter(people_scope(user)).values("pk")
-    about_people = Q(pk__in=Participation.objects.filter(person__in=people).values("touchpoint_id"))
+    people = scope_person_ids(user)  # one list: PostgreSQL then sees how few they are
+    about_people = Q(
+        pk__in=Participation.objects.filter(person_id__in=people).values("touchpoint_id")
+    )
     served = Group.librarians.through.objects.filter(user=user).values("group_id")
     return own | Q(confidential=False) & (Q(group_id__in=served) | about_people)
 
@@ -40,10 +42,9 @@ def touchpoints_between(user: User, start: dt.datetime, end: dt.datetime) -> Que
     if user.is_manager or user.is_admin or library_wide():
         return touchpoints_for(user).filter(occurred_at__gte=start, occurred_at__lt=end)
     period = Q(occurred_at__gte=start, occurred_at__lt=end)
-    people = Person.objects.filter(people_scope(user)).values("pk")
     served = Group.librarians.through.objects.filter(user=user).values("group_id")
     ids = (
-        Participation.objects.filter(period, person__in=people)
+        Participation.objects.filter(period, person_id__in=scope_person_ids(user))
         .values("touchpoint_id")
         .order_by()
         .union(

@@ -4,7 +4,7 @@ confidential one, never the touchpoint itself."""
 import pytest
 from django.db import connection
 
-from rapport.search import similar
+from rapport.search import postgres, similar
 from rapport.search.similar import similar_questions
 from tests.factories import make_touchpoint
 
@@ -112,7 +112,9 @@ def crowded(world, monkeypatch):
     if connection.vendor == "postgresql":  # its shares come from the planner's statistics
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE rapport_touchpoint")
-    return made
+        postgres.forget_statistics()
+    yield made
+    postgres.forget_statistics()  # this test's rows are rolled back; its statistics go too
 
 
 def test_common_words_are_left_out(crowded):

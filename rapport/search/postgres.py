@@ -1,0 +1,250 @@
+"""Ranking on PostgreSQL: which matches to rank, and the fastest way to reach them.
+
+As on SQLite, a search ranks the newest WINDOW matches among its candidates with `ts_rank`.
+There are three ways to find them, and which is fastest depends on how common the words are:
+
+- **matches first** (a rare word): the GIN index lists every row holding the words, the newest
+  WINDOW of those the candidates keep are ranked. Costs one pass over the word's matches.
+- **candidates first** (a common word, and a list of candidates such as a librarian's reach):
+  the candidates, newest first, each checked against the words by its stored vector, one
+  primary-key lookup each, until WINDOW match. Costs WINDOW / share lookups, never more than
+  there are candidates; listing a common word's matches would cost hundreds of thousands.
+- **newest rows first** (a common word, every row a candidate): the matches among the newest
+  rows, the GIN index and the primary key intersected before any row is read. The span of
+  rows is sized to hold WINDOW matches twice over; when it holds fewer (the words were rarer
+  together than apart), the search runs again matches first.
+
+The planner cannot choose well between the first two: it does not know how many candidates a
+reach holds (a union's distinct count; it guesses 200, for six thousand). So Rapport chooses
+from the words' shares in the planner's own statistics (`known_shares`) and writes each query
+in a shape the planner can only run one way.
+"""
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from rapport.search.documents import PG_CONFIG, Document
+
+#: A random primary-key lookup costs about as much as this many rows of a bitmap heap scan:
+#: with E matches among N rows, listing them costs E rows, walking newest first about
+#: LOOKUP_COST * WINDOW * N / E; matches first is the cheaper while E * E < LOOKUP_COST *
+#: WINDOW * N (measured on tier M: 4.6 µs a lookup, 1.5 µs a listed row).
+LOOKUP_COST = 3
+#: How many times WINDOW matches the newest-rows span is sized to hold.
+SPAN_MARGIN = 2
+
+
+@dataclass
+class Conditions:
+    """The candidates as SQL: `within`, queries of ids (None: every row); `kind`, a touchpoint
+    kind each row must have; `hidden`, a query of ids never to rank (column `pk`)."""
+
+    within: list[tuple[str, Sequence[Any]]] | None
+    kind: str = ""
+    hidden: tuple[str, Sequence[Any]] | None = None
+
+
+def tsquery(any_term: bool) -> str:
+    if any_term:
+        return f"to_tsquery('{PG_CONFIG}'::regconfig, %s)"
+    return f"websearch_to_tsquery('{PG_CONFIG}'::regconfig, %s)"
+
+
+def query_text(terms: list[str], any_term: bool) -> str:
+    if any_term:  # to_tsquery syntax: each term quoted as a lexeme, joined by |
+        return " | ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in terms)
+    return " ".join(terms)  # websearch syntax: plain words, all required
+
+
+#: How long the planner's word statistics of a table are kept before they are read again.
+STATISTICS_SECONDS = 300
+_statistics: dict[tuple[str, str], tuple[float, dict[str, float]]] = {}
+
+
+def known_shares(doc: Document, terms: list[str], least: int) -> tuple[list[float | None], float]:
+    """For each term, the share of rows that hold it, from the planner's own statistics of
+    `search_vector` (its most common words, kept by ANALYZE); None for a word that is not among
+    them or is in fewer than `least` rows. With the table's row count as the planner knows it.
+
+    One small query for the terms' stems and the row count; the statistics themselves (a
+    thousand words, a millisecond to read) are kept for STATISTICS_SECONDS, as ANALYZE renews
+    them only now and then (`forget_statistics` drops them at once)."""
+    if not terms:
+        return [], 0.0
+    query = (
+        "SELECT (SELECT reltuples FROM pg_class WHERE oid = %s::regclass), "
+        f"array(SELECT (SELECT lexeme FROM unnest(to_tsvector('{PG_CONFIG}'::regconfig, w)) "
+        "LIMIT 1) FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) ORDER BY n)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [doc.table, terms])
+        rows, stems = cursor.fetchone()
+        freqs = _word_statistics(cursor, doc.table)
+    rows = max(float(rows or 0.0), 0.0)
+    shares: list[float | None] = []
+    for stem in stems:
+        share = freqs.get(stem) if stem else None
+        shares.append(share if share is not None and share * rows >= least else None)
+    return shares, rows
+
+
+def _word_statistics(cursor: Any, table: str) -> dict[str, float]:
+    key = (str(connection.settings_dict["NAME"]), table)
+    now = time.monotonic()
+    kept = _statistics.get(key)
+    if kept and now - kept[0] < STATISTICS_SECONDS:
+        return kept[1]
+    cursor.execute(
+        "SELECT m.e, m.f FROM pg_stats s, "
+        "unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS m(e, f) "
+        "WHERE s.schemaname = current_schema() AND s.tablename = %s "
+        "AND s.attname = 'search_vector' AND m.e IS NOT NULL",
+        [table],
+    )
+    freqs = {str(e): float(f) for e, f in cursor.fetchall()}
+    _statistics[key] = (now, freqs)
+    return freqs
+
+
+def forget_statistics() -> None:
+    """Read the planner's word statistics afresh at the next search (after an ANALYZE)."""
+    _statistics.clear()
+
+
+def expected_matches(shares: list[float | None], rows: float, any_term: bool) -> float:
+    """How many rows the words are expected in: a word the statistics do not list counts as
+    absent (it is rarer than every word they list); all words, as if independent; any word, at
+    most the sum."""
+    known = [s or 0.0 for s in shares]
+    if not known:
+        return 0.0
+    share = min(1.0, sum(known)) if any_term else math.prod(known)
+    return share * rows
+
+
+def common(matches: float, rows: float, window: int) -> bool:
+    """Whether walking newest first beats listing every match (see LOOKUP_COST)."""
+    return matches > 0 and matches * matches >= LOOKUP_COST * window * rows
+
+
+def rank(
+    doc: Document,
+    terms: list[str],
+    where: Conditions,
+    limit: int,
+    window: int,
+    *,
+    any_term: bool,
+    newest_first: bool | None = None,
+) -> list[tuple[int, float]]:
+    """(id, score) of the best `limit` among the newest `window` matches of the candidates,
+    best first. `newest_first` None: chosen from the statistics."""
+    shares, rows = known_shares(doc, terms, 0)
+    matches = expected_matches(shares, rows, any_term)
+    if newest_first is None:
+        newest_first = common(matches, rows, window)
+    q = query_text(terms, any_term)
+    if not newest_first:
+        return _run(*_matches_first(doc, where, window, any_term, q), limit, any_term, q)
+    if where.within is not None:
+        return _run(*_candidates_first(doc, where, window, any_term, q), limit, any_term, q)
+    # Words the statistics do not know (a forced walk): every row.
+    span = math.ceil(SPAN_MARGIN * window * rows / matches) if matches else None
+    found, walked = _ranked(
+        *_newest_rows(doc, where, window, any_term, q, span), limit, any_term, q
+    )
+    if walked < window and span is not None and span < rows:  # rarer together than apart
+        return _run(*_matches_first(doc, where, window, any_term, q), limit, any_term, q)
+    return found
+
+
+def _checks(where: Conditions, row: str) -> tuple[str, list[Any]]:
+    """The kind and the hidden rows, checked on each row ranked (one lookup each)."""
+    sql, params = "", []
+    if where.kind:
+        sql += f" AND {row}.kind = %s"
+        params.append(where.kind)
+    if where.hidden is not None:
+        hidden, more = where.hidden
+        sql += f" AND NOT EXISTS (SELECT 1 FROM ({hidden}) h WHERE h.pk = {row}.id)"
+        params += more
+    return sql, params
+
+
+def _matches_first(
+    doc: Document, where: Conditions, window: int, any_term: bool, q: str
+) -> tuple[str, list[Any]]:
+    # The matches are a fence: the planner must list them before it looks at the candidates.
+    checks, params = _checks(where, "d")
+    inside, within = "", []
+    if where.within is not None:
+        inside = f" AND d.id IN ({' UNION ALL '.join(sql for sql, _ in where.within)})"
+        within = [p for _, more in where.within for p in more]
+    kind = ", kind" if where.kind else ""
+    sql = (
+        f"WITH d AS MATERIALIZED (SELECT id, search_vector{kind} FROM {doc.table} "
+        f"WHERE search_vector @@ {tsquery(any_term)}) "
+        f"SELECT d.id, d.search_vector AS v FROM d WHERE true{inside}{checks} "
+        "ORDER BY d.id DESC LIMIT %s"
+    )
+    return sql, [q, *within, *params, window]
+
+
+def _candidates_first(
+    doc: Document, where: Conditions, window: int, any_term: bool, q: str
+) -> tuple[str, list[Any]]:
+    # The candidates sorted, then the lookup, a subquery (OFFSET 0) run once per candidate in
+    # that order until WINDOW match: the planner can neither turn it into a scan of the word's
+    # matches nor sort after the lookups.
+    assert where.within is not None
+    checks, params = _checks(where, "d")
+    union = " UNION ".join(sql for sql, _ in where.within)
+    within = [p for _, more in where.within for p in more]
+    sql = (
+        f"SELECT r.id, m.v FROM (SELECT id FROM ({union}) AS u(id) ORDER BY id DESC OFFSET 0) r "
+        "CROSS JOIN LATERAL "
+        f"(SELECT d.search_vector AS v FROM {doc.table} d WHERE d.id = r.id "
+        f"AND d.search_vector @@ {tsquery(any_term)}{checks} OFFSET 0) m "
+        "ORDER BY r.id DESC LIMIT %s"
+    )
+    return sql, [*within, q, *params, window]
+
+
+def _newest_rows(
+    doc: Document, where: Conditions, window: int, any_term: bool, q: str, span: int | None
+) -> tuple[str, list[Any]]:
+    checks, params = _checks(where, "d")
+    newest, spanned = "", []
+    if span is not None:
+        newest, spanned = f" AND d.id > (SELECT max(id) FROM {doc.table}) - %s", [span]
+    sql = (
+        f"SELECT d.id, d.search_vector AS v FROM {doc.table} d "
+        f"WHERE d.search_vector @@ {tsquery(any_term)}{newest}{checks} "
+        "ORDER BY d.id DESC LIMIT %s"
+    )
+    return sql, [q, *spanned, *params, window]
+
+
+def _run(
+    walk: str, params: list[Any], limit: int, any_term: bool, q: str
+) -> list[tuple[int, float]]:
+    return _ranked(walk, params, limit, any_term, q)[0]
+
+
+def _ranked(
+    walk: str, params: list[Any], limit: int, any_term: bool, q: str
+) -> tuple[list[tuple[int, float]], int]:
+    """The best `limit` of the rows `walk` found, and how many it found."""
+    query = (
+        f"SELECT w.id, ts_rank(w.v, {tsquery(any_term)}) AS score, count(*) OVER () "
+        f"FROM ({walk}) w ORDER BY score DESC, w.id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [q, *params, limit])
+        rows = cursor.fetchall()
+    return [(int(pk), float(score)) for pk, score, _ in rows], int(rows[0][2]) if rows else 0
