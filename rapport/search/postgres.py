@@ -12,7 +12,7 @@ There are three ways to find them, and which is fastest depends on how common th
 - **newest rows first** (a common word, every row a candidate): the matches among the newest
   rows, the GIN index and the primary key intersected before any row is read. The span of
   rows is sized to hold WINDOW matches twice over; when it holds fewer (the words were rarer
-  together than apart), the search runs again matches first.
+  together than apart), a wider span is sized from what it held, and at last every row.
 
 The planner cannot choose well between the first two: it does not know how many candidates a
 reach holds (a union's distinct count; it guesses 200, for six thousand). So Rapport chooses
@@ -37,6 +37,8 @@ from rapport.search.documents import PG_CONFIG, Document
 LOOKUP_COST = 3
 #: How many times WINDOW matches the newest-rows span is sized to hold.
 SPAN_MARGIN = 2
+#: Spans tried, each sized from what the last held, before every row is.
+SPAN_TRIES = 3
 
 
 @dataclass
@@ -69,7 +71,8 @@ _statistics: dict[tuple[str, str], tuple[float, dict[str, float]]] = {}
 def known_shares(doc: Document, terms: list[str], least: int) -> tuple[list[float | None], float]:
     """For each term, the share of rows that hold it, from the planner's own statistics of
     `search_vector` (its most common words, kept by ANALYZE); None for a word that is not among
-    them or is in fewer than `least` rows. With the table's row count as the planner knows it.
+    them or is in fewer than `least` rows; 1.0 for a stop word (as if in every row). With the
+    table's row count as the planner knows it.
 
     One small query for the terms' stems and the row count; the statistics themselves (a
     thousand words, a millisecond to read) are kept for STATISTICS_SECONDS, as ANALYZE renews
@@ -88,7 +91,10 @@ def known_shares(doc: Document, terms: list[str], least: int) -> tuple[list[floa
     rows = max(float(rows or 0.0), 0.0)
     shares: list[float | None] = []
     for stem in stems:
-        share = freqs.get(stem) if stem else None
+        if not stem:  # a stop word, which PostgreSQL leaves out of the query: it narrows nothing
+            shares.append(1.0)
+            continue
+        share = freqs.get(stem)
         shares.append(share if share is not None and share * rows >= least else None)
     return shares, rows
 
@@ -147,7 +153,9 @@ def rank(
     shares, rows = known_shares(doc, terms, 0)
     matches = expected_matches(shares, rows, any_term)
     if newest_first is None:
-        newest_first = common(matches, rows, window)
+        # With every row a candidate, the newest rows hold the matches of any word the
+        # statistics list: the span is sized from its share, however small.
+        newest_first = matches > 0 if where.within is None else common(matches, rows, window)
     q = query_text(terms, any_term)
     if not newest_first:
         return _run(*_matches_first(doc, where, window, any_term, q), limit, any_term, q)
@@ -155,12 +163,16 @@ def rank(
         return _run(*_candidates_first(doc, where, window, any_term, q), limit, any_term, q)
     # Words the statistics do not know (a forced walk): every row.
     span = math.ceil(SPAN_MARGIN * window * rows / matches) if matches else None
-    found, walked = _ranked(
-        *_newest_rows(doc, where, window, any_term, q, span), limit, any_term, q
-    )
-    if walked < window and span is not None and span < rows:  # rarer together than apart
-        return _run(*_matches_first(doc, where, window, any_term, q), limit, any_term, q)
-    return found
+    for _ in range(SPAN_TRIES):
+        found, walked = _ranked(
+            *_newest_rows(doc, where, window, any_term, q, span), limit, any_term, q
+        )
+        if walked >= window or span is None:
+            return found
+        # Rarer together than apart: a span sized by what this one held, or every row.
+        grown = span * SPAN_MARGIN * window / walked if walked else span * 16
+        span = math.ceil(grown) if grown < rows else None
+    return _run(*_newest_rows(doc, where, window, any_term, q, None), limit, any_term, q)
 
 
 def _checks(where: Conditions, row: str) -> tuple[str, list[Any]]:

@@ -114,6 +114,9 @@ def test_statistics_choose_the_way_and_words_rare_together_are_still_found(world
         assert postgres.common(matches, rows, 2)
         assert [h.object.pk for h in search(world.ada, "alpha omega")] == [made[0].pk]
         assert [h.object.pk for h in search(world.ada, "omega")] == [made[119].pk, made[118].pk]
+        # A stop word narrows nothing: PostgreSQL leaves it out, and so does the estimate.
+        assert postgres.known_shares(doc, ["with", "alpha"], 0)[0][0] == 1.0
+        assert [h.object.pk for h in search(world.ada, "alpha with")] == [made[59].pk, made[58].pk]
     finally:
         postgres.forget_statistics()
 
