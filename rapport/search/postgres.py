@@ -9,10 +9,11 @@ There are three ways to find them, and which is fastest depends on how common th
   the candidates, newest first, each checked against the words by its stored vector, one
   primary-key lookup each, until WINDOW match. Costs WINDOW / share lookups, never more than
   there are candidates; listing a common word's matches would cost hundreds of thousands.
-- **newest rows first** (a common word, every row a candidate): the matches among the newest
-  rows, the GIN index and the primary key intersected before any row is read. The span of
-  rows is sized to hold WINDOW matches twice over; when it holds fewer (the words were rarer
-  together than apart), a wider span is sized from what it held, and at last every row.
+- **newest rows first** (every row a candidate, a word the statistics list): the matches
+  among the newest rows, the GIN index and the primary key intersected before any row is
+  read. The span of rows is sized to hold WINDOW matches twice over; when it holds fewer
+  (the words were rarer together than apart), a wider span is sized from what it held, and
+  at last every row.
 
 The planner cannot choose well between the first two: it does not know how many candidates a
 reach holds (a union's distinct count; it guesses 200, for six thousand). So Rapport chooses
