@@ -40,6 +40,8 @@ LOOKUP_COST = 3
 SPAN_MARGIN = 2
 #: Spans tried, each sized from what the last held, before every row is.
 SPAN_TRIES = 3
+#: How much a span grows when it held no match at all (nothing to size the next one from).
+SPAN_GROWTH_EMPTY = 16
 
 
 @dataclass
@@ -171,7 +173,7 @@ def rank(
         if walked >= window or span is None:
             return found
         # Rarer together than apart: a span sized by what this one held, or every row.
-        grown = span * SPAN_MARGIN * window / walked if walked else span * 16
+        grown = span * SPAN_MARGIN * window / walked if walked else span * SPAN_GROWTH_EMPTY
         span = math.ceil(grown) if grown < rows else None
     return _run(*_newest_rows(doc, where, window, any_term, q, None), limit, any_term, q)
 
