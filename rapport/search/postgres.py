@@ -68,7 +68,10 @@ def query_text(terms: list[str], any_term: bool) -> str:
 
 #: How long the planner's word statistics of a table are kept before they are read again.
 STATISTICS_SECONDS = 300
-_statistics: dict[tuple[str, str], tuple[float, dict[str, float]]] = {}
+_statistics: dict[tuple[str, str], tuple[float, float, dict[str, float]]] = {}
+#: Each word's stem, as PostgreSQL's text search configuration makes it (None: a stop word).
+_stems: dict[str, str | None] = {}
+STEMS_KEPT = 10_000
 
 
 def known_shares(doc: Document, terms: list[str], least: int) -> tuple[list[float | None], float]:
@@ -77,21 +80,14 @@ def known_shares(doc: Document, terms: list[str], least: int) -> tuple[list[floa
     them or is in fewer than `least` rows; 1.0 for a stop word (as if in every row). With the
     table's row count as the planner knows it.
 
-    One small query for the terms' stems and the row count; the statistics themselves (a
-    thousand words, a millisecond to read) are kept for STATISTICS_SECONDS, as ANALYZE renews
-    them only now and then (`forget_statistics` drops them at once)."""
+    The statistics and the row count (a thousand words, a millisecond to read) are kept for
+    STATISTICS_SECONDS, as ANALYZE renews them only now and then (`forget_statistics` drops
+    them at once); the words' stems are kept too, so a search usually asks nothing here."""
     if not terms:
         return [], 0.0
-    query = (
-        "SELECT (SELECT reltuples FROM pg_class WHERE oid = %s::regclass), "
-        f"array(SELECT (SELECT lexeme FROM unnest(to_tsvector('{PG_CONFIG}'::regconfig, w)) "
-        "LIMIT 1) FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) ORDER BY n)"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(query, [doc.table, terms])
-        rows, stems = cursor.fetchone()
-        freqs = _word_statistics(cursor, doc.table)
-    rows = max(float(rows or 0.0), 0.0)
+        stems = _stems_of(cursor, terms)
+        rows, freqs = _word_statistics(cursor, doc.table)
     shares: list[float | None] = []
     for stem in stems:
         if not stem:  # a stop word, which PostgreSQL leaves out of the query: it narrows nothing
@@ -102,12 +98,28 @@ def known_shares(doc: Document, terms: list[str], least: int) -> tuple[list[floa
     return shares, rows
 
 
-def _word_statistics(cursor: Any, table: str) -> dict[str, float]:
+def _stems_of(cursor: Any, terms: list[str]) -> list[str | None]:
+    missing = [t for t in dict.fromkeys(terms) if t not in _stems]
+    if missing:
+        cursor.execute(
+            f"SELECT array(SELECT (SELECT lexeme FROM unnest(to_tsvector('{PG_CONFIG}'::regconfig, "
+            "w)) LIMIT 1) FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) ORDER BY n)",
+            [missing],
+        )
+        if len(_stems) + len(missing) > STEMS_KEPT:
+            _stems.clear()
+        _stems.update(zip(missing, cursor.fetchone()[0], strict=True))
+    return [_stems[t] for t in terms]
+
+
+def _word_statistics(cursor: Any, table: str) -> tuple[float, dict[str, float]]:
     key = (str(connection.settings_dict["NAME"]), table)
     now = time.monotonic()
     kept = _statistics.get(key)
     if kept and now - kept[0] < STATISTICS_SECONDS:
-        return kept[1]
+        return kept[1], kept[2]
+    cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+    rows = max(float(cursor.fetchone()[0] or 0.0), 0.0)
     cursor.execute(
         "SELECT m.e, m.f FROM pg_stats s, "
         "unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS m(e, f) "
@@ -116,12 +128,13 @@ def _word_statistics(cursor: Any, table: str) -> dict[str, float]:
         [table],
     )
     freqs = {str(e): float(f) for e, f in cursor.fetchall()}
-    _statistics[key] = (now, freqs)
-    return freqs
+    _statistics[key] = (now, rows, freqs)
+    return rows, freqs
 
 
 def forget_statistics() -> None:
-    """Read the planner's word statistics afresh at the next search (after an ANALYZE)."""
+    """Read the planner's word statistics and row counts afresh at the next search (after an
+    ANALYZE)."""
     _statistics.clear()
 
 

@@ -130,3 +130,22 @@ def test_unknown_words_are_listed_first_and_common_words_walked():
     assert postgres.expected_matches([0.5, 0.2], 1000, any_term=False) == pytest.approx(100)
     assert postgres.expected_matches([0.5, None], 1000, any_term=True) == pytest.approx(500)
     assert postgres.expected_matches([0.8, 0.7], 1000, any_term=True) == pytest.approx(1000)
+
+
+@pg_only
+def test_word_statistics_and_stems_are_read_once_and_kept(db, django_assert_num_queries):
+    doc = DOCUMENTS[TOUCHPOINT]
+    postgres.forget_statistics()
+    try:
+        with django_assert_num_queries(3):  # the stems, the row count, the word statistics
+            first = postgres.known_shares(doc, ["palimpsests", "with"], 0)
+        with django_assert_num_queries(0):
+            assert postgres.known_shares(doc, ["palimpsests", "with"], 0) == first
+        with django_assert_num_queries(1):  # a new word's stem only
+            postgres.known_shares(doc, ["marginalia", "with"], 0)
+        assert first[0][1] == 1.0  # "with" is a stop word
+        postgres.forget_statistics()
+        with django_assert_num_queries(2):
+            postgres.known_shares(doc, ["palimpsests"], 0)
+    finally:
+        postgres.forget_statistics()
