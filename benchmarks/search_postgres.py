@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from rapport.accounts.models import User
     from rapport.people.queries import served_group_ids
-    from rapport.search.queries import search
+    from rapport.search.queries import forget_compiled, search
     from rapport.search.similar import similar_questions
     from rapport.touchpoints.models import Touchpoint
 
@@ -130,6 +130,14 @@ def main(argv: list[str] | None = None) -> None:
         timed(
             name, lambda a, x=extra: search(user, a[1], **x(a[0])), numbered, lambda a: bare(a[1])
         )
+
+    def first_in_process(word: str) -> None:
+        """The first search of a user in a process builds the SQL the others reuse."""
+        forget_compiled()
+        search(user, word)
+
+    fresh = words(args.db, 20, 2_000, args.rounds, rng)  # not searched before: cold pages too
+    timed("search, rare word, nothing kept", first_in_process, fresh, bare)
     questions = list(
         Touchpoint.objects.filter(author=user, confidential=False)
         .exclude(question="")

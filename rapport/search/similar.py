@@ -24,13 +24,13 @@ from rapport.search.postgres import known_shares
 from rapport.search.queries import (
     Filters,
     Reach,
-    rank,
+    compiled_candidates,
+    rank_compiled,
     recent_reach,
+    scoped_rows,
     snippets_for,
-    touchpoint_candidates,
 )
 from rapport.touchpoints.models import Touchpoint
-from rapport.touchpoints.queries import touchpoints_for
 
 COLUMNS = ("topic", "question")
 SPARE = 10
@@ -84,18 +84,14 @@ def similar_questions(
     if not terms:
         return []
     match = text.fts5_any(terms, COLUMNS)
-    candidates = touchpoint_candidates(Reach.of(user), Filters(), shared_only=True)
-    ranked = rank(doc, terms, candidates, limit + SPARE + 1, match=match)
+    reach = Reach.of(user)
+    candidates = compiled_candidates(TOUCHPOINT, reach, Filters(), shared_only=True)
+    ranked = rank_compiled(doc, terms, candidates, limit + SPARE + 1, match=match)
     excluded = getattr(exclude_touchpoint, "pk", exclude_touchpoint)
     ids = [pk for pk, _ in ranked if pk != excluded]
     if not ids:
         return []
-    found = {
-        tp.pk: tp
-        for tp in touchpoints_for(user)
-        .filter(pk__in=ids, confidential=False)
-        .select_related("author", "group")
-    }
+    found = {tp.pk: tp for tp in scoped_rows(TOUCHPOINT, reach, ids).filter(confidential=False)}
     snippets = snippets_for(doc, match, " ".join(terms), ids, any_term=True)
     return [
         Similar(found[pk], score, text.marked(snippets.get(pk, "")))
