@@ -12,6 +12,9 @@ data's size:
    authority: a row the candidates let through but the scope refuses is dropped, so the
    candidates can only ever make search faster, never let anyone see more.
 
+The candidates' SQL and the scope's condition are built once per user and kept
+(`compiled_candidates`, `scoped_rows`; docs/search.md says what the keys hold).
+
 Managers see no question text, notes or confidential entries: they may search people (whom
 their scope shows them — no one, today) and items. Confidential touchpoints are found by their
 author only, as everywhere else.
