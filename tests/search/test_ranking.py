@@ -149,3 +149,29 @@ def test_word_statistics_and_stems_are_read_once_and_kept(db, django_assert_num_
             postgres.known_shares(doc, ["palimpsests"], 0)
     finally:
         postgres.forget_statistics()
+
+
+@pg_only
+def test_a_small_reach_is_walked_however_many_the_matches(
+    world, shelves, django_assert_num_queries
+):
+    """The walk never looks up more rows than there are candidates: 2,000 matches among 30,000
+    rows are listed, unless the candidates are a couple of hundred."""
+    assert not postgres.common(2_000, 30_000, 100)  # 100 × 30,000 / 2,000 × 3 > 2,000
+    assert postgres.common(2_000, 30_000, 100, candidates=193)  # 193 × 3 ≤ 2,000
+    assert not postgres.common(500, 30_000, 100, candidates=193)
+    assert not postgres.common(0, 30_000, 100, candidates=1)
+
+    where = queries._conditions(touchpoint_candidates(Reach.of(world.alice), Filters()))
+    postgres.forget_statistics()
+    try:
+        with django_assert_num_queries(1):
+            size = postgres.candidates_size(where)
+        # Her six about shelving, the one about catalogues, and the world's two of hers, each
+        # counted once though it is in two of her lists (hers, and her group's or Ana's).
+        assert size == 9
+        with django_assert_num_queries(0):
+            assert postgres.candidates_size(where) == size
+        assert postgres.candidates_size(postgres.Conditions(None)) is None
+    finally:
+        postgres.forget_statistics()
