@@ -24,8 +24,8 @@ import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import astuple, dataclass
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
@@ -47,7 +47,7 @@ from rapport.people.queries import (
     served_group_ids,
 )
 from rapport.requests.models import Request
-from rapport.requests.queries import request_reach, request_scope
+from rapport.requests.queries import request_reach, request_scope, requests_for
 from rapport.search import postgres, text
 from rapport.search.documents import (
     DOCUMENTS,
@@ -72,10 +72,15 @@ WINDOW = 100
 SPARE = 10
 
 NO_TERMS = "Type a word or two to search for."
+
+T = TypeVar("T")
+#: Each user's SQL, kept by what it is made from (`compiled_candidates`, `scoped_rows`).
+COMPILED_KEPT = 512
+_MISSING = object()
 MANAGER_KINDS = (PERSON, ITEM)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Filters:
     """What the search form and the API can narrow by. A filter that does not apply to a kind
     leaves that kind out (people have no date, items no group or tag)."""
@@ -175,7 +180,7 @@ def search(
         (score, kind, pk)
         for kind in KINDS
         if filters.applies_to(kind)
-        for pk, score in rank_compiled(
+        for pk, score in rank(
             DOCUMENTS[kind], terms, compiled_candidates(kind, reach, filters), limit + SPARE
         )
     ]
@@ -349,17 +354,16 @@ CANDIDATES: dict[str, Callable[[Reach, Filters], Candidates]] = {
 }
 
 
-def _scoped_requests(user: User) -> QuerySet[Request]:
-    return Request.objects.filter(request_scope(user))
-
-
 #: What each kind may show a user: the app's own access-scoped queries, the authority.
 SCOPED: dict[str, Callable[[User], QuerySet[Any]]] = {
     PERSON: lambda user: people_for(user, include_archived=True),
     TOUCHPOINT: touchpoints_for,
-    REQUEST: _scoped_requests,
-    ITEM: lambda user: items_for(user),
+    REQUEST: requests_for,  # its condition only: managers never search requests
+    ITEM: items_for,
 }
+#: A scope's condition as SQL ("" for every row), or None when it shows nothing.
+Condition = tuple[str, tuple[Any, ...]] | None
+_scopes: dict[tuple[Any, ...], Condition] = {}
 #: The model of each kind, and what a hit shows beside it.
 FETCHED: dict[str, tuple[type[Any], tuple[str, ...]]] = {
     PERSON: (Person, ()),
@@ -367,10 +371,6 @@ FETCHED: dict[str, tuple[type[Any], tuple[str, ...]]] = {
     REQUEST: (Request, ("owner", "group")),
     ITEM: (Item, ()),
 }
-_scopes: dict[tuple[Any, ...], Any] = {}
-
-
-Condition = tuple[str, tuple[Any, ...]] | None
 
 
 def scoped_rows(kind: str, reach: Reach, ids: list[int]) -> QuerySet[Any]:
@@ -389,23 +389,17 @@ def scoped_rows(kind: str, reach: Reach, ids: list[int]) -> QuerySet[Any]:
 
 
 def _scope_condition(kind: str, reach: Reach) -> Condition:
-    key = (connection.alias, connection.vendor, kind, reach.key())
-    kept = _scopes.get(key, _MISSING)
-    if kept is not _MISSING:
-        return cast(Condition, kept)
-    scope = SCOPED[kind](reach.user).query
-    condition: Condition
-    try:
-        sql, params = scope.get_compiler(connection=connection).compile(scope.where)
-        condition = (sql, tuple(params))
-    except EmptyResultSet:  # nothing of this kind is theirs (a manager's people)
-        condition = None
-    except FullResultSet:  # all of it (items)
-        condition = ("", ())
-    if len(_scopes) >= COMPILED_KEPT:
-        _scopes.clear()
-    _scopes[key] = condition
-    return condition
+    def build() -> Condition:
+        scope = SCOPED[kind](reach.user).query
+        try:
+            sql, params = scope.get_compiler(connection=connection).compile(scope.where)
+        except EmptyResultSet:  # nothing of this kind is theirs (a manager's people)
+            return None
+        except FullResultSet:  # all of it (items)
+            return ("", ())
+        return (sql, tuple(params))
+
+    return _kept(_scopes, (connection.alias, connection.vendor, kind, reach.key()), build)
 
 
 # --- the two databases --------------------------------------------------------------------
@@ -415,8 +409,6 @@ def _scope_condition(kind: str, reach: Reach) -> Condition:
 #: when nothing can match.
 Compiled = tuple[str, list[Any], str, list[Any]] | postgres.Conditions | None
 _compiled: dict[tuple[Any, ...], Compiled] = {}
-_MISSING = object()
-COMPILED_KEPT = 512
 
 
 def compiled_candidates(
@@ -432,20 +424,29 @@ def compiled_candidates(
         kind,
         shared_only,
         reach.key(),
-        astuple(filters),
+        filters,
         timezone.get_current_timezone_name(),
     )
-    kept = _compiled.get(key, _MISSING)
+
+    def build() -> Compiled:
+        if shared_only:
+            candidates = touchpoint_candidates(reach, filters, shared_only=True)
+        else:
+            candidates = CANDIDATES[kind](reach, filters)
+        return compile_candidates(DOCUMENTS[kind], candidates)
+
+    return _kept(_compiled, key, build)
+
+
+def _kept(cache: dict[tuple[Any, ...], T], key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """`cache[key]`, built by `build` when missing; the cache starts afresh when full."""
+    kept = cache.get(key, _MISSING)
     if kept is not _MISSING:
-        return cast(Compiled, kept)
-    if shared_only:
-        candidates = touchpoint_candidates(reach, filters, shared_only=True)
-    else:
-        candidates = CANDIDATES[kind](reach, filters)
-    value = compile_candidates(DOCUMENTS[kind], candidates)
-    if len(_compiled) >= COMPILED_KEPT:
-        _compiled.clear()
-    _compiled[key] = value
+        return cast(T, kept)
+    value = build()
+    if len(cache) >= COMPILED_KEPT:
+        cache.clear()
+    cache[key] = value
     return value
 
 
@@ -468,30 +469,17 @@ def compile_candidates(doc: Document, candidates: Candidates) -> Compiled:
 def rank(
     doc: Document,
     terms: list[str],
-    candidates: Candidates,
-    limit: int,
-    *,
-    match: str | None = None,
-    newest_first: bool | None = None,
-) -> list[tuple[int, float]]:
-    """(id, score) of the best matches among the newest WINDOW matches of the candidates, best
-    first. Scores are higher for better matches on both databases. `match` overrides the FTS5
-    query (similar questions ask for any term, in some columns). `newest_first` chooses how
-    PostgreSQL finds the matches (`postgres.rank`; None: from its statistics)."""
-    where = compile_candidates(doc, candidates)
-    return rank_compiled(doc, terms, where, limit, match=match, newest_first=newest_first)
-
-
-def rank_compiled(
-    doc: Document,
-    terms: list[str],
     where: Compiled,
     limit: int,
     *,
     match: str | None = None,
     newest_first: bool | None = None,
 ) -> list[tuple[int, float]]:
-    """`rank`, of candidates compiled already."""
+    """(id, score) of the best matches among the newest WINDOW matches of the candidates
+    (`compiled_candidates`, `compile_candidates`), best first. Scores are higher for better
+    matches on both databases. `match` overrides the FTS5 query (similar questions ask for any
+    term, in some columns). `newest_first` chooses how PostgreSQL finds the matches
+    (`postgres.rank`; None: from its statistics)."""
     if where is None:
         return []
     if isinstance(where, tuple):

@@ -25,7 +25,7 @@ from rapport.search.queries import (
     Filters,
     Reach,
     compiled_candidates,
-    rank_compiled,
+    rank,
     recent_reach,
     scoped_rows,
     snippets_for,
@@ -86,7 +86,7 @@ def similar_questions(
     match = text.fts5_any(terms, COLUMNS)
     reach = Reach.of(user)
     candidates = compiled_candidates(TOUCHPOINT, reach, Filters(), shared_only=True)
-    ranked = rank_compiled(doc, terms, candidates, limit + SPARE + 1, match=match)
+    ranked = rank(doc, terms, candidates, limit + SPARE + 1, match=match)
     excluded = getattr(exclude_touchpoint, "pk", exclude_touchpoint)
     ids = [pk for pk, _ in ranked if pk != excluded]
     if not ids:

@@ -6,7 +6,14 @@ from django.db import connection
 
 from rapport.search import postgres, queries
 from rapport.search.documents import DOCUMENTS, TOUCHPOINT
-from rapport.search.queries import Filters, Reach, rank, search, touchpoint_candidates
+from rapport.search.queries import (
+    Filters,
+    Reach,
+    compile_candidates,
+    rank,
+    search,
+    touchpoint_candidates,
+)
 from tests.factories import make_touchpoint
 
 pg_only = pytest.mark.skipif(
@@ -42,7 +49,8 @@ def ranked_ids(user, words, window=None, *, kind="", newest_first=None, monkeypa
     if window is not None:
         monkeypatch.setattr(queries, "WINDOW", window)
     candidates = touchpoint_candidates(Reach.of(user), Filters(touchpoint_kind=kind))
-    found = rank(DOCUMENTS[TOUCHPOINT], words, candidates, 20, newest_first=newest_first)
+    doc = DOCUMENTS[TOUCHPOINT]
+    found = rank(doc, words, compile_candidates(doc, candidates), 20, newest_first=newest_first)
     return [pk for pk, _ in found]
 
 
