@@ -47,10 +47,14 @@ SPAN_GROWTH_EMPTY = 16
 
 @dataclass
 class Conditions:
-    """The candidates as SQL: `within`, queries of ids (None: every row); `kind`, a touchpoint
-    kind each row must have; `hidden`, a query of ids never to rank (column `pk`)."""
+    """The candidates as SQL, two ways. `within`, queries of ids (None: every row), with `kind`,
+    a touchpoint kind each row must have, and `hidden`, a query of ids never to rank (column
+    `pk`): the candidates listed, for walking them newest first. `rows`, the same candidates as
+    a condition on the kind's table, named in full ("": every row): tested on each match
+    listed, which costs far less than listing a librarian's whole reach to keep a few."""
 
     within: list[tuple[str, Sequence[Any]]] | None
+    rows: tuple[str, Sequence[Any]]
     kind: str = ""
     hidden: tuple[str, Sequence[Any]] | None = None
 
@@ -239,7 +243,7 @@ def rank(
 
 
 def _checks(where: Conditions, row: str) -> tuple[str, list[Any]]:
-    """The kind and the hidden rows, checked on each row ranked (one lookup each)."""
+    """The kind and the hidden rows, checked on each candidate walked (one lookup each)."""
     sql, params = "", []
     if where.kind:
         sql += f" AND {row}.kind = %s"
@@ -251,23 +255,24 @@ def _checks(where: Conditions, row: str) -> tuple[str, list[Any]]:
     return sql, params
 
 
+def _tested(where: Conditions) -> tuple[str, list[Any]]:
+    """The candidates' condition on a row of the kind's table, unaliased (`rows`)."""
+    sql, params = where.rows
+    return (f" AND ({sql})", list(params)) if sql else ("", [])
+
+
 def _matches_first(
     doc: Document, where: Conditions, window: int, any_term: bool, q: str
 ) -> tuple[str, list[Any]]:
-    # The matches are a fence: the planner must list them before it looks at the candidates.
-    checks, params = _checks(where, "d")
-    inside, within = "", []
-    if where.within is not None:
-        inside = f" AND d.id IN ({' UNION ALL '.join(sql for sql, _ in where.within)})"
-        within = [p for _, more in where.within for p in more]
-    kind = ", kind" if where.kind else ""
+    # The matches are a fence: the planner must list them (each tested against the candidates'
+    # condition) before it sorts, rather than walk the primary key newest first.
+    tested, params = _tested(where)
     sql = (
-        f"WITH d AS MATERIALIZED (SELECT id, search_vector{kind} FROM {doc.table} "
-        f"WHERE search_vector @@ {tsquery(any_term)}) "
-        f"SELECT d.id, d.search_vector AS v FROM d WHERE true{inside}{checks} "
-        "ORDER BY d.id DESC LIMIT %s"
+        f"WITH d AS MATERIALIZED (SELECT id, search_vector FROM {doc.table} "
+        f"WHERE search_vector @@ {tsquery(any_term)}{tested}) "
+        "SELECT d.id, d.search_vector AS v FROM d ORDER BY d.id DESC LIMIT %s"
     )
-    return sql, [q, *within, *params, window]
+    return sql, [q, *params, window]
 
 
 def _candidates_first(
@@ -297,14 +302,15 @@ def _candidates_first(
 def _newest_rows(
     doc: Document, where: Conditions, window: int, any_term: bool, q: str, span: int | None
 ) -> tuple[str, list[Any]]:
-    checks, params = _checks(where, "d")
+    tested, params = _tested(where)
+    table = doc.table
     newest, spanned = "", []
     if span is not None:
-        newest, spanned = f" AND d.id > (SELECT max(id) FROM {doc.table}) - %s", [span]
+        newest, spanned = f" AND {table}.id > (SELECT max(id) FROM {table}) - %s", [span]
     sql = (
-        f"SELECT d.id, d.search_vector AS v FROM {doc.table} d "
-        f"WHERE d.search_vector @@ {tsquery(any_term)}{newest}{checks} "
-        "ORDER BY d.id DESC LIMIT %s"
+        f"SELECT {table}.id, {table}.search_vector AS v FROM {table} "
+        f"WHERE {table}.search_vector @@ {tsquery(any_term)}{newest}{tested} "
+        f"ORDER BY {table}.id DESC LIMIT %s"
     )
     return sql, [q, *spanned, *params, window]
 

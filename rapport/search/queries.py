@@ -270,13 +270,15 @@ class Reach:
 @dataclass
 class Candidates:
     """Where to look: ids in any of `within` (None: any row) and not in `without` (None: no
-    exclusion)."""
+    exclusion); `rows`, the same candidates as a condition on the kind's own rows (None: every
+    row), which PostgreSQL tests on each match it lists rather than listing the whole reach."""
 
     within: list[QuerySet[Any]] | None = None
     without: QuerySet[Any] | None = None
     #: A touchpoint kind checked on each match walked (one lookup by id), not on every
     #: candidate: the kind has no index, and a librarian's reach is many rows.
     kind: str = ""
+    rows: QuerySet[Any] | None = None
 
 
 def person_candidates(reach: Reach, filters: Filters) -> Candidates:
@@ -287,7 +289,7 @@ def person_candidates(reach: Reach, filters: Filters) -> Candidates:
         qs = qs.filter(pk__in=Membership.objects.filter(group_id=filters.group).values("person_id"))
     elif reach.sees_all:
         return Candidates()  # everyone: the index alone
-    return Candidates([qs.order_by().values("pk")])
+    return Candidates([qs.order_by().values("pk")], rows=qs)
 
 
 def touchpoint_candidates(
@@ -302,19 +304,27 @@ def touchpoint_candidates(
     confidential = Touchpoint.objects.filter(confidential=True).order_by()
     hidden = (confidential if shared_only else confidential.exclude(author=user)).values("pk")
 
-    def narrowed(qs: QuerySet[Touchpoint]) -> QuerySet[Any]:
+    def filtered(qs: QuerySet[Touchpoint]) -> QuerySet[Touchpoint]:
         if filters.group:
             qs = qs.filter(group_id=filters.group)
-        qs = _datetimes(qs, "occurred_at", filters)
-        return tagged(qs, "tags", filters.tag).order_by().values("pk")
+        return tagged(_datetimes(qs, "occurred_at", filters), "tags", filters.tag)
 
+    def narrowed(qs: QuerySet[Touchpoint]) -> QuerySet[Any]:
+        return filtered(qs).order_by().values("pk")
+
+    # The same candidates as a condition on each touchpoint: the scope, the filters, the kind.
+    rows = filtered(touchpoints_for(user))
+    if filters.touchpoint_kind:
+        rows = rows.filter(kind=filters.touchpoint_kind)
+    if shared_only:
+        rows = rows.filter(confidential=False)
     everything = Touchpoint.objects.all()
     kind = filters.touchpoint_kind
     narrowing = filters.group or filters.date_from or filters.date_to or filters.tag
     if reach.sees_all:
         if narrowing:
-            return Candidates([narrowed(everything)], hidden, kind)
-        return Candidates(None, hidden, kind)
+            return Candidates([narrowed(everything)], hidden, kind, rows)
+        return Candidates(None, hidden, kind, rows)
     mine = Participation.objects.filter(person_id__in=reach.people).order_by()
     about = mine.values("touchpoint_id")
     if narrowing:
@@ -325,7 +335,7 @@ def touchpoint_candidates(
         narrowed(everything.filter(group_id__in=reach.groups)),
         about,
     ]
-    return Candidates(parts, hidden, kind)
+    return Candidates(parts, hidden, kind, rows)
 
 
 def request_candidates(reach: Reach, filters: Filters) -> Candidates:
@@ -334,16 +344,18 @@ def request_candidates(reach: Reach, filters: Filters) -> Candidates:
         qs = qs.filter(group_id=filters.group)
     qs = tagged(_datetimes(qs, "created_at", filters), "story_tags", filters.tag)
     if reach.sees_all:
-        return Candidates([qs.order_by().values("pk")] if qs.query.where else None)
+        return Candidates([qs.order_by().values("pk")], rows=qs) if qs.query.where else Candidates()
+    scoped = qs.filter(request_scope(reach.user))
     if not qs.query.where:
-        return Candidates(request_reach(reach.user, reach.groups, reach.people))
-    return Candidates([qs.filter(request_scope(reach.user)).order_by().values("pk")])
+        return Candidates(request_reach(reach.user, reach.groups, reach.people), rows=scoped)
+    return Candidates([scoped.order_by().values("pk")], rows=scoped)
 
 
 def item_candidates(reach: Reach, filters: Filters) -> Candidates:
     if not (filters.date_from or filters.date_to):
         return Candidates()  # items are for everyone who may search
-    return Candidates([_dates(Item.objects.all(), "published_on", filters).order_by().values("pk")])
+    dated = _dates(Item.objects.all(), "published_on", filters)
+    return Candidates([dated.order_by().values("pk")], rows=dated)
 
 
 CANDIDATES: dict[str, Callable[[Reach, Filters], Candidates]] = {
@@ -511,7 +523,18 @@ def _conditions(candidates: Candidates) -> postgres.Conditions | None:
     if candidates.without is not None:
         with contextlib.suppress(EmptyResultSet):  # nothing hidden
             hidden = candidates.without.query.sql_with_params()
-    return postgres.Conditions(within, candidates.kind, hidden)
+    rows: tuple[str, Sequence[Any]] = ("", ())
+    if candidates.rows is not None:
+        query = candidates.rows.query
+        try:
+            sql, params = query.get_compiler(connection=connection).compile(query.where)
+        except EmptyResultSet:
+            return None
+        except FullResultSet:
+            pass
+        else:
+            rows = (sql, tuple(params))
+    return postgres.Conditions(within, rows, candidates.kind, hidden)
 
 
 def _where(

@@ -180,6 +180,6 @@ def test_a_small_reach_is_walked_however_many_the_matches(
         assert size == 9
         with django_assert_num_queries(0):
             assert postgres.candidates_size(where) == size
-        assert postgres.candidates_size(postgres.Conditions(None)) is None
+        assert postgres.candidates_size(postgres.Conditions(None, ("", ()))) is None
     finally:
         postgres.forget_statistics()
