@@ -47,7 +47,7 @@ from rapport.people.queries import (
     served_group_ids,
 )
 from rapport.requests.models import Request
-from rapport.requests.queries import request_reach, request_scope, requests_for
+from rapport.requests.queries import request_reach, requests_for
 from rapport.search import postgres, text
 from rapport.search.documents import (
     DOCUMENTS,
@@ -271,7 +271,8 @@ class Reach:
 class Candidates:
     """Where to look: ids in any of `within` (None: any row) and not in `without` (None: no
     exclusion); `rows`, the same candidates as a condition on the kind's own rows (None: every
-    row), which PostgreSQL tests on each match it lists rather than listing the whole reach."""
+    row), which PostgreSQL tests on each match it lists rather than listing the whole reach.
+    `rows` starts from `in_scope`, the scope's kept condition, so the scope is built once."""
 
     within: list[QuerySet[Any]] | None = None
     without: QuerySet[Any] | None = None
@@ -282,14 +283,15 @@ class Candidates:
 
 
 def person_candidates(reach: Reach, filters: Filters) -> Candidates:
-    qs = Person.objects.all()
+    qs, rows = Person.objects.all(), in_scope(PERSON, reach)
     if not reach.sees_all:
         qs = qs.filter(pk__in=reach.people)
     if filters.group:
-        qs = qs.filter(pk__in=Membership.objects.filter(group_id=filters.group).values("person_id"))
+        members = Membership.objects.filter(group_id=filters.group).values("person_id")
+        qs, rows = qs.filter(pk__in=members), rows.filter(pk__in=members)
     elif reach.sees_all:
         return Candidates()  # everyone: the index alone
-    return Candidates([qs.order_by().values("pk")], rows=qs)
+    return Candidates([qs.order_by().values("pk")], rows=rows)
 
 
 def touchpoint_candidates(
@@ -313,7 +315,7 @@ def touchpoint_candidates(
         return filtered(qs).order_by().values("pk")
 
     # The same candidates as a condition on each touchpoint: the scope, the filters, the kind.
-    rows = filtered(touchpoints_for(user))
+    rows = filtered(in_scope(TOUCHPOINT, reach))
     if filters.touchpoint_kind:
         rows = rows.filter(kind=filters.touchpoint_kind)
     if shared_only:
@@ -339,14 +341,17 @@ def touchpoint_candidates(
 
 
 def request_candidates(reach: Reach, filters: Filters) -> Candidates:
-    qs = Request.objects.all()
-    if filters.group:
-        qs = qs.filter(group_id=filters.group)
-    qs = tagged(_datetimes(qs, "created_at", filters), "story_tags", filters.tag)
+    def filtered(qs: QuerySet[Request]) -> QuerySet[Request]:
+        if filters.group:
+            qs = qs.filter(group_id=filters.group)
+        return tagged(_datetimes(qs, "created_at", filters), "story_tags", filters.tag)
+
+    narrowing = bool(filtered(Request.objects.all()).query.where)
     if reach.sees_all:
-        return Candidates([qs.order_by().values("pk")], rows=qs) if qs.query.where else Candidates()
-    scoped = qs.filter(request_scope(reach.user))
-    if not qs.query.where:
+        qs = filtered(Request.objects.all())
+        return Candidates([qs.order_by().values("pk")], rows=qs) if narrowing else Candidates()
+    scoped = filtered(in_scope(REQUEST, reach))
+    if not narrowing:
         return Candidates(request_reach(reach.user, reach.groups, reach.people), rows=scoped)
     return Candidates([scoped.order_by().values("pk")], rows=scoped)
 
@@ -386,18 +391,23 @@ FETCHED: dict[str, tuple[type[Any], tuple[str, ...]]] = {
 
 
 def scoped_rows(kind: str, reach: Reach, ids: list[int]) -> QuerySet[Any]:
-    """The rows `ids` of a kind that `SCOPED[kind](reach.user)` lets the user see. The scope's
-    condition is built once per reach (as the candidates are) and kept: it is the same SQL
-    each time, and the ORM takes 1.5-4 ms a kind to build it."""
+    """The rows `ids` of a kind that `SCOPED[kind](reach.user)` lets the user see."""
+    return in_scope(kind, reach).filter(pk__in=ids).select_related(*FETCHED[kind][1])
+
+
+def in_scope(kind: str, reach: Reach) -> QuerySet[Any]:
+    """Every row of a kind that `SCOPED[kind](reach.user)` lets the user see, as a condition
+    built once per reach (as the candidates are) and kept: it is the same SQL each time, and
+    the ORM takes 1.5-4 ms a kind to build it. The candidates' `rows` and the fetch of the
+    best hits both start here."""
     condition = _scope_condition(kind, reach)
-    model, shown = FETCHED[kind]
+    model = FETCHED[kind][0]
     if condition is None:
         return model.objects.none()
-    rows = model.objects.filter(pk__in=ids).select_related(*shown)
     sql, params = condition
     if not sql:  # everything
-        return rows
-    return rows.filter(RawSQL(sql, params, output_field=BooleanField()))
+        return model.objects.all()
+    return model.objects.filter(RawSQL(sql, params, output_field=BooleanField()))
 
 
 def _scope_condition(kind: str, reach: Reach) -> Condition:

@@ -2,6 +2,8 @@
 whatever changes what a user may search must change what is kept, or the search would go on
 looking where it used to."""
 
+import pytest
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -11,6 +13,10 @@ from rapport.search import queries
 from rapport.search.documents import TOUCHPOINT
 from rapport.search.queries import Filters, Reach, compiled_candidates, search
 from tests.factories import make_touchpoint
+
+pg_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL tests the candidates on their rows"
+)
 
 
 def found(user, q):
@@ -102,3 +108,19 @@ def test_what_is_kept_is_bounded(world, monkeypatch):
     queries.forget_compiled()
 
     assert not queries._compiled and not queries._scopes
+
+
+@pg_only
+def test_the_candidates_test_each_row_against_the_scope_kept_for_the_fetch(world):
+    """The scope is built once per user: the condition the candidates test on each match is
+    the one `scoped_rows` fetches the hits through, with the filters beside it."""
+    queries.forget_compiled()
+    reach = Reach.of(world.alice)
+
+    where = compiled_candidates(TOUCHPOINT, reach, Filters(group=world.chem.pk))
+
+    assert list(queries._scopes) == [(connection.alias, connection.vendor, TOUCHPOINT, reach.key())]
+    scope_sql, scope_params = queries._scopes[next(iter(queries._scopes))]
+    rows_sql, rows_params = where.rows
+    assert rows_sql == f'(({scope_sql}) AND "rapport_touchpoint"."group_id" = %s)'
+    assert list(rows_params) == [*scope_params, world.chem.pk]
