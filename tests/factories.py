@@ -14,6 +14,14 @@ _seq = itertools.count(1)
 PASSWORD = "correct horse battery staple"
 
 
+def local_days_ago(days: float, now: dt.datetime | None = None) -> dt.datetime:
+    """The same wall-clock time `days` days before `now` in the site's time zone, so its local
+    date is exactly that many days earlier. Counting back in 24-hour days is not: across a
+    change of summer time, an hour before midnight lands on the next day."""
+    local = timezone.localtime(now or timezone.now())
+    return timezone.make_aware(local.replace(tzinfo=None) - dt.timedelta(days=days))
+
+
 def make_user(username: str, role: str = Role.LIBRARIAN, **fields: Any) -> User:
     return User.objects.create_user(
         username=username,

@@ -13,7 +13,7 @@ from rapport.people.models import Membership, Person
 from rapport.relationships.models import PersonCadence, Relationship, Snooze, Stage
 from rapport.relationships.services import refresh, set_cadence, snooze
 from rapport.touchpoints.models import Initiator, Kind
-from tests.factories import make_person, make_touchpoint
+from tests.factories import local_days_ago, make_person, make_touchpoint
 
 # Dora, a PI in Chemistry Lab, with four touchpoints and one person she referred:
 #   100 days ago  consultation  READ 3  30 min  she asked
@@ -182,7 +182,7 @@ def test_panel_prospect_never_contacted(client, world):
 
 def test_panel_overdue_counts_days_past_the_ideal(client, world):
     late = make_person("Lia Late", groups=[world.chem], status="faculty")
-    make_touchpoint(world.alice, [late], days_ago=200)
+    make_touchpoint(world.alice, [late], occurred_at=local_days_ago(200))
     refresh([late.pk])
     client.force_login(world.alice)
     last_real = timezone.localdate(Relationship.objects.get(person=late).last_real_contact_at)

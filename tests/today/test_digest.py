@@ -10,7 +10,7 @@ from rapport.accounts.models import User
 from rapport.relationships.services import refresh_all
 from rapport.today.digest import send_digests
 from rapport.touchpoints.services import create_touchpoint
-from tests.factories import make_person
+from tests.factories import local_days_ago, make_person
 
 
 def overdue_faculty(world, name="Olga Old"):
@@ -18,7 +18,7 @@ def overdue_faculty(world, name="Olga Old"):
     create_touchpoint(
         by=world.alice,
         people=[person],
-        occurred_at=timezone.now() - dt.timedelta(days=200),
+        occurred_at=local_days_ago(200),
         question="Old question",
     )
     return person

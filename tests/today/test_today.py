@@ -16,7 +16,7 @@ from rapport.relationships.models import Snooze
 from rapport.relationships.services import refresh_all, set_cadence, snooze
 from rapport.today.today import build
 from rapport.touchpoints.services import create_touchpoint
-from tests.factories import make_person
+from tests.factories import local_days_ago, make_person
 
 NOW = timezone.now()
 
@@ -25,7 +25,7 @@ def log(world, person, days_ago):
     create_touchpoint(
         by=world.alice,
         people=[person],
-        occurred_at=NOW - dt.timedelta(days=days_ago),
+        occurred_at=local_days_ago(days_ago, NOW),
         question="Checking in",
     )
 
@@ -167,7 +167,7 @@ def test_today_command_prints_the_same_list(world, desk, capsys):
     assert out[0].startswith("Today, ") and out[0].endswith("for Alice Liddell")
     assert "Past their maximum interval (1)" in out
     start = out.index("Past their maximum interval (1)")
-    olga_last = (NOW - dt.timedelta(days=200)).astimezone(timezone.get_current_timezone())
+    olga_last = local_days_ago(200, NOW)
     assert out[start + 1] == (
         f"  Olga Old (First contact, health 39) — last contact {olga_last:%d %b %Y}, "
         "110 days past the ideal 90 (rule: Faculty)"
