@@ -15,7 +15,7 @@ from rapport.search.queries import Filters, Reach, compiled_candidates, search
 from tests.factories import make_touchpoint
 
 pg_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL tests the candidates on their rows"
+    connection.vendor != "postgresql", reason="PostgreSQL-specific: rows tested"
 )
 
 
