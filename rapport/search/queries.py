@@ -346,9 +346,9 @@ def request_candidates(reach: Reach, filters: Filters) -> Candidates:
             qs = qs.filter(group_id=filters.group)
         return tagged(_datetimes(qs, "created_at", filters), "story_tags", filters.tag)
 
-    narrowing = bool(filtered(Request.objects.all()).query.where)
+    qs = filtered(Request.objects.all())
+    narrowing = bool(qs.query.where)
     if reach.sees_all:
-        qs = filtered(Request.objects.all())
         return Candidates([qs.order_by().values("pk")], rows=qs) if narrowing else Candidates()
     scoped = filtered(in_scope(REQUEST, reach))
     if not narrowing:
