@@ -108,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # `safe_href` in every template, with no {% load %} to forget (rapport/weblinks.py)
+            "builtins": ["rapport.weblinks"],
         },
     }
 ]

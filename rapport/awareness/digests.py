@@ -25,8 +25,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rapport.accounts.models import Role, User
-from rapport.awareness.models import Digest, Frequency, Match, MatchStatus, Subscription
+from rapport.awareness.models import (
+    Digest,
+    Frequency,
+    Item,
+    Match,
+    MatchStatus,
+    Subscription,
+)
 from rapport.people.models import Person
+from rapport.weblinks import web_address
 
 #: The most items one email carries; the rest wait for the next digest, best first.
 MAX_ITEMS = 20
@@ -233,6 +241,14 @@ def terms_of(match: Match) -> list[str]:
     return list(dict.fromkeys(terms))[:MAX_TERMS]
 
 
+def link_of(item: Item) -> str:
+    """Where an email sends the reader for an item: its link, else its DOI at doi.org; only
+    ever a web address, whatever an old row holds (rapport/weblinks.py)."""
+    return web_address(item.link) or (
+        web_address(f"https://doi.org/{item.doi}") if item.doi else ""
+    )
+
+
 def subject(count: int) -> str:
     return f"Library alerts: {count} new {'item' if count == 1 else 'items'} for you"
 
@@ -244,7 +260,7 @@ def message(digest: Digest, sub: Subscription, matches: "list[Match]") -> EmailM
     lines = [
         Line(
             title=m.item.title,
-            link=m.item.link or (f"https://doi.org/{m.item.doi}" if m.item.doi else ""),
+            link=link_of(m.item),
             venue=m.item.venue,
             published_on=m.item.published_on,
             terms=terms_of(m),

@@ -3,7 +3,7 @@ of matches, and matching runs. Each write runs in one transaction and leaves an 
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +29,7 @@ from rapport.awareness.models import (
 from rapport.awareness.profiles import normalise_term
 from rapport.errors import Forbidden, Invalid
 from rapport.people.models import Person
+from rapport.weblinks import address_problem, clean_web_address, web_address
 
 #: Formats whose records become items or publications, by the name the readers give them.
 SOURCE_OF_FORMAT = {
@@ -91,6 +92,25 @@ def _audit_many(by: User | None, action: str, object_type: str, ids: Iterable[in
     )
 
 
+def _checked_links(
+    records: Sequence[formats.Record], problems: list[formats.Problem], what: str
+) -> list[formats.Record]:
+    """The records, each with its link only when it is a web address (rapport/weblinks.py).
+    A bad link never costs the record: it is left out and reported, as is a link the reader
+    already refused (`Record.refused_link`)."""
+    checked = []
+    for rec in records:
+        bad = [link for link in (rec.refused_link, rec.link) if address_problem(link)]
+        if rec.link != web_address(rec.link):
+            rec = replace(rec, link=web_address(rec.link))  # trimmed, or left out
+        for link in bad:
+            where = f"“{rec.title.strip()[:60] or 'untitled'}”"
+            message = f"{address_problem(link)} The {what} was kept without this link."
+            problems.append(formats.Problem(where, message))
+        checked.append(rec)
+    return checked
+
+
 def _item_from(record_: formats.Record, source_kind: str, source: str, by: User | None) -> Item:
     kind = record_.kind if record_.kind in ItemKind.values else ItemKind.ARTICLE
     return Item(
@@ -100,7 +120,7 @@ def _item_from(record_: formats.Record, source_kind: str, source: str, by: User 
         authors=list(record_.authors)[:100],
         venue=record_.venue[:300],
         published_on=record_.published_on,
-        link=record_.link[:1000],
+        link=record_.link,
         doi=formats.normalise_doi(record_.doi)[:200],
         arxiv_id=record_.arxiv_id[:50],
         title_key=formats.title_key(record_.title),
@@ -123,7 +143,8 @@ def ingest_records(
     """Store new items, skipping any already known by DOI, arXiv id or normalised title, and
     queue them for matching once the transaction commits."""
     result = Ingested(format=fmt, problems=list(problems))
-    candidates = [_item_from(r, source_kind, source, by) for r in records if r.title.strip()]
+    titled = _checked_links([r for r in records if r.title.strip()], result.problems, "item")
+    candidates = [_item_from(r, source_kind, source, by) for r in titled]
     dois = {i.doi for i in candidates if i.doi}
     arxiv = {i.arxiv_id for i in candidates if i.arxiv_id}
     keys = {i.title_key for i in candidates if i.title_key}
@@ -175,8 +196,7 @@ def import_items(
 def import_feed(*, by: User, url: str, match: bool = True) -> Ingested:
     """Items from a feed fetched by URL (a journal's table of contents, an arXiv listing)."""
     require_librarian(by)
-    if not url.startswith(("http://", "https://")):
-        raise Invalid("A feed address starts with http:// or https://.", {"url": ["Not a URL."]})
+    url = clean_web_address(url, field="url", label="feed address", required=True)
     try:
         parsed = formats.fetch_feed(url)
     except formats.FetchError as exc:
@@ -193,10 +213,11 @@ def import_feed(*, by: User, url: str, match: bool = True) -> Ingested:
 
 
 def add_item(*, by: User, title: str, **fields: Any) -> Item:
-    """One item entered by hand."""
+    """One item entered by hand; a link that is not a web address is refused, not dropped."""
     require_librarian(by)
     if not title.strip():
         raise Invalid("An item needs a title.", {"title": ["Required."]})
+    fields["link"] = clean_web_address(fields.get("link", ""), field="link")
     rec = formats.Record(title=title.strip(), **fields)
     result = ingest_records(by=by, records=[rec], source_kind=SourceKind.MANUAL, fmt="manual")
     if not result.ids:
@@ -222,7 +243,7 @@ def add_publications(
     result = Ingested(format=fmt, problems=list(problems))
     have = set(person.publications.values_list("title_key", flat=True))
     fresh = []
-    for rec in records:
+    for rec in _checked_links(records, result.problems, "publication"):
         key = formats.title_key(rec.title)
         if not key or key in have:
             result.duplicates += 1
@@ -237,7 +258,7 @@ def add_publications(
                 venue=rec.venue[:300],
                 published_on=rec.published_on,
                 keywords=list(rec.keywords)[:50],
-                link=rec.link[:1000],
+                link=rec.link,
                 doi=formats.normalise_doi(rec.doi)[:200],
                 title_key=key,
                 source_kind=source_kind,

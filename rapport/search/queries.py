@@ -62,6 +62,7 @@ from rapport.search.documents import (
 )
 from rapport.touchpoints.models import Participation, Touchpoint
 from rapport.touchpoints.queries import touchpoints_for
+from rapport.weblinks import web_address
 
 MAX_LIMIT = 100
 SNIPPET_WORDS = 16
@@ -140,7 +141,7 @@ def url_for(kind: str, obj: Any) -> str:
     try:
         return reverse(names[kind], args=[obj.pk])
     except NoReverseMatch:
-        return getattr(obj, "link", "") or ""
+        return web_address(getattr(obj, "link", ""))  # a stored link: http(s) only
 
 
 def allowed_kinds(user: User) -> tuple[str, ...]:

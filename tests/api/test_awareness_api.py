@@ -1,7 +1,10 @@
 """/api/v1 items, interests, matches and match runs."""
 
+import pytest
+
+from rapport.audit.models import AuditEntry
 from rapport.awareness.models import Interest, Item, Match, MatchRun
-from tests.api.conftest import PROBLEM
+from tests.api.conftest import PROBLEM, invalid
 from tests.awareness.conftest import make_item
 from tests.factories import make_touchpoint
 
@@ -86,3 +89,53 @@ def test_match_run_progress(call, world, token):
     run = MatchRun.objects.create(scope="all", status="running", total=8, done=3)
     reply = call("GET", f"/match-runs/{run.pk}", token=token)
     assert (reply.body["status"], reply.body["total"], reply.body["done"]) == ("running", 8, 3)
+
+
+NOT_WEB = "is not a web address (https://…)."
+
+
+@pytest.mark.parametrize(
+    ("link", "message"),
+    [
+        ("javascript:alert(1)", f"“javascript:alert(1)” {NOT_WEB}"),
+        ("JaVaScRiPt:alert(document.cookie)", f"“JaVaScRiPt:alert(document.cookie)” {NOT_WEB}"),
+        ("  javascript:alert(1)", f"“javascript:alert(1)” {NOT_WEB}"),
+        ("\x01javascript:alert(1)", f"“\\x01javascript:alert(1)” {NOT_WEB}"),
+        ("java\tscript:alert(1)", f"“java\\tscript:alert(1)” {NOT_WEB}"),
+        ("java\nscript:alert(1)", f"“java\\nscript:alert(1)” {NOT_WEB}"),
+        ("vbscript:msgbox(1)", f"“vbscript:msgbox(1)” {NOT_WEB}"),
+        ("data:text/html;base64,PHNjcmlwdD4=", f"“data:text/html;base64,PHNjcmlwdD4=” {NOT_WEB}"),
+        ("//evil.example/x", f"“//evil.example/x” {NOT_WEB}"),
+        (
+            "https://evil.example/\u202ejs",
+            "“https://evil.example/\\u202ejs” has spaces or invisible characters; a web address "
+            "has none.",
+        ),
+    ],
+)
+def test_create_item_with_a_link_that_is_not_a_web_address_is_a_422(
+    call, world, token, link, message
+):
+    audited = AuditEntry.objects.count()  # the token's own entry
+    reply = call("POST", "/items", token=token, body={"title": "Open lab notebooks", "link": link})
+
+    assert (reply.status, reply.content_type) == (422, PROBLEM)
+    assert reply.body == invalid(f"link: {message}", "/items", {"link": [message]})
+    assert Item.objects.count() == 0
+    assert MatchRun.objects.count() == 0
+    assert AuditEntry.objects.count() == audited
+
+
+@pytest.mark.parametrize(
+    ("link", "stored"),
+    [
+        ("https://journal.example/oln", "https://journal.example/oln"),
+        (" http://journal.example/oln?x=1 ", "http://journal.example/oln?x=1"),
+        ("", ""),
+    ],
+)
+def test_create_item_with_a_web_address_keeps_it(call, world, token, link, stored):
+    reply = call("POST", "/items", token=token, body={"title": "Open lab notebooks", "link": link})
+
+    assert (reply.status, reply.body["link"]) == (201, stored)
+    assert Item.objects.get().link == stored

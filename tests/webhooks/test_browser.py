@@ -19,7 +19,9 @@ def test_add_a_webhook_and_send_it_a_test_event(phone, sign_in, world, receiver)
     phone.get_by_label("Address (URL)").fill("ftp://files.example/in")
     phone.get_by_label("touchpoint.created: a touchpoint was logged").check()
     phone.get_by_role("button", name="Add the webhook").click()
-    expect(phone.locator(".field-error")).to_have_text("Use an http:// or https:// address.")
+    expect(phone.locator(".field-error")).to_have_text(
+        "“ftp://files.example/in” is not a web address (https://…)."
+    )
 
     phone.get_by_label("Address (URL)").fill(receiver.url)
     phone.get_by_role("button", name="Add the webhook").click()

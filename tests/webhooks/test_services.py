@@ -63,37 +63,28 @@ def test_only_administrators_manage_endpoints(world, who):
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("", "Give the address to send events to."),
-        ("   ", "Give the address to send events to."),
+        ("", "address: Give a web address (https://…)."),
+        ("   ", "address: Give a web address (https://…)."),
         (
             "ftp://files.example/in",
-            "“ftp://files.example/in” starts with “ftp:”; webhooks are sent over the web, so it "
-            "must start with https:// (or http://).",
+            "address: “ftp://files.example/in” is not a web address (https://…).",
         ),
         (
             "javascript:alert(1)",
-            "“javascript:alert(1)” starts with “javascript:”; webhooks are sent over the web, so "
-            "it must start with https:// (or http://).",
+            "address: “javascript:alert(1)” is not a web address (https://…).",
         ),
-        (
-            "crm.example/in",
-            "“crm.example/in” has no http:// or https://; webhooks are sent over the web, so it "
-            "must start with https:// (or http://).",
-        ),
-        (
-            "https:///in",
-            "“https:///in” has no server name (or has spaces); e.g. https://example.org/hooks.",
-        ),
+        ("crm.example/in", "address: “crm.example/in” is not a web address (https://…)."),
+        ("https:///in", "address: “https:///in” names no server; e.g. https://example.org/page."),
         (
             "https://crm example/in",
-            "“https://crm example/in” has no server name (or has spaces); e.g. "
-            "https://example.org/hooks.",
+            "address: “https://crm example/in” has spaces or invisible characters; a web "
+            "address has none.",
         ),
         (
             "https://crm.example:99999/in",
-            "“https://crm.example:99999/in” is not a valid web address.",
+            "address: “https://crm.example:99999/in” is not a valid web address.",
         ),
-        ("http://[::1/in", "“http://[::1/in” is not a valid web address."),
+        ("http://[::1/in", "address: “http://[::1/in” is not a valid web address."),
         (
             "https://ann:pw@crm.example/in",
             "Put no user name or password in the address: Rapport signs every delivery, and the "
@@ -101,7 +92,7 @@ def test_only_administrators_manage_endpoints(world, who):
         ),
         (
             "https://crm.example/" + "a" * 490,
-            "That address is 510 characters; keep it under 500.",
+            "address: Keep the address under 500 characters; this one has 510.",
         ),
     ],
 )

@@ -98,8 +98,10 @@ def test_a_bad_address_is_shown_on_the_form_and_nothing_saved(client, world):
 
     assert response.status_code == 422
     page = response.content.decode()
-    assert '<p class="field-error">Use an http:// or https:// address.</p>' in page
-    assert "“ftp://files.example/in” starts with “ftp:”" in page
+    assert (
+        '<p class="field-error">“ftp://files.example/in” is not a web address (https://…).</p>'
+        in page
+    )
     assert Endpoint.objects.count() == 0
 
 

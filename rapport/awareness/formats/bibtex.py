@@ -29,6 +29,7 @@ from rapport.awareness.formats.text import (
     month_number,
     normalise_doi,
     one_line,
+    refused_link,
     unique,
     web_link,
 )
@@ -205,6 +206,7 @@ def _entry_record(entry: model.Entry, values: dict[str, str], raws: dict[str, st
         keywords=keywords,
         kind=kind,
         external_id=entry.key,
+        refused_link=refused_link([url]),
     )
 
 

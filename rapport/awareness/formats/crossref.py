@@ -12,6 +12,7 @@ from rapport.awareness.formats.text import (
     make_date,
     normalise_doi,
     one_line,
+    refused_link,
     strip_markup,
     unique,
     web_link,
@@ -83,6 +84,7 @@ def _record(work: dict[str, Any]) -> Record:
         keywords=unique([one_line(s) for s in work.get("subject") or [] if isinstance(s, str)]),
         kind=kind,
         external_id=doi,
+        refused_link=refused_link([str(work.get("URL") or "")]),
     )
 
 

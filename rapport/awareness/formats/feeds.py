@@ -21,6 +21,7 @@ from rapport.awareness.formats.text import (
     doi_in_text,
     normalise_doi,
     one_line,
+    refused_link,
     strip_markup,
     unique,
     web_link,
@@ -110,7 +111,8 @@ def _entry_doi(entry: Any, links: list[str]) -> str:
 
 
 def _entry_record(entry: Any, venue: str, base: str) -> Record:
-    link = web_link(urljoin(base, str(entry.get("link") or ""))) if entry.get("link") else ""
+    given = urljoin(base, str(entry.get("link") or "")) if entry.get("link") else ""
+    link = web_link(given)
     links = [str(one.get("href") or "") for one in entry.get("links") or []]
     entry_id = str(entry.get("id") or "")
     arxiv = arxiv_id_from(entry_id) or next(
@@ -149,6 +151,7 @@ def _entry_record(entry: Any, venue: str, base: str) -> Record:
         keywords=unique(keywords),
         kind=kind,
         external_id=entry_id or link,
+        refused_link=refused_link([given]),
     )
 
 

@@ -18,6 +18,7 @@ from rapport.awareness.formats.text import (
     make_date,
     normalise_doi,
     one_line,
+    refused_link,
     unique,
     web_link,
 )
@@ -272,6 +273,7 @@ def _record(work: dict[str, Any]) -> Record:
         arxiv_id=arxiv,
         kind=_KINDS.get(work["type"].casefold(), "article"),
         external_id=str(work["put_code"]),
+        refused_link=refused_link([work["url"]]) if not link else "",
     )
 
 

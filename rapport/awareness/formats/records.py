@@ -22,6 +22,9 @@ class Record:
     keywords: list[str] = field(default_factory=list)
     kind: str = "article"
     external_id: str = ""
+    #: A link the source gave that is not a web address (`javascript:`, `ftp:`, a typo): not
+    #: kept as `link`, and reported by the services that store the record.
+    refused_link: str = ""
 
 
 @dataclass

@@ -22,6 +22,7 @@ from rapport.awareness.formats.text import (
     normalise_doi,
     one_line,
     readable_name,
+    refused_link,
     unique,
     web_link,
 )
@@ -212,6 +213,7 @@ def _ris_record(raw: _Raw) -> Record:
         keywords=unique(keywords),
         kind=kind,
         external_id=raw.first("ID", "AN"),
+        refused_link=refused_link(raw.all("UR", "L2", "LK")) if not link else "",
     )
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from urllib.parse import unquote
 
 from rapport.awareness.formats.records import Problem
+from rapport.weblinks import web_address
 
 # Decoding
 
@@ -326,6 +327,13 @@ def unique(values: list[str]) -> list[str]:
 
 
 def web_link(value: str) -> str:
-    """The value when it is an http(s) address, else ""."""
-    text = (value or "").strip()
-    return text if re.match(r"^https?://\S+$", text, re.I) else ""
+    """The value, trimmed, when it is an http(s) address with a server name, by the one check
+    every stored link passes (rapport/weblinks.py); else ""."""
+    return web_address(value)
+
+
+def refused_link(values: list[str]) -> str:
+    """The first value the source gave as a link when none of them is a web address, for the
+    services to report (`Record.refused_link`); "" when one is, or when none was given."""
+    given = [v.strip() for v in values if v and v.strip()]
+    return "" if any(web_link(v) for v in given) else next(iter(given), "")

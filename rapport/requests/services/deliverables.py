@@ -2,9 +2,7 @@
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +12,7 @@ from rapport.audit.services import record
 from rapport.errors import Invalid
 from rapport.requests.models import Deliverable, Request, Status
 from rapport.requests.services.fields import MAX_TEXT, headline
+from rapport.weblinks import address_problem
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -52,11 +51,8 @@ def write_deliverable(
         raise Invalid("A declined request has nothing to deliver; reopen it first.")
     url, description = (url or "").strip(), (description or "").strip()
     errors: dict[str, list[str]] = {}
-    if url:
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
-            errors["url"] = [f"“{url[:100]}” is not a web address (https://…)."]
+    if address_problem(url):  # http(s) only, the check every stored link passes
+        errors["url"] = [address_problem(url)]
     if file is not None and file.size and file.size > MAX_FILE_BYTES:
         errors["file"] = [f"Files up to {MAX_FILE_BYTES // 1024 // 1024} MB; link larger ones."]
     title = " ".join((title or "").split())
