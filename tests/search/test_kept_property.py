@@ -39,9 +39,7 @@ steps = st.one_of(
     st.tuples(st.just("leave"), person_i, group_i),
     st.tuples(st.just("contact"), user_i, person_i),
     st.tuples(st.just("uncontact"), user_i, person_i),
-    st.tuples(
-        st.just("log"), user_i, person_i, st.one_of(st.none(), group_i), st.booleans()
-    ),
+    st.tuples(st.just("log"), user_i, person_i, st.one_of(st.none(), group_i), st.booleans()),
     st.tuples(st.just("request"), user_i, person_i, st.one_of(st.none(), group_i)),
     st.tuples(st.just("role"), user_i, st.sampled_from([Role.LIBRARIAN, Role.ADMIN])),
     st.tuples(st.just("sharing"), st.sampled_from(["groups", "library"])),
@@ -59,6 +57,18 @@ class World:
         self.people = [Person.objects.create(full_name=f"Kept Person {n}") for n in range(PEOPLE)]
         self.sharing = "groups"
         self.logged = 0
+        # In every group, an outsider's touchpoints (one confidential) and request about
+        # someone in no group: reachable through the group alone, so a reach that changes
+        # between searches changes what must be found.
+        outsider = User.objects.create(username="outsider", role=Role.LIBRARIAN)
+        stranger = Person.objects.create(full_name="Kept Stranger")
+        self.users.append(outsider)
+        self.people.append(stranger)
+        for group in range(GROUPS):
+            for confidential in (False, True):
+                self.apply(("log", USERS, PEOPLE, group, confidential))
+            self.apply(("request", USERS, PEOPLE, group))
+        self.users.pop()
 
     def apply(self, step: tuple) -> None:
         name, *args = step
@@ -88,7 +98,9 @@ class World:
                 topic=f"{WORD} {self.logged}",
                 confidential=confidential,
             )
-            Participation.objects.create(touchpoint=tp, person=self.people[person], occurred_at=when)
+            Participation.objects.create(
+                touchpoint=tp, person=self.people[person], occurred_at=when
+            )
         elif name == "request":
             owner, person, group = args
             req = Request.objects.create(
