@@ -23,7 +23,8 @@ author only, as everywhere else.
 import contextlib
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -461,8 +462,27 @@ def compiled_candidates(
     return _kept(_compiled, key, build)
 
 
+#: False inside `nothing_kept()`: the plain path, which builds every search's SQL afresh.
+_keeping: ContextVar[bool] = ContextVar("keeping", default=True)
+
+
+@contextlib.contextmanager
+def nothing_kept() -> Iterator[None]:
+    """Search the plain way inside this block: every kind's candidates and scope are built
+    from the access-scoped queries at each search, and nothing is read from or added to what
+    is kept. It is the reference the kept path must agree with (tests/search/
+    test_kept_property.py); a key that missed one of the scope's inputs would show there."""
+    token = _keeping.set(False)
+    try:
+        yield
+    finally:
+        _keeping.reset(token)
+
+
 def _kept(cache: dict[tuple[Any, ...], T], key: tuple[Any, ...], build: Callable[[], T]) -> T:
     """`cache[key]`, built by `build` when missing; the cache starts afresh when full."""
+    if not _keeping.get():
+        return build()
     kept = cache.get(key, _MISSING)
     if kept is not _MISSING:
         return cast(T, kept)
