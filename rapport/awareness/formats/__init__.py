@@ -14,11 +14,11 @@ from rapport.awareness.formats.bibtex import parse_bibtex
 from rapport.awareness.formats.crossref import parse_crossref
 from rapport.awareness.formats.detect import detect, parse
 from rapport.awareness.formats.feeds import fetch_feed, parse_feed
-from rapport.awareness.formats.net import FetchError
 from rapport.awareness.formats.orcid import fetch_orcid, normalise_orcid, parse_orcid
 from rapport.awareness.formats.records import KINDS, ParseResult, Problem, Record
 from rapport.awareness.formats.ris import parse_ris
 from rapport.awareness.formats.text import arxiv_id_from, normalise_doi, title_key
+from rapport.outbound import FetchError
 
 __all__ = [
     "KINDS",
