@@ -1,4 +1,5 @@
-"""A real HTTP receiver on 127.0.0.1 that records what Rapport sends and answers as told.
+"""A real HTTP receiver on 127.0.0.1 that records what Rapport sends and answers as told
+(rapport.outbound is allowed to reach 127.0.0.1 while it runs).
 
 `receiver.answers` is a list of (status, body, delay seconds) used one per request, the last
 one repeated (status 0 sends the body alone, not HTTP); `receiver.received` holds each
@@ -72,7 +73,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(allow_loopback) -> Iterator[Receiver]:
     httpd = Server(("127.0.0.1", 0), Handler)
     httpd.receiver = Receiver(url=f"http://127.0.0.1:{httpd.server_address[1]}/hook")
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
@@ -80,13 +81,6 @@ def receiver() -> Iterator[Receiver]:
     yield httpd.receiver
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    # A proxy set for the package registries must not swallow requests to 127.0.0.1.
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -341,7 +341,7 @@ def fetch_orcid(orcid_id: str, *, base_url: str = PUBLIC_API, timeout: float = 1
                 Problem(
                     "ORCID",
                     f"Only the summaries of {len(batch)} works were kept; their details could "
-                    f"not be fetched: {exc}",
+                    f"not be fetched. {exc}",
                 )
             )
             continue
