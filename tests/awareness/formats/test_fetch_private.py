@@ -93,9 +93,11 @@ def test_a_redirect_to_a_private_address_is_refused(allow_loopback):
     "location", ["http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://10.0.0.1/"]
 )
 def test_a_redirect_to_the_metadata_service_or_loopback_is_refused(allow_loopback, location):
-    with web_site({"/feed": redirect(location, 301)}) as site:
-        with pytest.raises(FetchError) as caught:
-            fetch_feed(f"{site.url}/feed", timeout=0.5)
+    with (
+        web_site({"/feed": redirect(location, 301)}) as site,
+        pytest.raises(FetchError) as caught,
+    ):
+        fetch_feed(f"{site.url}/feed", timeout=0.5)
 
     assert str(caught.value) == PRIVATE
 
@@ -107,18 +109,22 @@ def test_an_allowed_feed_is_fetched(allow_loopback, local):
 
 
 def test_a_feed_larger_than_the_limit_sent_without_its_length_is_refused(allow_loopback):
-    with web_site({"/big": answer(200, b"<rss>" + b" " * 50_000, length=False)}) as site:
-        with pytest.raises(FetchError) as caught:
-            fetch_feed(f"{site.url}/big", max_bytes=10_000)
+    with (
+        web_site({"/big": answer(200, b"<rss>" + b" " * 50_000, length=False)}) as site,
+        pytest.raises(FetchError) as caught,
+    ):
+        fetch_feed(f"{site.url}/big", max_bytes=10_000)
 
     assert str(caught.value) == "The response was larger than 0.01 MB, more than Rapport reads."
 
 
 def test_a_feed_trickled_slower_than_the_time_limit_is_given_up(allow_loopback):
     # 60 bytes, each in time for a per-read timeout, 3 seconds in all.
-    with web_site({"/slow": trickle(RSS[:60], every=0.05)}) as site:
-        with pytest.raises(FetchError) as caught:
-            fetch_feed(f"{site.url}/slow", timeout=0.5)
+    with (
+        web_site({"/slow": trickle(RSS[:60], every=0.05)}) as site,
+        pytest.raises(FetchError) as caught,
+    ):
+        fetch_feed(f"{site.url}/slow", timeout=0.5)
 
     assert str(caught.value) == "The site did not answer in time (Rapport waits 0.5 seconds)."
 
@@ -138,9 +144,8 @@ def test_a_feed_trickled_slower_than_the_time_limit_is_given_up(allow_loopback):
     ],
 )
 def test_a_failure_says_nothing_the_site_said(allow_loopback, route, message):
-    with web_site({"/feed": route}) as site:
-        with pytest.raises(FetchError) as caught:
-            fetch_feed(f"{site.url}/feed", timeout=1)
+    with web_site({"/feed": route}) as site, pytest.raises(FetchError) as caught:
+        fetch_feed(f"{site.url}/feed", timeout=1)
 
     assert str(caught.value) == message
     for said in ("postgres", "Secret", "SSH", "banner", "Remote end"):
