@@ -53,6 +53,29 @@ Address = tuple[int, tuple[Any, ...]]
 # IPv6 ranges that carry an IPv4 address the packets really go to: NAT64's well-known prefix
 # (a resolver on an IPv6-only network returns these for every IPv4-only site).
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# Blocks IANA's special-purpose registries mark as not globally reachable, which the standard
+# library's lists (revised in later Python releases) may not know yet.
+_NOT_GLOBAL = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "0.0.0.0/8",
+        "100.64.0.0/10",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.88.99.0/24",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "240.0.0.0/4",
+        "64:ff9b:1::/48",
+        "100::/64",
+        "2001::/23",
+        "2001:db8::/32",
+        "3fff::/20",
+        "5f00::/16",
+        "fc00::/7",
+    )
+)
 # What a localhost name (RFC 6761) stands for when an address is checked without DNS.
 _LOCALHOST = (ipaddress.IPv4Address("127.0.0.1"), ipaddress.IPv6Address("::1"))
 
@@ -148,7 +171,7 @@ class Allowed:
         return host in self.names or host.endswith(self.suffixes)
 
     def address(self, ip: IP) -> bool:
-        return any(ip in net for one in _forms(ip) for net in self.networks)
+        return any(one in net for one in _forms(ip) for net in self.networks)
 
 
 def allowed(entries: Iterable[str] | None = None) -> Allowed:
@@ -192,8 +215,10 @@ def _forms(ip: IP) -> list[IP]:
 
 def _public_one(ip: IP) -> bool:
     site_local = isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local
+    listed = any(ip in net for net in _NOT_GLOBAL if net.version == ip.version)
     return ip.is_global and not (
-        ip.is_multicast
+        listed
+        or ip.is_multicast
         or ip.is_private
         or ip.is_reserved
         or ip.is_loopback
