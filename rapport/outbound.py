@@ -7,7 +7,7 @@ outbound request therefore goes through this module, which:
 
 - resolves the name once, refuses it when any address it resolves to is loopback, private,
   link-local, multicast, unspecified or otherwise not public (IPv4 and IPv6, IPv4 inside IPv6
-  too), unless an administrator allows it in `RAPPORT_OUTBOUND_ALLOW`;
+  too), unless whoever runs the server allows it in `RAPPORT_OUTBOUND_ALLOW`;
 - connects to exactly the addresses it checked, sending the name in the Host header and in
   TLS (SNI, and the certificate is checked against the name), so a name that points elsewhere
   by the time of connecting (DNS rebinding) gains nothing;
@@ -18,6 +18,11 @@ outbound request therefore goes through this module, which:
 - ignores HTTP(S)_PROXY: a proxy would resolve and connect by itself, past these checks;
 - turns every failure into one of a fixed set of messages written for a librarian, which
   never repeat what the other side said (no reason phrases, no bodies, no error text).
+
+`check_destination` is the same check without DNS, for services that store an address to
+use later (webhook endpoints): it refuses what can only be private. This module checks where a
+connection goes; which URLs may be stored at all is the storing service's business (it checks
+only that a URL is http or https, since it cannot connect anywhere else).
 
 Resolving a name is not covered by the deadline (the system resolver has no timeout of its
 own to give); it is bounded by the resolver's own configuration.
@@ -362,6 +367,7 @@ class _Connection(http.client.HTTPConnection):
         if self._tls:
             context = ssl.create_default_context()
             context.sslsocket_class = _TLSSocket
+            sock.settimeout(_left(self._deadline))  # the handshake has what is left
             tls = context.wrap_socket(sock, server_hostname=self.host)
             assert isinstance(tls, _TLSSocket)
             tls.deadline = self._deadline
