@@ -7,7 +7,8 @@ tell people about) or publications (evidence of what a person works on).
     result.format, result.records, result.problems
 
 Readers for one format: parse_bibtex, parse_ris, parse_orcid, parse_crossref, parse_feed.
-Network: fetch_feed(url) and fetch_orcid(orcid_id) raise FetchError with a plain message.
+Network: fetch_feed(url) and fetch_orcid(orcid_id) fetch through rapport.outbound (public
+addresses only, unless allowed) and raise its FetchError with a plain message.
 """
 
 from rapport.awareness.formats.bibtex import parse_bibtex
