@@ -28,9 +28,11 @@ Resolving a name is not covered by the deadline (the system resolver has no time
 own to give); it is bounded by the resolver's own configuration.
 """
 
+import functools
 import http.client
 import ipaddress
 import math
+import os
 import socket
 import ssl
 import time
@@ -351,6 +353,16 @@ def _open(addresses: list[Address], deadline: float) -> _Socket:
     raise error
 
 
+@functools.lru_cache(maxsize=4)
+def _tls_context(cafile: str | None, capath: str | None) -> ssl.SSLContext:
+    """The system's trust store, certificates checked against the name. Loading it takes
+    tens of milliseconds, so it is made once per process (and per SSL_CERT_FILE/SSL_CERT_DIR,
+    which OpenSSL reads when it loads it); a context is safe to share between threads."""
+    context = ssl.create_default_context()
+    context.sslsocket_class = _TLSSocket
+    return context
+
+
 class _Connection(http.client.HTTPConnection):
     """An HTTP(S) connection to checked addresses rather than to whatever the name says now.
     The host name still goes in the Host header, TLS's SNI and the certificate check."""
@@ -365,8 +377,7 @@ class _Connection(http.client.HTTPConnection):
     def connect(self) -> None:
         sock: socket.socket = _open(self._addresses, self._deadline)
         if self._tls:
-            context = ssl.create_default_context()
-            context.sslsocket_class = _TLSSocket
+            context = _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
             sock.settimeout(_left(self._deadline))  # the handshake has what is left
             tls = context.wrap_socket(sock, server_hostname=self.host)
             assert isinstance(tls, _TLSSocket)
