@@ -217,7 +217,7 @@ RAPPORT_WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)  # seconds a receiver h
 
 # Outbound requests (feeds, ORCID, webhooks) never reach loopback, private, link-local or other
 # non-public addresses, except those listed here: comma-separated addresses, networks
-# (10.0.0.0/8, fd00::/8), host names or *.domain. See rapport/outbound.py.
+# (10.0.0.0/8, fd00::/8), host names or *.domain. See rapport/outbound/.
 def _outbound_allow() -> list[str]:
     """Read now, so a mistyped entry stops the server starting rather than a fetch."""
     from rapport.outbound import allowed
