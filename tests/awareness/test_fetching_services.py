@@ -4,6 +4,7 @@ server's own and private networks with a plain message, and store nothing."""
 import socket
 
 import pytest
+from django.urls import reverse
 
 from rapport.audit.models import AuditEntry
 from rapport.awareness import services
@@ -61,3 +62,15 @@ def test_orcid_resolving_to_a_private_address_is_refused(world, monkeypatch):
     assert err.value.message == PRIVATE
     assert err.value.fields == {"orcid": [PRIVATE]}
     assert Publication.objects.count() == 0
+
+
+def test_the_feed_form_shows_the_refusal_and_nothing_about_what_answered(client, world):
+    client.force_login(world.alice)
+
+    response = client.post(reverse("awareness:import_feed"), {"url": "http://127.0.0.1:5432/"})
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert PRIVATE in page
+    assert "Remote end" not in page
+    assert Item.objects.count() == 0
