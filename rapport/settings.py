@@ -216,6 +216,21 @@ RAPPORT_INTEREST_HALF_LIFE_DAYS = env_int("INTEREST_HALF_LIFE_DAYS", 365)
 RAPPORT_IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 200)  # the largest file an import accepts
 RAPPORT_WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)  # seconds a receiver has to answer
 
+
+# Outbound requests (feeds, ORCID, webhooks) never reach loopback, private, link-local or other
+# non-public addresses, except those listed here: comma-separated addresses, networks
+# (10.0.0.0/8, fd00::/8), host names or *.domain. See rapport/outbound/.
+def _outbound_allow() -> list[str]:
+    """Read now, so a mistyped entry stops the server starting rather than a fetch."""
+    from rapport.outbound import allowed
+
+    entries = env_list("OUTBOUND_ALLOW")
+    allowed(entries)
+    return entries
+
+
+RAPPORT_OUTBOUND_ALLOW = _outbound_allow()
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -4,31 +4,28 @@ One attempt has three steps, so no database lock is held while a receiver takes 
 1. claim: in a short transaction, check the delivery is still pending and due, count the
    attempt, and push its next attempt a lease ahead (a crash mid-send leaves it to be retried
    once the lease runs out, never lost);
-2. send: POST the stored body, signed with a fresh timestamp, with a short timeout;
+2. send: POST the stored body, signed with a fresh timestamp, with a short timeout, through
+   `rapport.outbound` (which refuses private addresses unless allowed, at every attempt);
 3. record: a 2xx answer delivers it; anything else (another status, a redirect, a timeout, a
-   refused connection) schedules the next attempt after the backoff, or after the last
-   attempt marks it failed. An endpoint whose deliveries fail `DISABLE_AFTER` times in a row,
-   with no success between, is turned off.
+   refused connection, a refused address) schedules the next attempt after the backoff, or
+   after the last attempt marks it failed. An endpoint whose deliveries fail `DISABLE_AFTER`
+   times in a row, with no success between, is turned off.
 
 Receivers may get a delivery twice (a send whose answer was lost is sent again); the
 Rapport-Delivery header lets them notice.
 """
 
 import datetime as dt
-import http.client
 import random
-import socket
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from rapport import outbound
 from rapport.audit.services import record
 from rapport.webhooks.models import Delivery, Endpoint
 from rapport.webhooks.signing import HEADER, signature_header
@@ -79,44 +76,26 @@ class Sent:
     failed: int = 0
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a delivery: the signed body goes to the registered URL
-    only, so it is recorded as a failure the administrator can fix."""
-
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return None
-
-
 def _excerpt(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace").strip()[:EXCERPT]
 
 
 def post(url: str, body: bytes, headers: dict[str, str], wait: float) -> Answer:
-    """POST the body; every way it can fail becomes an Answer with words an admin can act on."""
-    host = urlsplit(url).hostname or url
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    """POST the body through rapport.outbound, which checks the address again now (names can
+    change what they point at since the endpoint was saved) and follows no redirect: the
+    signed body goes to the registered address only. Every failure becomes an Answer whose
+    error is one of outbound's fixed messages."""
     try:
-        with urllib.request.build_opener(_NoRedirects).open(request, timeout=wait) as response:
-            return Answer(code=response.status, excerpt=_excerpt(response.read(4096)))
-    except urllib.error.HTTPError as exc:
-        with exc:
-            raw = exc.read(4096) if exc.fp else b""
-        where = exc.headers.get("Location", "") if exc.headers else ""
-        error = f"Redirected to {where}" if 300 <= exc.code < 400 else ""
-        return Answer(code=exc.code, excerpt=_excerpt(raw), error=error)
-    except urllib.error.URLError as exc:
-        cause = exc.reason
-        if isinstance(cause, TimeoutError | socket.timeout):
-            return Answer(error=f"{host} did not answer within {wait:g} seconds.")
-        if isinstance(cause, ConnectionRefusedError):
-            return Answer(error=f"{host} refused the connection.")
-        if isinstance(cause, socket.gaierror):
-            return Answer(error=f"There is no server called {host}.")
-        return Answer(error=f"Could not reach {host}: {cause}"[:300])
-    except TimeoutError:
-        return Answer(error=f"{host} did not answer within {wait:g} seconds.")
-    except (OSError, ValueError, http.client.HTTPException) as exc:  # resets, broken TLS, …
-        return Answer(error=f"Could not read from {host}: {exc}"[:300])
+        response = outbound.post(url, body, headers=headers, timeout=wait, keep=4096)
+    except outbound.FetchError as exc:
+        return Answer(error=str(exc))
+    error = ""
+    if 300 <= response.status < 400:
+        error = (
+            f"The receiver answered with a redirect (HTTP {response.status}); webhooks are "
+            "sent to the registered address only, so change the address instead."
+        )
+    return Answer(code=response.status, excerpt=_excerpt(response.body), error=error)
 
 
 def headers_for(delivery: Delivery, secret: str, body: bytes) -> dict[str, str]:

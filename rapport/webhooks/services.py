@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils import timezone
 
+from rapport import outbound
 from rapport.accounts.models import User
 from rapport.audit.services import diff, record, snapshot
 from rapport.errors import Forbidden, Invalid
@@ -39,6 +40,21 @@ def clean_url(url: str) -> str:
             "the receiver should check that signature instead.",
             {"url": ["Remove the user name and password."]},
         )
+    return url
+
+
+def check_reachable(url: str) -> str:
+    """Refuse an address Rapport would not send to: an IP address (in any form) or localhost
+    name on a private network, unless RAPPORT_OUTBOUND_ALLOW lets it. Names are not looked up
+    here; every delivery checks what they point at when it connects."""
+    try:
+        outbound.check_destination(url)
+    except outbound.FetchError:
+        raise Invalid(
+            "That address is on a private network, which Rapport does not send webhooks to. "
+            "Whoever runs the server can allow it with the RAPPORT_OUTBOUND_ALLOW setting.",
+            {"url": ["A private address."]},
+        ) from None
     return url
 
 
@@ -73,7 +89,7 @@ def create_endpoint(
     """Register an address for these events, with a new signing secret."""
     require_admin(by)
     endpoint = Endpoint.objects.create(
-        url=clean_url(url),
+        url=check_reachable(clean_url(url)),
         events=clean_events(events),
         description=_clean_description(description),
         active=active,
@@ -98,7 +114,7 @@ def update_endpoint(
     require_admin(by)
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
     before = snapshot(endpoint, AUDITED)
-    endpoint.url = clean_url(url)
+    endpoint.url = check_reachable(clean_url(url))
     endpoint.events = clean_events(events)
     endpoint.description = _clean_description(description)
     if active and not endpoint.active:

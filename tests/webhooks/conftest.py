@@ -1,8 +1,10 @@
-"""A real HTTP receiver on 127.0.0.1 that records what Rapport sends and answers as told.
+"""A real HTTP receiver on 127.0.0.1 that records what Rapport sends and answers as told
+(rapport.outbound is allowed to reach 127.0.0.1 while it runs).
 
 `receiver.answers` is a list of (status, body, delay seconds) used one per request, the last
-one repeated (status 0 sends the body alone, not HTTP); `receiver.received` holds each
-request's headers and raw body.
+one repeated (status 0 sends the body alone, not HTTP); with `receiver.trickle` set, the body
+goes one byte at a time that many seconds apart. `receiver.received` holds each request's
+headers and raw body.
 """
 
 import threading
@@ -29,6 +31,7 @@ class Receiver:
     url: str = ""
     answers: list[tuple[int, bytes, float]] = field(default_factory=lambda: [(200, b"ok", 0)])
     received: list[Received] = field(default_factory=list)
+    trickle: float = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self) -> tuple[int, bytes, float]:
@@ -65,14 +68,20 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
-        self.wfile.write(answer)
+        if not receiver.trickle:
+            self.wfile.write(answer)
+            return
+        for byte in answer:
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            time.sleep(receiver.trickle)
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(allow_loopback) -> Iterator[Receiver]:
     httpd = Server(("127.0.0.1", 0), Handler)
     httpd.receiver = Receiver(url=f"http://127.0.0.1:{httpd.server_address[1]}/hook")
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
@@ -80,13 +89,6 @@ def receiver() -> Iterator[Receiver]:
     yield httpd.receiver
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    # A proxy set for the package registries must not swallow requests to 127.0.0.1.
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from rapport.awareness.formats.net import FetchError, fetch
 from rapport.awareness.formats.records import ParseResult, Problem, Record
 from rapport.awareness.formats.text import (
     arxiv_id_from,
@@ -26,6 +25,7 @@ from rapport.awareness.formats.text import (
     unique,
     web_link,
 )
+from rapport.outbound import FetchError, fetch
 
 _PREPRINT_HOSTS = ("arxiv.org", "biorxiv.org", "medrxiv.org", "chemrxiv.org", "osf.io/preprints")
 _HTML_START = re.compile(

@@ -8,7 +8,6 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeTree
 
-from rapport.awareness.formats.net import FetchError, get
 from rapport.awareness.formats.records import ParseResult, Problem, Record
 from rapport.awareness.formats.text import (
     arxiv_id_from,
@@ -22,6 +21,7 @@ from rapport.awareness.formats.text import (
     unique,
     web_link,
 )
+from rapport.outbound import FetchError, get
 
 PUBLIC_API = "https://pub.orcid.org/v3.0"
 _LARGEST = 30_000_000
@@ -343,7 +343,7 @@ def fetch_orcid(orcid_id: str, *, base_url: str = PUBLIC_API, timeout: float = 1
                 Problem(
                     "ORCID",
                     f"Only the summaries of {len(batch)} works were kept; their details could "
-                    f"not be fetched: {exc}",
+                    f"not be fetched. {exc}",
                 )
             )
             continue

@@ -1,4 +1,6 @@
-"""fetch_feed and fetch_orcid against a real HTTP server on 127.0.0.1 serving the fixtures."""
+"""fetch_feed and fetch_orcid against a real HTTP server on 127.0.0.1 serving the fixtures
+(rapport.outbound is allowed to reach 127.0.0.1 here; test_fetch_private.py checks it is
+refused otherwise)."""
 
 import socket
 import threading
@@ -70,11 +72,7 @@ def server() -> Iterator[str]:
     httpd.server_close()
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    # A proxy set for the package registries must not swallow requests to 127.0.0.1.
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("allow_loopback")
 
 
 def test_fetch_feed_reads_a_served_feed(server):
@@ -104,7 +102,7 @@ def test_fetch_feed_reports_a_404(server):
     with pytest.raises(FetchError) as caught:
         fetch_feed(f"{server}/feeds/gone.rss")
 
-    assert str(caught.value) == f"127.0.0.1 answered 404 Not Found for {server}/feeds/gone.rss."
+    assert str(caught.value) == "The site answered with an error (HTTP 404)."
     assert caught.value.status == 404
 
 
@@ -112,7 +110,7 @@ def test_fetch_feed_gives_up_on_a_server_that_does_not_answer_in_time(server):
     with pytest.raises(FetchError) as caught:
         fetch_feed(f"{server}/slow", timeout=0.3)
 
-    assert str(caught.value) == "127.0.0.1 did not answer within 0.3 seconds."
+    assert str(caught.value) == "The site did not answer in time (Rapport waits 0.3 seconds)."
 
 
 def test_fetch_feed_reports_a_refused_connection():
@@ -124,16 +122,16 @@ def test_fetch_feed_reports_a_refused_connection():
     with pytest.raises(FetchError) as caught:
         fetch_feed(f"http://127.0.0.1:{port}/feed")
 
-    assert str(caught.value) == "127.0.0.1 refused the connection; is the address right?"
+    assert str(caught.value) == (
+        "The site refused the connection; check the address, or try again later."
+    )
 
 
 def test_fetch_feed_refuses_a_feed_larger_than_the_limit(server):
     with pytest.raises(FetchError) as caught:
         fetch_feed(f"{server}/big", max_bytes=1000)
 
-    assert str(caught.value) == (
-        f"{server}/big is larger than 0.001 MB; Rapport reads no more than that."
-    )
+    assert str(caught.value) == "The response was larger than 0.001 MB, more than Rapport reads."
 
 
 def test_fetch_feed_refuses_an_address_that_is_not_a_web_address():
@@ -141,7 +139,7 @@ def test_fetch_feed_refuses_an_address_that_is_not_a_web_address():
         fetch_feed("file:///etc/passwd")
 
     assert str(caught.value) == (
-        "“file:///etc/passwd” is not a web address (it should start with https://)."
+        "That is not a web address; it should start with https:// (or http://)."
     )
 
 
@@ -176,8 +174,8 @@ def test_fetch_orcid_keeps_the_summaries_when_the_details_fail(server):
     assert [r.external_id for r in result.records] == ["1002", "1003"]
     assert result.problems[-1] == Problem(
         "ORCID",
-        "Only the summaries of 2 works were kept; their details could not be fetched: 127.0.0.1 "
-        f"answered 500 Internal Server Error for {server}/v3.0/{NO_DETAILS}/works/1002,1003.",
+        "Only the summaries of 2 works were kept; their details could not be fetched. The site "
+        "answered with an error (HTTP 500).",
     )
 
 
