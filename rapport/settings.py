@@ -231,9 +231,39 @@ def _outbound_allow() -> list[str]:
 
 RAPPORT_OUTBOUND_ALLOW = _outbound_allow()
 
+
+# Secrets Rapport must read back (webhook signing secrets) are stored encrypted with a key
+# derived from this list (the first encrypts, every one decrypts), else from SECRET_KEY; see
+# rapport/crypto.py and docs/webhooks.md for rotating it.
+RAPPORT_ENCRYPTION_KEY = env_list("ENCRYPTION_KEY")
+
+# Every line passes `redact_secrets` on its way out: secret addresses (calendar feeds, alert
+# links) and tokens become [redacted] in Django's "Not Found: <path>" and access lines,
+# waitress's, and ours. Django's own handlers for its loggers are replaced by these (its
+# console handler printed only with DEBUG; its mail_admins handler mails no one, as ADMINS is
+# empty), so nothing is written around the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "rapport.logs.RedactSecrets"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rapport.accounts.models import Role, User
+from rapport.awareness import links
 from rapport.awareness.models import (
     Digest,
     Frequency,
@@ -169,6 +170,7 @@ def _site(path: str) -> str:
 
 
 def preferences_url(sub: Subscription) -> str:
+    """The address of the person's page, with the token of the link in hand (`sub.token`)."""
     return _site(reverse("alerts:preferences", args=[sub.token]))
 
 
@@ -254,8 +256,11 @@ def subject(count: int) -> str:
 
 
 def message(digest: Digest, sub: Subscription, matches: "list[Match]") -> EmailMultiAlternatives:
-    """The email for one digest: text and HTML, one-click unsubscribe, the recorded Message-ID."""
+    """The email for one digest: text and HTML, one-click unsubscribe, the recorded Message-ID.
+    Its links carry a token made for it (`links.issue`: only the hash is saved), so call it
+    inside the transaction that sends it."""
     person = sub.person
+    links.issue(sub)
     librarian = librarian_for(person, matches)
     lines = [
         Line(

@@ -1,10 +1,12 @@
 """Current awareness: what each person is interested in, items worth telling them about, the
 matches between the two, and the digests that carry approved matches to the person."""
 
+import hashlib
 import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from rapport.people.models import Person
 
@@ -118,7 +120,22 @@ class Frequency(models.TextChoices):
     MONTHLY = "monthly", "Monthly"
 
 
+LINK_PREFIX = "alr_"
+
+
+def new_link_token() -> str:
+    """The key in one alert link: 24 random bytes, URL-safe, with a prefix that says what it
+    is (and lets logs and secret scanners find it)."""
+    return LINK_PREFIX + secrets.token_urlsafe(24)
+
+
+def hash_link_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
 def new_token() -> str:
+    """The token a subscription kept in clear before links were hashed; its migrations still
+    name it."""
     return secrets.token_urlsafe(24)
 
 
@@ -126,7 +143,6 @@ class Subscription(models.Model):
     """A person's alerting preferences, reachable without an account through a secret link."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="subscription")
-    token = models.CharField(max_length=64, unique=True, default=new_token)
     consented_at = models.DateTimeField(null=True, blank=True)
     frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY)
     paused = models.BooleanField(default=False)
@@ -136,8 +152,28 @@ class Subscription(models.Model):
     )
     last_sent_at = models.DateTimeField(null=True, blank=True)
 
+    #: The raw token of the link in hand: the one just made for an email (`links.issue`) or the
+    #: one the person's page was opened with (`links.find`). Never stored; "" otherwise.
+    token: str = ""
+
     def __str__(self) -> str:
         return f"subscription of {self.person_id}"
+
+
+class AlertLink(models.Model):
+    """One secret link to a person's alert pages, as sent in one email (or shown once to their
+    librarian). Only the token's hash is kept, so a copy of the database or a backup opens
+    nobody's page; each link works until the person's links are revoked all at once."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"link {self.pk} of subscription {self.subscription_id}"
 
 
 class MatchStatus(models.TextChoices):

@@ -3,7 +3,8 @@ behalf): consent, frequency, pause, unsubscribe, topics, and answers to the item
 
 The link's token is the only key: whoever holds it acts as the person, so these services take
 the subscription the token found, and `by` is None when the person acts on their own page. Each
-write runs in one transaction and leaves an audit entry on the person.
+write runs in one transaction and leaves an audit entry on the person. Tokens are made, found
+and revoked in `links.py` (only their hashes are stored); they never go into an audit entry.
 
 Consent is a double opt-in: a librarian (or the person) asks for an invitation, `invite` emails
 the secret link to the person's own address, and only a press of the button on the page it
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from rapport.accounts.models import Role, User
 from rapport.audit.services import record
-from rapport.awareness import digests, sending
+from rapport.awareness import digests, links, sending
 from rapport.awareness.models import (
     Frequency,
     Interest,
@@ -28,7 +29,6 @@ from rapport.awareness.models import (
     Match,
     MatchStatus,
     Subscription,
-    new_token,
 )
 from rapport.awareness.services import require_librarian, set_interest
 from rapport.errors import Invalid, NotFound
@@ -37,21 +37,12 @@ from rapport.touchpoints.models import Channel, Initiator, Kind, Origin
 from rapport.touchpoints.services import create_touchpoint
 
 ANSWERS = {"useful": "useful", "not_useful": "not useful"}
-BAD_LINK = (
-    "This link is not valid. Use the newest alert email, or ask your librarian for a new link."
-)
+BAD_LINK = links.BAD_LINK
 
 
 def get_subscription(token: str) -> Subscription:
     """The subscription a secret link names. Unknown and revoked links get the same answer."""
-    if not token or len(token) > 64:
-        raise NotFound(BAD_LINK)
-    try:
-        return Subscription.objects.select_related("person").get(
-            token=token, person__archived_at=None
-        )
-    except Subscription.DoesNotExist:
-        raise NotFound(BAD_LINK) from None
+    return links.find(token)
 
 
 def get_sent_match(subscription: Subscription, match_id: int | str, *, lock: bool = False) -> Match:
@@ -77,9 +68,12 @@ def _audit(by: User | None, sub: Subscription, action: str, summary: str, change
 
 
 def _locked(sub: Subscription) -> Subscription:
-    """The row again, locked, so two quick presses do not both read the old state."""
+    """The row again, locked, so two quick presses do not both read the old state; it keeps
+    the token of the link in hand, for the page the person is sent back to."""
     fresh = Subscription.objects.select_for_update(of=("self",)).select_related("person")
-    return fresh.get(pk=sub.pk)
+    locked = fresh.get(pk=sub.pk)
+    locked.token = sub.token
+    return locked
 
 
 @transaction.atomic
@@ -160,12 +154,19 @@ def unsubscribe(
 
 @transaction.atomic
 def new_link(*, by: User | None, subscription: Subscription) -> Subscription:
-    """Revoke the secret link and make a new one (a forwarded email, a lost phone)."""
+    """Revoke every link sent so far and make a new one (a forwarded email, a lost phone); the
+    new token is on the returned subscription, to show once."""
     require_librarian(by)
     sub = _locked(subscription)
-    sub.token = new_token()
-    sub.save(update_fields=["token"])
-    _audit(by, sub, "new_link", "Revoked the preferences link and made a new one", {})
+    revoked = links.revoke_all(sub)
+    links.issue(sub)
+    _audit(
+        by,
+        sub,
+        "new_link",
+        "Revoked the preferences links sent so far and made a new one",
+        {"links_revoked": revoked},
+    )
     return sub
 
 
@@ -270,6 +271,7 @@ def invite(*, by: User, person: Person) -> Subscription:
                 f"{person.full_name} unsubscribed on {day:%-d %B %Y}; only they can subscribe"
                 " again, from the link in any alert."
             )
+        links.issue(sub)
         _audit(by, sub, "invited", f"Invitation sent to {person.email}", {})
     context = {
         "person": person,

@@ -198,7 +198,11 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _profile_page(request: AuthedRequest, pk: int, status: int = 200, **bound: forms.Form):
+def _profile_page(
+    request: AuthedRequest, pk: int, status: int = 200, link: str = "", **bound: forms.Form
+):
+    """The profile page; `link` is the person's new preferences link, shown once after New
+    link (only its hash is kept, so it cannot be shown again)."""
     person = get_person_for(request.user, pk)
     sub = subscription_of(person)
     context = {
@@ -212,7 +216,7 @@ def _profile_page(request: AuthedRequest, pk: int, status: int = 200, **bound: f
         "interest_form": bound.get("interest_form") or InterestForm(),
         "pub_form": bound.get("pub_form") or PublicationFileForm(),
         "orcid_form": bound.get("orcid_form") or OrcidForm(initial={"orcid": person.orcid}),
-        "preferences_url": digests.preferences_url(sub) if sub else "",
+        "preferences_url": link,
     }
     return render(request, "awareness/profile.html", context, status=status)
 
@@ -234,13 +238,19 @@ def invite(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def new_link(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Revoke the person's secret link and make a new one (a forwarded email, say)."""
+    """Revoke the person's secret links and make a new one (a forwarded email, say), shown on
+    the page this once: the answer is the page itself, not a redirect to it."""
     person = get_person_for(request.user, pk)
     sub = subscription_of(person)
-    if sub is not None:
-        subscriptions.new_link(by=request.user, subscription=sub)
-        messages.success(request, "The old link no longer works; the new one is below.")
-    return redirect("awareness:profile", pk=person.pk)
+    if sub is None:
+        return redirect("awareness:profile", pk=person.pk)
+    sub = subscriptions.new_link(by=request.user, subscription=sub)
+    messages.success(
+        request,
+        "The links sent before no longer work. The new one is below, shown this once: give it"
+        " to them yourself, or email it (each email carries a link of its own).",
+    )
+    return _profile_page(request, pk, link=digests.preferences_url(sub))
 
 
 @page_view

@@ -139,12 +139,15 @@ def _blocks(archive: zipfile.ZipFile, member: str) -> Any:
 
 def _seeded_tables(connection: Any) -> set[str]:
     """Tables `migrate` itself fills: content types and permissions, and the tables of apps
-    whose migrations add rows (such as the default cadence rules). Never the accounts."""
+    whose migrations add rows (such as the default cadence rules). Never the accounts. A
+    migration whose code only rewrites rows already there (hashing or encrypting a column)
+    adds none to a new database, and says so with `seeds_rows = False`."""
     loader = MigrationLoader(connection, ignore_no_migrations=True)
     seeding = {
         app
         for (app, _), migration in loader.disk_migrations.items()
-        if any(isinstance(op, RunPython) for op in migration.operations)
+        if getattr(migration, "seeds_rows", True)
+        and any(isinstance(op, RunPython) for op in migration.operations)
     }
     tables = {"django_content_type", "auth_permission"}
     for model in apps.get_models(include_auto_created=True):

@@ -6,12 +6,19 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from rapport import crypto
+
 SECRET_PREFIX = "whsec_"
 
 
 def new_secret() -> str:
     """A signing secret: 32 random bytes, URL-safe, with a prefix that says what it is."""
     return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_encrypted_secret() -> str:
+    """A new signing secret as it is stored: encrypted."""
+    return crypto.encrypt(new_secret())
 
 
 class Endpoint(models.Model):
@@ -21,9 +28,11 @@ class Endpoint(models.Model):
     description = models.CharField(max_length=200, blank=True)
     events = models.JSONField(default=list, help_text="Event names this endpoint receives")
     active = models.BooleanField(default=True)
-    # Stored as is: signing needs the secret itself, not a hash of it. Only administrators see
-    # it (on the endpoint's page); audit entries never record it.
-    secret = models.CharField(max_length=100, default=new_secret)
+    # Signing needs the secret itself, not a hash of it, so it is stored encrypted (see
+    # rapport/crypto.py): the database and its backups hold only ciphertext. Read and set it
+    # as `secret`. Only administrators see it (on the endpoint's page); audit entries never
+    # record it.
+    secret_encrypted = models.TextField(default=new_encrypted_secret, editable=False)
     secret_rotated_at = models.DateTimeField(null=True, blank=True)
     # Deliveries given up one after another; any success sets it back to 0.
     failures_in_row = models.PositiveIntegerField(default=0)
@@ -40,6 +49,24 @@ class Endpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def secret(self) -> str:
+        """The signing secret in clear; `crypto.SecretUnreadable` if the key changed."""
+        return crypto.decrypt(self.secret_encrypted)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_encrypted = crypto.encrypt(value)
+
+    @property
+    def secret_problem(self) -> str:
+        """Why the secret cannot be read, for the endpoint's page; empty when it can."""
+        try:
+            crypto.decrypt(self.secret_encrypted)
+        except crypto.SecretUnreadable as err:
+            return err.message
+        return ""
 
     def receives(self, event: str) -> bool:
         return self.active and event in self.events

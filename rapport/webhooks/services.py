@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils import timezone
 
-from rapport import outbound
+from rapport import crypto, outbound
 from rapport.accounts.models import User
 from rapport.audit.services import diff, record, snapshot
 from rapport.errors import Forbidden, Invalid
@@ -150,7 +150,7 @@ def rotate_secret(*, by: User, endpoint: Endpoint) -> Endpoint:
     before = endpoint.secret_rotated_at
     endpoint.secret = new_secret()
     endpoint.secret_rotated_at = timezone.now()
-    endpoint.save(update_fields=["secret", "secret_rotated_at", "updated_at"])
+    endpoint.save(update_fields=["secret_encrypted", "secret_rotated_at", "updated_at"])
     record(
         actor=by,
         action="rotate_secret",
@@ -164,6 +164,26 @@ def rotate_secret(*, by: User, endpoint: Endpoint) -> Endpoint:
         },
     )
     return endpoint
+
+
+@transaction.atomic
+def reencrypt_secrets() -> int:
+    """Encrypt every stored signing secret again with the current (first) encryption key, so
+    an old key can be dropped from RAPPORT_ENCRYPTION_KEY; returns how many. The secrets
+    themselves do not change: receivers notice nothing. An operator's command, so no `by`.
+    Raises `crypto.SecretUnreadable`, changing nothing, if any secret cannot be read."""
+    endpoints = list(Endpoint.objects.select_for_update().order_by("pk"))
+    for endpoint in endpoints:
+        endpoint.secret_encrypted = crypto.reencrypt(endpoint.secret_encrypted)
+    Endpoint.objects.bulk_update(endpoints, ["secret_encrypted"])
+    for endpoint in endpoints:
+        record(
+            actor=None,
+            action="reencrypt_secret",
+            obj=endpoint,
+            summary=f"{endpoint.url}: secret encrypted with the current key",
+        )
+    return len(endpoints)
 
 
 def _require_active(endpoint: Endpoint) -> None:

@@ -1,9 +1,14 @@
 """The alerts pages: items in, the review queue, a person's interests, run progress."""
 
+import json
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from rapport.audit.models import AuditEntry
+from rapport.awareness import links
 from rapport.awareness.models import Digest, Interest, Item, Match, MatchRun, MatchStatus
 from tests.awareness.conftest import make_item, make_publication
 from tests.factories import make_touchpoint
@@ -143,21 +148,50 @@ def test_run_progress_partial_polls_while_busy(client, world):
     assert "hx-trigger" not in body
 
 
-def test_invite_emails_the_link_and_new_link_revokes_it(client, world, inbox):
+def test_invite_emails_a_link_the_profile_cannot_show_again(client, world, inbox):
     client.force_login(world.alice)
     response = client.post(reverse("awareness:invite", args=[world.ana.pk]), follow=True)
     assert "Sent Ana Ruiz the link to their alerts page." in response.content.decode()
-    sub = world.ana.subscription
     [(to, message)] = inbox.messages
     assert to == ["ana.ruiz@uni.example"]
-    assert f"/alerts/{sub.token}/" in message.get_body(("plain",)).get_content()
-    old = sub.token
-    client.post(reverse("awareness:new_link", args=[world.ana.pk]))
-    sub.refresh_from_db()
-    assert sub.token != old
+    emailed = re.search(r"/alerts/([^/]+)/", message.get_body(("plain",)).get_content())
+    assert emailed is not None and emailed[1].startswith("alr_")
+    assert links.find(emailed[1]).person == world.ana
+
     page = client.get(reverse("awareness:profile", args=[world.ana.pk])).content.decode()
-    assert f"/alerts/{sub.token}/" in page
-    assert f"/alerts/{old}/" not in page
+    assert emailed[1] not in page  # only its hash is kept: there is nothing to show
+    assert 'id="link-note"' in page
+
+
+def test_new_link_revokes_every_link_sent_and_shows_the_new_one_once(client, world, inbox):
+    client.force_login(world.alice)
+    client.post(reverse("awareness:invite", args=[world.ana.pk]))
+    client.post(reverse("awareness:invite", args=[world.ana.pk]))
+    sent = [
+        re.findall(r"/alerts/([^/]+)/", m.get_body(("plain",)).get_content())[0]
+        for _, m in inbox.messages
+    ]
+    assert len(set(sent)) == 2  # each email has a link of its own, and both work
+    assert [client.get(f"/alerts/{t}/").status_code for t in sent] == [200, 200]
+
+    response = client.post(reverse("awareness:new_link", args=[world.ana.pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    shown = re.search(r'<a href="[^"]+/alerts/([^/"]+)/">', page)
+    assert shown is not None and shown[1] not in sent
+    assert "shown this once" in page
+    assert [client.get(f"/alerts/{t}/").status_code for t in sent] == [404, 404]
+    assert client.get(f"/alerts/{shown[1]}/").status_code == 200
+    again = client.get(reverse("awareness:profile", args=[world.ana.pk])).content.decode()
+    assert shown[1] not in again
+    entry = AuditEntry.objects.get(action="subscription.new_link")
+    assert entry.changes == {"links_revoked": 2}
+    assert not any(
+        t in json.dumps(e.changes) + e.summary
+        for e in AuditEntry.objects.all()
+        for t in [*sent, shown[1]]
+    )
 
 
 def test_item_page_shows_who_it_matched_among_my_people(client, world, suggestion):

@@ -3,6 +3,7 @@
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from rapport.awareness import links
 from rapport.awareness.models import Interest, InterestState, Item, Match, MatchStatus, Subscription
 from rapport.touchpoints.models import Origin, Touchpoint
 
@@ -13,6 +14,7 @@ def no_sideways_scroll(page) -> None:
 
 def test_a_person_says_yes_sets_topics_and_frequency_then_unsubscribes(phone, world):
     sub = Subscription.objects.create(person=world.ana)
+    links.issue(sub)
     phone.goto(f"/alerts/{sub.token}/")
     expect(phone.get_by_role("heading", name="Your library alerts")).to_be_visible()
     expect(phone.locator("#alert-status")).to_have_text("Not subscribed yet.")
@@ -58,6 +60,7 @@ def test_a_wrong_link_says_so(phone, world):
 
 def test_an_answer_from_the_email_is_confirmed_then_recorded(phone, world):
     sub = Subscription.objects.create(person=world.ana, consented_at=timezone.now())
+    links.issue(sub)
     item = Item.objects.create(title="PRISMA 2020 explained", title_key="prisma 2020 explained")
     match = Match.objects.create(
         person=world.ana, item=item, score=0.9, status=MatchStatus.SENT, decided_by=world.alice

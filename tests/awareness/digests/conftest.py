@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.awareness import links
 from rapport.awareness.models import Item, Match, MatchStatus, SourceKind, Subscription
 from rapport.people.models import Person
 
@@ -26,8 +27,11 @@ def _site_url(settings):
 
 
 def subscribe(person: Person, **fields: Any) -> Subscription:
+    """A subscription with one link, its token in `sub.token` (as an invitation would make)."""
     fields.setdefault("consented_at", NOW - dt.timedelta(days=30))
-    return Subscription.objects.create(person=person, **fields)
+    sub = Subscription.objects.create(person=person, **fields)
+    links.issue(sub)
+    return sub
 
 
 def make_item(title: str, **fields: Any) -> Item:

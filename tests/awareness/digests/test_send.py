@@ -1,10 +1,13 @@
 """Digests through a real local SMTP server: what the person receives, once, and when."""
 
+import re
+
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import CommandError, call_command
 
 from rapport.audit.models import AuditEntry
+from rapport.awareness import links
 from rapport.awareness.digest_tasks import send_digests_task
 from rapport.awareness.models import Digest, Match, MatchStatus, Subscription
 from rapport.awareness.sending import MAX_ATTEMPTS, Sent, send_digests
@@ -57,7 +60,13 @@ def test_digest_carries_both_parts_the_headers_and_each_item(alerts, inbox):
     to, msg = inbox.messages[0]
     assert to == ["ana.ruiz@uni.example"]
     digest = Digest.objects.get()
-    alerts_url = f"{SITE}/alerts/{alerts.sub.token}"
+    # The email carries a link of its own, made as it was written (only its hash is kept).
+    token = re.fullmatch(
+        rf"<{SITE}/alerts/(alr_[\w-]+)/unsubscribe/>", header(msg, "List-Unsubscribe")
+    )
+    assert token is not None and token[1] != alerts.sub.token
+    assert links.find(token[1]).pk == alerts.sub.pk
+    alerts_url = f"{SITE}/alerts/{token[1]}"
     assert msg["Subject"] == "Library alerts: 2 new items for you"
     assert msg["From"] == "Library alerts <alerts@library.example>"
     assert msg["To"] == "Ana Ruiz <ana.ruiz@uni.example>"
