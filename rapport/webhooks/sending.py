@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from rapport import outbound
+from rapport import crypto, outbound
 from rapport.audit.services import record
 from rapport.webhooks.models import Delivery, Endpoint
 from rapport.webhooks.signing import HEADER, signature_header
@@ -190,7 +190,13 @@ def attempt(pk: int, now: dt.datetime | None = None) -> str | None:
     if delivery is None:
         return None
     raw = delivery.body.encode()
-    headers = headers_for(delivery, delivery.endpoint.secret, raw)
+    try:
+        secret = delivery.endpoint.secret
+    except crypto.SecretUnreadable as exc:
+        # Counted as a failed attempt like any other, so it backs off and finally gives up
+        # instead of being claimed again every lease.
+        return _record(delivery, Answer(error=exc.message), now)
+    headers = headers_for(delivery, secret, raw)
     answer = post(delivery.endpoint.url, raw, headers, timeout())
     return _record(delivery, answer, now)
 

@@ -102,6 +102,23 @@ def test_a_key_that_opens_nothing_says_so_and_changes_nothing(client, world, set
     assert Endpoint.objects.get().secret.startswith(SECRET_PREFIX)
 
 
+def test_a_delivery_whose_secret_cannot_be_read_counts_as_a_failed_attempt(
+    world, endpoint, receiver, settings
+):
+    """Not claimed again every lease with its count growing: it backs off like any failure."""
+    delivery = services.send_test_event(by=world.ada, endpoint=endpoint)
+    settings.RAPPORT_ENCRYPTION_KEY = ["a-wholly-different-key"]
+    settings.SECRET_KEY = "another-secret-key-0123456789-0123456789-0123456789"
+
+    assert sending.attempt(delivery.pk) == "pending"
+
+    delivery.refresh_from_db()
+    assert receiver.received == []
+    assert (delivery.attempts, delivery.response_code) == (1, None)
+    assert delivery.error.startswith("A stored secret cannot be read with this server's")
+    assert delivery.next_attempt_at is not None
+
+
 def test_the_secret_key_still_opens_what_was_stored_before_a_dedicated_key(world, settings):
     settings.RAPPORT_ENCRYPTION_KEY = []
     secret = _create(world).secret
