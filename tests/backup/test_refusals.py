@@ -6,10 +6,11 @@ import json
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 
 from rapport.backup.archive import MANIFEST
 from rapport.backup.dump import write_backup
-from rapport.backup.load import check_backup, restore_backup
+from rapport.backup.load import _seeded_tables, check_backup, restore_backup
 from rapport.errors import Invalid
 from rapport.people.models import Person
 from rapport.requests.models import Deliverable
@@ -167,3 +168,22 @@ def test_a_file_path_leaving_the_uploads_folder_is_refused(archive, tmp_path):
     assert caught.value.message == (
         "The backup names a file outside the uploads folder: '../../etc/passwd'."
     )
+
+
+def test_only_tables_migrate_fills_may_be_cleared_before_a_restore():
+    """Migrations whose code makes indexes or rewrites rows (touchpoints' indexes, hashed alert
+    links, encrypted webhook secrets) fill nothing: a database holding those rows is refused."""
+    seeded = _seeded_tables(connection)
+
+    assert sorted(seeded) == [
+        "auth_group",
+        "auth_group_permissions",
+        "auth_permission",
+        "django_content_type",
+        "django_tasks_database_dbtaskresult",
+        # The default cadence rules; the app's other tables follow people, who are refused.
+        "rapport_cadence_rule",
+        "rapport_person_cadence",
+        "rapport_relationship",
+        "rapport_snooze",
+    ]
