@@ -91,11 +91,12 @@ def due_requests(found: dict[str, dt.datetime]) -> QuerySet[Request]:
 
 
 def due_notes(found: dict[str, dt.datetime]) -> QuerySet[Match]:
+    """Matches whose personal note is older than its period (from the decision, else the
+    match)."""
+    notes = Match.objects.annotate(when=Coalesce("decided_at", "created_at")).filter(note__gt="")
     if ALERT_NOTES not in found:
-        return Match.objects.none()
-    return Match.objects.annotate(when=Coalesce("decided_at", "created_at")).filter(
-        when__lt=found[ALERT_NOTES], note__gt=""
-    )
+        return notes.none()
+    return notes.filter(when__lt=found[ALERT_NOTES])
 
 
 # Person-months

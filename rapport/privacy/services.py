@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.audit.services import diff, record
-from rapport.errors import Forbidden, Invalid
+from rapport.errors import Forbidden, Invalid, NotFound
 from rapport.people.models import Person
 from rapport.privacy import access, erasure, retention
 from rapport.privacy.models import RECORDS, Erasure, RetentionRule, RetentionRun
@@ -130,7 +130,12 @@ def erase_person(*, by: User | None, person: Person, reference: str = "") -> Era
     now = timezone.now()
     with transaction.atomic():
         pk = person.pk
-        found, files = erasure.erase(person, now=now)
+        # Read afresh, locked: the caller's copy may predate another erasure (of whoever
+        # referred them, say), and an id already erased must not be erased "again".
+        fresh = Person.objects.select_for_update().filter(pk=pk).first()
+        if fresh is None:
+            raise NotFound(f"There is no person {pk}: they may have been erased already.")
+        found, files = erasure.erase(fresh, now=now)
         first = found.pop("first_contact_at")
         done = Erasure.objects.create(
             person_id=pk,
