@@ -184,3 +184,27 @@ def test_people_search_finds_anyone_for_the_administrator(client, world):
     html = client.get(reverse("privacy:people"), {"q": "carla"}).text
 
     assert reverse("privacy:subject_access", args=[world.carla.pk]) in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_now_queues_a_run_that_the_worker_does(client, world):
+    """Committed for real: the worker reads the queue as in production."""
+    from django.core.management import call_command
+
+    from rapport.privacy.models import RetentionRun
+
+    set_rules(question=1)
+    when = world.hugo_question.occurred_at.replace(year=2020)
+    Touchpoint.objects.filter(pk=world.hugo_question.pk).update(occurred_at=when)
+    Participation.objects.filter(touchpoint=world.hugo_question).update(occurred_at=when)
+    client.force_login(world.ada)
+
+    response = client.post(reverse("privacy:run"))
+    call_command("worker", "--batch", verbosity=0)
+
+    assert response.status_code == 302
+    run = RetentionRun.objects.get()
+    assert (run.by, run.status, run.counts["touchpoint.question"]["stripped"]) == (
+        world.ada, "done", 1,
+    )  # fmt: skip
+    assert Touchpoint.objects.get(pk=world.hugo_question.pk).question == ""
