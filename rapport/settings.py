@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "rapport.exports",
     "rapport.backup",
     "rapport.webhooks",
+    "rapport.privacy",
     "rapport.api",
     "rapport.demo",
     "rapport.system",

@@ -17,5 +17,6 @@ urlpatterns = [
     path("calendar/", include("rapport.calendars.urls")),
     path("exports/", include("rapport.exports.urls")),
     path("webhooks/", include("rapport.webhooks.urls")),
+    path("privacy/", include("rapport.privacy.urls")),
     path("api/v1/", include("rapport.api.urls")),
 ]

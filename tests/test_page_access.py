@@ -49,6 +49,13 @@ PAGES = [
     ("calendars:import", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),
     ("webhooks:list", None, {"ada": 200, "alice": 403, "bob": 403, "mia": 403}),
     ("webhooks:create", None, {"ada": 200, "alice": 403, "bob": 403, "mia": 403}),
+    ("privacy:schedule", None, {"ada": 200, "alice": 403, "bob": 403, "mia": 403}),
+    ("privacy:preview", None, {"ada": 200, "alice": 403, "bob": 403, "mia": 403}),
+    ("privacy:people", None, {"ada": 200, "alice": 403, "bob": 403, "mia": 403}),
+    ("privacy:subject_access", "ana", {"ada": 200, "alice": 403, "bob": 403, "mia": 403}),
+    ("privacy:subject_access_json", "ana", {"ada": 200, "alice": 403, "bob": 403, "mia": 403}),
+    ("privacy:erasures", None, {"ada": 200, "alice": 403, "bob": 403, "mia": 403}),
+    ("privacy:audit", None, {"ada": 200, "alice": 403, "bob": 403, "mia": 403}),
 ]
 CASES = [
     (name, arg, role, status) for name, arg, statuses in PAGES for role, status in statuses.items()

@@ -18,6 +18,7 @@ from rapport.api.schemas import (
     patch_field,
     problems,
 )
+from rapport.audit.services import record_view
 from rapport.people.models import Status
 from rapport.people.queries import get_group_for, get_person_for, search_people
 from rapport.people.services import archive_person, create_person, restore_person, update_person
@@ -142,7 +143,9 @@ def create(request: ApiRequest, payload: PersonIn) -> tuple[int, Any]:
     summary="Read a person",
 )
 def read(request: ApiRequest, person_id: PathId) -> Any:
-    return get_person_for(request.auth, person_id)
+    person = get_person_for(request.auth, person_id)
+    record_view(actor=request.auth, obj=person, where="API")
+    return person
 
 
 @router.patch(

@@ -28,6 +28,7 @@ from rapport.api.schemas import (
     patch_field,
     problems,
 )
+from rapport.audit.services import record_view
 from rapport.people.queries import get_group_for, get_person_for
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin
 from rapport.touchpoints.queries import get_touchpoint_for, mark_visible_people, touchpoints_for
@@ -229,7 +230,10 @@ def capture_line(request: ApiRequest, payload: CaptureIn) -> tuple[int, Any]:
     summary="Read a touchpoint",
 )
 def read(request: ApiRequest, touchpoint_id: PathId) -> Any:
-    return _reloaded(request, touchpoint_id)
+    touchpoint = _reloaded(request, touchpoint_id)
+    if touchpoint.confidential:
+        record_view(actor=request.auth, obj=touchpoint, where="API")
+    return touchpoint
 
 
 @router.patch(

@@ -41,3 +41,10 @@ def record(
         summary=summary[:200],
         changes=changes or {},
     )
+
+
+def record_view(*, actor: Any, obj: models.Model, where: str) -> AuditEntry:
+    """One entry for opening a record: a person's page, timeline, brief or API read, or a
+    confidential touchpoint. Lists are not audited row by row, only a record opened; the
+    summary says where (it never copies the record's text)."""
+    return record(actor=actor, action="view", obj=obj, summary=where)

@@ -15,6 +15,7 @@ from rapport.accounts.pages import (
     page_view,
     paginate,
 )
+from rapport.audit.services import record_view
 from rapport.duplicates.queries import active_merge_of
 from rapport.errors import Invalid
 from rapport.people import services
@@ -111,13 +112,16 @@ def _person_page(
 
 @page_view
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _person_page(request, get_person_for(request.user, pk))
+    person = get_person_for(request.user, pk)
+    record_view(actor=request.user, obj=person, where="page")
+    return _person_page(request, person)
 
 
 @page_view
 def person_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     """One more page of the timeline for HTMX's "Load more"; the whole page without JS."""
     person = get_person_for(request.user, pk)
+    record_view(actor=request.user, obj=person, where="timeline")
     if not request.htmx:
         return _person_page(request, person)
     context = {

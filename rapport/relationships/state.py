@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from rapport.people.models import Person
+from rapport.privacy.models import Tally
 from rapport.relationships.cadence import Cadence, Rules, current_memberships
 from rapport.relationships.models import PersonCadence, Relationship, Stage
 from rapport.touchpoints.models import Initiator, Origin, Participation
@@ -62,6 +63,7 @@ def aggregate(person_ids: Iterable[int] | None = None) -> dict[int, Aggregates]:
     participations and no referrals are left out: they have the defaults."""
     rows = Participation.objects.all()
     referred = Person.objects.filter(referred_by__isnull=False)
+    ids: list[int] | None = None
     if person_ids is not None:
         ids = list(person_ids)
         rows = rows.filter(person_id__in=ids)
@@ -85,7 +87,46 @@ def aggregate(person_ids: Iterable[int] | None = None) -> dict[int, Aggregates]:
     found: dict[int, dict[str, Any]] = {row.pop("person_id"): row for row in grouped}
     for row in referred.values("referred_by").order_by().annotate(n=Count("id")):
         found.setdefault(row["referred_by"], {})["referrals"] = row["n"]
+    _add_tallies(found, ids)
     return {pid: Aggregates(**values) for pid, values in found.items()}
+
+
+def _add_tallies(found: dict[int, dict[str, Any]], person_ids: list[int] | None) -> None:
+    """Add what each person's detached history added up to (`privacy.Tally`: touchpoints
+    whose text the retention schedule removed and whose people it detached, referrals of
+    people since erased), so a person's state is the same before and after. Breadth (kinds
+    used) is a union of kinds, so it needs their remaining kinds: one more query, for the
+    people who have a tally only."""
+    tallies = Tally.objects.all() if person_ids is None else Tally.objects.filter(pk__in=person_ids)
+    tallied = {t.person_id: t for t in tallies}
+    if not tallied:
+        return
+    kinds: dict[int, set[str]] = {pid: set(t.kinds) for pid, t in tallied.items()}
+    remaining = Participation.objects.filter(
+        person_id__in=list(tallied) if person_ids is not None else Tally.objects.values("pk")
+    )
+    for pid, kind in remaining.values_list("person_id", "touchpoint__kind").distinct().order_by():
+        kinds[pid].add(kind)
+    for pid, t in tallied.items():
+        row = found.setdefault(pid, {})
+        for name, pick in (
+            ("first_contact_at", min),
+            ("last_contact_at", max),
+            ("last_real_contact_at", max),
+        ):
+            values = [v for v in (row.get(name), getattr(t, name)) if v is not None]
+            row[name] = pick(values) if values else None
+        for name in (
+            "touchpoint_count",
+            "minutes",
+            "read_sum",
+            "read_count",
+            "initiated_by_them",
+            "partnership",
+            "referrals",
+        ):
+            row[name] = row.get(name, 0) + getattr(t, name)
+        row["kinds_used"] = len(kinds[pid])
 
 
 def stage_rules(agg: Aggregates) -> list[tuple[Stage, str, bool]]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from rapport.accounts.models import Role, User
 from rapport.people.models import Group, Membership, Person
 from rapport.people.queries import groups_for, people_for
+from rapport.privacy.models import AnonymousParticipation, Erasure
 from rapport.relationships.cadence import Rules, current_memberships, due
 from rapport.relationships.models import PersonCadence, Stage
 from rapport.touchpoints.models import READ_LEVELS, Kind, Origin, Participation, Touchpoint
@@ -447,21 +448,36 @@ def report(
 def _add_people(rows: list[Month], period: Period, touchpoints: QuerySet[Touchpoint]) -> None:
     """New and repeat people per month among those taking part in `touchpoints`. A person is
     new in the month of their first contact ever (`Person.first_contact_at`, over all
-    touchpoints), repeat in every later one."""
-    contacts = Participation.objects.filter(
-        touchpoint_id__in=touchpoints.values("pk"),
-        occurred_at__gte=period.start_at,
-        occurred_at__lt=period.end_at,
-    )
-    for index, first, n in (
-        contacts.annotate(
+    touchpoints), repeat in every later one.
+
+    People the retention schedule or an erasure detached are counted from their anonymous
+    participations (`privacy.AnonymousParticipation`): one `someone` per person and month,
+    flagged when the month was their first contact, so the figures stay what they were. Both
+    are read in one query (UNION ALL)."""
+    within = {"occurred_at__gte": period.start_at, "occurred_at__lt": period.end_at}
+    in_touchpoints = touchpoints.values("pk")
+    contacts = (
+        Participation.objects.filter(touchpoint_id__in=in_touchpoints, **within)
+        .annotate(
             month=_month_of_period("occurred_at", period),
             first=_month_of_period("person__first_contact_at", period),
         )
         .values_list("month", "first")
         .annotate(n=Count("person_id", distinct=True))
         .order_by()
-    ):
+    )
+    month = _month_of_period("occurred_at", period)
+    anonymous = (
+        AnonymousParticipation.objects.filter(touchpoint_id__in=in_touchpoints, **within)
+        .annotate(
+            month=month,
+            first=Case(When(new=True, then=month), default=Value(-2), output_field=IntegerField()),
+        )
+        .values_list("month", "first")
+        .annotate(n=Count("someone", distinct=True))
+        .order_by()
+    )
+    for index, first, n in contacts.union(anonymous, all=True):
         if not 0 <= index < len(rows):
             continue
         if first == index:
@@ -474,16 +490,37 @@ def _add_everyones_people(rows: list[Month], period: Period) -> None:
     """`_add_people` over every touchpoint. Everyone whose first contact falls in a month took
     part that month, so the new are counted on the people alone and the repeat are the
     month's people less the new."""
-    contacts = Participation.objects.all()
-    for index, n in _per_month(
-        contacts, period, (), field="touchpoint__occurred_at", n=Count("person_id", distinct=True)
-    ):
+    contacts = _month_parts(
+        Participation.objects.all(),
+        period,
+        (),
+        field="touchpoint__occurred_at",
+        n=Count("person_id", distinct=True),
+    )
+    # People detached by retention or erasure: a `someone` per person and month.
+    anonymous = _month_parts(
+        AnonymousParticipation.objects.all(),
+        period,
+        (),
+        field="touchpoint__occurred_at",
+        n=Count("someone", distinct=True),
+    )
+    parts = [*contacts, *anonymous]
+    for index, n in parts[0].union(*parts[1:], all=True):
         rows[index].repeat_people += n
-    # No index on first_contact_at: one scan of the people, bucketed, not one per month.
-    first_contacts = Person.objects.all()
-    for index, n in _per_month(
-        first_contacts, period, (), field="first_contact_at", whole=False, n=Count("id")
-    ):
+    # No index on first_contact_at: one scan of the people, bucketed, not one per month; the
+    # people since erased are new in the month of their first contact all the same.
+    first_contacts = _per_month(
+        Person.objects.all(), period, (), field="first_contact_at", whole=False, n=Count("id")
+    ).union(
+        _per_month(
+            Erasure.objects.all(), period, (), field="first_contact_at", whole=False, n=Count("id")
+        ),
+        all=True,
+    )
+    for index, n in first_contacts:
+        if not 0 <= index < len(rows):
+            continue
         rows[index].new_people += n
         rows[index].repeat_people -= n
 
@@ -512,7 +549,15 @@ def _per_month(
             .annotate(**aggregates)
             .order_by()
         )
-    parts = [
+    parts = _month_parts(qs, period, fields, field=field, **aggregates)
+    return parts[0].union(*parts[1:], all=True)
+
+
+def _month_parts(
+    qs: QuerySet, period: Period, fields: tuple[str, ...], *, field: str, **aggregates: Any
+) -> list[QuerySet]:
+    """One range query per month of the period, each reading its month off the index."""
+    return [
         qs.filter(**{f"{field}__gte": start, f"{field}__lt": end})
         .annotate(month=Value(index, output_field=IntegerField()))
         .values_list("month", *fields)
@@ -520,7 +565,6 @@ def _per_month(
         .order_by()
         for index, (start, end) in enumerate(period.month_bounds)
     ]
-    return parts[0].union(*parts[1:], all=True)
 
 
 def _ladder(user: User, group: Group | None, today: dt.date) -> dict[Stage, int]:

@@ -13,6 +13,7 @@ from rapport.accounts.pages import (
     page_view,
     paginate,
 )
+from rapport.audit.services import record_view
 from rapport.people.queries import get_group_for, get_person_for
 from rapport.reports import briefs, charts, figures
 from rapport.reports.forms import ReportFilterForm
@@ -116,6 +117,7 @@ def report_charts(report: figures.Report) -> dict[str, charts.Chart]:
 def person_brief(request: AuthedRequest, pk: int) -> HttpResponse:
     forbid_managers(request.user)
     person = get_person_for(request.user, pk)
+    record_view(actor=request.user, obj=person, where="brief")
     context = {"brief": briefs.person_brief(request.user, person)}
     return render(request, "reports/person_brief.html", context)
 

@@ -14,6 +14,7 @@ from rapport.accounts.pages import (
     page_view,
     redirect_back,
 )
+from rapport.audit.services import record_view
 from rapport.errors import Forbidden, Invalid, RapportError
 from rapport.people.forms import mention_for
 from rapport.people.models import Person
@@ -106,6 +107,8 @@ def _can_change(request: AuthedRequest, tp: Touchpoint) -> bool:
 @page_view
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     tp = get_touchpoint_for(request.user, pk)
+    if tp.confidential:
+        record_view(actor=request.user, obj=tp, where="page")
     mark_visible_people(request.user, [tp])
     context = {"touchpoint": tp, "can_change": _can_change(request, tp)}
     return render(request, "touchpoints/touchpoint_detail.html", context)

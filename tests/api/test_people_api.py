@@ -218,7 +218,11 @@ def test_create_person_round_trip(call, world):
         "postdoc",
     )
     assert call("GET", f"/people/{zoe.pk}", as_=world.alice).body == created.body
-    assert AuditEntry.objects.filter(object_type="person", object_id=str(zoe.pk)).count() == 1
+    entries = AuditEntry.objects.filter(object_type="person", object_id=str(zoe.pk))
+    assert sorted(entries.values_list("action", "summary")) == [
+        ("create", "Zoe Quist"),
+        ("view", "API"),
+    ]
 
 
 @pytest.mark.parametrize(

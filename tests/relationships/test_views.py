@@ -235,10 +235,11 @@ def test_panel_includes_the_open_requests(client, world, dora):
 
 
 def test_person_page_query_count(client, world, dora):
-    """14 queries: session, user, person, counts by kind and channel (one), timeline and its
-    people, visible people, memberships; the panel's five (relationship row with the person's
-    cadence, the viewer's snooze, recent counts, current memberships, rules); and the open
-    requests (one: a visible person's requests are all visible)."""
+    """15 queries: session, user, person, the audit entry for the view (one insert),
+    counts by kind and channel (one), timeline and its people, visible people, memberships;
+    the panel's five (relationship row with the person's cadence, the viewer's snooze, recent
+    counts, current memberships, rules); and the open requests (one: a visible person's
+    requests are all visible)."""
     client.force_login(world.alice)
     address = reverse("people:person_detail", args=[dora.pk])
 
@@ -246,7 +247,7 @@ def test_person_page_query_count(client, world, dora):
         response = client.get(address)
 
     assert response.status_code == 200
-    assert len(ctx.captured_queries) == 14
+    assert len(ctx.captured_queries) == 15
 
 
 def test_person_page_query_count_does_not_grow_with_state(client, world, dora):
@@ -260,7 +261,7 @@ def test_person_page_query_count_does_not_grow_with_state(client, world, dora):
     with CaptureQueriesContext(connection) as ctx:
         client.get(reverse("people:person_detail", args=[dora.pk]))
 
-    assert len(ctx.captured_queries) == 14
+    assert len(ctx.captured_queries) == 15  # 14, and the view's audit entry
 
 
 # Access

@@ -2,5 +2,6 @@
 requests, stories, awareness, search), and the report tables (aggregates)."""
 
 from rapport.exports.lists import figures, people, work
+from rapport.privacy import exports as privacy
 
-__all__ = ["figures", "people", "work"]
+__all__ = ["figures", "people", "privacy", "work"]
