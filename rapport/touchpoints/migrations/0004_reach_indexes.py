@@ -32,6 +32,9 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Its code makes indexes, no rows: a restore must refuse a database holding touchpoints,
+    # not clear them as it clears what `migrate` itself fills (rapport/backup/load.py).
+    seeds_rows = False
     dependencies = [("touchpoints", "0003_details")]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
