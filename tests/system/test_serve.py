@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -15,6 +16,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTED = re.compile(r"Background worker started \(process (\d+)\)")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+NO_REDIRECTS = urllib.request.build_opener(_NoRedirect)
 
 
 def free_port() -> int:
@@ -49,11 +58,12 @@ def data_dir(tmp_path_factory):
 
 
 class Served:
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, **variables: str):
         self.port = free_port()
         self.log = data_dir / f"serve-{self.port}.log"
+        self.headers = {"X-Forwarded-Proto": "https"} if variables else {}
         env = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
-        env |= {"RAPPORT_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+        env |= {"RAPPORT_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **variables}
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "rapport", "serve", "--no-demo", "--port", str(self.port)],
@@ -66,9 +76,13 @@ class Served:
             )
         self.worker_pid = 0
 
+    def get(self, path: str, headers: dict[str, str]):
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", headers=headers)
+        return NO_REDIRECTS.open(request, timeout=2)
+
     def answers(self) -> bool:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/login/", timeout=2) as r:
+            with self.get("/login/", self.headers) as r:
                 return r.status == 200
         except OSError:
             return False
@@ -110,3 +124,30 @@ def test_worker_stops_when_serve_is_killed_outright(served):
     served.process.wait(timeout=5)
 
     assert wait_until(lambda: not alive(served.worker_pid), 10), "the worker was orphaned"
+
+
+def test_serve_behind_the_proxy_sees_the_forwarded_scheme(data_dir):
+    """waitress drops X-Forwarded-* headers by default; serve keeps them for Rapport to read
+    when it is told a proxy is in front, so https requests are not redirected for ever."""
+    server = Served(
+        data_dir,
+        RAPPORT_HTTPS="1",
+        RAPPORT_BEHIND_PROXY="1",
+        RAPPORT_SITE_URL="https://rapport.example",
+    )
+    try:
+        server.wait_ready()
+        with server.get("/login/", {"X-Forwarded-Proto": "https"}) as secure:
+            headers = secure.headers
+        with pytest.raises(urllib.error.HTTPError) as plain:
+            server.get("/login/", {})
+    finally:
+        server.stop()
+
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "Secure" in headers["Set-Cookie"]  # the CSRF cookie of the sign-in form
+    assert (plain.value.code, plain.value.headers["Location"]) == (
+        301,
+        f"https://127.0.0.1:{server.port}/login/",
+    )

@@ -81,6 +81,9 @@ class Command(BaseCommand):
                 port=opts["port"],
                 threads=opts["threads"],
                 ident="rapport",
+                # waitress drops X-Forwarded-* headers unless told otherwise; behind the one
+                # trusted proxy Rapport reads them itself (settings.RAPPORT_BEHIND_PROXY).
+                clear_untrusted_proxy_headers=not settings.RAPPORT_BEHIND_PROXY,
             )
             # Background work (matching runs, digests) needs a worker; one machine, one command.
             if not opts["no_worker"]:
