@@ -209,6 +209,14 @@ CONTENT_SECURITY_POLICY = {
 }
 # --- end of HTTPS and browser protections ----------------------------------------------------
 
+# --- Sign-in throttling (rapport/accounts/throttle.py) -----------------------------------------
+# Wrong passwords are counted over the last RAPPORT_SIGNIN_LOCK_MINUTES: this many for one
+# account (whatever the address), or from one address (whatever the accounts), lock sign-in
+# until they age out. `rapport unlock` lifts a lock at once.
+RAPPORT_SIGNIN_LIMIT = env_int("SIGNIN_LIMIT", 10)
+RAPPORT_SIGNIN_ADDRESS_LIMIT = env_int("SIGNIN_ADDRESS_LIMIT", 50)
+RAPPORT_SIGNIN_LOCK_MINUTES = env_int("SIGNIN_LOCK_MINUTES", 15)
+# --- end of sign-in throttling -----------------------------------------------------------------
 
 # Mail: SMTP by default so password resets really leave; tests point it at a local server.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
