@@ -10,7 +10,11 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from rapport.accounts import throttle
 from rapport.accounts.models import FailedSignIn
 from rapport.accounts.throttle import address_key, client_address, unlock_sign_in
 from rapport.audit.models import AuditEntry
@@ -60,9 +64,9 @@ def test_fifty_wrong_passwords_then_the_right_one_is_refused(world):
 def test_the_tenth_wrong_password_says_the_account_is_locked(world):
     fail(9)
 
-    ninth_after, _ = sign_in("alice", "wrong guess")  # the tenth
-    assert ninth_after.status_code == 429
-    assert ACCOUNT_LOCKED in ninth_after.text
+    tenth, _ = sign_in("alice", "wrong guess")
+    assert tenth.status_code == 429
+    assert ACCOUNT_LOCKED in tenth.text
     assert FailedSignIn.objects.count() == 10
 
 
@@ -292,3 +296,91 @@ def test_the_api_takes_no_password_so_it_is_no_way_round_the_lock(world):
     assert {a.status_code for a in answers} == {401}
     assert all(a.json() == answers[0].json() for a in answers)
     assert FailedSignIn.objects.count() == 10
+
+
+# The rule as a plain model, checked against the database over random histories.
+
+ACCOUNTS = ["alice", "bob", "carol", "dan"]
+ADDRESSES = ["192.0.2.1", "192.0.2.1", "192.0.2.2"]
+tries = st.tuples(
+    st.just("try"),
+    st.sampled_from(ACCOUNTS),
+    st.sampled_from(ADDRESSES),
+    st.sampled_from([False, False, False, True]),  # mostly wrong passwords
+)
+waits = st.tuples(st.just("wait"), st.sampled_from([1, 4, 14, 16]))
+attempts = st.lists(st.one_of(tries, tries, tries, waits), max_size=40)
+
+
+class Model:
+    """Failures as (minute, account, address, counts for the account, for the address)."""
+
+    def __init__(self, account_limit, address_limit, minutes):
+        self.now = 0
+        self.failures: list[list] = []
+        self.limits = (account_limit, address_limit)
+        self.minutes = minutes
+
+    def recent(self, index, value):
+        return [
+            f
+            for f in self.failures
+            if f[index] == value and f[index + 2] and f[0] > self.now - self.minutes
+        ]
+
+    def locked(self, account, address):
+        if len(self.recent(1, account)) >= self.limits[0]:
+            return "account"
+        if len(self.recent(2, address)) >= self.limits[1]:
+            return "address"
+        return None
+
+    def attempt(self, account, address, right):
+        if lock := self.locked(account, address):
+            return lock
+        if right:
+            for f in self.failures:
+                if f[1] == account:
+                    f[3] = False
+            return "signed in"
+        self.failures.append([self.now, account, address, True, True])
+        return self.locked(account, address) or "wrong"
+
+
+def attempt(account, address, right):
+    """What the sign-in form does, through the same functions."""
+    outcome = None
+    try:
+        throttle.check_sign_in(username=account, address=address)
+    except throttle.Locked as e:
+        return "account" if "this account" in e.message else "address"
+    if right:
+        throttle.record_success(username=account)
+        return "signed in"
+    throttle.record_failure(username=account, address=address)
+    try:
+        throttle.check_sign_in(username=account, address=address)
+    except throttle.Locked as e:
+        outcome = "account" if "this account" in e.message else "address"
+    return outcome or "wrong"
+
+
+@pytest.mark.django_db
+@hypothesis_settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(history=attempts)
+def test_throttling_follows_the_rule_over_any_history(settings, history):
+    settings.RAPPORT_SIGNIN_LIMIT = 2
+    settings.RAPPORT_SIGNIN_ADDRESS_LIMIT = 3
+    settings.RAPPORT_SIGNIN_LOCK_MINUTES = 15
+    FailedSignIn.objects.all().delete()
+    model = Model(2, 3, 15)
+
+    for step in history:
+        if step[0] == "wait":
+            model.now += step[1]
+            age_failures(step[1])
+        else:
+            _, account, address, right = step
+            assert attempt(account, address, right) == model.attempt(account, address, right)
