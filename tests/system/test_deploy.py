@@ -270,3 +270,20 @@ def test_the_forwarded_scheme_is_ignored_unless_the_proxy_is_trusted(client, wor
     made = client.post(reverse("calendars:feed_create"), HTTP_X_FORWARDED_PROTO="https")
 
     assert 'id="feed-url">http://testserver/calendar/feed/' in made.text
+
+
+def test_the_password_reset_link_is_https_behind_the_proxy(
+    client, world, settings, production_settings, inbox
+):
+    settings.SECURE_PROXY_SSL_HEADER = tuple(production_settings["SECURE_PROXY_SSL_HEADER"])
+
+    client.post(
+        reverse("password_reset"),
+        {"email": "alice@library.example"},
+        HTTP_HOST="testserver",
+        HTTP_X_FORWARDED_PROTO="https",
+    )
+
+    body = inbox.messages[0][1].get_content()
+    assert re.search(r"https://testserver/password-reset/\S+/\S+/", body)
+    assert "http://" not in body
