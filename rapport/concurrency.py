@@ -234,10 +234,13 @@ def _shown(value: Any) -> str:
 
 
 def _describe(edit: Edit, form: forms.Form, model: type[models.Model]) -> str:
-    """ "Bob Bibby, 7 Dec 14:02: Room: “2.14” → “3.01”; People changed." Links (the people, a
+    """One edit as a line, fields in the form's order (PostgreSQL's jsonb keeps none), e.g.
+    “Bob Bibby, 7 Dec 14:02: Room: “2.14” → “3.01”; People changed.” Links (the people, a
     group, a referrer) are said to have changed, without naming whom."""
     parts = []
-    for name, values in edit.changes.items():
+    position = {name: i for i, name in enumerate(form.fields)}
+    for name in sorted(edit.changes, key=lambda n: (position.get(n, len(position)), n)):
+        values = edit.changes[name]
         label = str(form.fields[name].label or "") if name in form.fields else ""
         label = label or name.replace("_", " ").capitalize()
         try:

@@ -184,7 +184,7 @@ def test_edit_opened_before_another_save_is_refused_with_what_changed(client, wo
     assert response.context["form"].non_field_errors() == [
         "This touchpoint was changed by someone else since you opened the form: here is what "
         "changed; check and save again.",
-        f"ada, {when}: Minutes: empty → 30; People changed.",
+        f"ada, {when}: People changed; Minutes: empty → 30.",
     ]
     assert '<input type="hidden" name="version" value="2" id="id_version">' in response.text
     tp = Touchpoint.objects.get(pk=tp.pk)
