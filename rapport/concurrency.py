@@ -19,10 +19,10 @@ transaction:
    ``updated_at`` and ``version = version + 1``) and returns them as the audit entry's
    ``{field: [before, after]}``, with ``"version": [n, n + 1]``.
 
-What counts as a version: see "Versions" in docs/architecture.md. In short, every write of a
-field a librarian edits adds one (services here; importers and merges with `next_version()`
-in their UPDATE); derived columns (contact figures, search text) never do, so logging a
-touchpoint does not invalidate a form open on the person.
+What counts as a version: see "No edit is lost" in docs/architecture.md. In short, every
+write of a field a librarian edits adds one (services here; importers and merges with
+`next_version()` in their UPDATE); derived columns (contact figures, search text) never do,
+so logging a touchpoint does not invalidate a form open on the person.
 """
 
 import copy
