@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django_htmx",
     "template_partials",
     "ninja",
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # the Content-Security-Policy header (see below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,12 +172,54 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "uploads"))).resolve()
 MEDIA_URL = "media/"
 
+# --- HTTPS, the reverse proxy and the browser's protections (docs/deploy.md) ---------------
+# RAPPORT_HTTPS=1 says the site is reached over https only: it turns on the redirect to https,
+# secure cookies and HSTS, each of which its own variable can still turn off or change.
+RAPPORT_HTTPS = env_bool("HTTPS")
+# RAPPORT_BEHIND_PROXY=1 trusts the one reverse proxy in front (which must be the only way in):
+# its X-Forwarded-Proto says whether the browser used https (so links built from a request,
+# like the calendar feed's, are https), and the last address it added to X-Forwarded-For is
+# the client's (sign-in throttling, rapport/accounts/throttle.py).
+RAPPORT_BEHIND_PROXY = env_bool("BEHIND_PROXY")
+if RAPPORT_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", RAPPORT_HTTPS)
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600 if RAPPORT_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_SUBDOMAINS", True)
+# Preloading binds the whole domain in browsers' built-in lists, a decision for whoever owns
+# the domain, so it is sent only when asked for; `check --deploy` need not nag about it.
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", RAPPORT_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere (STYLE.md), so the policy allows this origin's own files
+# and nothing else; htmx is told not to eval or inject styles (templates/base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# --- end of HTTPS and browser protections ----------------------------------------------------
+
+# --- Sign-in throttling (rapport/accounts/throttle.py) -----------------------------------------
+# Wrong passwords are counted over the last RAPPORT_SIGNIN_LOCK_MINUTES: this many for one
+# account (whatever the address), or from one address (whatever the accounts), lock sign-in
+# until they age out. `rapport unlock` lifts a lock at once.
+RAPPORT_SIGNIN_LIMIT = env_int("SIGNIN_LIMIT", 10)
+RAPPORT_SIGNIN_ADDRESS_LIMIT = env_int("SIGNIN_ADDRESS_LIMIT", 50)
+RAPPORT_SIGNIN_LOCK_MINUTES = env_int("SIGNIN_LOCK_MINUTES", 15)
+# --- end of sign-in throttling -----------------------------------------------------------------
 
 # Mail: SMTP by default so password resets really leave; tests point it at a local server.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -82,3 +82,32 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class FailedSignIn(models.Model):
+    """One wrong password on the sign-in form, kept a day so that sign-ins can be throttled by
+    account and by address (`rapport.accounts.throttle`). Unknown usernames are kept too, so
+    a lock says nothing about whether an account exists."""
+
+    at = models.DateTimeField(db_index=True)
+    username = models.CharField(max_length=150, help_text="As typed, case-folded")
+    address = models.GenericIPAddressField(
+        null=True, blank=True, help_text="The client's address (an IPv6 one's /64 network)"
+    )
+    account_cleared = models.BooleanField(
+        default=False,
+        help_text="The account signed in or was unlocked since: no longer counts against it",
+    )
+    address_cleared = models.BooleanField(
+        default=False, help_text="The address was unlocked since: no longer counts against it"
+    )
+
+    class Meta:
+        db_table = "rapport_failed_sign_in"
+        indexes = [
+            models.Index(fields=["username", "at"], name="failed_sign_in_user_at"),
+            models.Index(fields=["address", "at"], name="failed_sign_in_address_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} from {self.address}"

@@ -1,4 +1,4 @@
-"""Sign-in, password reset (Django's views, our templates), home and API tokens.
+"""Sign-in (throttled), password reset (Django's views, our templates), home and API tokens.
 
 `home`, `login`, `logout` and `password_reset*` stay un-namespaced so LOGIN_URL and
 LOGIN_REDIRECT_URL and Django's own reset views find them; the rest is under `accounts:`.
@@ -17,7 +17,7 @@ account_patterns = [
 
 urlpatterns = [
     path("", home, name="home"),
-    path("login/", auth.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),

@@ -1,14 +1,28 @@
-"""Personal API tokens. (The home page is `rapport.today.views.home`.)"""
+"""Sign-in and personal API tokens. (The home page is `rapport.today.views.home`.)"""
 
 from django.contrib import messages
+from django.contrib.auth.views import LoginView
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rapport.accounts import services
-from rapport.accounts.forms import TokenForm
+from rapport.accounts.forms import SignInForm, TokenForm
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view
 from rapport.errors import Invalid
+
+
+class SignInView(LoginView):
+    """Django's sign-in page with throttling: a locked sign-in answers 429 with the reason."""
+
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        if form.locked:
+            response.status_code = 429
+        return response
 
 
 @page_view

@@ -36,6 +36,12 @@ relationships, Today, interest profiles and matches (items they may list).
 things that exist but are not yours to see), `method-not-allowed` (405), `too-large` (413),
 `invalid` (422) or `server-error` (500). A 422 also has `errors`: field -> messages.
 
+**Edits that do not collide.** Reading or changing a person, touchpoint or request answers
+with an `ETag` (its version). Send it back as `If-Match` with a PATCH: if someone changed it
+in between, the answer is 412 (`urn:rapport:problem:precondition-failed`) and nothing is
+changed; read it again and redo your change. A PATCH without `If-Match` writes only the fields
+it sends, over whatever is there now.
+
 **Lists** return `{"count", "limit", "offset", "items"}`; `limit` is 50 unless you ask for up
 to 500.
 """

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any, Literal
 
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from rapport.api.auth import ApiRequest
@@ -17,6 +18,13 @@ from rapport.api.schemas import (
     PathId,
     patch_field,
     problems,
+)
+from rapport.api.versions import (
+    ETAG_HEADER,
+    IfMatch,
+    expected_versions,
+    with_etag,
+    with_precondition,
 )
 from rapport.audit.services import record_view
 from rapport.people.models import Status
@@ -141,23 +149,36 @@ def create(request: ApiRequest, payload: PersonIn) -> tuple[int, Any]:
     response={200: PersonOut, **problems(403, 404, 422)},
     operation_id="getPerson",
     summary="Read a person",
+    openapi_extra=ETAG_HEADER,
 )
-def read(request: ApiRequest, person_id: PathId) -> Any:
+def read(request: ApiRequest, person_id: PathId, response: HttpResponse) -> Any:
+    """The answer's ETag is the person's version: send it as If-Match with a PATCH."""
     person = get_person_for(request.auth, person_id)
     record_view(actor=request.auth, obj=person, where="API")
-    return person
+    return with_etag(response, person)
 
 
 @router.patch(
     "/{person_id}",
-    response={200: PersonOut, **problems(403, 404, 422)},
+    response=with_precondition({200: PersonOut, **problems(403, 404, 422)}),
     operation_id="updatePerson",
     summary="Change a person",
+    openapi_extra=ETAG_HEADER,
 )
-def update(request: ApiRequest, person_id: PathId, payload: PersonPatch) -> Any:
+def update(
+    request: ApiRequest,
+    person_id: PathId,
+    payload: PersonPatch,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Only the fields sent are written, on the person as they are now. With If-Match (the
+    ETag of a GET), a person changed since is not changed: 412. The answer has the new ETag."""
     person = get_person_for(request.auth, person_id)
     fields = _fields(request, payload.changes())
-    return update_person(by=request.auth, person=person, **fields)
+    expected = expected_versions(if_match)
+    person = update_person(by=request.auth, person=person, expected_version=expected, **fields)
+    return with_etag(response, person)
 
 
 @router.post(

@@ -32,6 +32,7 @@ KINDS: dict[int, tuple[str, str]] = {
     403: ("forbidden", "Forbidden"),
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
+    412: ("precondition-failed", "Changed since you read it"),
     413: ("too-large", "Request too large"),
     422: ("invalid", "Invalid input"),
     429: ("throttled", "Too many requests"),

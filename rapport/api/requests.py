@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any, Literal
 
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from rapport.accounts.models import User
@@ -22,6 +23,13 @@ from rapport.api.schemas import (
     patch_field,
     problems,
 )
+from rapport.api.versions import (
+    ETAG_HEADER,
+    IfMatch,
+    expected_versions,
+    with_etag,
+    with_precondition,
+)
 from rapport.errors import Invalid
 from rapport.people.queries import get_group_for, get_person_for
 from rapport.requests.models import Request, Status
@@ -37,7 +45,6 @@ from rapport.requests.services import (
     convert_touchpoint,
     deliver_request,
     open_request,
-    reassign_request,
     record_follow_up,
     update_request,
 )
@@ -263,29 +270,37 @@ def create(request: ApiRequest, payload: RequestIn) -> tuple[int, Any]:
     response={200: RequestOut, **problems(403, 404, 422)},
     operation_id="getRequest",
     summary="Read a request",
+    openapi_extra=ETAG_HEADER,
 )
-def read(request: ApiRequest, request_id: PathId) -> Any:
+def read(request: ApiRequest, request_id: PathId, response: HttpResponse) -> Any:
+    """The answer's ETag is the request's version: send it as If-Match with a PATCH."""
     get_request_for(request.auth, request_id)
-    return _reloaded(request, request_id)
+    return with_etag(response, _reloaded(request, request_id))
 
 
 @router.patch(
     "/{request_id}",
-    response={200: RequestOut, **problems(403, 404, 422)},
+    response=with_precondition({200: RequestOut, **problems(403, 404, 422)}),
     operation_id="updateRequest",
     summary="Change a request",
+    openapi_extra=ETAG_HEADER,
 )
-def update(request: ApiRequest, request_id: PathId, payload: RequestPatch) -> Any:
-    """`people` replaces the list; `owner` reassigns it. The status has its own route."""
+def update(
+    request: ApiRequest,
+    request_id: PathId,
+    payload: RequestPatch,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """`people` replaces the list; `owner` reassigns it. The status has its own route. Only
+    the fields sent are written, on the request as it is now. With If-Match (the ETag of a
+    GET), a request changed since is not changed: 412. The answer has the new ETag."""
     user = request.auth
     req = get_request_for(user, request_id)
     fields = _fields(request, payload.changes())
-    owner = fields.pop("owner", None)
-    if fields:
-        update_request(by=user, request=req, **fields)
-    if owner is not None:
-        reassign_request(by=user, request=req, owner=owner)
-    return _reloaded(request, req.pk)
+    expected = expected_versions(if_match)
+    update_request(by=user, request=req, expected_version=expected, **fields)
+    return with_etag(response, _reloaded(request, req.pk))
 
 
 @router.post(

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from rapport.api.auth import ApiRequest
@@ -27,6 +28,13 @@ from rapport.api.schemas import (
     When,
     patch_field,
     problems,
+)
+from rapport.api.versions import (
+    ETAG_HEADER,
+    IfMatch,
+    expected_versions,
+    with_etag,
+    with_precondition,
 )
 from rapport.audit.services import record_view
 from rapport.people.queries import get_group_for, get_person_for
@@ -228,25 +236,41 @@ def capture_line(request: ApiRequest, payload: CaptureIn) -> tuple[int, Any]:
     response={200: TouchpointOut, **problems(403, 404, 422)},
     operation_id="getTouchpoint",
     summary="Read a touchpoint",
+    openapi_extra=ETAG_HEADER,
 )
-def read(request: ApiRequest, touchpoint_id: PathId) -> Any:
+def read(request: ApiRequest, touchpoint_id: PathId, response: HttpResponse) -> Any:
+    """The answer's ETag is the touchpoint's version: send it as If-Match with a PATCH."""
     touchpoint = _reloaded(request, touchpoint_id)
     if touchpoint.confidential:
         record_view(actor=request.auth, obj=touchpoint, where="API")
-    return touchpoint
+    return with_etag(response, touchpoint)
 
 
 @router.patch(
     "/{touchpoint_id}",
-    response={200: TouchpointOut, **problems(403, 404, 422)},
+    response=with_precondition({200: TouchpointOut, **problems(403, 404, 422)}),
     operation_id="updateTouchpoint",
     summary="Change a touchpoint",
+    openapi_extra=ETAG_HEADER,
 )
-def update(request: ApiRequest, touchpoint_id: PathId, payload: TouchpointPatch) -> Any:
-    """Only its author (or an administrator) may change it; `people` replaces the list."""
+def update(
+    request: ApiRequest,
+    touchpoint_id: PathId,
+    payload: TouchpointPatch,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Only its author (or an administrator) may change it; `people` replaces the list. Only
+    the fields sent are written, on the touchpoint as it is now. With If-Match (the ETag of a
+    GET), a touchpoint changed since is not changed: 412. The answer has the new ETag."""
     touchpoint = get_touchpoint_for(request.auth, touchpoint_id)
-    update_touchpoint(by=request.auth, touchpoint=touchpoint, **_fields(request, payload.changes()))
-    return _reloaded(request, touchpoint.pk)
+    update_touchpoint(
+        by=request.auth,
+        touchpoint=touchpoint,
+        expected_version=expected_versions(if_match),
+        **_fields(request, payload.changes()),
+    )
+    return with_etag(response, _reloaded(request, touchpoint.pk))
 
 
 @router.delete(

@@ -4,6 +4,8 @@ Every table Django manages is found in the app registry, so apps added later are
 without a change here. Left out, on purpose:
 
 - `django_session`: sign-ins are transient; after a restore everyone signs in again.
+- `rapport_failed_sign_in`: the last 15 minutes of failed sign-ins (who tried, from where),
+  kept only to throttle guessing; a restore starts with none.
 - SQLite's full-text tables (`search_*`, not models): the search migration's triggers fill
   them as the rows go in, so they are rebuilt, never copied.
 
@@ -25,6 +27,7 @@ from django.db import models
 
 EXCLUDED = {
     "django_session": "sign-in sessions are transient: everyone signs in again after a restore",
+    "rapport_failed_sign_in": "failed sign-ins are kept minutes, only to throttle guessing",
 }
 
 Codec = Callable[[Any], Any]

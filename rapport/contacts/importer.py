@@ -28,6 +28,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.concurrency import next_version
 from rapport.contacts import bulk
 from rapport.contacts.mapping import Contact, to_contact
 from rapport.contacts.models import CardKey
@@ -228,7 +229,8 @@ class Importer:
         if changed:
             for person in changed:
                 person.updated_at = now
-            Person.objects.bulk_update(changed, WRITTEN)
+                person.version = next_version()  # an edit: open forms and ETags are stale
+            Person.objects.bulk_update(changed, [*WRITTEN, "version"])
             self.report.keep_ids(self.report.updated_ids, [p.pk for p in changed])
         bulk.add_keys([(key, person.pk) for key, person in index.new_keys])
 

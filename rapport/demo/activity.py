@@ -251,7 +251,7 @@ class Activity:
                 tps.rows.append((
                     tp_id, occurred, logged, author, group + 1 if group >= 0 else None, kind,
                     channel, origin, by, read, minutes, topic_of(question), question, answer,
-                    outcome, confidential, json.dumps(tags), "", "", "", logged, None,
+                    outcome, confidential, json.dumps(tags), "", "", "", logged, None, 1,
                 ))  # fmt: skip
                 for q in chosen:
                     part_id += 1

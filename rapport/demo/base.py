@@ -75,7 +75,7 @@ PERSON = ("rapport_person", (
     "id", "full_name", "email", "other_emails", "orcid", "job_title", "status", "department",
     "building", "room", "desk", "notes", "referred_by_id", "search_text", "first_contact_at",
     "last_contact_at", "touchpoint_count", "created_by_id", "created_at", "updated_at",
-    "archived_at", "directory_id",
+    "archived_at", "directory_id", "version",
 ))  # fmt: skip
 MEMBERSHIP = (
     "rapport_membership",
@@ -85,7 +85,7 @@ TOUCHPOINT = ("rapport_touchpoint", (
     "id", "occurred_at", "logged_at", "author_id", "group_id", "kind", "channel", "origin",
     "initiated_by", "read_level", "minutes", "topic", "question", "answer", "outcome",
     "confidential", "tags", "capture_line", "source_system", "external_id", "updated_at",
-    "details",
+    "details", "version",
 ))  # fmt: skip
 PARTICIPATION = ("rapport_participation", ("id", "touchpoint_id", "person_id", "occurred_at"))
 CONTACT = ("rapport_contact", ("id", "person_id", "user_id"))
@@ -94,7 +94,7 @@ REQUEST = ("rapport_request", (
     "id", "title", "need", "purpose", "project", "grant", "course", "deadline", "scope",
     "preferred_format", "due_on", "status", "status_changed_at", "follow_up_days",
     "follow_up_on", "followed_up_at", "outcome", "story", "story_tags", "story_at",
-    "created_at", "updated_at", "created_by_id", "group_id", "owner_id",
+    "created_at", "updated_at", "created_by_id", "group_id", "owner_id", "version",
 ))  # fmt: skip
 REQUEST_PERSON = ("rapport_request_person", ("id", "request_id", "person_id"))
 REQUEST_TOUCHPOINT = ("rapport_request_touchpoint", ("id", "request_id", "touchpoint_id"))

@@ -174,7 +174,7 @@ class Builder:
             and rng.random() < 0.6 else "", rng.choice(titles).format(disc.name), status,
             disc.name if role != "unit" else "", building, room, desk,
             rng.choice(PERSON_NOTES) if rng.random() < 0.06 else "", referrer, search, None,
-            None, 0, None, created, created, archived, f"U{index + 1:07d}",
+            None, 0, None, created, created, archived, f"U{index + 1:07d}", 1,
         ))  # fmt: skip
         weight = min(rng.paretovariate(PARETO_ALPHA), PARETO_CAP) * factor
         if rng.random() < QUIET_SHARE:

@@ -373,7 +373,7 @@ class Requests:
             scope, preferred, cal.iso(req.due), status, stamp(changed), req.follow_up_days,
             follow_up_on, stamp(followed[1]) if followed else None, outcome, story,
             json.dumps(tags), stamp(story_at) if story_at else None, stamp(req.created),
-            stamp(updated), req.owner, req.group, req.owner,
+            stamp(updated), req.owner, req.group, req.owner, 1,
         ))  # fmt: skip
         for person in req.people:
             out["person"].rows.append((self.next_id("person"), req.id, person))

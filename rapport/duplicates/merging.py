@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.audit.services import record
+from rapport.concurrency import next_version
 from rapport.duplicates.models import Merge
 from rapport.duplicates.queries import active_merge_of, forbid_managers, survivor_of
-from rapport.duplicates.rows import dump, move_rows, put_back
+from rapport.duplicates.rows import bump_versions, dump, move_rows, put_back
 from rapport.errors import Invalid, NotFound
 from rapport.people.models import Person
 from rapport.people.queries import people_for
@@ -60,7 +61,7 @@ def _apply(pk: int, values: dict[str, Any]) -> None:
     for name, value in values.items():
         field = Person._meta.get_field(name)
         update[field.attname] = field.to_python(value)  # type: ignore[union-attr]
-    Person.objects.filter(pk=pk).update(**update)
+    Person.objects.filter(pk=pk).update(**update, version=next_version())
 
 
 def _empty(value: object) -> bool:
@@ -182,6 +183,7 @@ def merge_people(
     log["merged_after"] = _values(merge, MERGED_FIELDS)
     _apply(merge.pk, log["merged_after"])
     move_rows(keep, merge, log)
+    bump_versions(log)
     log["stage"] = _copy_stage_override(keep, merge)
     refresh([keep.pk, merge.pk, keep.referred_by_id, *referrers])
     done = Merge.objects.create(
@@ -200,14 +202,27 @@ def merge_people(
         if name not in ("updated_at", "search_text") and log["keep_before"][name] != value
     }
     summary = f"{merge.full_name} (#{merge.pk}) merged into {keep.full_name} (#{keep.pk})"
+    # Both were locked fresh by _check, and _apply counted one edit on each.
     record(
         actor=by,
         action="merge",
         obj=keep,
         summary=summary,
-        changes={**changes, "merge": done.pk, "merged": merge.pk, "moved": moved},
+        changes={
+            **changes,
+            "merge": done.pk,
+            "merged": merge.pk,
+            "moved": moved,
+            "version": [keep.version, keep.version + 1],
+        },
     )
-    record(actor=by, action="merged", obj=merge, summary=summary, changes={"merge": done.pk})
+    record(
+        actor=by,
+        action="merged",
+        obj=merge,
+        summary=summary,
+        changes={"merge": done.pk, "version": [merge.version, merge.version + 1]},
+    )
     emit(
         "person.merged",
         {
@@ -258,8 +273,10 @@ def undo_merge(*, by: User, merge: Merge) -> Merge:
             "This merge cannot be undone automatically: rows it moved or set aside clash with "
             "changes made since."
         ) from None
+    bump_versions(log)
     keep.refresh_from_db()
     merged.refresh_from_db()
+    versions = {keep.pk: keep.version, merged.pk: merged.version}
     _restore(keep.pk, log["keep_before"], log["keep_after"], _values(keep, KEEP_FIELDS))
     _restore(merged.pk, log["merged_before"], log["merged_after"], _values(merged, MERGED_FIELDS))
     if log.get("stage"):
@@ -277,6 +294,9 @@ def undo_merge(*, by: User, merge: Merge) -> Merge:
     merge.undone_by = by
     merge.save(update_fields=["undone_at", "undone_by"])
     summary = f"Merge of {merge.merged_name} (#{merged.pk}) into {merge.keep_name} undone"
-    record(actor=by, action="undo_merge", obj=keep, summary=summary, changes={"merge": merge.pk})
-    record(actor=by, action="unmerged", obj=merged, summary=summary, changes={"merge": merge.pk})
+    for person, action in ((keep, "undo_merge"), (merged, "unmerged")):
+        changes: dict[str, Any] = {"merge": merge.pk}
+        if person.version != versions[person.pk]:  # _restore put fields back: an edit
+            changes["version"] = [versions[person.pk], person.version]
+        record(actor=by, action=action, obj=person, summary=summary, changes=changes)
     return merge

@@ -16,6 +16,7 @@ from django.core import serializers
 from django.db import models
 from django.db.models import Model, UniqueConstraint
 
+from rapport.concurrency import next_version
 from rapport.errors import Invalid
 from rapport.people.models import Person
 
@@ -148,3 +149,31 @@ def put_back(keep: Person, merged: Person, log: dict[str, list]) -> None:
         )
     for obj in serializers.deserialize("python", log["deleted"]):
         obj.save()
+
+
+def bump_versions(log: dict[str, list]) -> None:
+    """Count an edit on every versioned row that a merge (or its undo) changed besides the two
+    people: people whose referrer moved, touchpoints and requests whose people did. Forms and
+    ETags opened on them before are then stale (rapport/concurrency.py)."""
+    targets: dict[type[Model], set[Any]] = {}
+    for entry in [*log["moved"], *log["deleted"]]:
+        model = apps.get_model(entry["model"])
+        pks = entry["pks"] if "pks" in entry else [entry["pk"]]
+        if _versioned(model):
+            targets.setdefault(model, set()).update(pks)
+        for field in model._meta.concrete_fields:
+            target = field.related_model
+            if not field.many_to_one or target is Person or not _versioned(target):
+                continue
+            if "fields" in entry:  # a row set aside, kept whole
+                ids = {entry["fields"][field.name]}
+            else:
+                rows = model._base_manager.filter(pk__in=pks)
+                ids = set(rows.values_list(field.attname, flat=True))
+            targets.setdefault(target, set()).update(ids - {None})
+    for model, ids in targets.items():
+        model._base_manager.filter(pk__in=ids).update(version=next_version())
+
+
+def _versioned(model: Any) -> bool:
+    return any(f.name == "version" for f in model._meta.concrete_fields)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.concurrency import next_version
 from rapport.duplicates.queries import survivors
 from rapport.errors import Invalid
 from rapport.imports.resolve import GroupMap
@@ -191,8 +192,9 @@ class PeopleImport:
         now = timezone.now()
         for person in updates:
             person.updated_at = now
+            person.version = next_version()  # an edit: forms and ETags opened before are stale
         Person.objects.bulk_create(creates)
-        Person.objects.bulk_update(updates, SAVED)
+        Person.objects.bulk_update(updates, [*SAVED, "version"])
         Person.contacts.through.objects.bulk_create(
             [Person.contacts.through(person_id=p.pk, user_id=self.by.pk) for p in creates],
             ignore_conflicts=True,

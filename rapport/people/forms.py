@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from rapport.accounts.models import Role, User
+from rapport.concurrency import add_version_field
 from rapport.people.models import Group, GroupKind, Person, Status
 from rapport.people.queries import PEOPLE_SORTS, groups_for
 from rapport.touchpoints.capture import parse_capture
@@ -125,10 +126,25 @@ class PersonForm(forms.Form):
         label="Referred by", required=False, help_text="Who sent them to you, as @Name."
     )
 
-    def __init__(self, user: User, *args: Any, autocomplete_url: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        user: User,
+        *args: Any,
+        autocomplete_url: str = "",
+        editing: Person | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["referred_by"].widget = mention_widget(autocomplete_url)
+        if editing is not None:
+            add_version_field(self, editing)
+
+    def service_fields(self) -> dict[str, Any]:
+        """The cleaned data as create_person/update_person take it (the version aside)."""
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
 
     @staticmethod
     def initial_for(person: Person) -> dict[str, Any]:

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.accounts.roles import require_librarian
-from rapport.audit.services import diff, record, snapshot
+from rapport.audit.services import record, snapshot
+from rapport.concurrency import (
+    Expected,
+    brought_up_to_date,
+    check_version,
+    locked_fresh,
+    save_changes,
+    values_of,
+)
 from rapport.errors import Invalid
 from rapport.people.models import Group, Membership, Person
 from rapport.people.validators import normalise_orcid
@@ -107,43 +115,50 @@ def create_person(*, by: User, **fields: Any) -> Person:
 
 
 @transaction.atomic
-def update_person(*, by: User, person: Person, **fields: Any) -> Person:
+def update_person(
+    *, by: User, person: Person, expected_version: Expected = None, **fields: Any
+) -> Person:
+    """Change the fields given, on the person as committed now; only the values that differ
+    are written (rapport/concurrency.py). With `expected_version` (the form's hidden version,
+    the API's If-Match), an edit made on an older version is refused with `Changed`."""
     require_librarian(by, to="change records")
-    before = snapshot(person, PERSON_FIELDS)
-    referrer = person.referred_by_id
-    _assign(person, fields, PERSON_FIELDS)
-    clean_person(person)
-    # Only what the form edits: the contact figures belong to the touchpoint services, and a
-    # stale copy of them in this object must not overwrite theirs.
-    person.save(update_fields=[*PERSON_FIELDS, "search_text", "updated_at"])
-    # The referrers' referral counts, and this person's cadence (their status may have changed).
-    refresh_relationships([referrer, person.referred_by_id, person.pk])
-    person.refresh_from_db(fields=["first_contact_at", "last_contact_at", "touchpoint_count"])
-    changes = diff(before, snapshot(person, PERSON_FIELDS))
+    row = locked_fresh(Person, person.pk)
+    check_version(row, expected_version)
+    before = values_of(row, PERSON_FIELDS)
+    _assign(row, fields, PERSON_FIELDS)
+    clean_person(row)
+    # Only what changed, never the contact figures: those belong to the touchpoint services.
+    changes = save_changes(row, before, also=["search_text"])
     if changes:
-        record(actor=by, action="update", obj=person, summary=person.full_name, changes=changes)
-    return person
+        # The referrers' referral counts, and this person's cadence (their status may change).
+        refresh_relationships([before["referred_by"], row.referred_by_id, row.pk])
+        row.refresh_from_db(fields=["first_contact_at", "last_contact_at", "touchpoint_count"])
+        record(actor=by, action="update", obj=row, summary=row.full_name, changes=changes)
+    return brought_up_to_date(person, row)
+
+
+def _set_archived(by: User, person: Person, archived: bool) -> Person:
+    row = locked_fresh(Person, person.pk)
+    if (row.archived_at is not None) != archived:
+        before = values_of(row, ["archived_at"])
+        row.archived_at = timezone.now() if archived else None
+        changes = save_changes(row, before)
+        action = "archive" if archived else "restore"
+        record(actor=by, action=action, obj=row, summary=row.full_name, changes=changes)
+    return brought_up_to_date(person, row)
 
 
 @transaction.atomic
 def archive_person(*, by: User, person: Person) -> Person:
     """Hide a person from lists without losing their history."""
     require_librarian(by, to="change records")
-    if person.archived_at is None:
-        person.archived_at = timezone.now()
-        person.save(update_fields=["archived_at", "updated_at"])
-        record(actor=by, action="archive", obj=person, summary=person.full_name)
-    return person
+    return _set_archived(by, person, True)
 
 
 @transaction.atomic
 def restore_person(*, by: User, person: Person) -> Person:
     require_librarian(by, to="change records")
-    if person.archived_at is not None:
-        person.archived_at = None
-        person.save(update_fields=["archived_at", "updated_at"])
-        record(actor=by, action="restore", obj=person, summary=person.full_name)
-    return person
+    return _set_archived(by, person, False)
 
 
 def _clean_group(group: Group) -> None:
@@ -178,21 +193,22 @@ def create_group(*, by: User, librarians: list[User] | None = None, **fields: An
 def update_group(
     *, by: User, group: Group, librarians: list[User] | None = None, **fields: Any
 ) -> Group:
+    """Change the fields given, on the group as committed now, writing only what differs."""
     require_librarian(by, to="change records")
-    before = snapshot(group, GROUP_FIELDS)
-    _assign(group, fields, GROUP_FIELDS)
-    _clean_group(group)
-    group.save()
-    changes = diff(before, snapshot(group, GROUP_FIELDS))
+    row = locked_fresh(Group, group.pk)
+    before = values_of(row, GROUP_FIELDS)
+    _assign(row, fields, GROUP_FIELDS)
+    _clean_group(row)
+    changes = save_changes(row, before)
     if librarians is not None:
-        old = sorted(group.librarians.values_list("pk", flat=True))
+        old = sorted(row.librarians.values_list("pk", flat=True))
         new = sorted(u.pk for u in librarians)
         if old != new:
-            group.librarians.set(librarians)
+            row.librarians.set(librarians)
             changes["librarians"] = [old, new]
     if changes:
-        record(actor=by, action="update", obj=group, summary=group.name, changes=changes)
-    return group
+        record(actor=by, action="update", obj=row, summary=row.name, changes=changes)
+    return brought_up_to_date(group, row)
 
 
 @transaction.atomic
@@ -244,13 +260,16 @@ def add_membership(
 
 @transaction.atomic
 def update_membership(*, by: User, membership: Membership, **fields: Any) -> Membership:
+    """Change the role or dates, on the membership as committed now, writing only what
+    differs."""
     require_librarian(by, to="change records")
-    before = snapshot(membership, MEMBERSHIP_FIELDS)
-    _assign(membership, fields, ["role", "started_on", "ended_on"])
-    _clean_membership(membership)
-    membership.save()
-    refresh_relationships([membership.person_id])
-    changes = diff(before, snapshot(membership, MEMBERSHIP_FIELDS))
+    row = locked_fresh(Membership, membership.pk)
+    before = values_of(row, ["role", "started_on", "ended_on"])
+    _assign(row, fields, ["role", "started_on", "ended_on"])
+    _clean_membership(row)
+    changes = save_changes(row, before)
+    membership = brought_up_to_date(membership, row)
     if changes:
+        refresh_relationships([row.person_id])
         record(actor=by, action="update", obj=membership, summary=str(membership), changes=changes)
     return membership

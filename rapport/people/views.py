@@ -16,6 +16,7 @@ from rapport.accounts.pages import (
     paginate,
 )
 from rapport.audit.services import record_view
+from rapport.concurrency import Changed, show_conflict
 from rapport.duplicates.queries import active_merge_of
 from rapport.errors import Invalid
 from rapport.people import services
@@ -155,10 +156,18 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial=PersonForm.initial_for(person),
         autocomplete_url=_autocomplete_url(),
+        editing=person,
     )
     if form.is_valid():
         try:
-            services.update_person(by=request.user, person=person, **form.cleaned_data)
+            services.update_person(
+                by=request.user,
+                person=person,
+                expected_version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except Changed as err:
+            show_conflict(form, err, Person)
         except Invalid as err:
             apply_errors(form, err)
         else:

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from rapport.audit.models import AuditEntry
+from rapport.concurrency import next_version
 from rapport.people.models import Person
 from rapport.privacy.models import AnonymousParticipation, Stripped, Tally
 from rapport.relationships.state import NOT_REAL, PARTNERSHIP_TAG
@@ -87,8 +88,15 @@ def strip_touchpoints(
         by_kind[kind].append(pk)
     for kind, ids in by_kind.items():
         label = touchpoint_label(kind, why)
+        # A new version: an edit form opened before the text went must not put it back.
         Touchpoint.objects.filter(pk__in=ids).update(
-            topic=label, question="", answer="", outcome="", capture_line="", details=None
+            topic=label,
+            question="",
+            answer="",
+            outcome="",
+            capture_line="",
+            details=None,
+            version=next_version(),
         )
         scrub_audit("touchpoint", ids, label)
     _mark("touchpoint", [pk for pk, _ in rows], reason, now)
@@ -101,7 +109,7 @@ def strip_requests(ids: list[int], *, why: str, reason: str, now: dt.datetime) -
     transaction has committed."""
     label = request_label(why)
     Request.objects.filter(pk__in=ids).update(
-        title=label, outcome="", story="", **dict.fromkeys(REQUEST_TEXT, "")
+        title=label, outcome="", story="", version=next_version(), **dict.fromkeys(REQUEST_TEXT, "")
     )
     Request.people.through.objects.filter(request_id__in=ids).delete()
     StatusChange.objects.filter(request_id__in=ids).exclude(note="").update(note="")

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 
 from rapport.accounts.models import User
+from rapport.concurrency import add_version_field, version_field
 from rapport.people.forms import mention_for, mention_widget, people_from_mentions
 from rapport.people.models import Group, Person
 from rapport.people.queries import groups_for
@@ -85,6 +86,7 @@ class RequestForm(forms.Form):
             self.fields["owner"].initial = user.pk
         else:
             del self.fields["owner"], self.fields["touchpoint"]
+            add_version_field(self, editing)
 
     @staticmethod
     def initial_for(req: Request, people: list[Person]) -> dict[str, Any]:
@@ -101,6 +103,7 @@ class RequestForm(forms.Form):
         """The cleaned data as open_request/update_request take it (touchpoint aside)."""
         data = dict(self.cleaned_data)
         data.pop("touchpoint", None)
+        data.pop("version", None)
         return data
 
 
@@ -183,6 +186,7 @@ class OutcomeForm(forms.Form):
     story_tags = forms.CharField(
         label="Story tags", required=False, help_text="Words, e.g. #grant #publication"
     )
+    version = version_field()
 
     def clean_story_tags(self) -> list[str]:
         return words(self.cleaned_data["story_tags"])
@@ -193,6 +197,7 @@ class OutcomeForm(forms.Form):
             "outcome": req.outcome,
             "story": req.story,
             "story_tags": " ".join(f"#{t}" for t in req.story_tags),
+            "version": req.version,
         }
 
 

@@ -61,6 +61,10 @@ class Request(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Counts the edits of this row: every write of a field a librarian edits adds one (see
+    # rapport/concurrency.py); the API's ETag and the edit forms' hidden version. A database
+    # default too, so bulk inserts that name their columns get 1.
+    version = models.IntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         db_table = "rapport_request"

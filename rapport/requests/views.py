@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view, paginate
+from rapport.concurrency import Changed, show_conflict
 from rapport.errors import Invalid, NotFound
 from rapport.people.forms import mention_for
 from rapport.people.queries import get_person_for
@@ -132,7 +133,14 @@ def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if form.is_valid():
         try:
-            services.update_request(by=request.user, request=req, **form.service_fields())
+            services.update_request(
+                by=request.user,
+                request=req,
+                expected_version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except Changed as err:
+            show_conflict(form, err, Request)
         except Invalid as err:
             apply_errors(form, err)
         else:
@@ -186,6 +194,8 @@ def _post(
     if form.is_valid():
         try:
             act(req, form.cleaned_data)
+        except Changed as err:  # a form with the request's version (the outcome)
+            show_conflict(form, err, Request)
         except Invalid as err:
             apply_errors(form, err)
         else:
@@ -250,7 +260,9 @@ def deliverable_file(request: AuthedRequest, pk: int, deliverable: int) -> HttpR
 @page_view
 def request_outcome(request: AuthedRequest, pk: int) -> HttpResponse:
     def act(req: Request, data: dict[str, Any]) -> None:
-        services.set_outcome(by=request.user, request=req, **data)
+        data = dict(data)
+        expected = data.pop("version")
+        services.set_outcome(by=request.user, request=req, expected_version=expected, **data)
 
     return _post(request, pk, OutcomeForm, "outcome_form", act, "Saved the outcome and story.")
 

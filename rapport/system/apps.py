@@ -6,3 +6,6 @@ class SystemConfig(AppConfig):
 
     name = "rapport.system"
     label = "system"
+
+    def ready(self) -> None:
+        from rapport.system import checks  # noqa: F401  (registers the deployment checks)

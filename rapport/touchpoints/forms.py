@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.concurrency import add_version_field
 from rapport.people.forms import mention_for, mention_widget, people_from_mentions
 from rapport.people.models import Group, Person
 from rapport.people.queries import groups_for
@@ -58,14 +59,16 @@ class TouchpointForm(forms.Form):
         user: User,
         *args: Any,
         autocomplete_url: str = "",
-        editing: bool = False,
+        editing: Touchpoint | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.editing = editing
+        self.editing = editing is not None
         cast(forms.ModelChoiceField, self.fields["group"]).queryset = groups_for(user)
         self.fields["people"].widget = mention_widget(autocomplete_url, "@Sam Lee")
+        if editing is not None:
+            add_version_field(self, editing)
 
     @staticmethod
     def initial_from_line(line: str, now: dt.datetime) -> dict[str, Any]:
@@ -111,7 +114,8 @@ class TouchpointForm(forms.Form):
         return [t.lstrip("#") for t in self.cleaned_data["tags"].replace(",", " ").split()]
 
     def service_fields(self) -> dict[str, Any]:
-        """Everything but the people, as the touchpoint services take it."""
+        """Everything but the people (and the version), as the touchpoint services take it."""
         data = dict(self.cleaned_data)
         data.pop("people")
+        data.pop("version", None)
         return data

@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.accounts.roles import require_librarian
-from rapport.audit.services import diff, record, snapshot
+from rapport.audit.services import record, snapshot
+from rapport.concurrency import (
+    Expected,
+    brought_up_to_date,
+    check_version,
+    locked_fresh,
+    save_changes,
+    values_of,
+)
 from rapport.errors import Forbidden, Invalid
 from rapport.people.models import Group, Membership, Person
 from rapport.people.queries import people_for
@@ -307,46 +315,55 @@ def _require_author(by: User, tp: Touchpoint) -> None:
 
 @transaction.atomic
 def update_touchpoint(
-    *, by: User, touchpoint: Touchpoint, people: list[Person] | None = None, **fields: Any
+    *,
+    by: User,
+    touchpoint: Touchpoint,
+    people: list[Person] | None = None,
+    expected_version: Expected = None,
+    **fields: Any,
 ) -> Touchpoint:
-    _require_author(by, touchpoint)
+    """Change the fields given (and the people, when given), on the touchpoint as committed
+    now; only the values that differ are written (rapport/concurrency.py). With
+    `expected_version`, an edit made on an older version is refused with `Changed`."""
+    row = locked_fresh(Touchpoint, touchpoint.pk)
+    _require_author(by, row)
     unknown = set(fields) - set(TOUCHPOINT_FIELDS)
     if unknown:
         raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.")
-    before = snapshot(touchpoint, TOUCHPOINT_FIELDS)
-    old_people = list(
-        Participation.objects.filter(touchpoint=touchpoint).values_list("person_id", flat=True)
+    check_version(row, expected_version)
+    before = values_of(row, TOUCHPOINT_FIELDS)
+    old_people = sorted(
+        Participation.objects.filter(touchpoint=row).values_list("person_id", flat=True)
     )
     for name, value in fields.items():
-        setattr(touchpoint, name, value)
-    _clean(touchpoint, timezone.now())
-    touchpoint.save()
-    changes = diff(before, snapshot(touchpoint, TOUCHPOINT_FIELDS))
-    if people is not None and sorted(p.pk for p in people) != sorted(old_people):
-        _set_people(by, touchpoint, people)
-        changes["people"] = [sorted(old_people), sorted(p.pk for p in people)]
-    elif "occurred_at" in changes:
-        Participation.objects.filter(touchpoint=touchpoint).update(
-            occurred_at=touchpoint.occurred_at
-        )
-    refresh_relationships([*old_people, *(p.pk for p in people or [])])
+        setattr(row, name, value)
+    _clean(row, timezone.now())
+    linked: dict[str, list[Any]] = {}
+    if people is not None and sorted(p.pk for p in people) != old_people:
+        _set_people(by, row, people)
+        linked["people"] = [old_people, sorted(p.pk for p in people)]
+    elif row.occurred_at != before["occurred_at"]:
+        Participation.objects.filter(touchpoint=row).update(occurred_at=row.occurred_at)
+    changes = save_changes(row, before, linked=linked)
     if changes:
-        record(actor=by, action="update", obj=touchpoint, summary=touchpoint.topic, changes=changes)
-    return touchpoint
+        refresh_relationships([*old_people, *(p.pk for p in people or [])])
+        record(actor=by, action="update", obj=row, summary=row.topic, changes=changes)
+    return brought_up_to_date(touchpoint, row)
 
 
 @transaction.atomic
 def delete_touchpoint(*, by: User, touchpoint: Touchpoint) -> None:
-    _require_author(by, touchpoint)
+    row = locked_fresh(Touchpoint, touchpoint.pk)
+    _require_author(by, row)
     person_ids = list(
-        Participation.objects.filter(touchpoint=touchpoint).values_list("person_id", flat=True)
+        Participation.objects.filter(touchpoint=row).values_list("person_id", flat=True)
     )
     record(
         actor=by,
         action="delete",
-        obj=touchpoint,
-        summary=touchpoint.topic,
-        changes={**snapshot(touchpoint, TOUCHPOINT_FIELDS), "people": person_ids},
+        obj=row,
+        summary=row.topic,
+        changes={**snapshot(row, TOUCHPOINT_FIELDS), "people": person_ids},
     )
-    touchpoint.delete()
+    row.delete()
     refresh_relationships(person_ids)

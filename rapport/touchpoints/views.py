@@ -15,6 +15,7 @@ from rapport.accounts.pages import (
     redirect_back,
 )
 from rapport.audit.services import record_view
+from rapport.concurrency import Changed, show_conflict
 from rapport.errors import Forbidden, Invalid, RapportError
 from rapport.people.forms import mention_for
 from rapport.people.models import Person
@@ -124,7 +125,7 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial=TouchpointForm.initial_for(tp, list(tp.people.all())),
         autocomplete_url=_autocomplete_url(),
-        editing=True,
+        editing=tp,
     )
     if form.is_valid():
         try:
@@ -132,8 +133,11 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 touchpoint=tp,
                 people=form.cleaned_data["people"],
+                expected_version=form.cleaned_data["version"],
                 **form.service_fields(),
             )
+        except Changed as err:
+            show_conflict(form, err, Touchpoint)
         except Invalid as err:
             apply_errors(form, err)
         else:

@@ -53,6 +53,7 @@ class Caller:
         raw: bytes | str | None = None,
         params: dict[str, Any] | None = None,
         csrf: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> Reply:
         client = self.client(as_)
         extra: dict[str, Any] = {}
@@ -74,6 +75,7 @@ class Caller:
             data=data,
             content_type="application/json",
             QUERY_STRING=_query(params),
+            headers=headers,
             **extra,
         )
         content = response.content

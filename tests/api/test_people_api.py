@@ -287,7 +287,7 @@ def test_update_person_changes_only_the_fields_sent(call, world):
         "B2",
     )
     entry = AuditEntry.objects.get(object_type="person", action="update")
-    assert entry.changes == {"job_title": ["", "PI"], "room": ["", "B2"]}
+    assert entry.changes == {"job_title": ["", "PI"], "room": ["", "B2"], "version": [1, 2]}
 
 
 def test_update_person_referred_by_null_clears_it(call, world):

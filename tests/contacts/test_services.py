@@ -202,8 +202,10 @@ def test_existing_person_found_by_email_is_updated_not_duplicated(world):
         "Likes Zotero.",
     )
     assert ana.search_text == "ana ruiz ana.ruiz@uni.example ana@home.example"
+    assert ana.version == 2  # an edit: forms and ETags opened on Ana before are stale
     again = run(world.alice, data)
     assert counts(again) == (1, 0, 0, 1, 0, 0)
+    assert Person.objects.get(pk=world.ana.pk).version == 2
 
 
 def test_found_by_orcid_and_directory_id(world):

@@ -61,6 +61,8 @@ def test_directory_updates_known_people_and_creates_the_rest(world):
     assert job.summary["run"]["unknown_groups"] == {"Quantum Group": 1}
     assert job.summary["run"]["memberships"] == 1
     assert AuditEntry.objects.filter(action="import").count() == 1
+    # An import's update is an edit: a form or an ETag opened on Ana before is stale.
+    assert (ana.version, nora.version) == (2, 1)
 
 
 def test_directory_again_changes_nothing(world):
@@ -70,6 +72,7 @@ def test_directory_again_changes_nothing(world):
 
     assert (again.created, again.updated, again.skipped) == (0, 0, 4)
     assert _people() == before
+    assert Person.objects.get(pk=world.ana.pk).version == 2
 
 
 def test_a_person_is_found_by_orcid_or_directory_id(world, tmp_path):

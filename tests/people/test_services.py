@@ -87,7 +87,11 @@ def test_update_person_records_before_and_after(world):
     update_person(by=world.alice, person=world.ana, job_title="Professor", referred_by=world.ben)
 
     entry = AuditEntry.objects.get(action="update")
-    assert entry.changes == {"job_title": ["", "Professor"], "referred_by": [None, world.ben.pk]}
+    assert entry.changes == {
+        "job_title": ["", "Professor"],
+        "referred_by": [None, world.ben.pk],
+        "version": [1, 2],
+    }
     assert Person.objects.get(pk=world.ana.pk).referred_by == world.ben
 
 

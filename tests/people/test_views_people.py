@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from rapport.audit.models import AuditEntry
 from rapport.people.models import Membership, Person
+from rapport.people.services import update_person
 from rapport.relationships.services import refresh
 from rapport.touchpoints.models import Channel, Kind
 from tests.factories import make_person, make_touchpoint
@@ -305,15 +306,78 @@ def test_person_edit_prefills_and_saves(client, world):
             "email": "ben@uni.example",
             "status": "postdoc",
             "room": "1.01",
+            "version": "1",
         },
     )
 
     assert 'value="Ben Okafor"' in form
+    assert '<input type="hidden" name="version" value="1" id="id_version">' in form
     assert response.status_code == 302
     ben = Person.objects.get(pk=world.ben.pk)
-    assert (ben.status, ben.room) == ("postdoc", "1.01")
+    assert (ben.status, ben.room, ben.version) == ("postdoc", "1.01", 2)
     entry = AuditEntry.objects.get(action="update", object_id=str(ben.pk))
-    assert entry.changes == {"status": ["student", "postdoc"], "room": ["", "1.01"]}
+    assert entry.changes == {
+        "status": ["student", "postdoc"],
+        "room": ["", "1.01"],
+        "version": [1, 2],
+    }
+
+
+BEN_FORM = {"full_name": "Ben Okafor", "email": "ben@uni.example", "status": "student"}
+CHANGED = (
+    "This person was changed by someone else since you opened the form: here is what changed; "
+    "check and save again."
+)
+
+
+def _when(entry: AuditEntry) -> str:
+    return f"{timezone.localtime(entry.at):%-d %b %H:%M}"
+
+
+def test_person_edit_opened_before_another_save_shows_what_changed_and_keeps_the_input(
+    client, world
+):
+    client.force_login(world.alice)
+    url = reverse("people:person_edit", args=[world.ben.pk])
+    client.get(url)  # version 1
+    update_person(by=world.bob, person=world.ben, room="2.14", job_title="MSc student")
+    entry = AuditEntry.objects.get(action="update")
+
+    response = client.post(url, {**BEN_FORM, "room": "1.01", "version": "1"})
+
+    assert response.status_code == 422
+    errors = response.context["form"].non_field_errors()
+    assert errors == [
+        CHANGED,
+        f"Bob Bibby, {_when(entry)}: Job title: empty → “MSc student”; Room: empty → “2.14”.",
+    ]
+    assert 'value="1.01"' in response.text  # what Alice typed is still there
+    assert '<input type="hidden" name="version" value="2" id="id_version">' in response.text
+    ben = Person.objects.get(pk=world.ben.pk)
+    assert (ben.room, ben.job_title, ben.version) == ("2.14", "MSc student", 2)
+
+    again = client.post(
+        url, {**BEN_FORM, "room": "1.01", "job_title": "MSc student", "version": "2"}
+    )
+
+    assert again.status_code == 302
+    ben = Person.objects.get(pk=world.ben.pk)
+    assert (ben.room, ben.job_title, ben.version) == ("1.01", "MSc student", 3)
+
+
+def test_person_edit_without_its_version_is_refused_and_changes_nothing(client, world):
+    client.force_login(world.alice)
+
+    response = client.post(
+        reverse("people:person_edit", args=[world.ben.pk]), {**BEN_FORM, "room": "1.01"}
+    )
+
+    assert response.status_code == 422
+    assert response.context["form"].errors["version"] == [
+        "This form is out of date: open the page again and redo your change."
+    ]
+    assert "This form is out of date: open the page again and redo your change." in response.text
+    assert Person.objects.get(pk=world.ben.pk).room == ""
 
 
 def test_person_edit_other_librarian_gets_404_and_changes_nothing(client, world):

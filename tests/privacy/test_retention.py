@@ -62,6 +62,7 @@ def test_retention_strips_the_text_and_detaches_the_person(world, zebrafish):
     assert (tp.kind, tp.tags, tp.minutes, tp.read_level, tp.group, tp.author) == (
         "question", ["protocols"], 15, 3, world.chem, world.alice,
     )  # fmt: skip
+    assert tp.version == zebrafish.version + 1  # an edit form opened before cannot undo it
     assert not Participation.objects.filter(touchpoint=tp).exists()
     anonymous = AnonymousParticipation.objects.get(touchpoint=tp)
     assert (anonymous.occurred_at, anonymous.new) == (old(400), True)

@@ -38,8 +38,8 @@ def test_reassign_prints_what_moved(world, today):
     assert Request.objects.get(pk=closed.pk).owner == world.alice
     entries = AuditEntry.objects.filter(action="reassign")
     assert [(e.actor, e.changes) for e in entries] == [
-        (None, {"owner": [world.alice.pk, cara.pk]}),
-        (None, {"owner": [world.alice.pk, cara.pk]}),
+        (None, {"owner": [world.alice.pk, cara.pk], "version": [1, 2]}),
+        (None, {"owner": [world.alice.pk, cara.pk], "version": [1, 2]}),
     ]
 
 

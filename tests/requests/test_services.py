@@ -150,7 +150,11 @@ def test_update_request_records_only_the_changes(world):
     assert req.course == "CHEM 101"
     assert list(req.people.all()) == [world.ben]
     [entry] = audit(req, "update")
-    assert entry.changes == {"course": ["", "CHEM 101"], "people": [[world.ana.pk], [world.ben.pk]]}
+    assert entry.changes == {
+        "course": ["", "CHEM 101"],
+        "people": [[world.ana.pk], [world.ben.pk]],
+        "version": [1, 2],
+    }
 
 
 def test_update_request_refuses_a_status_change(world):
@@ -359,6 +363,7 @@ def test_adjusting_the_interval_moves_a_pending_follow_up(world):
     assert entry.changes == {
         "follow_up_days": [14, 30],
         "follow_up_on": ["2026-06-15", "2026-07-01"],
+        "version": [2, 3],
     }
 
 
@@ -453,6 +458,7 @@ def test_set_outcome_story_and_tags(world):
         "outcome": ["", "Funded"],
         "story": ["", "The search found the gap the grant now fills."],
         "story_tags": [[], ["grant", "funding"]],
+        "version": [1, 2],
     }
 
 
@@ -570,7 +576,10 @@ def test_reassign_request(world):
     req.refresh_from_db()
     assert req.owner == world.bob
     [entry] = audit(req, "reassign")
-    assert (entry.actor, entry.changes) == (world.alice, {"owner": [world.alice.pk, world.bob.pk]})
+    assert (entry.actor, entry.changes) == (
+        world.alice,
+        {"owner": [world.alice.pk, world.bob.pk], "version": [1, 2]},
+    )
 
 
 def test_reassign_request_to_a_manager_is_refused(world):

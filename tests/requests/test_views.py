@@ -8,7 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from rapport.audit.models import AuditEntry
 from rapport.requests.models import Request
+from rapport.requests.services import change_status, set_outcome
 from tests.requests.conftest import make_request
 
 
@@ -272,7 +274,10 @@ def test_outcome_reassign_and_attach(client, world):
     req = make_request(world.alice, [world.ana])
     client.force_login(world.alice)
 
-    client.post(url("outcome", req.pk), {"story": "Won the grant", "story_tags": "#grant, impact"})
+    client.post(
+        url("outcome", req.pk),
+        {"story": "Won the grant", "story_tags": "#grant, impact", "version": "1"},
+    )
     client.post(url("attach", req.pk), {"touchpoint": world.ana_question.pk})
     refused = client.post(url("attach", req.pk), {"touchpoint": world.hugo_question.pk})
     client.post(url("reassign", req.pk), {"owner": world.bob.pk})
@@ -286,6 +291,72 @@ def test_outcome_reassign_and_attach(client, world):
     assert list(req.touchpoints.all()) == [world.ana_question]
     assert refused.status_code == 422
     assert f"There is no touchpoint {world.hugo_question.pk} that you can see." in refused.text
+
+
+# Editing: the form and the outcome carry the version they were opened on
+
+
+EDIT = {"people": "@Ana Ruiz", "need": "A literature search", "follow_up_days": "14"}
+
+
+def _when(entry: AuditEntry) -> str:
+    return f"{timezone.localtime(entry.at):%-d %b %H:%M}"
+
+
+def test_edit_saves_and_counts_a_version(client, world):
+    req = make_request(world.alice, [world.ana])
+    client.force_login(world.alice)
+
+    form = client.get(url("edit", req.pk)).text
+    response = client.post(url("edit", req.pk), {**EDIT, "scope": "English only", "version": "1"})
+
+    assert '<input type="hidden" name="version" value="1" id="id_version">' in form
+    assert response.status_code == 302
+    req.refresh_from_db()
+    assert (req.scope, req.version) == ("English only", 2)
+
+
+def test_edit_opened_before_a_status_change_is_refused_with_what_changed(client, world):
+    req = make_request(world.alice, [world.ana])
+    client.force_login(world.alice)
+    client.get(url("edit", req.pk))
+    change_status(by=world.bob, request=req, status="in_progress")
+    entry = AuditEntry.objects.get(action="status")
+
+    response = client.post(url("edit", req.pk), {**EDIT, "scope": "English only", "version": "1"})
+
+    assert response.status_code == 422
+    assert response.context["form"].non_field_errors() == [
+        "This request was changed by someone else since you opened the form: here is what "
+        "changed; check and save again.",
+        f"Bob Bibby, {_when(entry)}: Status: “New” → “In progress”.",
+    ]
+    assert '<input type="hidden" name="version" value="2" id="id_version">' in response.text
+    req.refresh_from_db()
+    assert (req.scope, req.status, req.version) == ("", "in_progress", 2)
+
+
+def test_outcome_opened_before_another_save_is_refused_with_what_changed(client, world):
+    req = make_request(world.alice, [world.ana])
+    client.force_login(world.alice)
+    page = client.get(url("detail", req.pk)).text
+    set_outcome(by=world.bob, request=req, story="Won the grant")
+    entry = AuditEntry.objects.get(action="outcome")
+
+    response = client.post(
+        url("outcome", req.pk), {"story": "Paper accepted", "story_tags": "", "version": "1"}
+    )
+
+    assert '<input type="hidden" name="version" value="1" id="id_version">' in page
+    assert response.status_code == 422
+    assert response.context["outcome_form"].non_field_errors() == [
+        "This request was changed by someone else since you opened the form: here is what "
+        "changed; check and save again.",
+        f"Bob Bibby, {_when(entry)}: Impact story: empty → “Won the grant”.",
+    ]
+    assert "Paper accepted" in response.text
+    req.refresh_from_db()
+    assert (req.story, req.version) == ("Won the grant", 2)
 
 
 # Stories and the person partial

@@ -242,6 +242,7 @@ def test_update_touchpoint_backdating_moves_last_contact_and_audits_the_change(w
     assert entry.changes == {
         "occurred_at": [NOW.isoformat(), earlier.isoformat()],
         "minutes": [None, 15],
+        "version": [1, 2],
     }
 
 
@@ -290,3 +291,12 @@ def test_create_touchpoint_rejects_bad_fields(world, fields, field, message):
 
     assert err.value.fields[field] == [message]
     assert Touchpoint.objects.count() == 3
+
+
+def test_logging_a_touchpoint_leaves_the_persons_version_alone(world):
+    """Contact figures are derived: a form open on Ana stays valid while touchpoints are
+    logged with her (rapport/concurrency.py)."""
+    create_touchpoint(by=world.alice, people=[world.ana], occurred_at=NOW, question="Zotero")
+
+    ana = Person.objects.get(pk=world.ana.pk)
+    assert (ana.touchpoint_count, ana.version) == (3, 1)

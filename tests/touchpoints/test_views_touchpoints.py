@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from rapport.audit.models import AuditEntry
 from rapport.touchpoints.models import Participation, Touchpoint
+from rapport.touchpoints.services import update_touchpoint
 
 
 def form_data(**overrides):
@@ -144,7 +145,9 @@ def test_edit_changes_fields_and_keeps_people(client, world):
     url = reverse("touchpoints:edit", args=[tp.pk])
 
     initial = client.get(url).context["form"].initial
-    response = client.post(url, form_data(people=initial["people"], topic="PRISMA, revised"))
+    response = client.post(
+        url, form_data(people=initial["people"], topic="PRISMA, revised", version="1")
+    )
 
     assert initial["people"] == "@Ana Ruiz"
     assert response.status_code == 302
@@ -157,11 +160,35 @@ def test_edit_changes_the_people(client, world):
     client.force_login(world.alice)
     tp = world.ana_question
 
-    client.post(reverse("touchpoints:edit", args=[tp.pk]), form_data(people="@Ben Okafor"))
+    client.post(
+        reverse("touchpoints:edit", args=[tp.pk]), form_data(people="@Ben Okafor", version="1")
+    )
 
     assert list(
         Participation.objects.filter(touchpoint=tp).values_list("person__full_name", flat=True)
     ) == ["Ben Okafor"]
+
+
+def test_edit_opened_before_another_save_is_refused_with_what_changed(client, world):
+    client.force_login(world.alice)
+    tp = world.ana_question
+    url = reverse("touchpoints:edit", args=[tp.pk])
+    client.get(url)
+    update_touchpoint(by=world.ada, touchpoint=tp, minutes=30, people=[world.ana, world.ben])
+    entry = AuditEntry.objects.get(action="update", object_type="touchpoint")
+    when = f"{timezone.localtime(entry.at):%-d %b %H:%M}"
+
+    response = client.post(url, form_data(people="@Ana Ruiz", topic="Revised", version="1"))
+
+    assert response.status_code == 422
+    assert response.context["form"].non_field_errors() == [
+        "This touchpoint was changed by someone else since you opened the form: here is what "
+        "changed; check and save again.",
+        f"ada, {when}: People changed; Minutes: empty → 30.",
+    ]
+    assert '<input type="hidden" name="version" value="2" id="id_version">' in response.text
+    tp = Touchpoint.objects.get(pk=tp.pk)
+    assert (tp.topic, tp.minutes, tp.version) == ("PRISMA search strings", 30, 2)
 
 
 @override_settings(RAPPORT_SHARING="library")

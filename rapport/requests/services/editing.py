@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.accounts.roles import require_librarian
-from rapport.audit.services import diff, record, snapshot
+from rapport.audit.services import record, snapshot
+from rapport.concurrency import (
+    Expected,
+    brought_up_to_date,
+    check_version,
+    locked_fresh,
+    save_changes,
+    values_of,
+)
 from rapport.errors import Invalid
 from rapport.people.models import Person
 from rapport.people.queries import people_for
@@ -25,6 +33,7 @@ from rapport.requests.services.fields import (
     require_people,
     summary,
 )
+from rapport.requests.services.ownership import reassign_request
 from rapport.touchpoints.models import Touchpoint
 
 
@@ -71,33 +80,45 @@ def open_request(
 
 @transaction.atomic
 def update_request(
-    *, by: User, request: Request, people: Iterable[Person] | None = None, **fields: Any
+    *,
+    by: User,
+    request: Request,
+    people: Iterable[Person] | None = None,
+    owner: User | None = None,
+    expected_version: Expected = None,
+    **fields: Any,
 ) -> Request:
-    """Change the interview fields (and who asked); a new follow-up interval moves a pending
-    follow-up with it."""
+    """Change the interview fields (and who asked, and the owner), on the request as committed
+    now; only the values that differ are written (rapport/concurrency.py), and a new follow-up
+    interval moves a pending follow-up with it. With `expected_version`, an edit made on an
+    older version is refused with `Changed`."""
     require_librarian(by, to="change requests")
     if "status" in fields:
         raise Invalid(
             "Change the status with its own action, so the step is recorded.",
             {"status": ["Use the status actions."]},
         )
-    before = snapshot(request, AUDITED)
-    assign(request, fields)
-    clean(request, local_today(None), dates=[d for d in ("due_on", "deadline") if d in fields])
-    request.follow_up_on = follow_up_on(request)
-    changes = diff(before, snapshot(request, AUDITED))
+    row = locked_fresh(Request, request.pk)
+    check_version(row, expected_version)
+    before = values_of(row, AUDITED)
+    assign(row, fields)
+    clean(row, local_today(None), dates=[d for d in ("due_on", "deadline") if d in fields])
+    row.follow_up_on = follow_up_on(row)
+    linked: dict[str, list[Any]] = {}
     if people is not None:
         people = list(dict.fromkeys(people))
         require_people(people)
-        old = sorted(request.people.values_list("pk", flat=True))
+        old = sorted(row.people.values_list("pk", flat=True))
         new = sorted(p.pk for p in people)
         if old != new:
-            request.people.set(people)
-            changes["people"] = [old, new]
-    request.save()
+            row.people.set(people)
+            linked["people"] = [old, new]
+    changes = save_changes(row, before, linked=linked)
     if changes:
-        record(actor=by, action="update", obj=request, summary=summary(request), changes=changes)
-    return request
+        record(actor=by, action="update", obj=row, summary=summary(row), changes=changes)
+    if owner is not None:
+        reassign_request(by=by, request=row, owner=owner)
+    return brought_up_to_date(request, row)
 
 
 @transaction.atomic

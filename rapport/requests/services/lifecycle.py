@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.accounts.roles import require_librarian
-from rapport.audit.services import diff, record, snapshot
+from rapport.audit.services import record
+from rapport.concurrency import (
+    Expected,
+    brought_up_to_date,
+    check_version,
+    locked_fresh,
+    save_changes,
+    values_of,
+)
 from rapport.errors import Invalid
 from rapport.requests.models import Request, Status, StatusChange
 from rapport.requests.services.deliverables import write_deliverable
@@ -45,62 +53,56 @@ def _article(word: str) -> str:
     return "An" if word[0].lower() in "aeiou" else "A"
 
 
-def _locked(request: Request) -> Request:
-    """Re-read the status under a row lock, so two tabs cannot both move the same request."""
-    current = Request.objects.select_for_update().get(pk=request.pk)
-    request.status = current.status
-    request.status_changed_at = current.status_changed_at
-    return request
-
-
-def _move(
-    by: User, request: Request, status: str, note: str, now: dt.datetime | None
-) -> dict[str, Any]:
-    """Move to `status` if allowed; returns the audited changes. Raises Invalid otherwise."""
+def _move(by: User, row: Request, status: str, note: str, now: dt.datetime) -> None:
+    """Move `row` (locked, fresh) to `status` if allowed, and keep the step; the caller saves
+    the row. Raises Invalid otherwise."""
     if status not in _LABELS:
         raise Invalid(
             f"“{status}” is not a status; use one of {', '.join(_LABELS)}.",
             {"status": ["Unknown status."]},
         )
-    _locked(request)
-    if status not in TRANSITIONS[request.status]:
-        names = [_LABELS[s].lower() for s in TRANSITIONS[request.status]]
+    if status not in TRANSITIONS[row.status]:
+        names = [_LABELS[s].lower() for s in TRANSITIONS[row.status]]
         allowed = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         raise Invalid(
-            f"{_article(_LABELS[request.status])} {_LABELS[request.status].lower()} request "
+            f"{_article(_LABELS[row.status])} {_LABELS[row.status].lower()} request "
             f"cannot become "
             f"{_LABELS[status].lower()}; it can become {allowed}.",
             {"status": ["Not allowed from the current status."]},
         )
     if len(note) > MAX_TEXT:
         raise Invalid(f"Keep the note under {MAX_TEXT:,} characters.", {"note": ["Too long."]})
-    now = now or timezone.now()
-    before = snapshot(request, AUDITED)
-    old = request.status
-    request.status = status
-    request.status_changed_at = now
+    old = row.status
+    row.status = status
+    row.status_changed_at = now
     if status == Status.DELIVERED:
-        request.follow_up_on = follow_up_on(request)
+        row.follow_up_on = follow_up_on(row)
     elif status == Status.FOLLOWED_UP:
-        request.followed_up_at = now
-    request.save()
+        row.followed_up_at = now
     StatusChange.objects.create(
-        request=request, from_status=old, to_status=status, at=now, by=by, note=note.strip()
+        request=row, from_status=old, to_status=status, at=now, by=by, note=note.strip()
     )
-    return diff(before, snapshot(request, AUDITED))
+
+
+#: Columns a status move writes beside the audited ones.
+MOVED = ["status_changed_at", "followed_up_at"]
 
 
 @transaction.atomic
 def change_status(
     *, by: User, request: Request, status: str, note: str = "", now: dt.datetime | None = None
 ) -> Request:
-    """Move a request one step along its lifecycle (see TRANSITIONS), with an optional note."""
+    """Move a request one step along its lifecycle (see TRANSITIONS), with an optional note.
+    The status is read under a row lock, so two tabs cannot both move the same request."""
     require_librarian(by, to="change requests")
-    changes = _move(by, request, status, note, now)
-    record(actor=by, action="status", obj=request, summary=summary(request), changes=changes)
+    row = locked_fresh(Request, request.pk)
+    before = values_of(row, AUDITED)
+    _move(by, row, status, note, now or timezone.now())
+    changes = save_changes(row, before, also=MOVED)
+    record(actor=by, action="status", obj=row, summary=summary(row), changes=changes)
     if status == Status.DELIVERED:
-        emit("request.delivered", lambda: payloads.request_delivered(request))
-    return request
+        emit("request.delivered", lambda: payloads.request_delivered(row))
+    return brought_up_to_date(request, row)
 
 
 @transaction.atomic
@@ -115,12 +117,15 @@ def deliver_request(
     """Mark it delivered (with what was handed over, if given) and schedule the follow-up
     check-in `follow_up_days` from today."""
     require_librarian(by, to="change requests")
-    changes = _move(by, request, Status.DELIVERED, note, now)
+    row = locked_fresh(Request, request.pk)
+    before = values_of(row, AUDITED)
+    _move(by, row, Status.DELIVERED, note, now or timezone.now())
+    changes = save_changes(row, before, also=MOVED)
     if deliverable:
-        write_deliverable(by, request, now=now, **deliverable)
-    record(actor=by, action="deliver", obj=request, summary=summary(request), changes=changes)
-    emit("request.delivered", lambda: payloads.request_delivered(request))
-    return request
+        write_deliverable(by, row, now=now, **deliverable)
+    record(actor=by, action="deliver", obj=row, summary=summary(row), changes=changes)
+    emit("request.delivered", lambda: payloads.request_delivered(row))
+    return brought_up_to_date(request, row)
 
 
 @transaction.atomic
@@ -142,30 +147,31 @@ def record_follow_up(
             {"log_as": ["Unknown kind."]},
         )
     now = now or timezone.now()
-    changes = _move(by, request, Status.FOLLOWED_UP, note, now)
-    if outcome.strip() and outcome.strip() != request.outcome:
-        changes["outcome"] = [request.outcome, outcome.strip()]
-        request.outcome = outcome.strip()
-        clean(request, local_today(now))
-        request.save(update_fields=["outcome", "updated_at"])
+    row = locked_fresh(Request, request.pk)
+    before = values_of(row, AUDITED)
+    _move(by, row, Status.FOLLOWED_UP, note, now)
+    if outcome.strip():
+        row.outcome = outcome.strip()
+        clean(row, local_today(now))
+    changes = save_changes(row, before, also=MOVED)
     if log_as:
         tp = create_touchpoint(
             by=by,
-            people=list(request.people.all()),
+            people=list(row.people.all()),
             now=now,
             occurred_at=now,
             kind=log_as,
             channel=FOLLOW_UP_KINDS[log_as],
             initiated_by="us",
-            group=request.group,
-            topic=f"Follow-up: {request.title}"[:300],
-            question=note.strip() or f"Follow-up on “{request.title}”",
-            outcome=request.outcome[:300],
+            group=row.group,
+            topic=f"Follow-up: {row.title}"[:300],
+            question=note.strip() or f"Follow-up on “{row.title}”",
+            outcome=row.outcome[:300],
         )
-        request.touchpoints.add(tp)
+        row.touchpoints.add(tp)
         changes["touchpoints"] = [None, tp.pk]
-    record(actor=by, action="follow_up", obj=request, summary=summary(request), changes=changes)
-    return request
+    record(actor=by, action="follow_up", obj=row, summary=summary(row), changes=changes)
+    return brought_up_to_date(request, row)
 
 
 @transaction.atomic
@@ -177,21 +183,25 @@ def set_outcome(
     story: str | None = None,
     story_tags: list[str] | None = None,
     now: dt.datetime | None = None,
+    expected_version: Expected = None,
 ) -> Request:
-    """Record what came of the work and the story of what it made possible, with tags."""
+    """Record what came of the work and the story of what it made possible, with tags, on the
+    request as committed now; `expected_version` as for `update_request`."""
     require_librarian(by, to="change requests")
-    before = snapshot(request, OUTCOME_FIELDS)
+    row = locked_fresh(Request, request.pk)
+    check_version(row, expected_version)
+    before = values_of(row, OUTCOME_FIELDS)
     if outcome is not None:
-        request.outcome = outcome.strip()
+        row.outcome = outcome.strip()
     if story is not None:
-        request.story = story.strip()
+        row.story = story.strip()
     if story_tags is not None:
-        request.story_tags = story_tags
-    clean(request, local_today(now))
-    changes = diff(before, snapshot(request, OUTCOME_FIELDS))
-    if "story" in changes:
-        request.story_at = (now or timezone.now()) if request.story else None
+        row.story_tags = story_tags
+    clean(row, local_today(now))
+    story_changed = row.story != before["story"]
+    if story_changed:
+        row.story_at = (now or timezone.now()) if row.story else None
+    changes = save_changes(row, before, also=["story_at"] if story_changed else [])
     if changes:
-        request.save()
-        record(actor=by, action="outcome", obj=request, summary=summary(request), changes=changes)
-    return request
+        record(actor=by, action="outcome", obj=row, summary=summary(row), changes=changes)
+    return brought_up_to_date(request, row)

@@ -5,6 +5,7 @@ from django.db import transaction
 from rapport.accounts.models import User
 from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record
+from rapport.concurrency import brought_up_to_date, locked_fresh, save_changes, values_of
 from rapport.errors import Forbidden, Invalid
 from rapport.requests.models import OPEN_STATUSES, Request
 from rapport.requests.services.fields import check_owner, summary
@@ -15,18 +16,17 @@ def reassign_request(*, by: User, request: Request, owner: User) -> Request:
     """Hand a request to another librarian (away, leaving, or better placed)."""
     require_librarian(by, to="change requests")
     check_owner(owner)
-    if owner.pk != request.owner_id:
-        old = request.owner_id
-        request.owner = owner
-        request.save(update_fields=["owner", "updated_at"])
-        record(
-            actor=by,
-            action="reassign",
-            obj=request,
-            summary=summary(request),
-            changes={"owner": [old, owner.pk]},
-        )
-    return request
+    row = locked_fresh(Request, request.pk)
+    if owner.pk != row.owner_id:
+        _hand_over(by, row, owner)
+    return brought_up_to_date(request, row)
+
+
+def _hand_over(by: User, row: Request, owner: User) -> None:
+    before = values_of(row, ["owner"])
+    row.owner = owner
+    changes = save_changes(row, before)
+    record(actor=by, action="reassign", obj=row, summary=summary(row), changes=changes)
 
 
 @transaction.atomic
@@ -46,14 +46,6 @@ def reassign_all(*, by: User, from_user: User, to_user: User) -> list[Request]:
         .filter(owner=from_user, status__in=OPEN_STATUSES)
         .order_by("pk")
     )
-    for req in moving:
-        req.owner = to_user
-        req.save(update_fields=["owner", "updated_at"])
-        record(
-            actor=by,
-            action="reassign",
-            obj=req,
-            summary=summary(req),
-            changes={"owner": [from_user.pk, to_user.pk]},
-        )
+    for row in moving:  # locked and fresh
+        _hand_over(by, row, to_user)
     return moving
