@@ -3,18 +3,18 @@
 from django.db.models import QuerySet
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_librarian
 from rapport.calendars.models import CalendarFeed, CalendarImport
-from rapport.calendars.services import require_librarian
 from rapport.errors import NotFound
 
 
 def active_feed_for(user: User) -> CalendarFeed | None:
-    require_librarian(user)
+    require_librarian(user, to="keep a calendar of follow-ups")
     return CalendarFeed.objects.filter(user=user, revoked_at=None).first()
 
 
 def imports_for(user: User) -> QuerySet[CalendarImport]:
-    require_librarian(user)
+    require_librarian(user, to="import meetings")
     qs = CalendarImport.objects.select_related("created_by")
     return qs if user.is_admin else qs.filter(created_by=user)
 

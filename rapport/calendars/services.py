@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record
 from rapport.calendars.feed import feed_text
 from rapport.calendars.importer import Plan, log_planned, plan
@@ -47,18 +48,13 @@ class FeedGone(RapportError):
     status = 410
 
 
-def require_librarian(by: User) -> None:
-    if by.is_manager:
-        raise Forbidden("Managers see aggregate figures only and have no calendar of follow-ups.")
-
-
 # The feed ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def create_feed(*, by: User) -> tuple[CalendarFeed, str]:
     """A new secret feed address (the old one stops working); the raw token is shown once."""
-    require_librarian(by)
+    require_librarian(by, to="keep a calendar of follow-ups")
     replaced = _revoke_all(by)
     raw = new_feed_token()
     feed = CalendarFeed.objects.create(user=by, token_hash=hash_feed_token(raw), hint=raw[:8])
@@ -85,7 +81,7 @@ def _revoke_all(by: User) -> list[int]:
 @transaction.atomic
 def revoke_feed(*, by: User) -> int:
     """Stop every feed address of `by`; returns how many were active."""
-    require_librarian(by)
+    require_librarian(by, to="keep a calendar of follow-ups")
     revoked = _revoke_all(by)
     for pk in revoked:
         feed = CalendarFeed.objects.get(pk=pk)
@@ -182,7 +178,7 @@ def _fill(job: CalendarImport, reading: Reading, result: Plan, logged: int | Non
 def _checked(
     by: User, data: bytes, since: dt.date | None, now: dt.datetime
 ) -> tuple[dt.date, Reading, Plan]:
-    require_librarian(by)
+    require_librarian(by, to="import meetings")
     since = since or default_since(timezone.localdate(now))
     _check_since(since, timezone.localdate(now))
     if not data:
@@ -225,7 +221,7 @@ def upload_ics(
     now: dt.datetime | None = None,
 ) -> CalendarImport:
     """Keep an uploaded .ics file and preview what importing it would log (nothing logged)."""
-    require_librarian(by)
+    require_librarian(by, to="import meetings")
     stored = store_upload(file, folder=CalendarImport.upload_folder, name=filename, cap_mb=MAX_MB)
     try:
         data = stored.full_path.read_bytes()
@@ -245,7 +241,7 @@ def upload_ics(
 
 
 def _require_uploader(by: User, job: CalendarImport) -> None:
-    require_librarian(by)
+    require_librarian(by, to="import meetings")
     if job.created_by_id != by.pk:
         raise Forbidden("Only the librarian who uploaded this file can import it.")
 

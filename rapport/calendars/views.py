@@ -9,6 +9,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view
+from rapport.accounts.roles import require_librarian
 from rapport.calendars import services
 from rapport.calendars.forms import AddPeopleForm, IcsFileForm
 from rapport.calendars.queries import active_feed_for, get_import_for, imports_for
@@ -96,7 +97,7 @@ def _import_page(
 @page_view
 def import_page(request: AuthedRequest) -> HttpResponse:
     """Upload an .ics file; it is previewed before anything is logged."""
-    services.require_librarian(request.user)
+    require_librarian(request.user, to="import meetings")
     return upload_step(
         request,
         form=IcsFileForm,

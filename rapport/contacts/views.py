@@ -14,7 +14,7 @@ from rapport.contacts.forms import VCardFileForm, export_filters
 from rapport.contacts.queries import get_import_for, imports_for, people_to_export
 from rapport.contacts.writer import write_cards
 from rapport.errors import Invalid
-from rapport.people.queries import get_person_for
+from rapport.people.queries import access_person
 from rapport.system.upload_views import upload_step
 from rapport.system.uploads import MB, upload_limit
 
@@ -89,7 +89,7 @@ def export(request: AuthedRequest) -> HttpResponse:
 
 @page_view
 def person_card(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     response = HttpResponse(b"".join(write_cards([person])), content_type=VCARD_TYPE)
     response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.vcf"'
     return response

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from rapport.accounts.models import User
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view, paginate
-from rapport.accounts.queries import get_librarian_for, librarians_for
+from rapport.accounts.queries import access_librarian, librarians_for
 from rapport.errors import Invalid
 from rapport.imports import services
 from rapport.imports.files import Preview, format_choices, preview
@@ -137,7 +137,7 @@ def mapping(request: AuthedRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 job=the_job,
                 mapping=form.mapping(the_job.target),
-                staff_fallback=get_librarian_for(request.user, fallback) if fallback else None,
+                staff_fallback=access_librarian(request.user, fallback) if fallback else None,
             )
         except Invalid as err:
             apply_errors(form, err)
