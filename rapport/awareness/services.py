@@ -29,6 +29,7 @@ from rapport.awareness.models import (
 from rapport.awareness.profiles import normalise_term
 from rapport.errors import Forbidden, Invalid
 from rapport.people.models import Person
+from rapport.text import refuse_bad_text
 
 #: Formats whose records become items or publications, by the name the readers give them.
 SOURCE_OF_FORMAT = {
@@ -122,7 +123,8 @@ def ingest_records(
 ) -> Ingested:
     """Store new items, skipping any already known by DOI, arXiv id or normalised title, and
     queue them for matching once the transaction commits."""
-    result = Ingested(format=fmt, problems=list(problems))
+    records, said = formats.storable(records, problems)
+    result = Ingested(format=fmt, problems=said)
     candidates = [_item_from(r, source_kind, source, by) for r in records if r.title.strip()]
     dois = {i.doi for i in candidates if i.doi}
     arxiv = {i.arxiv_id for i in candidates if i.arxiv_id}
@@ -195,6 +197,7 @@ def import_feed(*, by: User, url: str, match: bool = True) -> Ingested:
 def add_item(*, by: User, title: str, **fields: Any) -> Item:
     """One item entered by hand."""
     require_librarian(by)
+    refuse_bad_text({"title": title, **fields})
     if not title.strip():
         raise Invalid("An item needs a title.", {"title": ["Required."]})
     rec = formats.Record(title=title.strip(), **fields)
@@ -219,7 +222,8 @@ def add_publications(
     fmt: str = "",
 ) -> Ingested:
     """Store a person's publications, skipping ones they already have (same title)."""
-    result = Ingested(format=fmt, problems=list(problems))
+    records, said = formats.storable(records, problems)
+    result = Ingested(format=fmt, problems=said)
     have = set(person.publications.values_list("title_key", flat=True))
     fresh = []
     for rec in records:
