@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 
@@ -69,7 +69,14 @@ class RefuseBadTextMiddleware:
         if problem:
             message = bad_text_message(problem, None)
             return self.refuse(request, Invalid(message, {"path": [message]}))
-        found = first_bad_text(_fields(request))
+        try:
+            found = first_bad_text(_fields(request))
+        except SuspiciousOperation:
+            # Too many fields, a body too large: Django answers pages with its 400 page as the
+            # view would, and the API reports it in its own format when Ninja reads it again.
+            if not request.path_info.startswith(API_PREFIX):
+                raise
+            found = None
         if found:
             field, message = found
             return self.refuse(request, Invalid(message, {field or "body": [message]}))

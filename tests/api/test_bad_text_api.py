@@ -139,3 +139,12 @@ def test_good_text_next_to_the_check_is_stored_exactly(call, world):
 
     assert reply.status == 201
     assert Person.objects.get(pk=reply.body["id"]).notes == text
+
+
+def test_too_many_query_fields_is_still_the_apis_own_problem(call, world, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+
+    reply = call("GET", "/people", as_=world.alice, params={"a": "1", "b": "2", "c": "3", "d": "4"})
+
+    assert (reply.status, reply.content_type) == (400, PROBLEM)
+    assert reply.body["detail"] == "The request could not be read."
