@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapport.imports.sources.table import STOPPED
 from rapport.imports.sources.values import CACHE_LIMIT
-from rapport.text import UNSTORABLE
+from rapport.text import is_storable
 
 if TYPE_CHECKING:
     from rapport.imports.sources.converter import Converter, Row
@@ -43,7 +43,7 @@ def compile_convert(conv: Converter) -> ConvertFn:
         "CONTENT_KEY": conv.content_key,
         "LONG_ID": conv.long_id,
         "DEFAULTS": conv.defaults,
-        "UNSTORABLE": UNSTORABLE.search,
+        "STORABLE": is_storable,
         "REFUSED": conv.refused,
     }
     out = [
@@ -53,7 +53,7 @@ def compile_convert(conv: Converter) -> ConvertFn:
         "    if problems and problems[-1].startswith(STOPPED):",
         '        return Row(number, {}, [warnings.pop()], warnings, f"stopped-{number}")',
         # One search over the joined cells: a cell no database can store refuses the row.
-        '    if UNSTORABLE("".join(c)): return REFUSED(number, c)',
+        '    if not STORABLE("".join(c)): return REFUSED(number, c)',
         "    fields = {}",
         "    details = {}",
     ]
