@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 export RAPPORT_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-fast lint format typecheck bench bench-m bench-matching eval-matching \
+.PHONY: run test test-fast fuzz lint format typecheck bench bench-m bench-matching eval-matching \
 	bench-imports bench-import-reading bench-vcards bench-duplicates bench-backup bench-webhooks clean
 
 $(STAMP): pyproject.toml constraints.txt
@@ -27,6 +27,9 @@ test: $(STAMP)  ## lint, then the whole suite (browser tests need /usr/bin/chrom
 
 test-fast: $(STAMP)  ## everything but the browser
 	$(BIN)/pytest -m "not browser"
+
+fuzz: $(STAMP)  ## the API against its published schema only (part of `make test` too)
+	$(BIN)/pytest tests/api/test_schemathesis.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check rapport tests benchmarks

@@ -163,3 +163,34 @@ def test_concurrent_captures_never_fail_and_never_duplicate(separate_database):
         text=True,
     ).stdout.split()
     assert count == ["120", "120", "1", "120"]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("asked \x00", "a NUL byte"), ("caf\udce9", "a lone surrogate, U+DCE9")],
+    ids=["nul", "surrogate"],
+)
+def test_log_refuses_text_that_cannot_be_stored_and_logs_nothing(world, text, problem):
+    with pytest.raises(CommandError) as err:
+        run("log", f"@Ana Ruiz {text}", "--user", "alice")
+
+    assert str(err.value) == (
+        f"The text contains a character that cannot be stored ({problem}) in “line”."
+    )
+    assert Touchpoint.objects.count() == 3
+
+
+def test_rapport_refuses_arguments_the_terminal_could_not_decode():
+    """A Latin-1 terminal sends "café" as bytes that are not UTF-8; Python keeps the é as a
+    lone surrogate, which no command may pass on to the database."""
+    result = subprocess.run(
+        [sys.executable, "-m", "rapport", "log", b"caf\xe9", "--user", "alice"],
+        capture_output=True,
+        env={**os.environ, "PYTHONUTF8": "1"},
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.decode() == (
+        "rapport: The text contains a character that cannot be stored (a lone surrogate, "
+        "U+DCE9) in “caf\ufffd”. Is the terminal set to UTF-8?\n"
+    )

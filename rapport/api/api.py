@@ -1,9 +1,8 @@
 """The Rapport API: one NinjaAPI, one router per resource, problems for every error."""
 
-from typing import Any
-
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
+from ninja.types import DictStrAny
 
 from rapport.api import (
     awareness,
@@ -47,10 +46,36 @@ to 500.
 """
 
 
+class SchemaNameClash(Exception):
+    """Two different schemas (models or enums) would share one component name."""
+
+
+class CheckedSchema(OpenAPISchema):
+    """Ninja gathers each model's definitions into one `components.schemas` map by name, and a
+    later definition silently replaces an earlier one with the same name: two enums both
+    called `Status` made every person's status documented as a request's. Here a second,
+    different definition under a name already taken stops the schema from being built."""
+
+    def add_schema_definitions(self, definitions: dict) -> None:
+        for name, definition in definitions.items():
+            known = self.schemas.get(name)
+            if known is not None and known != definition:
+                raise SchemaNameClash(
+                    f"Two different schemas are both named {name!r} in the OpenAPI document; "
+                    "give one of the classes another name."
+                )
+        super().add_schema_definitions(definitions)
+
+
 class RapportAPI(NinjaAPI):
-    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
-        """Ninja documents every response as application/json; errors are problems."""
-        schema = super().get_openapi_schema(**kwargs)
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: DictStrAny | None = None
+    ) -> OpenAPISchema:
+        """Ninja's schema, built with the name check above; and where Ninja documents every
+        response as application/json, errors are problems."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schema = CheckedSchema(self, path_prefix)
         for path in schema.get("paths", {}).values():
             for operation in path.values():
                 for status, response in operation.get("responses", {}).items():

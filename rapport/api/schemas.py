@@ -23,15 +23,17 @@ PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 def _aware(value: dt.datetime) -> dt.datetime:
     """A time without an offset is local time; times that cannot be converted are refused,
     since every later conversion (to UTC for the database, to local time for messages) would
-    overflow."""
+    overflow. The time is kept in UTC: Python allows offsets up to a day, PostgreSQL only up to
+    16 hours, and "12:58-22:50" sent as it came was a server error there."""
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
+    out_of_range = PydanticCustomError("date_out_of_range", "That date is out of range.")
     try:
-        year = value.astimezone(dt.UTC).year
+        value = value.astimezone(dt.UTC)
     except OverflowError:
-        year = 0
-    if not 2 <= year <= 9998:
-        raise PydanticCustomError("date_out_of_range", "That date is out of range.")
+        raise out_of_range from None
+    if not 2 <= value.year <= 9998:
+        raise out_of_range
     return value
 
 

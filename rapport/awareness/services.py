@@ -30,6 +30,7 @@ from rapport.awareness.models import (
 from rapport.awareness.profiles import normalise_term
 from rapport.errors import Invalid
 from rapport.people.models import Person
+from rapport.text import refuse_bad_text
 from rapport.weblinks import address_problem, clean_web_address, web_address
 
 #: Formats whose records become items or publications, by the name the readers give them.
@@ -136,7 +137,8 @@ def ingest_records(
 ) -> Ingested:
     """Store new items, skipping any already known by DOI, arXiv id or normalised title, and
     queue them for matching once the transaction commits."""
-    result = Ingested(format=fmt, problems=list(problems))
+    records, said = formats.storable(records, problems)
+    result = Ingested(format=fmt, problems=said)
     titled = _checked_links([r for r in records if r.title.strip()], result.problems, "item")
     candidates = [_item_from(r, source_kind, source, by) for r in titled]
     dois = {i.doi for i in candidates if i.doi}
@@ -209,6 +211,7 @@ def import_feed(*, by: User, url: str, match: bool = True) -> Ingested:
 def add_item(*, by: User, title: str, **fields: Any) -> Item:
     """One item entered by hand; a link that is not a web address is refused, not dropped."""
     require_librarian(by, to="change alerts")
+    refuse_bad_text({"title": title, **fields})
     if not title.strip():
         raise Invalid("An item needs a title.", {"title": ["Required."]})
     fields["link"] = clean_web_address(fields.get("link", ""), field="link")
@@ -234,7 +237,8 @@ def add_publications(
     fmt: str = "",
 ) -> Ingested:
     """Store a person's publications, skipping ones they already have (same title)."""
-    result = Ingested(format=fmt, problems=list(problems))
+    records, said = formats.storable(records, problems)
+    result = Ingested(format=fmt, problems=said)
     have = set(person.publications.values_list("title_key", flat=True))
     fresh = []
     for rec in _checked_links(records, result.problems, "publication"):

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 from dateutil.rrule import rruleset, rrulestr
 
+from rapport.text import first_bad_text, printable
+
 MAX_MINUTES = 24 * 60
 # Rules that repeat more often than daily are not meetings anyone attends.
 TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
@@ -136,7 +138,8 @@ def _rule(recur: Any, start: dt.datetime) -> Any:
 
 def _label(event: Any, number: int) -> str:
     summary = str(event.get("SUMMARY", "")).strip()
-    return summary[:80] or str(event.get("UID", "")) or f"event {number}"
+    # Labels are stored with the job's problems, so they must be storable text themselves.
+    return printable(summary[:80] or str(event.get("UID", "")) or f"event {number}")
 
 
 def _people(event: Any) -> list[Attendee]:
@@ -195,6 +198,17 @@ def _meeting(event: Any, key: str, start: dt.datetime, length: dt.timedelta | No
     )
 
 
+def _texts(meeting: Meeting) -> list[tuple[str, Any]]:
+    """The meeting's texts by the property they came from, for `rapport.text`'s check."""
+    return [
+        ("SUMMARY", meeting.summary),
+        ("DESCRIPTION", meeting.description),
+        ("LOCATION", meeting.location),
+        ("UID", meeting.key),
+        ("ATTENDEE", [text for a in meeting.attendees for text in (a.email, a.name)]),
+    ]
+
+
 def _length(event: Any) -> dt.timedelta | None:
     try:
         return event.end - event.start
@@ -229,7 +243,13 @@ class _Expander:
         elif start < self.since:
             self.reading.skipped["before the chosen dates"] += 1
         else:
-            self.reading.meetings.append(_meeting(event, key, start, _length(event)))
+            meeting = _meeting(event, key, start, _length(event))
+            refused = first_bad_text(_texts(meeting))
+            if refused:
+                label = printable(meeting.summary[:80]) or "An event"
+                self.reading.problems.append((label, f"{refused[1]} Not logged."))
+            else:
+                self.reading.meetings.append(meeting)
 
     def instances(self, event: Any, start: dt.datetime, label: str) -> list[dt.datetime] | None:
         """The starts within the dates, or None if the event does not recur."""
@@ -312,4 +332,6 @@ def read_meetings(data: bytes, *, since: dt.datetime, until: dt.datetime, tz: Zo
                 expand.add(event, f"{uid}/{instant}", start)
         except Exception as exc:
             reading.problems.append((label, f"Could not be read ({_short(exc)}); skipped."))
+    # The parser's own messages may quote the file; they are stored with the job.
+    reading.problems = [(label, printable(message)) for label, message in reading.problems]
     return reading

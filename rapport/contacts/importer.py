@@ -38,6 +38,7 @@ from rapport.duplicates.queries import survivors
 from rapport.people.addresses import by_address, with_other_address
 from rapport.people.models import Person
 from rapport.people.queries import people_for
+from rapport.text import printable
 
 BATCH = 1_000
 MAX_PROBLEMS = 1_000
@@ -76,7 +77,8 @@ class Report:
     def problem(self, number: int, name: str, message: str) -> None:
         self.problem_count += 1
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append((number, name, message))
+            # Stored with the job: a reader's message may quote what the card held.
+            self.problems.append((number, printable(name), printable(message)))
 
 
 def _lowered(addresses: list[str]) -> list[str]:

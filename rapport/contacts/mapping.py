@@ -8,6 +8,7 @@ digit, a long title) are kept on the contact, so the import report shows them.
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.core.validators import validate_email
 
 from rapport.contacts.reader import Card, Property, components, text, unescape
 from rapport.people.validators import normalise_orcid
+from rapport.text import first_bad_text
 
 # Column sizes of `Person`, so an import never fails on a database limit.
 LIMITS = {
@@ -153,8 +155,20 @@ def _address(card: Card, contact: Contact) -> None:
     contact.room = _cut(contact, "room", room.strip())
 
 
+def _texts(card: Card) -> Iterator[tuple[str, str]]:
+    """Every value and parameter of the card by property name, for `rapport.text`'s check:
+    a card holding text no database can store is not imported (and not quoted)."""
+    for prop in card.properties:
+        yield prop.name, prop.value
+        for values in prop.params.values():
+            yield from ((prop.name, value) for value in values)
+
+
 def to_contact(card: Card) -> tuple[Contact | None, str]:
     """The contact a card describes, or None and the reason it cannot become a person."""
+    refused = first_bad_text(_texts(card))
+    if refused:
+        return None, refused[1]
     contact = Contact(number=card.number, problems=list(card.problems))
     _emails(card, contact)
     _orcid(card, contact)

@@ -15,10 +15,12 @@ from rapport.imports.sources import (
     Format,
     Mapping,
     Table,
+    Unreadable,
     detect,
     open_table,
 )
 from rapport.imports.sources.fields import FIELDS_FOR
+from rapport.text import bad_character, printable
 
 GENERIC = "generic"
 PEOPLE = "people"
@@ -65,6 +67,7 @@ def _format(name: str, target: str | None = None) -> Format:
 def detect_file(path: Path, *, target: str, format: str = "", sheet: str = "") -> Found:
     """Open the file, find its format (or take the one given) and propose a mapping."""
     table = open_table(path, sheet=sheet or None)
+    _refuse_bad_headings(table)
     if format:
         fmt, score = _format(format, target), 1.0
     elif target == Target.PEOPLE:
@@ -73,6 +76,19 @@ def detect_file(path: Path, *, target: str, format: str = "", sheet: str = "") -
         fmt, score = detect(table)
     mapping = fmt.default_mapping(table.headers)
     return Found(fmt.name, float(score), table.sheet or "", list(table.sheets), mapping.to_json())
+
+
+def _refuse_bad_headings(table: Table) -> None:
+    """Headings name the columns in the job's mapping and in every row's details, so one that
+    no database can store refuses the file (a bad cell only refuses its row)."""
+    for position, heading in enumerate(table.headers, start=1):
+        problem = bad_character(heading)
+        if problem:
+            raise Unreadable(
+                f"The heading of column {position} (“{printable(heading)}”) contains a "
+                f"character that cannot be stored ({problem}). Correct it in the file and "
+                "upload it again."
+            )
 
 
 def job_path(job: ImportJob) -> Path:
@@ -101,7 +117,11 @@ def preview(job: ImportJob) -> Preview:
     table, _, mapping = open_job(job)
     specs = FIELDS_FOR[job.target]
     sample = table.sample(DISTINCT_SAMPLE)
-    rows = [(r.number, [r.values.get(h, "") for h in table.headers]) for r in sample[:PREVIEW_ROWS]]
+    # Shown, not stored: a cell that cannot be stored is marked (its row is refused when run).
+    rows = [
+        (r.number, [printable(r.values.get(h, "")) for h in table.headers])
+        for r in sample[:PREVIEW_ROWS]
+    ]
     choices = {
         name: [(str(v), str(label)) for v, label in spec.choices]
         for name, spec in specs.items()
@@ -111,7 +131,8 @@ def preview(job: ImportJob) -> Preview:
     for name in choices:
         for column in mapping.columns.get(name, [])[:1]:
             counts = Counter(r.values.get(column, "") for r in sample)
-            distinct[column] = sorted(v for v, _ in counts.most_common(MAX_DISTINCT) if v)
+            common = counts.most_common(MAX_DISTINCT)
+            distinct[column] = sorted(printable(v) for v, _ in common if v)
     return Preview(
         headers=table.headers,
         rows=rows,

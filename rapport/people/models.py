@@ -4,7 +4,10 @@ from django.conf import settings
 from django.db import models
 
 
-class Status(models.TextChoices):
+class PersonStatus(models.TextChoices):
+    """A person's standing in the institution. Named in full because the class name is the
+    enum's name in the API's schema (a request has a status too)."""
+
     FACULTY = "faculty", "Faculty"
     RESEARCHER = "researcher", "Researcher"
     POSTDOC = "postdoc", "Postdoc"
@@ -12,6 +15,9 @@ class Status(models.TextChoices):
     STAFF = "staff", "Staff"
     EXTERNAL = "external", "External"
     OTHER = "other", "Other"
+
+
+Status = PersonStatus  # the short name the app's own code uses
 
 
 class GroupKind(models.TextChoices):

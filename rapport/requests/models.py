@@ -7,13 +7,19 @@ from rapport.people.models import Group, Person
 from rapport.touchpoints.models import Touchpoint
 
 
-class Status(models.TextChoices):
+class RequestStatus(models.TextChoices):
+    """Where a request stands. Named in full because the class name is the enum's name in the
+    API's schema (a person has a status too)."""
+
     NEW = "new", "New"
     IN_PROGRESS = "in_progress", "In progress"
     DELIVERED = "delivered", "Delivered"
     FOLLOWED_UP = "followed_up", "Followed up"
     CLOSED = "closed", "Closed"
     DECLINED = "declined", "Declined"
+
+
+Status = RequestStatus  # the short name the app's own code uses
 
 
 #: Statuses in which the request still asks something of its owner (a delivered one awaits its

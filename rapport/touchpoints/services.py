@@ -28,6 +28,7 @@ from rapport.people.queries import people_for
 from rapport.people.services import create_person
 from rapport.people.sharing import add_contacts
 from rapport.relationships.services import refresh as refresh_relationships
+from rapport.text import refuse_bad_text
 from rapport.touchpoints.capture import Capture, parse_capture
 from rapport.touchpoints.models import Participation, Touchpoint
 from rapport.touchpoints.queries import access_touchpoint
@@ -175,6 +176,8 @@ def capture(
     ``+request`` the line also opens a request, owned by `by` and linked to the touchpoint.
     The opened request is left on the touchpoint as ``opened_request``."""
     now = now or timezone.localtime()
+    # Requests are checked by the middleware; this is for the command line and other callers.
+    refuse_bad_text({"line": line, **extra})
     if not line or not line.strip():
         raise Invalid(
             "Type what happened, e.g. “@Ana Ruiz asked for search strings ~20m”.",

@@ -19,6 +19,14 @@ from rapport.accounts.services import create_api_token
 from rapport.touchpoints.models import Touchpoint
 
 PROBLEM = "application/problem+json"
+# The API fuzzing's figures (test_schemathesis.py), printed at the end of the run.
+FUZZ_SUMMARY = pytest.StashKey[str]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    line = config.stash.get(FUZZ_SUMMARY, None)
+    if line:
+        terminalreporter.write_line(line)
 
 
 @dataclass

@@ -4,6 +4,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
@@ -95,3 +96,58 @@ def test_openapi_paths_and_methods(db):
         ("/api/v1/touchpoints/{touchpoint_id}", "GET"),
         ("/api/v1/touchpoints/{touchpoint_id}", "PATCH"),
     ]
+
+
+def test_openapi_each_status_enum_has_its_own_name(db):
+    """A person's status and a request's status were both the component `Status`, so every
+    person's status was documented as a request's (and failed the published schema)."""
+    schema = json.loads(generated())
+    components = schema["components"]["schemas"]
+
+    assert components["PersonStatus"]["enum"] == [
+        "faculty", "researcher", "postdoc", "student", "staff", "external", "other"
+    ]  # fmt: skip
+    assert components["RequestStatus"]["enum"] == [
+        "new", "in_progress", "delivered", "followed_up", "closed", "declined"
+    ]  # fmt: skip
+    assert "Status" not in components
+    assert components["PersonOut"]["properties"]["status"] == {
+        "$ref": "#/components/schemas/PersonStatus"
+    }
+    assert components["RequestOut"]["properties"]["status"] == {
+        "$ref": "#/components/schemas/RequestStatus"
+    }
+
+
+def test_openapi_two_schemas_with_one_name_stop_the_build():
+    """Ninja keeps the last of two definitions with one name; Rapport's schema refuses."""
+    from enum import Enum
+
+    from ninja import Router, Schema
+
+    from rapport.api.api import RapportAPI, SchemaNameClash
+
+    class One(Schema):
+        status: Enum("Status", {"a": "a"}, type=str)  # type: ignore[misc]
+
+    class Two(Schema):
+        status: Enum("Status", {"b": "b"}, type=str)  # type: ignore[misc]
+
+    api, router = RapportAPI(urls_namespace="clash-test"), Router()
+
+    @router.get("/one", response=One, operation_id="one")
+    def one(request):
+        raise AssertionError
+
+    @router.get("/two", response=Two, operation_id="two")
+    def two(request):
+        raise AssertionError
+
+    api.add_router("", router)
+
+    with pytest.raises(SchemaNameClash) as err:
+        api.get_openapi_schema(path_prefix="/")
+    assert str(err.value) == (
+        "Two different schemas are both named 'Status' in the OpenAPI document; give one of "
+        "the classes another name."
+    )

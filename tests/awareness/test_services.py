@@ -142,3 +142,49 @@ def test_decide_match_approves_with_a_note_and_cannot_touch_sent(world):
 def test_set_auto_send_creates_the_subscription(world):
     sub = services.set_auto_send(by=world.alice, person=world.ben, on=True)
     assert (sub.person, sub.auto_send, sub.consented_at) == (world.ben, True, None)
+
+
+def test_import_items_leaves_out_a_record_with_text_that_cannot_be_stored(world):
+    """A NUL byte in a BibTeX entry (PostgreSQL cannot store it; SQLite would keep it) leaves
+    that record out with a problem; the rest are added."""
+    data = BIBTEX.replace(b"Search filters", b"Search\x00filters")
+
+    result = services.import_items(by=world.alice, data=data, filename="refs.bib", match=False)
+
+    assert (result.created, result.duplicates) == (1, 0)
+    assert [str(p) for p in result.problems] == [
+        "Search\ufffdfilters for scoping reviews: The text contains a character that cannot be "
+        "stored (a NUL byte) in “title”. Left out."
+    ]
+    assert list(Item.objects.values_list("title", flat=True)) == ["Reporting PRISMA flow diagrams"]
+
+
+def test_import_publications_leaves_out_a_lone_surrogate_from_json(world):
+    """JSON can spell a lone surrogate ("\\ud83d" without its pair), which no database can
+    store; the work is left out, the others kept."""
+    data = (
+        b'{"message": {"items": ['
+        b'{"title": ["Emoji \\ud83d in a title"], "DOI": "10.1000/a"},'
+        b'{"title": ["A clean title"], "DOI": "10.1000/b"}]}}'
+    )
+
+    result = services.import_publications(
+        by=world.alice, person=world.ana, data=data, filename="works.json"
+    )
+
+    assert result.created == 1
+    assert [str(p) for p in result.problems] == [
+        "Emoji \ufffd in a title: The text contains a character that cannot be stored "
+        "(a lone surrogate, U+D83D) in “title”. Left out."
+    ]
+    assert list(Publication.objects.values_list("title", flat=True)) == ["A clean title"]
+
+
+def test_add_item_refuses_text_that_cannot_be_stored(world):
+    with pytest.raises(Invalid) as err:
+        services.add_item(by=world.alice, title="Open data", abstract="bad \x00")
+
+    assert err.value.message == (
+        "The text contains a character that cannot be stored (a NUL byte) in “abstract”."
+    )
+    assert Item.objects.count() == 0

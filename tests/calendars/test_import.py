@@ -247,3 +247,56 @@ def test_external_id_is_hashed_only_when_too_long(world):
     assert external_id(world.alice, "short") == f"u{world.alice.pk}:short"
     long_id = external_id(world.alice, "x" * 200)
     assert long_id.startswith(f"u{world.alice.pk}:sha256:") and len(long_id) <= 100
+
+
+def test_a_meeting_with_text_that_cannot_be_stored_is_reported_not_logged(world):
+    """A NUL byte in an event (PostgreSQL cannot store it; SQLite would keep it) leaves that
+    meeting out with a problem naming the property; the others are logged."""
+
+    def event(uid: str, day: int, summary: str, description: str) -> list[str]:
+        return [
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            "DTSTAMP:20250101T000000Z",
+            f"DTSTART:202503{day:02}T100000Z",
+            "DURATION:PT30M",
+            f"SUMMARY:{summary}",
+            f"DESCRIPTION:{description}",
+            "ATTENDEE:MAILTO:ana.ruiz@uni.example",
+            "END:VEVENT",
+        ]
+
+    ics = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Test//EN",
+            *event("a", 3, "Search clinic", "Notes with a \x00 in them"),
+            *event("b", 4, "Data\x00 talk", "Fine"),
+            *event("c", 5, "Thesis chat", "Fine"),
+            "END:VCALENDAR",
+            "",
+        ]
+    )
+    before = Touchpoint.objects.count()
+    job = services.upload_ics(
+        by=world.alice, file=io.BytesIO(ics.encode()), filename="a.ics", since=SINCE
+    )
+
+    job = services.run_ics_import(job.pk)
+
+    assert (job.status, job.meetings) == ("done", 1)
+    assert [tp.topic for tp in imported(world.alice)] == ["Thesis chat"]
+    assert Touchpoint.objects.count() == before + 1
+    assert job.problems == [
+        [
+            "Search clinic",
+            "The text contains a character that cannot be stored (a NUL byte) in “DESCRIPTION”. "
+            "Not logged.",
+        ],
+        [
+            "Data\ufffd talk",
+            "The text contains a character that cannot be stored (a NUL byte) in “SUMMARY”. "
+            "Not logged.",
+        ],
+    ]

@@ -385,3 +385,24 @@ def test_own_export_imported_back_finds_everyone_even_without_email(world):
 
     assert counts(job) == (2, 0, 0, 2, 0, 0)
     assert Person.objects.count() == 4
+
+
+def test_a_card_with_text_that_cannot_be_stored_fails_alone(world):
+    """A NUL byte in a card (PostgreSQL cannot store it; SQLite would keep it) fails that card
+    with a message naming the property; the other cards are imported."""
+    data = (
+        b"BEGIN:VCARD\r\nFN:Zoe Quinn\r\nNOTE:met at the \x00 fair\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nFN:Yann Ruiz\r\nEMAIL;TYPE=wo\x00rk:yann@uni.example\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nFN:Xia Chen\r\nEND:VCARD\r\n"
+    )
+    people = set(Person.objects.values_list("full_name", flat=True))
+
+    job = run(world.alice, data)
+
+    assert counts(job) == (3, 1, 0, 0, 0, 2)
+    assert job.problems == [
+        [1, "", "The text contains a character that cannot be stored (a NUL byte) in “NOTE”."],
+        [2, "", "The text contains a character that cannot be stored (a NUL byte) in “EMAIL”."],
+    ]
+    assert set(Person.objects.values_list("full_name", flat=True)) == people | {"Xia Chen"}
+    assert CardKey.objects.count() == 1

@@ -7,8 +7,9 @@ from openpyxl import Workbook
 from rapport.errors import Invalid
 from rapport.imports import engine
 from rapport.imports.models import ImportIssue, ImportJob
+from rapport.people.models import Person
 from rapport.touchpoints.models import Touchpoint
-from tests.imports.conftest import FIXTURES, import_file, upload
+from tests.imports.conftest import FIXTURES, dry_run, import_file, run, upload
 
 HEADER = "Timestamp,Staff,Question,How asked"
 
@@ -169,3 +170,69 @@ def test_a_job_whose_uploader_is_gone_fails_and_says_why(staff, status, work):
     )
     assert job.finished_at is not None
     assert Touchpoint.objects.count() == touchpoints
+
+
+NUL_IN_QUESTION = "The text contains a character that cannot be stored (a NUL byte) in “Question”."
+
+
+def test_a_cell_that_cannot_be_stored_fails_its_row_only(staff, tmp_path):
+    """A NUL byte in a cell (a damaged export) is an error on its row, in the check and in the
+    run; the other rows are imported and the NUL is stored nowhere, on either database."""
+    path = tmp_path / "nul.csv"
+    path.write_bytes(
+        f"{HEADER}\n"
+        "2025-02-01 10:00,AL,Bad\x00cell,Phone\n"
+        "2025-02-02 10:00,AL,Good,Phone,extra \x00 cell\n"
+        "2025-02-03 10:00,AL,Fine,Phone\n".encode()
+    )
+    job = upload(staff.alice, path)
+    dry_run(staff.alice, job)
+    before = Touchpoint.objects.count()
+
+    job = run(staff.alice, job)
+
+    assert (job.status, job.created, job.failed) == ("done", 1, 2)
+    assert job.dry_run == {"created": 1, "updated": 0, "skipped": 0, "failed": 2, "rows": 3}
+    assert _imported() == [("Fine", "phone")]
+    assert Touchpoint.objects.count() == before + 1
+    issues = list(
+        ImportIssue.objects.filter(job=job)
+        .order_by("phase", "row")
+        .values_list("phase", "row", "level", "message")
+    )
+    extra = "The text contains a character that cannot be stored (a NUL byte) in “column 5”."
+    assert issues == [
+        ("check", 1, "error", NUL_IN_QUESTION),
+        ("check", 2, "error", extra),
+        ("run", 1, "error", NUL_IN_QUESTION),
+        ("run", 2, "error", extra),
+    ]
+
+
+def test_a_people_cell_that_cannot_be_stored_fails_its_row_only(staff, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"Name,Email\nZoe Quinn,zoe@uni.example\nYann\x00Ruiz,yann@uni.example\n")
+    people = set(Person.objects.values_list("full_name", flat=True))
+
+    job = import_file(staff.alice, path, target="people")
+
+    assert (job.created, job.failed) == (1, 1)
+    assert set(Person.objects.values_list("full_name", flat=True)) == people | {"Zoe Quinn"}
+    assert list(ImportIssue.objects.filter(job=job, phase="run").values_list("row", "message")) == [
+        (2, "The text contains a character that cannot be stored (a NUL byte) in “Name”.")
+    ]
+
+
+def test_a_heading_that_cannot_be_stored_refuses_the_file(staff, tmp_path, media):
+    path = tmp_path / "heading.csv"
+    path.write_bytes(b"Timestamp,Ques\x00tion\n2025-02-01 10:00,Hours?\n")
+
+    with pytest.raises(Invalid) as err:
+        upload(staff.alice, path)
+
+    assert err.value.message == (
+        "The heading of column 2 (“Ques\ufffdtion”) contains a character that cannot be stored "
+        "(a NUL byte). Correct it in the file and upload it again."
+    )
+    assert ImportJob.objects.count() == 0
+    assert [p for p in media.rglob("*") if p.is_file()] == []

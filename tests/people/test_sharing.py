@@ -67,7 +67,7 @@ def test_the_command_line_says_who_was_withheld(world):
     assert "  hugo@uni.example is in the care of colleagues: their page and history stay" in text
 
 
-def test_the_api_counts_a_withheld_person_as_hidden(call, world):
+def test_the_api_counts_a_withheld_person_as_hidden(call, world):  # noqa: F811
     reply = call("POST", "/touchpoints/capture", as_=world.alice, body={"line": HUGO_LINE})
 
     assert reply.status == 201

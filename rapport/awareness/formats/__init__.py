@@ -16,7 +16,7 @@ from rapport.awareness.formats.crossref import parse_crossref
 from rapport.awareness.formats.detect import detect, parse
 from rapport.awareness.formats.feeds import fetch_feed, parse_feed
 from rapport.awareness.formats.orcid import fetch_orcid, normalise_orcid, parse_orcid
-from rapport.awareness.formats.records import KINDS, ParseResult, Problem, Record
+from rapport.awareness.formats.records import KINDS, ParseResult, Problem, Record, storable
 from rapport.awareness.formats.ris import parse_ris
 from rapport.awareness.formats.text import arxiv_id_from, normalise_doi, title_key
 from rapport.outbound import FetchError
@@ -39,5 +39,6 @@ __all__ = [
     "parse_feed",
     "parse_orcid",
     "parse_ris",
+    "storable",
     "title_key",
 ]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapport.imports.sources.table import STOPPED
 from rapport.imports.sources.values import CACHE_LIMIT
+from rapport.text import is_storable
 
 if TYPE_CHECKING:
     from rapport.imports.sources.converter import Converter, Row
@@ -42,6 +43,8 @@ def compile_convert(conv: Converter) -> ConvertFn:
         "CONTENT_KEY": conv.content_key,
         "LONG_ID": conv.long_id,
         "DEFAULTS": conv.defaults,
+        "STORABLE": is_storable,
+        "REFUSED": conv.refused,
     }
     out = [
         "def convert(number, c, problems):",
@@ -49,6 +52,8 @@ def compile_convert(conv: Converter) -> ConvertFn:
         '    warnings = [f"Row {number}: {p}" for p in problems] if problems else []',
         "    if problems and problems[-1].startswith(STOPPED):",
         '        return Row(number, {}, [warnings.pop()], warnings, f"stopped-{number}")',
+        # One search over the joined cells: a cell no database can store refuses the row.
+        '    if not STORABLE("".join(c)): return REFUSED(number, c)',
         "    fields = {}",
         "    details = {}",
     ]

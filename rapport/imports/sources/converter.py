@@ -34,6 +34,7 @@ from rapport.imports.sources.values import (
     parse_read_level,
     parse_time,
 )
+from rapport.text import bad_character, bad_text_message
 
 LIMITS = {"topic": 300, "job_title": 200, "outcome": 300, "full_name": 200}
 JOINERS = {"question": "\n\n", "answer": "\n\n", "notes": "\n\n"}
@@ -242,6 +243,18 @@ class Converter:
                 if column.startswith("(column ") and text:
                     cells.append(text)
         return self.convert(raw.number, cells, raw.problems)
+
+    def refused(self, number: int, cells: list[str]) -> Row:
+        """A row with a cell no database can store (a NUL byte): an error naming the column,
+        and nothing of the row kept, not even its warnings (they may quote the cell)."""
+        for position, text in enumerate(cells):
+            problem = bad_character(text)
+            if problem:
+                column = self.headers[position] if position < self.width else ""
+                where = column or f"column {position + 1}"
+                message = f"Row {number}: {bad_text_message(problem, where)}"
+                return Row(number, {}, [message], [], f"refused-{number}")
+        raise AssertionError("refused() is called for rows with such a cell only")
 
     def date_error(self, number: int, cells: list[str]) -> str:
         date_text = cells[self.when[0]]

@@ -27,7 +27,7 @@ def detect_encoding(head: bytes, warnings: list[str]) -> str:
         return "utf-16"
     probe = head[:4096]
     zeros = probe.count(0)
-    if zeros:
+    if not few_zeros(zeros, len(probe)):
         even = probe[0::2].count(0)
         odd = probe[1::2].count(0)
         if zeros > len(probe) // 4 and (odd > 0.9 * zeros or even > 0.9 * zeros):
@@ -58,14 +58,20 @@ def detect_encoding(head: bytes, warnings: list[str]) -> str:
         return "cp1252"
 
 
+def few_zeros(count: int, length: int) -> bool:
+    """Whether this many NUL bytes are a few damaged cells in a text file (refused row by row
+    when the rows are read, see `rapport.text`) rather than binary data or a run of zeros."""
+    return count <= max(2, length // 100)
+
+
 def _looks_like_text(text: str) -> bool:
-    control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t")
+    control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t\x00")
     return control < max(2, len(text[:4096]) // 100)
 
 
 def decode_head(head: bytes, encoding: str) -> str:
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
-    if "\x00" in text or not _looks_like_text(text):
+    if not few_zeros(text.count("\x00"), len(text)) or not _looks_like_text(text):
         raise Unreadable(
             "This file holds binary data, not text: it is not a CSV or spreadsheet export."
         )
