@@ -28,7 +28,8 @@ def layer(module: str) -> int | None:
         return ENTRY
     if parts[:2] == ["rapport", "api"] and last not in {"queries", "schemas"}:
         return ENTRY
-    if last in {"views", "urls", "pages", "admin", "api"} or last.endswith(("_views", "_urls")):
+    entry = {"views", "urls", "pages", "admin", "api", "middleware"}
+    if last in entry or last.endswith(("_views", "_urls")):
         return ENTRY
     if last == "forms":
         return FORM
