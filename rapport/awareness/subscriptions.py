@@ -34,6 +34,7 @@ from rapport.awareness.models import (
 from rapport.awareness.services import set_interest
 from rapport.errors import Invalid, NotFound
 from rapport.people.models import Group, Person
+from rapport.people.queries import access_person
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin
 from rapport.touchpoints.services import create_touchpoint
 
@@ -262,6 +263,7 @@ def invite(*, by: User, person: Person) -> Subscription:
     """Email the person their secret link, to say yes to alerts (or, if they already have,
     to reach their preferences again). Nothing is sent to them before they press yes."""
     require_librarian(by, to="change alerts")
+    person = access_person(by, person.pk, for_write=True)
     if not person.email:
         raise Invalid(f"{person.full_name} has no email address.", {"email": ["Required."]})
     with transaction.atomic():

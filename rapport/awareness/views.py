@@ -225,7 +225,7 @@ def _profile_page(
 @page_view
 def invite(request: AuthedRequest, pk: int) -> HttpResponse:
     """Email the person their secret link (nothing else is sent before they say yes)."""
-    person = access_person(request.user, pk)
+    person = access_person(request.user, pk, for_write=True)
     try:
         subscriptions.invite(by=request.user, person=person)
     except Invalid as err:
@@ -240,7 +240,7 @@ def invite(request: AuthedRequest, pk: int) -> HttpResponse:
 def new_link(request: AuthedRequest, pk: int) -> HttpResponse:
     """Revoke the person's secret links and make a new one (a forwarded email, say), shown on
     the page this once: the answer is the page itself, not a redirect to it."""
-    person = access_person(request.user, pk)
+    person = access_person(request.user, pk, for_write=True)
     sub = subscription_of(person)
     if sub is None:
         return redirect("awareness:profile", pk=person.pk)
@@ -263,7 +263,7 @@ def profile(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def interest(request: AuthedRequest, pk: int) -> HttpResponse:
     """State, pin or remove a topic; `clear` forgets the correction."""
-    person = access_person(request.user, pk)
+    person = access_person(request.user, pk, for_write=True)
     form = InterestForm(request.POST)
     if form.is_valid():
         term, state = form.cleaned_data["term"], form.cleaned_data["state"]
@@ -283,7 +283,7 @@ def interest(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def publications_file(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = access_person(request.user, pk)
+    person = access_person(request.user, pk, for_write=True)
     form = PublicationFileForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -302,7 +302,7 @@ def publications_file(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def publications_orcid(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = access_person(request.user, pk)
+    person = access_person(request.user, pk, for_write=True)
     form = OrcidForm(request.POST)
     if form.is_valid():
         try:
