@@ -2,7 +2,9 @@
 
 An import is kept as a job: uploaded and previewed (nothing written), then run by the worker,
 which reads the file again and logs what is new. Running the same file twice logs nothing
-twice (see `importer.external_id`).
+twice (see `importer.external_id`). The run holds the job's lock (`UploadJob.hold`); if its
+worker dies, `resume_ics_import` queues it again at once (the run is one transaction: it left
+nothing behind).
 """
 
 import datetime as dt
@@ -30,8 +32,8 @@ from rapport.calendars.models import (
 from rapport.calendars.reader import Reading, decode, read_meetings
 from rapport.errors import Forbidden, Invalid, NotFound, RapportError
 from rapport.people.services import create_person
-from rapport.system.upload_services import save_upload_job, store_upload
-from rapport.system.uploads import too_large, upload_limit
+from rapport.system.upload_services import reopen_lost_job, save_upload_job, store_upload
+from rapport.system.uploads import this_worker, too_large, upload_limit
 
 log = logging.getLogger(__name__)
 DEFAULT_SINCE_DAYS = 90
@@ -294,15 +296,36 @@ def start_ics_import(*, by: User, job: CalendarImport) -> CalendarImport:
     return job
 
 
+@transaction.atomic
+def resume_ics_import(*, by: User, job: CalendarImport) -> CalendarImport:
+    """Queue again a run whose worker stopped (killed, crashed): it logged nothing. Invalid
+    while its worker is alive."""
+    _require_uploader(by, job)
+    job = reopen_lost_job(job, by=by, status=CalendarImport.Status.QUEUED)
+    from rapport.calendars.tasks import enqueue_import
+
+    transaction.on_commit(lambda: enqueue_import(job.pk))
+    return job
+
+
 def run_ics_import(job_id: int) -> CalendarImport:
-    """Log a queued (or, from the command line, previewed) import; safe to call twice."""
-    with transaction.atomic():
-        job = CalendarImport.objects.select_for_update().get(pk=job_id)
-        if job.status not in (CalendarImport.Status.QUEUED, CalendarImport.Status.PREVIEWED):
-            return job
-        job.status = CalendarImport.Status.RUNNING
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "started_at"])
+    """Log a queued (or, from the command line, previewed) import; safe to call twice, and
+    worked by one process at a time (the one holding the job's lock)."""
+    with CalendarImport(pk=job_id).hold() as held:
+        with transaction.atomic():
+            job = CalendarImport.objects.select_for_update().get(pk=job_id)
+            workable = (CalendarImport.Status.QUEUED, CalendarImport.Status.PREVIEWED)
+            if not held or job.status not in workable or job.worker:
+                return job
+            job.status = CalendarImport.Status.RUNNING
+            job.started_at = timezone.now()
+            job.worker = this_worker()
+            job.save(update_fields=["status", "started_at", "worker"])
+        return _run(job)
+
+
+def _run(job: CalendarImport) -> CalendarImport:
+    job_id = job.pk
     try:
         by = job.created_by
         if by is None or not by.is_active:
@@ -320,7 +343,7 @@ def run_ics_import(job_id: int) -> CalendarImport:
                 except Invalid as err:
                     reading.problems.append((planned.meeting.summary or "Meeting", err.message))
             _fill(job, reading, result, logged)
-            job.status = CalendarImport.Status.DONE
+            job.status, job.worker = CalendarImport.Status.DONE, ""
             job.finished_at = timezone.now()
             job.save()
             record(
