@@ -184,3 +184,163 @@ def png(path: Path) -> Path:
         + chunk(b"IEND", b"")
     )
     return path
+
+
+# Text files: CSV ---------------------------------------------------------------------------
+
+CSV_HEAD = "Timestamp,Staff,Question,How asked\n"
+
+
+def csv_long_line(path: Path, mb: float = 100) -> Path:
+    """A heading, then one line of `mb` MB that never ends (a damaged download)."""
+    with path.open("w") as f:
+        f.write(CSV_HEAD + "2025-01-02 10:00,AL,")
+        for block in repeat(b"x", mb):
+            f.write(block.decode())
+    return path
+
+
+def csv_long_lines(path: Path, lines: int = 150) -> Path:
+    """`lines` lines of a MB each, every one of them a third of a million tiny cells."""
+    line = "ab," * (MB // 3 - 1) + "ab\n"
+    with path.open("w") as f:
+        f.write(CSV_HEAD)
+        for _ in range(lines):
+            f.write(line)
+    return path
+
+
+def csv_wide(path: Path, columns: int = 300_000, rows: int = 3) -> Path:
+    """A heading of `columns` columns, then a few rows as wide."""
+    with path.open("w") as f:
+        f.write(",".join(f"c{n}" for n in range(columns)) + "\n")
+        for _ in range(rows):
+            f.write("2025-01-02," + ",".join("v" for _ in range(columns - 1)) + "\n")
+    return path
+
+
+def csv_quoted_newlines(path: Path, mb: float = 50) -> Path:
+    """A row whose last field opens a quote that runs to the end: `mb` MB of short lines."""
+    with path.open("w") as f:
+        f.write(CSV_HEAD + '2025-01-02 10:00,AL,"')
+        for block in repeat(b"x\n", mb):
+            f.write(block.decode())
+    return path
+
+
+def csv_endless_record(path: Path, mb: float = 50) -> Path:
+    """One record of millions of fields, each quoted over a line break, so that no line is
+    long: `"a<newline>",` again and again."""
+    with path.open("w") as f:
+        f.write(CSV_HEAD + "2025-01-02 10:00,")
+        for block in repeat(b'"a\n",', mb):
+            f.write(block.decode())
+    return path
+
+
+def csv_utf16_without_bom(path: Path, rows: int = 50_000) -> Path:
+    text = CSV_HEAD + "".join(f"2025-01-02 10:00,AL,Question {n},Chat\n" for n in range(rows))
+    path.write_bytes(text.encode("utf-16-le"))
+    return path
+
+
+def csv_bad_bytes_late(path: Path, rows: int = 100_000) -> Path:
+    """UTF-8 for the first 256 KiB and more, then Windows-1252 bytes and stray binary."""
+    with path.open("wb") as f:
+        f.write(CSV_HEAD.encode())
+        for n in range(rows):
+            f.write(f"2025-01-02 10:00,AL,Question {n},Chat\n".encode())
+            if n > rows // 2 and n % 1000 == 0:
+                f.write(b"2025-01-02 10:00,AL,Caf\xe9 \xff\xfe\x81 hours,Chat\n")
+    return path
+
+
+def random_bytes(path: Path, mb: float = 20, seed: int = 1) -> Path:
+    rng = random.Random(seed)
+    with path.open("wb") as f:
+        for _ in range(int(mb)):
+            f.write(rng.randbytes(MB))
+    return path
+
+
+def zero_bytes(path: Path, mb: float = 50) -> Path:
+    with path.open("wb") as f:
+        for block in repeat(b"\0", mb):
+            f.write(block)
+    return path
+
+
+# Text files: vCard and iCalendar -----------------------------------------------------------
+
+
+def vcard_long_property(path: Path, mb: float = 100) -> Path:
+    """One card whose NOTE is one line of `mb` MB."""
+    with path.open("wb") as f:
+        f.write(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Long\r\nNOTE:")
+        for block in repeat(b"x", mb):
+            f.write(block)
+        f.write(b"\r\nEND:VCARD\r\n")
+    return path
+
+
+def vcard_folded_forever(path: Path, mb: float = 100) -> Path:
+    """One property folded over millions of short continuation lines."""
+    with path.open("wb") as f:
+        f.write(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Folded\r\nNOTE:x")
+        for block in repeat(b"\r\n x", mb):
+            f.write(block)
+        f.write(b"\r\nEND:VCARD\r\n")
+    return path
+
+
+def vcard_many(path: Path, cards: int = 200_000) -> Path:
+    with path.open("w") as f:
+        for n in range(cards):
+            f.write(
+                f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {n}\r\n"
+                f"EMAIL:person{n}@uni.example\r\nEND:VCARD\r\n"
+            )
+    return path
+
+
+ICS_HEAD = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//hostile//EN\r\n"
+
+
+def ics_rrule_bomb(path: Path, start: str = "20250101T090000Z") -> Path:
+    """One daily meeting whose rule repeats it every second of every day."""
+    hours = ",".join(str(h) for h in range(24))
+    minutes = ",".join(str(m) for m in range(60))
+    path.write_text(
+        ICS_HEAD + "BEGIN:VEVENT\r\nUID:bomb@hostile\r\n"
+        f"DTSTART:{start}\r\nDTEND:{start[:-5]}3000Z\r\nSUMMARY:Every second\r\n"
+        f"RRULE:FREQ=DAILY;BYHOUR={hours};BYMINUTE={minutes};BYSECOND={minutes}\r\n"
+        "ATTENDEE;CN=Ann:mailto:ann@uni.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    return path
+
+
+def ics_many_daily(path: Path, events: int = 20_000, start: str = "19600101T090000Z") -> Path:
+    """Many daily meetings that began decades ago, each with a few attendees."""
+    with path.open("w") as f:
+        f.write(ICS_HEAD)
+        for n in range(events):
+            f.write(
+                f"BEGIN:VEVENT\r\nUID:daily-{n}@hostile\r\nDTSTART:{start}\r\n"
+                f"DTEND:{start[:-5]}3000Z\r\nSUMMARY:Stand-up {n}\r\nRRULE:FREQ=DAILY\r\n"
+                f"ATTENDEE;CN=A {n}:mailto:a{n}@uni.example\r\n"
+                f"ATTENDEE;CN=B {n}:mailto:b{n}@uni.example\r\nEND:VEVENT\r\n"
+            )
+        f.write("END:VCALENDAR\r\n")
+    return path
+
+
+def ics_long_line(path: Path, mb: float = 19) -> Path:
+    with path.open("w") as f:
+        f.write(
+            ICS_HEAD + "BEGIN:VEVENT\r\nUID:long@hostile\r\nDTSTART:20250102T090000Z\r\n"
+            "DTEND:20250102T100000Z\r\nSUMMARY:Long\r\nDESCRIPTION:"
+        )
+        for block in repeat(b"x", mb):
+            f.write(block.decode())
+        f.write("\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    return path

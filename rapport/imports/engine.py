@@ -15,7 +15,6 @@ comes without one (the command line) reads the file through once before writing 
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 
 from django.db import transaction
 from django.db.models import F
@@ -35,6 +34,7 @@ from rapport.system.uploads import this_worker
 # rows' dates land all over the date indexes, so larger chunks write far less (1,000,000 rows:
 # 21 s of commits at 10,000, 10 s at 25,000); memory grows with the chunk, not the file.
 CHUNK = 25_000
+CHUNK_CELLS = 1_000_000  # cells of details a chunk may hold: about 100 MB
 DEFER_REFRESH_BYTES = 8 * 1024 * 1024  # larger files refresh relationships once, at the end
 MAX_ISSUES = 20_000  # per job and phase; the report says how many more there were
 Progress = Callable[[ImportJob], None]
@@ -58,8 +58,19 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    it = iter(rows)
-    while batch := list(islice(it, size)):
+    """Rows in chunks of `size`, or fewer when they carry many cells in their details (a
+    wide file's columns with no field of their own): a chunk holds at most CHUNK_CELLS."""
+    batch: list[Row] = []
+    cells = 0
+    for row in rows:
+        batch.append(row)
+        details = row.fields.get("details")
+        if details:
+            cells += len(details)
+        if len(batch) >= size or cells >= CHUNK_CELLS:
+            yield batch
+            batch, cells = [], 0
+    if batch:
         yield batch
 
 

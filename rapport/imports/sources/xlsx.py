@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from rapport.imports.sources.archive import DAMAGED, check_workbook
-from rapport.imports.sources.table import BROKEN, Mark, Table, Unreadable, unique_headers
+from rapport.imports.sources.table import (
+    BROKEN,
+    Mark,
+    Table,
+    Unreadable,
+    refuse_wide,
+    unique_headers,
+)
 
 SCAN_ROWS = 1000  # rows looked at for the headings before a sheet counts as empty
 
@@ -102,6 +109,7 @@ def open_xlsx(path: Path, sheet: str | None) -> Table:
         raise Unreadable(f"{where} has no data.")
     warnings: list[str] = []
     skip, cells = found
+    refuse_wide(len(cells))
     headers = unique_headers(cells, warnings)
     if len(names) > 1:
         others = ", ".join(f"'{n}'" for n in names if n != sheet)
