@@ -116,7 +116,10 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "calendars/import_detail.html#status" if request.htmx else "calendars/import_detail.html"
     )
     form = AddPeopleForm(job.unmatched)
-    return render(request, template, {"job": job, "people_form": form})
+    response = render(request, template, {"job": job, "people_form": form})
+    if request.htmx and request.GET.get("was") == "checking" and not job.busy:
+        response["HX-Refresh"] = "true"  # previewed: the lists below the status are there now
+    return response
 
 
 @require_POST

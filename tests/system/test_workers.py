@@ -146,3 +146,14 @@ def test_the_page_says_the_worker_stopped_and_offers_to_resume(client, world):
     assert response.status_code == 302
     job.refresh_from_db()
     assert (job.status, job.worker) == ("queued", "")
+
+
+def test_a_calendar_preview_whose_worker_died_is_read_again(world):
+    job = _stopped(_ics(world), "checking")
+
+    resumed = calendars.resume_ics_import(by=world.alice, job=job)
+    done = calendars.work_on(job.pk)
+
+    assert (resumed.status, done.status, done.events, done.worker) == (
+        "checking", "previewed", 8, ""
+    )  # fmt: skip
