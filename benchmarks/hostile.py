@@ -162,7 +162,10 @@ def worker(case: Case, job_id: int) -> dict:
         }
     from rapport.calendars import services as calendars
 
-    job = calendars.run_ics_import(job_id)
+    job = calendars.work_on(job_id)  # the preview of a large file
+    if job.status == "previewed":
+        job = calendars.start_ics_import(by=job.created_by, job=job)
+        job = calendars.work_on(job_id)
     return {
         "answer": f"{job.status} ({job.events} events, {job.meetings} logged, "
         f"{job.problem_count} problems): {job.error}".rstrip(": ")
