@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 
 try:
     import fcntl
-except ImportError:  # not on Windows: the process check below stands alone
+except ImportError:  # Windows has no fcntl: the process check below stands alone
     fcntl = None  # type: ignore[assignment]
 
 from django.conf import settings
@@ -221,8 +221,8 @@ def _try_lock(fd: int) -> bool | None:
 def _process_gone(worker: str) -> bool:
     """Whether the named worker's process has ended; only known for this host."""
     host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname()[:120] or not pid.isdigit():
-        return False
+    if os.name != "posix" or host != socket.gethostname()[:120] or not pid.isdigit():
+        return False  # (signal 0 would end the process on Windows, not probe it)
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:

@@ -4,6 +4,8 @@ alive is left alone. (Touchpoint and people imports: tests/imports/test_resume.p
 
 import datetime as dt
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from rapport.contacts.models import ContactImport
 from rapport.errors import Invalid
 from rapport.people.models import Person
 from rapport.system.upload_services import STILL_WORKING
-from rapport.system.uploads import this_worker
+from rapport.system.uploads import _process_gone, this_worker
 from rapport.touchpoints.models import Touchpoint
 
 HERE = Path(__file__).parent.parent
@@ -157,3 +159,13 @@ def test_a_calendar_preview_whose_worker_died_is_read_again(world):
     assert (resumed.status, done.status, done.events, done.worker) == (
         "checking", "previewed", 8, ""
     )  # fmt: skip
+
+
+def test_where_files_cannot_be_locked_a_worker_on_this_host_is_gone_with_its_process():
+    host = this_worker().rpartition(":")[0]
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+
+    assert _process_gone(f"{host}:{ended.pid}")
+    assert not _process_gone(this_worker())  # this process: alive
+    assert not _process_gone(f"another-host:{ended.pid}")  # another host's: cannot tell
