@@ -101,7 +101,15 @@ def detect_file(
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+    """Cut to SHOWN characters, and storable: the preview is kept as JSON, and no database
+    keeps a NUL or a lone surrogate (PostgreSQL refuses them), so they are shown as U+FFFD."""
+    if len(text) > SHOWN:
+        text = text[: SHOWN - 1] + "…"
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    if not text.isascii():
+        text = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
 
 
 def read_preview(table: Table) -> dict[str, Any]:

@@ -154,3 +154,18 @@ def test_the_preview_keeps_cells_short(staff, tmp_path):
 
     assert job.preview["rows"] == [[1, ["2025-02-03 10:00", "x" * 199 + "…"]]]
     assert job.preview["distinct"]["Question"] == ["x" * 199 + "…"]
+
+
+def test_the_kept_preview_holds_no_character_a_database_refuses(staff, tmp_path):
+    # The first 256 KB (what decides the encoding) are clean; row 300 holds a NUL byte.
+    rows = ["2025-02-03 10:00,Where is " + "x" * 1000 for _ in range(299)]
+    path = tmp_path / "nul.csv"
+    path.write_bytes(
+        ("Timestamp,Question\n" + "\n".join(rows) + "\n").encode()
+        + b"2025-02-03 10:00,Bad\x00byte\n"
+    )
+
+    job = upload(staff.alice, path)  # saved on PostgreSQL too, which refuses a NUL in JSON
+
+    job.refresh_from_db()
+    assert job.preview["distinct"]["Question"] == ["Bad\ufffdbyte", "Where is " + "x" * 190 + "…"]
