@@ -116,7 +116,24 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "calendars/import_detail.html#status" if request.htmx else "calendars/import_detail.html"
     )
     form = AddPeopleForm(job.unmatched)
-    return render(request, template, {"job": job, "people_form": form})
+    response = render(request, template, {"job": job, "people_form": form})
+    if request.htmx and request.GET.get("was") == "checking" and not job.busy:
+        response["HX-Refresh"] = "true"  # previewed: the lists below the status are there now
+    return response
+
+
+@require_POST
+@page_view
+def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Start again an import whose worker stopped (killed, crashed)."""
+    job = get_import_for(request.user, pk)
+    try:
+        services.resume_ics_import(by=request.user, job=job)
+    except Invalid as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, f"Started {job.original_name} again.")
+    return redirect("calendars:import_detail", pk=job.pk)
 
 
 @require_POST

@@ -61,6 +61,20 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @page_view
+def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Start again an import whose worker stopped (killed, crashed)."""
+    job = get_import_for(request.user, pk)
+    try:
+        services.resume_vcard_import(by=request.user, job=job)
+    except Invalid as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, f"Started {job.original_name} again.")
+    return redirect("contacts:import_detail", pk=job.pk)
+
+
+@require_POST
+@page_view
 def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_import_for(request.user, pk)
     try:

@@ -1,5 +1,6 @@
 """Import pages: the list with the upload form and saved mappings, and one job's steps
-(preview and mapping, dry run, run, report). Fetch through the scoped queries, call a service."""
+(preview and mapping, dry run, run, report). Fetch through the scoped queries, call a service.
+No page opens the uploaded file: the preview and the headings are what the job kept."""
 
 from typing import Any
 
@@ -19,7 +20,6 @@ from rapport.imports.forms import MappingForm, SaveMappingForm, UploadForm
 from rapport.imports.models import ImportIssue, ImportJob, SavedMapping, Target
 from rapport.imports.queries import get_job_for, issues_for, jobs_for, mappings_for
 from rapport.imports.report import issues_csv, summary_lines
-from rapport.imports.sources import Unreadable
 from rapport.system.upload_views import upload_step
 from rapport.system.uploads import MB, upload_limit
 
@@ -70,12 +70,10 @@ def upload(request: AuthedRequest) -> HttpResponse:
 def _mapping_form(
     user: User, job: ImportJob, data: Any = None, shown: Preview | None = None
 ) -> MappingForm | None:
-    """The mapping screen's form; `shown` is the job's preview when the caller has read it."""
+    """The mapping screen's form, once the file has been read (None before)."""
+    shown = shown or preview(job)
     if shown is None:
-        try:
-            shown = preview(job)
-        except Unreadable:
-            return None
+        return None
     librarians = (
         [(u.pk, u.display_name) for u in librarians_for(user)]
         if job.target == Target.TOUCHPOINTS
@@ -96,11 +94,11 @@ def _job_page(
     request: AuthedRequest, job: ImportJob, status: int = 200, **extra: Any
 ) -> HttpResponse:
     if request.htmx and request.GET.get("progress"):
-        return render(request, "imports/job.html#progress", {"job": job})
-    try:
-        shown = preview(job)
-    except Unreadable as err:
-        shown, extra["unreadable"] = None, str(err)
+        response = render(request, "imports/job.html#progress", {"job": job})
+        if not job.busy and request.GET.get("progress") == "reading":
+            response["HX-Refresh"] = "true"  # read: the preview and the mapping are there now
+        return response
+    shown = preview(job)
     phase = "run" if job.started_at else "check"
     context = {
         "job": job,
@@ -113,7 +111,7 @@ def _job_page(
         "issues": list(issues_for(job, phase)[:ISSUES_SHOWN]),
         "phase": phase,
         "saved_mappings": mappings_for(request.user).filter(target=job.target),
-        "editable": job.status in EDITABLE and not job.started_at,
+        "editable": job.status in EDITABLE and not job.started_at and shown is not None,
         **extra,
     }
     return render(request, "imports/job.html", context, status=status)
