@@ -22,6 +22,8 @@ from rapport.text import bad_character, bad_text_message, first_bad_text
 
 API_PREFIX = "/api/"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: A multipart body up to this size holds form fields only (no file worth refusing unread).
+FIELDS_ONLY = 64 * 1024
 
 
 def _fields(request: HttpRequest) -> Iterator[tuple[str, Any]]:
@@ -33,6 +35,8 @@ def _fields(request: HttpRequest) -> Iterator[tuple[str, Any]]:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     if request.content_type in FORM_TYPES and not api:
+        if _carries_a_file(request):
+            return  # checked by the view, once it has refused a body too large unread
         for name, values in request.POST.lists():
             yield name, name
             yield from ((name, value) for value in values)
@@ -43,6 +47,29 @@ def _fields(request: HttpRequest) -> Iterator[tuple[str, Any]]:
         if data is not None:
             # Fields inside an object or list are named by their path ("people.0").
             yield ("" if isinstance(data, dict | list) else "body"), data
+
+
+def _carries_a_file(request: HttpRequest) -> bool:
+    """A multipart body larger than the fields around a file: reading it here would spool the
+    file before the upload page could refuse it from its length (each import has its own
+    limit), so the view that takes files checks its fields itself (`refuse_bad_form_text`)."""
+    if request.content_type != "multipart/form-data":
+        return False
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > FIELDS_ONLY
+    except ValueError:
+        return False
+
+
+def refuse_bad_form_text(request: HttpRequest) -> None:
+    """The middleware's check of a form's fields, for the views that take files: Invalid
+    naming the field. Call it after refusing a body too large, before binding the form."""
+    found = first_bad_text(
+        (name, value) for name, values in request.POST.lists() for value in (name, *values)
+    )
+    if found:
+        field, message = found
+        raise Invalid(message, {field or "body": [message]})
 
 
 def _json_body(request: HttpRequest) -> Any:

@@ -260,6 +260,9 @@ RAPPORT_INTEREST_HALF_LIFE_DAYS = env_int("INTEREST_HALF_LIFE_DAYS", 365)
 
 # Bringing history in and out.
 RAPPORT_IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 200)  # the largest file an import accepts
+# What a workbook may unpack to (all its parts; its shared strings), checked before it is opened.
+RAPPORT_IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 2000)
+RAPPORT_IMPORT_MAX_SHARED_STRINGS_MB = env_int("IMPORT_MAX_SHARED_STRINGS_MB", 100)
 RAPPORT_WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)  # seconds a receiver has to answer
 
 

@@ -117,3 +117,20 @@ def test_no_module_imports_from_a_layer_above_its_own():
 )
 def test_each_module_is_placed_by_its_name(module, expected):
     assert layer(module) == expected
+
+
+def test_only_the_role_rules_raise_forbidden():
+    """Who may do what by role is `rapport/accounts/roles.py` alone: any other module that
+    raises Forbidden has grown a second copy of a rule."""
+    raising = []
+    for module, path in sorted(modules().items()):
+        if module == "rapport.accounts.roles":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                called = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if isinstance(called, ast.Name | ast.Attribute) and ast.unparse(called).endswith(
+                    "Forbidden"
+                ):
+                    raising.append(f"{module}:{node.lineno}")
+    assert raising == []

@@ -36,6 +36,7 @@ from rapport.awareness.queries import (
     suggestions_for,
 )
 from rapport.errors import Invalid
+from rapport.middleware import refuse_bad_form_text
 from rapport.people.queries import access_person
 
 ITEMS_PER_PAGE = 50
@@ -73,6 +74,7 @@ def _home_with(request: AuthedRequest, status: int, **bound: forms.Form) -> Http
 @require_POST
 @page_view
 def import_file(request: AuthedRequest) -> HttpResponse:
+    refuse_bad_form_text(request)
     form = ItemFileForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -284,6 +286,7 @@ def interest(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def publications_file(request: AuthedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk, for_write=True)
+    refuse_bad_form_text(request)
     form = PublicationFileForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]

@@ -50,11 +50,13 @@ class CalendarFeed(models.Model):
 
 
 class CalendarImport(UploadJob):
-    """One .ics file of meetings: uploaded, previewed, then logged as touchpoints."""
+    """One .ics file of meetings: uploaded, previewed (a large file by the worker: checking),
+    then logged as touchpoints."""
 
     upload_folder = "calendars"
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
         PREVIEWED = "previewed", "Previewed"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"

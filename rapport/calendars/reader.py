@@ -20,6 +20,14 @@ from dateutil.rrule import rruleset, rrulestr
 from rapport.text import first_bad_text, printable
 
 MAX_MINUTES = 24 * 60
+# Meetings read from one file, in the chosen dates: a librarian's calendar holds thousands;
+# a rule can make millions (BYSECOND lists on a daily rule, decades of daily meetings).
+MAX_MEETINGS = 50_000
+# Repetitions worked out for one file, counting those before the chosen dates (a rule is
+# followed from its first start): decades of daily meetings times thousands of events would
+# otherwise take hours.
+MAX_STEPS = 1_000_000
+OVER = f"more than {MAX_MEETINGS:,} meetings in the chosen dates (the rest were left out)"
 # Rules that repeat more often than daily are not meetings anyone attends.
 TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
 VIDEO_HOSTS = re.compile(
@@ -223,6 +231,7 @@ def _cancelled(event: Any) -> bool:
 class _Expander:
     def __init__(self, reading: Reading, since: dt.datetime, until: dt.datetime, tz: ZoneInfo):
         self.reading, self.since, self.until, self.tz = reading, since, until, tz
+        self.steps = 0  # repetitions worked out so far, against MAX_STEPS
 
     def start_of(self, event: Any, label: str) -> dt.datetime | None:
         try:
@@ -242,6 +251,8 @@ class _Expander:
             self.reading.skipped["not happened yet"] += 1
         elif start < self.since:
             self.reading.skipped["before the chosen dates"] += 1
+        elif len(self.reading.meetings) >= MAX_MEETINGS:
+            self.reading.skipped[OVER] += 1
         else:
             meeting = _meeting(event, key, start, _length(event))
             refused = first_bad_text(_texts(meeting))
@@ -250,6 +261,28 @@ class _Expander:
                 self.reading.problems.append((label, f"{refused[1]} Not logged."))
             else:
                 self.reading.meetings.append(meeting)
+
+    def _within(self, found: Any, label: str) -> list[dt.datetime]:
+        """The rule's starts within the dates, generated one by one and no more than room is
+        left for (never the whole list a rule could make)."""
+        room = MAX_MEETINGS - len(self.reading.meetings)
+        starts: list[dt.datetime] = []
+        for moment in found:
+            self.steps += 1
+            if self.steps > MAX_STEPS:
+                self.reading.problems.append(
+                    (label, "Its repetitions were not worked out: the file repeats too much.")
+                )
+                break
+            if moment < self.since:
+                continue
+            if moment > self.until:
+                break
+            if len(starts) >= room:
+                self.reading.problems.append((label, f"Repeats {OVER}."))
+                break
+            starts.append(moment)
+        return starts
 
     def instances(self, event: Any, start: dt.datetime, label: str) -> list[dt.datetime] | None:
         """The starts within the dates, or None if the event does not recur."""
@@ -267,7 +300,7 @@ class _Expander:
                 found.rdate(_aware(value, self.tz, start))
             for value in event.exdates:
                 found.exdate(_aware(value, self.tz, start))
-            return list(found.between(self.since, self.until, inc=True))
+            return self._within(found, label)
         except Exception as exc:
             self.reading.problems.append((label, f"Its repetition is unreadable ({_short(exc)})."))
             return [start] if self.since <= start <= self.until else []

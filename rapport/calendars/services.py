@@ -1,8 +1,11 @@
 """Writes for calendars: the private feed (make, replace, revoke, serve) and .ics imports.
 
-An import is kept as a job: uploaded and previewed (nothing written), then run by the worker,
+An import is kept as a job: uploaded and previewed (nothing written: a file over 256 KB is
+previewed by the worker, never in the web process), then run by the worker,
 which reads the file again and logs what is new. Running the same file twice logs nothing
-twice (see `importer.external_id`).
+twice (see `importer.external_id`). The run holds the job's lock (`UploadJob.hold`); if its
+worker dies, `resume_ics_import` queues it again at once (the run is one transaction: it left
+nothing behind).
 """
 
 import datetime as dt
@@ -28,15 +31,20 @@ from rapport.calendars.models import (
     hash_feed_token,
     new_feed_token,
 )
+from rapport.calendars.queries import access_calendar_import
 from rapport.calendars.reader import Reading, decode, read_meetings
-from rapport.errors import Forbidden, Invalid, NotFound, RapportError
+from rapport.errors import Invalid, NotFound, RapportError
 from rapport.people.services import create_person
-from rapport.system.upload_services import save_upload_job, store_upload
-from rapport.system.uploads import too_large, upload_limit
+from rapport.system.upload_services import reopen_lost_job, save_upload_job, store_upload
+from rapport.system.uploads import this_worker, too_large, upload_limit
 
 log = logging.getLogger(__name__)
 DEFAULT_SINCE_DAYS = 90
 MAX_MB = 20  # a calendar is read whole, into memory: a cap under RAPPORT_IMPORT_MAX_MB
+# Reading a calendar takes about thirty times its size in memory (icalendar's objects): files
+# up to this size are previewed in the web request, larger ones by the worker.
+INLINE_BYTES = 256 * 1024
+SNIFF_BYTES = 100_000  # a calendar says BEGIN:VCALENDAR (or BEGIN:VEVENT) in its start
 SHOWN = 500  # meetings listed in a preview
 LISTED = 200  # unmatched addresses and problems kept
 FETCH_MARK = dt.timedelta(minutes=1)
@@ -188,18 +196,23 @@ def _checked(
         raise Invalid(too_large(limit, MAX_MB), {"file": ["Too large."]})
     reading, result = read_file(by, data, since, now)
     if reading.events == 0:
-        text = decode(data[:100_000]).upper()
-        if "BEGIN:VCALENDAR" not in text and "BEGIN:VEVENT" not in text:
-            raise Invalid(
-                "That is not a calendar file (it has no BEGIN:VCALENDAR). "
-                "Export an .ics file from your calendar.",
-                {"file": ["Not an .ics file."]},
-            )
+        _require_calendar(data)
         raise Invalid(
             "No events found in that file (nothing between BEGIN:VEVENT and END:VEVENT).",
             {"file": ["No events."]},
         )
     return since, reading, result
+
+
+def _require_calendar(head: bytes) -> None:
+    """Invalid unless the file's start says it is a calendar."""
+    text = decode(head[:SNIFF_BYTES]).upper()
+    if "BEGIN:VCALENDAR" not in text and "BEGIN:VEVENT" not in text:
+        raise Invalid(
+            "That is not a calendar file (it has no BEGIN:VCALENDAR). "
+            "Export an .ics file from your calendar.",
+            {"file": ["Not an .ics file."]},
+        )
 
 
 def preview_ics(
@@ -219,38 +232,104 @@ def upload_ics(
     filename: str,
     since: dt.date | None = None,
     now: dt.datetime | None = None,
+    how: str = "auto",
 ) -> CalendarImport:
-    """Keep an uploaded .ics file and preview what importing it would log (nothing logged)."""
+    """Keep an uploaded .ics file and preview what importing it would log (nothing logged).
+    A small file is previewed here, and refused here if it holds no meetings; a larger one is
+    previewed by the worker (`how`: "auto" or "queue"; "caller" previews it itself with
+    `check_ics_import`), since reading a calendar takes about thirty times its size."""
     require_librarian(by, to="import meetings")
+    now = now or timezone.now()
+    since = since or default_since(timezone.localdate(now))
+    _check_since(since, timezone.localdate(now))
     stored = store_upload(file, folder=CalendarImport.upload_folder, name=filename, cap_mb=MAX_MB)
     try:
-        data = stored.full_path.read_bytes()
-        since, reading, result = _checked(by, data, since, now or timezone.now())
+        if stored.size <= INLINE_BYTES:
+            data = stored.full_path.read_bytes()
+            since, reading, result = _checked(by, data, since, now)
+            job = CalendarImport(since=since)
+            _fill(job, reading, result)
+        else:
+            with stored.full_path.open("rb") as kept:
+                _require_calendar(kept.read(SNIFF_BYTES))
+            job = CalendarImport(since=since, status=CalendarImport.Status.CHECKING)
     except BaseException:
         stored.discard()
         raise
-    job = CalendarImport(since=since)
-    _fill(job, reading, result)
-    return save_upload_job(
-        job,
-        by=by,
-        stored=stored,
-        summary=f"Uploaded {stored.name} for a meeting import",
-        changes={"since": since.isoformat(), "events": reading.events},
-    )
+    with transaction.atomic():
+        job = save_upload_job(
+            job,
+            by=by,
+            stored=stored,
+            summary=f"Uploaded {stored.name} for a meeting import",
+            changes={"since": since.isoformat(), "events": job.events},
+        )
+        if job.status == CalendarImport.Status.CHECKING and how != "caller":
+            _enqueue(job.pk)
+    return job
 
 
-def _require_uploader(by: User, job: CalendarImport) -> None:
-    require_librarian(by, to="import meetings")
-    if job.created_by_id != by.pk:
-        raise Forbidden("Only the librarian who uploaded this file can import it.")
+def _enqueue(job_id: int) -> None:
+    from rapport.calendars.tasks import enqueue_import
+
+    transaction.on_commit(lambda: enqueue_import(job_id))
+
+
+def check_ics_import(job_id: int) -> CalendarImport:
+    """Preview a large uploaded file in the worker: what importing it would log, nothing
+    logged. A file with no meetings fails the job with the reason and is removed; nothing
+    else changes. Safe to call twice."""
+    job = CalendarImport.objects.select_related("created_by").get(pk=job_id)
+    if job.status != CalendarImport.Status.CHECKING:
+        return job
+    with job.hold() as held:
+        claimed = held and CalendarImport.objects.filter(
+            pk=job_id, status=CalendarImport.Status.CHECKING, worker=""
+        ).update(worker=this_worker())
+        if not claimed:
+            return CalendarImport.objects.get(pk=job_id)
+        try:
+            by = job.created_by
+            if by is None or not by.is_active:
+                raise Invalid("The librarian who uploaded this file can no longer import it.")
+            with job.file.open("rb") as stream:
+                data = stream.read()
+            _since, reading, result = _checked(by, data, job.since, timezone.now())
+        except Exception as exc:
+            if not isinstance(exc, RapportError):
+                log.exception("Calendar import %s could not be checked", job_id)
+            job.end(
+                CalendarImport.Status.FAILED,
+                exc.message if isinstance(exc, RapportError) else "An unexpected error stopped it.",
+            )
+            job.remove_file()
+            return job
+        _fill(job, reading, result)
+        job.status, job.worker = CalendarImport.Status.PREVIEWED, ""
+        job.save()
+    return job
+
+
+def work_on(job_id: int) -> CalendarImport:
+    """What the worker does with a job: preview it, or log it, as its status says."""
+    job = CalendarImport.objects.get(pk=job_id)
+    if job.status == CalendarImport.Status.CHECKING:
+        return check_ics_import(job_id)
+    return run_ics_import(job_id) if job.status == CalendarImport.Status.QUEUED else job
 
 
 def preview_again(*, by: User, job: CalendarImport) -> CalendarImport:
-    """Read a previewed file again (after adding people, say)."""
-    _require_uploader(by, job)
+    """Read a previewed file again (after adding people, say): here if it is small, else in
+    the worker."""
+    job = access_calendar_import(by, job.pk, for_write=True)
     if job.status != CalendarImport.Status.PREVIEWED:
         raise Invalid("This import has already been started.")
+    if job.size > INLINE_BYTES:
+        with transaction.atomic():
+            job.status = CalendarImport.Status.CHECKING
+            job.save(update_fields=["status"])
+            _enqueue(job.pk)
+        return job
     with job.file.open("rb") as stream:
         reading, result = read_file(by, stream.read(), job.since)
     _fill(job, reading, result)
@@ -261,7 +340,7 @@ def preview_again(*, by: User, job: CalendarImport) -> CalendarImport:
 @transaction.atomic
 def add_people(*, by: User, job: CalendarImport, emails: Iterable[str]) -> list[int]:
     """Add people for attendees the preview could not match (their name, else the address)."""
-    _require_uploader(by, job)
+    job = access_calendar_import(by, job.pk, for_write=True)
     offered = {row[0]: row[1] for row in job.unmatched}
     chosen = [e for e in dict.fromkeys(emails) if e in offered]
     if not chosen:
@@ -276,29 +355,51 @@ def add_people(*, by: User, job: CalendarImport, emails: Iterable[str]) -> list[
 
 def start_ics_import(*, by: User, job: CalendarImport) -> CalendarImport:
     """Queue a previewed import for the worker."""
-    _require_uploader(by, job)
+    job = access_calendar_import(by, job.pk, for_write=True)
     with transaction.atomic():
         queued = CalendarImport.objects.filter(
             pk=job.pk, status=CalendarImport.Status.PREVIEWED
         ).update(status=CalendarImport.Status.QUEUED)
         if not queued:
             raise Invalid("This import has already been started.")
-        from rapport.calendars.tasks import enqueue_import
-
-        transaction.on_commit(lambda: enqueue_import(job.pk))
+        _enqueue(job.pk)
     job.refresh_from_db()
     return job
 
 
+@transaction.atomic
+def resume_ics_import(*, by: User, job: CalendarImport) -> CalendarImport:
+    """Queue again a run whose worker stopped (killed, crashed): it logged nothing. Invalid
+    while its worker is alive."""
+    job = access_calendar_import(by, job.pk, for_write=True)
+    checking = job.status == CalendarImport.Status.CHECKING
+    job = reopen_lost_job(
+        job,
+        by=by,
+        status=CalendarImport.Status.CHECKING if checking else CalendarImport.Status.QUEUED,
+    )
+    _enqueue(job.pk)
+    return job
+
+
 def run_ics_import(job_id: int) -> CalendarImport:
-    """Log a queued (or, from the command line, previewed) import; safe to call twice."""
-    with transaction.atomic():
-        job = CalendarImport.objects.select_for_update().get(pk=job_id)
-        if job.status not in (CalendarImport.Status.QUEUED, CalendarImport.Status.PREVIEWED):
-            return job
-        job.status = CalendarImport.Status.RUNNING
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "started_at"])
+    """Log a queued (or, from the command line, previewed) import; safe to call twice, and
+    worked by one process at a time (the one holding the job's lock)."""
+    with CalendarImport(pk=job_id).hold() as held:
+        with transaction.atomic():
+            job = CalendarImport.objects.select_for_update().get(pk=job_id)
+            workable = (CalendarImport.Status.QUEUED, CalendarImport.Status.PREVIEWED)
+            if not held or job.status not in workable or job.worker:
+                return job
+            job.status = CalendarImport.Status.RUNNING
+            job.started_at = timezone.now()
+            job.worker = this_worker()
+            job.save(update_fields=["status", "started_at", "worker"])
+        return _run(job)
+
+
+def _run(job: CalendarImport) -> CalendarImport:
+    job_id = job.pk
     try:
         by = job.created_by
         if by is None or not by.is_active:
@@ -316,7 +417,7 @@ def run_ics_import(job_id: int) -> CalendarImport:
                 except Invalid as err:
                     reading.problems.append((planned.meeting.summary or "Meeting", err.message))
             _fill(job, reading, result, logged)
-            job.status = CalendarImport.Status.DONE
+            job.status, job.worker = CalendarImport.Status.DONE, ""
             job.finished_at = timezone.now()
             job.save()
             record(

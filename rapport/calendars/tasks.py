@@ -7,9 +7,10 @@ from rapport.calendars import services
 
 @task()
 def run_import(job_id: int) -> None:
-    services.run_ics_import(job_id)
+    services.work_on(job_id)
 
 
 def enqueue_import(job_id: int) -> None:
-    """Queue an import for `rapport worker` (called once its transaction commits)."""
+    """Queue an import's preview or run for `rapport worker` (called once its transaction
+    commits)."""
     run_import.enqueue(job_id)

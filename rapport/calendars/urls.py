@@ -12,5 +12,6 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/run/", views.import_run, name="import_run"),
+    path("import/<int:pk>/resume/", views.import_resume, name="import_resume"),
     path("import/<int:pk>/people/", views.import_people, name="import_people"),
 ]

@@ -12,7 +12,7 @@ from rapport.accounts.pages import AuthedRequest, apply_errors, page_view
 from rapport.accounts.roles import require_librarian
 from rapport.calendars import services
 from rapport.calendars.forms import AddPeopleForm, IcsFileForm
-from rapport.calendars.queries import active_feed_for, get_import_for, imports_for
+from rapport.calendars.queries import access_calendar_import, active_feed_for, imports_for
 from rapport.errors import Invalid, RapportError
 from rapport.system.upload_views import upload_step
 from rapport.system.uploads import MB, upload_limit
@@ -112,18 +112,35 @@ def import_page(request: AuthedRequest) -> HttpResponse:
 @page_view
 def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The preview, then the run's progress (HTMX asks again while it runs), then the report."""
-    job = get_import_for(request.user, pk)
+    job = access_calendar_import(request.user, pk)
     template = (
         "calendars/import_detail.html#status" if request.htmx else "calendars/import_detail.html"
     )
     form = AddPeopleForm(job.unmatched)
-    return render(request, template, {"job": job, "people_form": form})
+    response = render(request, template, {"job": job, "people_form": form})
+    if request.htmx and request.GET.get("was") == "checking" and not job.busy:
+        response["HX-Refresh"] = "true"  # previewed: the lists below the status are there now
+    return response
+
+
+@require_POST
+@page_view
+def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Start again an import whose worker stopped (killed, crashed)."""
+    job = access_calendar_import(request.user, pk)
+    try:
+        services.resume_ics_import(by=request.user, job=job)
+    except Invalid as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, f"Started {job.original_name} again.")
+    return redirect("calendars:import_detail", pk=job.pk)
 
 
 @require_POST
 @page_view
 def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = get_import_for(request.user, pk)
+    job = access_calendar_import(request.user, pk)
     try:
         services.start_ics_import(by=request.user, job=job)
     except Invalid as err:
@@ -139,7 +156,7 @@ def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def import_people(request: AuthedRequest, pk: int) -> HttpResponse:
     """Add people for unmatched attendees, then preview the file again."""
-    job = get_import_for(request.user, pk)
+    job = access_calendar_import(request.user, pk)
     form = AddPeopleForm(job.unmatched, request.POST)
     if form.is_valid():
         try:

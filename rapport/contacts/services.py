@@ -10,6 +10,10 @@ leaves nothing behind, and running the same file again finds every person it cre
 happen in the background (`tasks.py`), so a large file never holds a web request; the count
 of cards done is noted beside the file as they go (`UploadJob.note_progress`), since the
 transaction's own writes are invisible until it ends.
+
+The process checking or running a job holds its lock (`UploadJob.hold`): if it dies, the job
+shows that its worker is gone and `resume_vcard_import` starts it again at once (a check or a
+run that stopped left nothing behind, being one transaction).
 """
 
 import io
@@ -25,9 +29,11 @@ from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record
 from rapport.contacts.importer import Importer, Report
 from rapport.contacts.models import ContactImport
+from rapport.contacts.queries import access_contact_import
 from rapport.contacts.reader import read_cards
-from rapport.errors import Forbidden, Invalid
-from rapport.system.upload_services import save_upload_job, store_upload
+from rapport.errors import Invalid
+from rapport.system.upload_services import reopen_lost_job, save_upload_job, store_upload
+from rapport.system.uploads import this_worker
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None] | None
@@ -39,10 +45,6 @@ Status = ContactImport.Status
 
 class _Rollback(Exception):
     """Raised to undo a dry run after it has counted everything."""
-
-
-def require_importer(by: User) -> None:
-    require_librarian(by, to="import people")
 
 
 def _fill(job: ContactImport, report: Report) -> None:
@@ -76,7 +78,7 @@ def _import(job: ContactImport, by: User, progress: Progress) -> Report:
 
 def upload_vcards(*, by: User, file: IO[bytes], filename: str, check: bool = True) -> ContactImport:
     """Keep a vCard file for import and queue its check (`check=False`: the caller runs it)."""
-    require_importer(by)
+    require_librarian(by, to="import people")
     stored = store_upload(file, folder=ContactImport.upload_folder, name=filename)
     with stored.full_path.open("rb") as kept:
         head = kept.read(SNIFF_BYTES)
@@ -112,14 +114,16 @@ def _fail(job: ContactImport, exc: Exception) -> ContactImport:
 
 
 def _claim(job_id: int, allowed: tuple[str, ...], to: str) -> ContactImport | None:
-    """Move the job on if it is in one of `allowed`, else None (someone else did it)."""
+    """Move the job on, naming this process as its worker, if it is in one of `allowed` and
+    no process works it; else None (someone else did it). Hold the job's lock first."""
     with transaction.atomic():
         job = ContactImport.objects.select_for_update().get(pk=job_id)
-        if job.status not in allowed:
+        if job.status not in allowed or job.worker:
             return None
         job.status = to
         job.started_at = timezone.now()
-        job.save(update_fields=["status", "started_at"])
+        job.worker = this_worker()
+        job.save(update_fields=["status", "started_at", "worker"])
     return job
 
 
@@ -128,6 +132,16 @@ def check_vcard_import(job_id: int, progress: Progress = None) -> ContactImport:
     job = ContactImport.objects.get(pk=job_id)
     if job.status != Status.CHECKING:
         return job
+    with job.hold() as held:
+        claimed = held and ContactImport.objects.filter(
+            pk=job_id, status=Status.CHECKING, worker=""
+        ).update(worker=this_worker())
+        if not claimed:
+            return ContactImport.objects.get(pk=job_id)
+        return _check(job, progress)
+
+
+def _check(job: ContactImport, progress: Progress) -> ContactImport:
     try:
         if job.created_by is None:
             raise Invalid("The librarian who uploaded this file no longer exists.")
@@ -140,16 +154,14 @@ def check_vcard_import(job_id: int, progress: Progress = None) -> ContactImport:
     except Exception as exc:
         return _fail(job, exc)
     _fill(job, report)
-    job.status = Status.PREVIEWED
+    job.status, job.worker = Status.PREVIEWED, ""
     job.save()
     return job
 
 
 def start_vcard_import(*, by: User, job: ContactImport) -> ContactImport:
     """Queue a checked import for the worker."""
-    require_importer(by)
-    if job.created_by_id != by.pk and not by.is_admin:
-        raise Forbidden("Only the person who uploaded this file can run its import.")
+    job = access_contact_import(by, job.pk, for_write=True)
     with transaction.atomic():
         moved = ContactImport.objects.filter(pk=job.pk, status=Status.PREVIEWED).update(
             status=Status.QUEUED
@@ -161,11 +173,28 @@ def start_vcard_import(*, by: User, job: ContactImport) -> ContactImport:
     return job
 
 
+@transaction.atomic
+def resume_vcard_import(*, by: User, job: ContactImport) -> ContactImport:
+    """Start again a check or a run whose worker stopped (killed, crashed): it left nothing
+    behind. Invalid while its worker is alive."""
+    job = access_contact_import(by, job.pk, for_write=True)
+    status = Status.CHECKING if job.status == Status.CHECKING else Status.QUEUED
+    job = reopen_lost_job(job, by=by, status=status)
+    _enqueue(job.pk)
+    return job
+
+
 def run_vcard_import(job_id: int, progress: Progress = None) -> ContactImport:
     """Run a queued import (from the command line, an unchecked one); safe to call twice."""
-    job = _claim(job_id, (Status.QUEUED, Status.CHECKING, Status.PREVIEWED), Status.RUNNING)
-    if job is None:
-        return ContactImport.objects.get(pk=job_id)
+    with ContactImport(pk=job_id).hold() as held:
+        allowed = (Status.QUEUED, Status.CHECKING, Status.PREVIEWED)
+        job = _claim(job_id, allowed, Status.RUNNING) if held else None
+        if job is None:
+            return ContactImport.objects.get(pk=job_id)
+        return _run(job, progress)
+
+
+def _run(job: ContactImport, progress: Progress) -> ContactImport:
     by = job.created_by
     try:
         if by is None:
@@ -173,7 +202,7 @@ def run_vcard_import(job_id: int, progress: Progress = None) -> ContactImport:
         with transaction.atomic():
             report = _import(job, by, progress)
             _fill(job, report)
-            job.status = Status.DONE
+            job.status, job.worker = Status.DONE, ""
             job.finished_at = timezone.now()
             job.save()
             record(

@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rapport.accounts.pages import AuthedRequest, page_view
+from rapport.accounts.roles import require_librarian
 from rapport.contacts import services
 from rapport.contacts.forms import VCardFileForm, export_filters
-from rapport.contacts.queries import get_import_for, imports_for, people_to_export
+from rapport.contacts.queries import access_contact_import, imports_for, people_to_export
 from rapport.contacts.writer import write_cards
 from rapport.errors import Invalid
 from rapport.people.queries import access_person
@@ -38,7 +39,7 @@ def _import_page(
 @page_view
 def import_page(request: AuthedRequest) -> HttpResponse:
     """Upload a vCard file; it is previewed (a dry run) before anything changes."""
-    services.require_importer(request.user)
+    require_librarian(request.user, to="import people")
     return upload_step(
         request,
         form=VCardFileForm,
@@ -52,7 +53,7 @@ def import_page(request: AuthedRequest) -> HttpResponse:
 @page_view
 def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The preview, then the run's progress (HTMX asks again while it runs), then the report."""
-    job = get_import_for(request.user, pk)
+    job = access_contact_import(request.user, pk)
     template = (
         "contacts/import_detail.html#status" if request.htmx else "contacts/import_detail.html"
     )
@@ -61,8 +62,22 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @page_view
+def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Start again an import whose worker stopped (killed, crashed)."""
+    job = access_contact_import(request.user, pk)
+    try:
+        services.resume_vcard_import(by=request.user, job=job)
+    except Invalid as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, f"Started {job.original_name} again.")
+    return redirect("contacts:import_detail", pk=job.pk)
+
+
+@require_POST
+@page_view
 def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = get_import_for(request.user, pk)
+    job = access_contact_import(request.user, pk)
     try:
         services.start_vcard_import(by=request.user, job=job)
     except Invalid as err:

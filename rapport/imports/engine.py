@@ -1,5 +1,9 @@
-"""Working a job: the dry run (every row read and checked, nothing written) and the run (rows
+"""Working a job: reading a new workbook (its archive checked, its format detected, its
+preview kept), the dry run (every row read and checked, nothing written) and the run (rows
 written in chunks, each chunk committed together with the job's checkpoint and counts).
+
+Each holds the job's lock while it works (`UploadJob.hold`) and names itself on the job, so a
+worker that dies is seen at once and its job can be resumed (see rapport/system/uploads.py).
 
 Both stream the file, so memory depends on the chunk size, not the file. A run that stops
 (a crash, Ctrl-C, a worker killed) leaves every chunk before the checkpoint fully written and
@@ -11,25 +15,26 @@ comes without one (the command line) reads the file through once before writing 
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from rapport.audit.services import record
-from rapport.imports.files import open_job
+from rapport.imports.files import detect_file, job_path, open_job
 from rapport.imports.models import ImportIssue, ImportJob, Target
 from rapport.imports.people import PeopleImport
 from rapport.imports.resolve import merge_counts
 from rapport.imports.sources import Row, Table, Unreadable
 from rapport.imports.sources.table import STOPPED
 from rapport.imports.touchpoints import Result, TouchpointImport
+from rapport.system.uploads import this_worker
 
 # Rows per committed chunk. Each commit writes every index page the chunk touched, and the
 # rows' dates land all over the date indexes, so larger chunks write far less (1,000,000 rows:
 # 21 s of commits at 10,000, 10 s at 25,000); memory grows with the chunk, not the file.
 CHUNK = 25_000
+CHUNK_CELLS = 1_000_000  # cells of details a chunk may hold: about 100 MB
 DEFER_REFRESH_BYTES = 8 * 1024 * 1024  # larger files refresh relationships once, at the end
 MAX_ISSUES = 20_000  # per job and phase; the report says how many more there were
 Progress = Callable[[ImportJob], None]
@@ -53,8 +58,19 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    it = iter(rows)
-    while batch := list(islice(it, size)):
+    """Rows in chunks of `size`, or fewer when they carry many cells in their details (a
+    wide file's columns with no field of their own): a chunk holds at most CHUNK_CELLS."""
+    batch: list[Row] = []
+    cells = 0
+    for row in rows:
+        batch.append(row)
+        details = row.fields.get("details")
+        if details:
+            cells += len(details)
+        if len(batch) >= size or cells >= CHUNK_CELLS:
+            yield batch
+            batch, cells = [], 0
+    if batch:
         yield batch
 
 
@@ -96,11 +112,66 @@ def _fold_summary(job: ImportJob, phase: str, writer: Writer, result: Result) ->
 GONE = "The librarian who uploaded this file no longer exists; upload it again."
 
 
+def _claim(job_id: int, current: str, **changes: object) -> bool:
+    """Take a job in status `current` that no process works yet, naming this one (hold its
+    lock first)."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=current, worker="").update(
+        worker=this_worker(), updated_at=timezone.now(), **changes
+    )
+    return bool(claimed)
+
+
+def read_job(job_id: int) -> ImportJob:
+    """Read a workbook the web process kept without opening: check its archive, detect its
+    format, propose a mapping and keep the preview. A file that cannot be read, or that would
+    unpack to more than a workbook may, fails the job with the reason and is removed; nothing
+    else changes. Safe to call twice."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status != Status.READING:
+        return job
+    with job.hold() as held:
+        if not (held and _claim(job_id, Status.READING)):
+            return ImportJob.objects.get(pk=job_id)
+        job.refresh_from_db()
+        try:
+            found, shown = detect_file(
+                job_path(job), target=job.target, format=job.format, sheet=job.sheet
+            )
+        except Unreadable as err:
+            job.end(Status.FAILED, str(err))
+            job.remove_file()
+            return job
+        except BaseException as err:
+            job.end(Status.FAILED, f"The file could not be read: {err}")
+            raise
+        job.format, job.score, job.sheet, job.sheets = (
+            found.format, found.score, found.sheet, found.sheets,
+        )  # fmt: skip
+        if job.saved_mapping_id is None:
+            job.mapping = found.mapping
+        job.preview, job.status, job.worker = shown, Status.UPLOADED, ""
+        job.save(
+            update_fields=[
+                "format", "score", "sheet", "sheets", "mapping", "preview", "status", "worker",
+                "updated_at",
+            ]
+        )  # fmt: skip
+    return job
+
+
 def check_job(job_id: int, *, progress: Progress | None = None, chunk: int = CHUNK) -> ImportJob:
     """The dry run of a job whose status is Checking: what a run would do, nothing written."""
     job = ImportJob.objects.select_related("created_by", "staff_fallback").get(pk=job_id)
     if job.status != Status.CHECKING:
         return job  # done already, or not asked for: safe to call twice
+    with job.hold() as held:
+        if not (held and _claim(job_id, Status.CHECKING)):
+            return ImportJob.objects.get(pk=job_id)
+        job.worker = this_worker()
+        return _check(job, progress, chunk)
+
+
+def _check(job: ImportJob, progress: Progress | None, chunk: int) -> ImportJob:
     if job.created_by is None:
         job.end(Status.FAILED, GONE)
         return job
@@ -130,23 +201,28 @@ def check_job(job_id: int, *, progress: Progress | None = None, chunk: int = CHU
             job.end(Status.FAILED, f"The dry run stopped: {err}")
             raise
     job.dry_run, job.dry_run_mapping = counts, job.mapping
-    job.total_rows, job.status, job.error = counts["rows"], Status.CHECKED, ""
+    job.total_rows, job.status, job.error, job.worker = counts["rows"], Status.CHECKED, "", ""
     job.save(
         update_fields=[
-            "dry_run", "dry_run_mapping", "total_rows", "status", "error", "summary", "updated_at"
+            "dry_run", "dry_run_mapping", "total_rows", "status", "error", "summary", "worker",
+            "updated_at",
         ]
     )  # fmt: skip
     return job
 
 
 def run_job(job_id: int, *, progress: Progress | None = None, chunk: int = CHUNK) -> ImportJob:
-    """Work a queued run from its checkpoint. Safe to call twice: only a queued job is claimed."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, error="", updated_at=timezone.now()
-    )
-    job = ImportJob.objects.select_related("created_by", "staff_fallback").get(pk=job_id)
-    if not claimed:
-        return job
+    """Work a queued run from its checkpoint. Safe to call twice: only a queued job is claimed,
+    by one process (the one holding its lock)."""
+    job = ImportJob.objects.get(pk=job_id)
+    with job.hold() as held:
+        if not (held and _claim(job_id, Status.QUEUED, status=Status.RUNNING, error="")):
+            return ImportJob.objects.get(pk=job_id)
+        job = ImportJob.objects.select_related("created_by", "staff_fallback").get(pk=job_id)
+        return _run_claimed(job, progress, chunk)
+
+
+def _run_claimed(job: ImportJob, progress: Progress | None, chunk: int) -> ImportJob:
     if job.created_by is None:
         job.end(Status.FAILED, GONE)
         return job
@@ -210,8 +286,8 @@ def _run(job: ImportJob, progress: Progress | None, chunk: int) -> None:
     with transaction.atomic():
         writer.finish(resumed=resumed)
         job.refresh_from_db()
-        job.status, job.finished_at = Status.DONE, timezone.now()
-        job.save(update_fields=["status", "finished_at", "updated_at"])
+        job.status, job.finished_at, job.worker = Status.DONE, timezone.now(), ""
+        job.save(update_fields=["status", "finished_at", "worker", "updated_at"])
         record(
             actor=job.created_by,
             action="import",

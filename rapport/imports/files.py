@@ -1,8 +1,14 @@
-"""A job's file through the readers (`imports.sources`): detection at upload, the preview and
-the values to map, the mapping checked against the headers, and the table for a check or run."""
+"""A job's file through the readers (`imports.sources`): detection and the preview when the
+file is read (a text file while it is uploaded, a workbook by the worker), the mapping checked
+against the headings kept then, and the table for a check or run.
+
+Pages never open the file: they show what was kept on the job (`ImportJob.preview`), cells and
+values cut short, so a file with absurd cells costs a page nothing.
+"""
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +33,8 @@ PEOPLE = "people"
 PREVIEW_ROWS = 10
 DISTINCT_SAMPLE = 500  # rows read for the values a choice column holds
 MAX_DISTINCT = 30
+DISTINCT_COLUMNS = 200  # columns whose values are kept for mapping
+SHOWN = 200  # characters kept of a cell in the preview, and of a value to map
 
 
 @dataclass
@@ -64,8 +72,24 @@ def _format(name: str, target: str | None = None) -> Format:
     return fmt
 
 
-def detect_file(path: Path, *, target: str, format: str = "", sheet: str = "") -> Found:
-    """Open the file, find its format (or take the one given) and propose a mapping."""
+def check_format(format: str, target: str) -> None:
+    """Invalid unless `format` (if given) is a known format for `target`."""
+    if format:
+        _format(format, target)
+
+
+def is_workbook(path: Path) -> bool:
+    """Whether the file is a zip archive (an XLSX workbook, or meant to be): its first bytes
+    only; only the worker opens it."""
+    with path.open("rb") as f:
+        return f.read(4) == b"PK\x03\x04"
+
+
+def detect_file(
+    path: Path, *, target: str, format: str = "", sheet: str = ""
+) -> tuple[Found, dict[str, Any]]:
+    """Open the file, find its format (or take the one given), propose a mapping, and read
+    what the pages will show of it (`read_preview`). Raises Unreadable."""
     table = open_table(path, sheet=sheet or None)
     _refuse_bad_headings(table)
     if format:
@@ -75,7 +99,46 @@ def detect_file(path: Path, *, target: str, format: str = "", sheet: str = "") -
     else:
         fmt, score = detect(table)
     mapping = fmt.default_mapping(table.headers)
-    return Found(fmt.name, float(score), table.sheet or "", list(table.sheets), mapping.to_json())
+    found = Found(fmt.name, float(score), table.sheet or "", list(table.sheets), mapping.to_json())
+    return found, read_preview(table)
+
+
+def _short(text: str) -> str:
+    """Cut to SHOWN characters, and storable: the preview is kept as JSON, and no database
+    keeps a NUL or a lone surrogate (PostgreSQL refuses them), so they are shown as U+FFFD."""
+    if len(text) > SHOWN:
+        text = text[: SHOWN - 1] + "…"
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    if not text.isascii():
+        text = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
+
+
+def read_preview(table: Table) -> dict[str, Any]:
+    """The first rows and, for each of the first columns, its most frequent values in the
+    first DISTINCT_SAMPLE rows, all cut to SHOWN characters: streamed, one row held at once."""
+    headers = table.headers
+    rows: list[list[Any]] = []
+    counts: dict[str, Counter[str]] = {h: Counter() for h in headers[:DISTINCT_COLUMNS]}
+    for raw in islice(table.rows(), DISTINCT_SAMPLE):
+        if len(rows) < PREVIEW_ROWS:
+            rows.append([raw.number, [_short(raw.values.get(h, "")) for h in headers]])
+        for column, counter in counts.items():
+            value = raw.values.get(column, "")
+            if value:
+                counter[_short(value)] += 1
+    distinct = {
+        column: sorted(v for v, _ in counter.most_common(MAX_DISTINCT))
+        for column, counter in counts.items()
+        if counter
+    }
+    return {
+        "headers": headers,
+        "rows": rows,
+        "warnings": list(table.warnings),
+        "distinct": distinct,
+    }
 
 
 def _refuse_bad_headings(table: Table) -> None:
@@ -101,42 +164,46 @@ def open_job(job: ImportJob) -> tuple[Table, Format, Mapping]:
     return table, _format(job.format or GENERIC), Mapping.from_json(job.mapping)
 
 
+NOT_READ = (
+    "This file was uploaded before its preview was kept; upload it again to change how it is read."
+)
+
+
 def check_mapping(job: ImportJob, data: dict[str, Any]) -> dict[str, Any]:
-    """The mapping as stored JSON, if it fits the file; else Invalid with every problem."""
-    table, _, _ = open_job(job)
+    """The mapping as stored JSON, if it fits the file's headings (as kept when it was read);
+    else Invalid with every problem."""
+    if not job.preview:
+        raise Invalid(NOT_READ)
     mapping = Mapping.from_json({**data, "target": job.target})
-    problems = mapping.problems(table.headers)
+    problems = mapping.problems(job.headers)
     if problems:
         raise Invalid(" ".join(problems), {"__all__": problems})
     return mapping.to_json()
 
 
-def preview(job: ImportJob) -> Preview:
+def preview(job: ImportJob) -> Preview | None:
     """The first rows as the file has them, the fields to map, and the distinct values of
-    the columns mapped to fields with fixed values."""
-    table, _, mapping = open_job(job)
+    the columns mapped to fields with fixed values; None until the file has been read. From
+    what the job kept: the file is not opened."""
+    if not job.preview:
+        return None
     specs = FIELDS_FOR[job.target]
-    sample = table.sample(DISTINCT_SAMPLE)
-    # Shown, not stored: a cell that cannot be stored is marked (its row is refused when run).
-    rows = [
-        (r.number, [printable(r.values.get(h, "")) for h in table.headers])
-        for r in sample[:PREVIEW_ROWS]
-    ]
     choices = {
         name: [(str(v), str(label)) for v, label in spec.choices]
         for name, spec in specs.items()
         if spec.choices
     }
+    kept: dict[str, list[str]] = job.preview.get("distinct", {})
+    mapping = Mapping.from_json(job.mapping)
     distinct: dict[str, list[str]] = {}
     for name in choices:
         for column in mapping.columns.get(name, [])[:1]:
-            counts = Counter(r.values.get(column, "") for r in sample)
-            common = counts.most_common(MAX_DISTINCT)
-            distinct[column] = sorted(printable(v) for v, _ in common if v)
+            if column in kept:
+                distinct[column] = list(kept[column])
     return Preview(
-        headers=table.headers,
-        rows=rows,
-        warnings=list(table.warnings),
+        headers=job.headers,
+        rows=[(number, list(cells)) for number, cells in job.preview.get("rows", [])],
+        warnings=list(job.preview.get("warnings", [])),
         fields=[(name, spec.label) for name, spec in specs.items() if spec.type != "details"],
         choices=choices,
         distinct=distinct,

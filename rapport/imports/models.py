@@ -1,16 +1,13 @@
 """Import jobs: one uploaded file brought in (touchpoints or people), its mapping, progress and
 per-row report; and mappings saved by name for the next file of the same shape."""
 
-import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 
 from rapport.system.uploads import UploadJob
-
-STALE = dt.timedelta(minutes=10)  # a running job silent this long has lost its worker
 
 
 class Target(models.TextChoices):
@@ -38,13 +35,16 @@ class SavedMapping(models.Model):
 
 
 class ImportJob(UploadJob):
-    """One file on its way in. A check (dry run) reads every row and writes nothing; a run
+    """One file on its way in. A workbook is first read by the worker (its preview kept), a
+    text file while it is uploaded. A check (dry run) reads every row and writes nothing; a run
     writes in chunks, each committed with its checkpoint, so an interrupted run resumes."""
 
     upload_folder = "imports"
+    BUSY = ("reading", "checking", "queued", "running")
     ENDED = ("done", "failed", "interrupted")
 
     class Status(models.TextChoices):
+        READING = "reading", "Reading the file"
         UPLOADED = "uploaded", "Uploaded"
         CHECKING = "checking", "Checking"
         CHECKED = "checked", "Checked"
@@ -60,6 +60,10 @@ class ImportJob(UploadJob):
     sheet = models.CharField(max_length=100, blank=True)
     sheets = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)
+    # What the pages show of the file, kept when it is read so that no page opens it again:
+    # {"headers": [...], "rows": [[number, [cells]], ...], "warnings": [...],
+    #  "distinct": {column: [values]}}, cells and values cut short (see files.read_preview).
+    preview = models.JSONField(default=dict, blank=True)
     saved_mapping = models.ForeignKey(
         SavedMapping, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -96,9 +100,23 @@ class ImportJob(UploadJob):
         return reverse("imports:job", args=[self.pk])
 
     @property
-    def stale(self) -> bool:
-        """Running, but silent so long that its worker must have stopped."""
-        return self.status == self.Status.RUNNING and self.updated_at < timezone.now() - STALE
+    def headers(self) -> list[str]:
+        """The file's column headings, as read when it was uploaded."""
+        headers: Any = self.preview.get("headers", [])
+        return list(headers)
+
+    @property
+    def is_workbook(self) -> bool:
+        return bool(self.sheets)
+
+    @property
+    def resumable(self) -> bool:
+        """A run that stopped part way (interrupted, failed, or its worker gone)."""
+        if self.worker_gone:
+            return True
+        return self.status in (self.Status.INTERRUPTED, self.Status.FAILED) and bool(
+            self.started_at
+        )
 
     @property
     def percent(self) -> int:

@@ -1,8 +1,12 @@
 """Writes to import jobs and saved mappings: upload, mapping, dry run, run, resume.
 
-Uploading stores the file (size-limited, hashed) and detects its format, so a file that cannot
-be read is refused before any job exists. The dry run and the run are queued for `rapport
-worker`, or worked at once for small files (`INLINE_BYTES`); see `engine.py` for the work.
+Uploading stores the file (size-limited, hashed). A text file (CSV, TSV) is read there and
+then, a bounded amount (its first 256 KiB, its headings, 500 rows cut short): its format is
+detected and its preview kept, so a file that cannot be read is refused before any job exists.
+A workbook (XLSX: a zip archive, which may unpack to far more than it weighs) is never opened
+in the web process: the job waits as "reading" for `rapport worker`, which checks the archive,
+reads it, and fails the job with the reason if it cannot. The dry run and the run are queued
+too, or worked at once for small text files (`INLINE_BYTES`); see `engine.py` for the work.
 """
 
 import logging
@@ -13,9 +17,10 @@ from django.db import transaction
 from rapport.accounts.models import User
 from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record
-from rapport.errors import Forbidden, Invalid
-from rapport.imports.files import check_mapping, detect_file
+from rapport.errors import Invalid
+from rapport.imports.files import check_format, check_mapping, detect_file, is_workbook
 from rapport.imports.models import ImportIssue, ImportJob, SavedMapping, Target
+from rapport.imports.queries import access_import
 from rapport.imports.sources import Unreadable
 from rapport.system.upload_services import save_upload_job, store_upload
 
@@ -24,19 +29,9 @@ Status = ImportJob.Status
 logger = logging.getLogger(__name__)
 
 
-def require_importer(by: User) -> None:
-    require_librarian(by, to="import")
-
-
-def _require_owner(by: User, job: ImportJob) -> None:
-    require_importer(by)
-    if job.created_by_id != by.pk and not by.is_admin:
-        raise Forbidden("Only the librarian who uploaded this file, or an administrator, can.")
-
-
-def _locked(job: ImportJob) -> ImportJob:
-    """The job as it is now, locked: the worker may have moved it on since it was read."""
-    return ImportJob.objects.select_for_update().get(pk=job.pk)
+def _require_file(job: ImportJob) -> None:
+    if not job.file:
+        raise Invalid("This file was refused or has been removed; upload it again.")
 
 
 def create_job(
@@ -48,9 +43,11 @@ def create_job(
     format: str = "",
     mapping: SavedMapping | None = None,
     sheet: str = "",
+    how: str = "auto",
 ) -> ImportJob:
-    """Store an uploaded file, detect its format and propose a mapping (nothing imported)."""
-    require_importer(by)
+    """Store an uploaded file and, for a text file, detect its format and propose a mapping;
+    a workbook is read by the worker (`how`: see `_work`). Nothing imported."""
+    require_librarian(by, to="import")
     if target not in Target.values:
         raise Invalid(f"Import “{target}”? Choose touchpoints or people.", {"target": ["?"]})
     if mapping is not None and mapping.target != target:
@@ -58,32 +55,42 @@ def create_job(
             f"The saved mapping “{mapping.name}” is for {mapping.get_target_display().lower()}.",
             {"mapping": ["Wrong kind of import."]},
         )
+    chosen = format or (mapping.format if mapping else "")
+    check_format(chosen, target)
     stored = store_upload(stream, folder=ImportJob.upload_folder, name=name)
     try:
-        chosen = format or (mapping.format if mapping else "")
-        found = detect_file(stored.full_path, target=target, format=chosen, sheet=sheet)
+        if is_workbook(stored.full_path):
+            job = ImportJob(status=Status.READING, format=chosen, sheet=sheet[:100])
+        else:
+            found, shown = detect_file(stored.full_path, target=target, format=chosen, sheet=sheet)
+            job = ImportJob(
+                format=found.format,
+                score=found.score,
+                sheet=found.sheet,
+                sheets=found.sheets,
+                mapping=found.mapping,
+                preview=shown,
+            )
     except Unreadable as err:
         stored.discard()
         raise Invalid(str(err), {"file": [str(err)]}) from None
     except BaseException:
         stored.discard()
         raise
-    job = ImportJob(
-        target=target,
-        format=found.format,
-        score=found.score,
-        sheet=found.sheet,
-        sheets=found.sheets,
-        mapping=mapping.mapping if mapping else found.mapping,
-        saved_mapping=mapping,
-    )
-    return save_upload_job(
-        job,
-        by=by,
-        stored=stored,
-        summary=f"Uploaded {stored.name} for import ({found.format})",
-        changes={"format": found.format},
-    )
+    job.target, job.saved_mapping = target, mapping
+    if mapping is not None:
+        job.mapping = mapping.mapping
+    with transaction.atomic():
+        job = save_upload_job(
+            job,
+            by=by,
+            stored=stored,
+            summary=f"Uploaded {stored.name} for import ({job.format or 'a workbook'})",
+            changes={"format": job.format},
+        )
+        if job.status == Status.READING:
+            _work(job, "read", "queue" if how == "auto" else how)
+    return job
 
 
 @transaction.atomic
@@ -96,8 +103,7 @@ def update_mapping(
     staff_fallback: User | None = None,
 ) -> ImportJob:
     """Change how the job's columns are read; its dry run has to be done again."""
-    _require_owner(by, job)
-    job = _locked(job)
+    job = access_import(by, job.pk, for_write=True)
     if job.busy or job.status in (Status.DONE, Status.INTERRUPTED) or job.checkpoint:
         raise Invalid("This file is being or has been imported; upload it again to change how.")
     if saved is not None:
@@ -119,7 +125,7 @@ def update_mapping(
 @transaction.atomic
 def save_mapping(*, by: User, job: ImportJob, name: str) -> SavedMapping:
     """Keep the job's mapping under a name (replacing one of the same name)."""
-    require_importer(by)
+    require_librarian(by, to="import")
     name = " ".join(name.split())[:100]
     if not name:
         raise Invalid("Give the mapping a name.", {"name": ["Required."]})
@@ -146,20 +152,22 @@ def save_mapping(*, by: User, job: ImportJob, name: str) -> SavedMapping:
 
 @transaction.atomic
 def delete_mapping(*, by: User, saved: SavedMapping) -> None:
-    require_importer(by)
+    require_librarian(by, to="import")
     record(actor=by, action="delete", obj=saved, summary=f"Deleted import mapping {saved.name}")
     saved.delete()
 
 
 def _work(job: ImportJob, task: str, how: str) -> None:
-    """Work the job after commit: "auto" here for small files, else on the queue; "queue";
-    "inline"; or "caller" (the command line works it itself, printing progress)."""
+    """Work the job after commit: "auto" here for small text files, else on the queue (a
+    workbook is never opened in the web process); "queue"; "inline"; or "caller" (the command
+    line works it itself, printing progress). `task` is "read", "check" or "run"."""
     from rapport.imports import engine, tasks  # tasks import the engine, which imports these
 
     if how == "caller":
         return
-    if how == "inline" or (how == "auto" and job.size <= INLINE_BYTES):
-        work = engine.check_job if task == "check" else engine.run_job
+    small_text = job.size <= INLINE_BYTES and not job.is_workbook and task != "read"
+    if how == "inline" or (how == "auto" and small_text):
+        work = {"read": engine.read_job, "check": engine.check_job, "run": engine.run_job}[task]
 
         def now() -> None:
             try:
@@ -175,10 +183,10 @@ def _work(job: ImportJob, task: str, how: str) -> None:
 @transaction.atomic
 def start_dry_run(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
     """Read and check every row (nothing written); the counts say what a run would do."""
-    _require_owner(by, job)
-    job = _locked(job)
+    job = access_import(by, job.pk, for_write=True)
     if job.busy or job.checkpoint or job.status in (Status.DONE, Status.INTERRUPTED):
         raise Invalid("This file is being or has been imported; its dry run is over.")
+    _require_file(job)
     job.status, job.done_rows, job.error = Status.CHECKING, 0, ""
     job.save(update_fields=["status", "done_rows", "error", "updated_at"])
     _work(job, "check", how)
@@ -191,8 +199,8 @@ def start_run(
 ) -> ImportJob:
     """Import the rows the dry run checked. The command line may go straight to the run
     (`after_dry_run=False`): the run checks every row exactly as the dry run does."""
-    _require_owner(by, job)
-    job = _locked(job)
+    job = access_import(by, job.pk, for_write=True)
+    _require_file(job)
     if after_dry_run:
         if job.status != Status.CHECKED or job.dry_run_mapping != job.mapping:
             raise Invalid("Do a dry run with this mapping first; it shows what the import will do.")
@@ -211,13 +219,25 @@ def start_run(
 
 @transaction.atomic
 def resume_job(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
-    """Go on with an interrupted or failed run from its checkpoint."""
-    _require_owner(by, job)
-    job = _locked(job)
-    resumable = job.status in (Status.INTERRUPTED, Status.FAILED) and job.started_at
-    if not (job.stale or resumable):
+    """Go on with an interrupted or failed run from its checkpoint; or with a job whose worker
+    is gone (killed, crashed) whatever it was doing: reading, checking or running. A worker
+    that is alive keeps its job."""
+    job = access_import(by, job.pk, for_write=True)
+    if not job.resumable:
+        if job.busy:
+            raise Invalid("This import is being worked on; it can be resumed only if it stops.")
         raise Invalid("Only a run that stopped part way can be resumed.")
-    job.status, job.error = Status.QUEUED, ""
-    job.save(update_fields=["status", "error", "updated_at"])
-    _work(job, "run", how)
+    task = {"reading": "read", "checking": "check"}.get(str(job.status), "run")
+    if task == "run":
+        job.status = Status.QUEUED
+    job.error, job.worker = "", ""
+    job.save(update_fields=["status", "error", "worker", "updated_at"])
+    record(
+        actor=by,
+        action="resume",
+        obj=job,
+        summary=f"Resumed the import of {job.original_name} after row {job.checkpoint}",
+        changes={"status": job.status, "checkpoint": job.checkpoint},
+    )
+    _work(job, task, how)
     return job

@@ -1,9 +1,14 @@
-"""Background work for imports; thin: a job id in, the engine out. Both are safe to run twice:
-the engine only claims a job in the state the service left it in."""
+"""Background work for imports; thin: a job id in, the engine out. All are safe to run twice:
+the engine only claims a job in the state the service left it in, and one process at a time."""
 
 from django_tasks import task
 
 from rapport.imports import engine
+
+
+@task()
+def read_import(job_id: int) -> None:
+    engine.read_job(job_id)
 
 
 @task()
@@ -17,5 +22,6 @@ def run_import(job_id: int) -> None:
 
 
 def enqueue(kind: str, job_id: int) -> None:
-    """Queue a job's dry run ("check") or run for `rapport worker`."""
-    (check_import if kind == "check" else run_import).enqueue(job_id)
+    """Queue a new workbook's reading ("read"), a job's dry run ("check") or its run ("run")
+    for `rapport worker`."""
+    {"read": read_import, "check": check_import, "run": run_import}[kind].enqueue(job_id)

@@ -1,5 +1,6 @@
 """Import pages: the list with the upload form and saved mappings, and one job's steps
-(preview and mapping, dry run, run, report). Fetch through the scoped queries, call a service."""
+(preview and mapping, dry run, run, report). Fetch through the scoped queries, call a service.
+No page opens the uploaded file: the preview and the headings are what the job kept."""
 
 from typing import Any
 
@@ -16,10 +17,15 @@ from rapport.errors import Invalid
 from rapport.imports import services
 from rapport.imports.files import Preview, format_choices, preview
 from rapport.imports.forms import MappingForm, SaveMappingForm, UploadForm
-from rapport.imports.models import ImportIssue, ImportJob, SavedMapping, Target
-from rapport.imports.queries import get_job_for, issues_for, jobs_for, mappings_for
+from rapport.imports.models import ImportIssue, ImportJob, Target
+from rapport.imports.queries import (
+    access_import,
+    access_mapping,
+    issues_for,
+    jobs_for,
+    mappings_for,
+)
 from rapport.imports.report import issues_csv, summary_lines
-from rapport.imports.sources import Unreadable
 from rapport.system.upload_views import upload_step
 from rapport.system.uploads import MB, upload_limit
 
@@ -70,12 +76,10 @@ def upload(request: AuthedRequest) -> HttpResponse:
 def _mapping_form(
     user: User, job: ImportJob, data: Any = None, shown: Preview | None = None
 ) -> MappingForm | None:
-    """The mapping screen's form; `shown` is the job's preview when the caller has read it."""
+    """The mapping screen's form, once the file has been read (None before)."""
+    shown = shown or preview(job)
     if shown is None:
-        try:
-            shown = preview(job)
-        except Unreadable:
-            return None
+        return None
     librarians = (
         [(u.pk, u.display_name) for u in librarians_for(user)]
         if job.target == Target.TOUCHPOINTS
@@ -96,11 +100,11 @@ def _job_page(
     request: AuthedRequest, job: ImportJob, status: int = 200, **extra: Any
 ) -> HttpResponse:
     if request.htmx and request.GET.get("progress"):
-        return render(request, "imports/job.html#progress", {"job": job})
-    try:
-        shown = preview(job)
-    except Unreadable as err:
-        shown, extra["unreadable"] = None, str(err)
+        response = render(request, "imports/job.html#progress", {"job": job})
+        if not job.busy and request.GET.get("progress") == "reading":
+            response["HX-Refresh"] = "true"  # read: the preview and the mapping are there now
+        return response
+    shown = preview(job)
     phase = "run" if job.started_at else "check"
     context = {
         "job": job,
@@ -113,7 +117,7 @@ def _job_page(
         "issues": list(issues_for(job, phase)[:ISSUES_SHOWN]),
         "phase": phase,
         "saved_mappings": mappings_for(request.user).filter(target=job.target),
-        "editable": job.status in EDITABLE and not job.started_at,
+        "editable": job.status in EDITABLE and not job.started_at and shown is not None,
         **extra,
     }
     return render(request, "imports/job.html", context, status=status)
@@ -122,13 +126,13 @@ def _job_page(
 @page_view
 def job(request: AuthedRequest, pk: int) -> HttpResponse:
     """One import's steps; while it works, HTMX asks for its progress every second."""
-    return _job_page(request, get_job_for(request.user, pk))
+    return _job_page(request, access_import(request.user, pk))
 
 
 @require_POST
 @page_view
 def mapping(request: AuthedRequest, pk: int) -> HttpResponse:
-    the_job = get_job_for(request.user, pk)
+    the_job = access_import(request.user, pk)
     form = _mapping_form(request.user, the_job, request.POST)
     if form is not None and form.is_valid():
         fallback = form.cleaned_data.get("staff_fallback")
@@ -150,7 +154,7 @@ def mapping(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def save_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
-    the_job = get_job_for(request.user, pk)
+    the_job = access_import(request.user, pk)
     form = SaveMappingForm(request.POST)
     if form.is_valid():
         try:
@@ -168,7 +172,7 @@ def save_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def use_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
-    the_job = get_job_for(request.user, pk)
+    the_job = access_import(request.user, pk)
     saved = mappings_for(request.user).filter(pk=request.POST.get("saved") or 0).first()
     if saved is None:
         raise Invalid("Choose a saved mapping.")
@@ -180,28 +184,28 @@ def use_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def dry_run(request: AuthedRequest, pk: int) -> HttpResponse:
-    services.start_dry_run(by=request.user, job=get_job_for(request.user, pk))
+    services.start_dry_run(by=request.user, job=access_import(request.user, pk))
     return redirect("imports:job", pk=pk)
 
 
 @require_POST
 @page_view
 def run(request: AuthedRequest, pk: int) -> HttpResponse:
-    services.start_run(by=request.user, job=get_job_for(request.user, pk))
+    services.start_run(by=request.user, job=access_import(request.user, pk))
     return redirect("imports:job", pk=pk)
 
 
 @require_POST
 @page_view
 def resume(request: AuthedRequest, pk: int) -> HttpResponse:
-    services.resume_job(by=request.user, job=get_job_for(request.user, pk))
+    services.resume_job(by=request.user, job=access_import(request.user, pk))
     return redirect("imports:job", pk=pk)
 
 
 @page_view
 def report(request: AuthedRequest, pk: int) -> HttpResponse:
     """The per-row errors and warnings of the dry run or the run, as CSV."""
-    the_job = get_job_for(request.user, pk)
+    the_job = access_import(request.user, pk)
     phase = ImportIssue.Phase.RUN if request.GET.get("phase") == "run" else ImportIssue.Phase.CHECK
     response = StreamingHttpResponse(issues_csv(the_job, phase), content_type="text/csv")
     name = f"import-{the_job.pk}-{'dry-run' if phase == 'check' else 'run'}-report.csv"
@@ -212,8 +216,7 @@ def report(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def delete_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
-    saved: SavedMapping | None = mappings_for(request.user).filter(pk=pk).first()
-    if saved is not None:
-        services.delete_mapping(by=request.user, saved=saved)
-        messages.success(request, f"Deleted the mapping “{saved.name}”.")
+    saved = access_mapping(request.user, pk, for_write=True)
+    services.delete_mapping(by=request.user, saved=saved)
+    messages.success(request, f"Deleted the mapping “{saved.name}”.")
     return redirect("imports:list")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view, paginate
 from rapport.concurrency import Changed, show_conflict
 from rapport.errors import Invalid, NotFound
+from rapport.middleware import refuse_bad_form_text
 from rapport.people.forms import mention_for
 from rapport.people.queries import access_person
 from rapport.requests import services
@@ -190,6 +191,7 @@ def _post(
 ) -> HttpResponse:
     """The shape every action on the request page shares: bind, call, redirect or show why."""
     req = access_request(request.user, pk, for_write=True)
+    refuse_bad_form_text(request)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -20,6 +20,8 @@ from rapport.audit.services import record
 from rapport.errors import Invalid
 from rapport.system.uploads import MB, UploadJob, too_large, upload_limit
 
+STILL_WORKING = "This import is being worked on; it can be resumed only if it stops."
+
 NAME_LENGTH = 200  # of the original name, as kept and as stored
 
 
@@ -102,3 +104,25 @@ def save_upload_job(
         stored.discard()
         raise
     return job
+
+
+def reopen_lost_job(job: Job, *, by: User, status: str) -> Job:
+    """Make a job whose worker is gone (killed, crashed: `UploadJob.worker_gone`) workable
+    again, as `status`, naming no worker, with an audit entry; the caller queues it (the job
+    is saved in the caller's transaction, so queue with `transaction.on_commit`). Invalid if
+    its worker is alive or it is not busy: a live worker keeps its job."""
+    with transaction.atomic():
+        locked = type(job)._default_manager.select_for_update().get(pk=job.pk)
+        if not locked.worker_gone:
+            raise Invalid(STILL_WORKING if locked.busy else "This import is not stopped.")
+        was = locked.status
+        locked.status, locked.worker, locked.error = status, "", ""
+        locked.save(update_fields=["status", "worker", "error"])
+        record(
+            actor=by,
+            action="resume",
+            obj=locked,
+            summary=f"Resumed {locked.original_name}, whose worker had stopped"[:200],
+            changes={"status": [was, status]},
+        )
+    return locked

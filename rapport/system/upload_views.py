@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 
 from rapport.accounts.pages import AuthedRequest, apply_errors
 from rapport.errors import Invalid
+from rapport.middleware import refuse_bad_form_text
 from rapport.system.uploads import UploadJob, too_large, upload_limit
 
 ENVELOPE = 64 * 1024  # the multipart boundaries and the other fields around the file
@@ -42,6 +43,10 @@ def upload_step(
         length = 0
     if length > limit + ENVELOPE:
         return page(form(), 422, too_large(limit, cap_mb))
+    try:
+        refuse_bad_form_text(request)
+    except Invalid as err:
+        return page(form(), 422, err.message)
     bound = form(request.POST, request.FILES)
     if bound.is_valid():
         try:

@@ -10,12 +10,33 @@ was made, started and finished. Each import adds its own statuses and counts; th
 
 The limit on a file is `RAPPORT_IMPORT_MAX_MB` (default 200); an import that reads a whole
 file into memory may set a smaller cap of its own.
+
+A worker that dies (kill -9, a crash, the machine's power) cannot say so, and its job would
+stay "running" for ever. So the process working a job holds an exclusive lock on a small file
+of its own (`<MEDIA_ROOT>/locks/`), taken before it claims the job and let go after it has
+recorded the end, and names itself on the job (`worker`, host:pid). The operating system lets
+go of a dead process's locks at once, however it died: a busy job that names a worker whose
+lock is free has lost it (`worker_gone`), and may be resumed straight away. A lock on a file
+works the same under SQLite and PostgreSQL and needs no writes while the job works (under
+SQLite a heartbeat row could not be written while the job's own transaction holds the write
+lock, and a one-transaction run holds it throughout); web and worker processes already share
+MEDIA_ROOT, where the uploads are. Where the file system cannot lock, a job on this host whose
+worker's process is gone counts as lost too.
 """
 
+import contextlib
+import errno
 import os
+import socket
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
+
+try:
+    import fcntl
+except ImportError:  # Windows has no fcntl: the process check below stands alone
+    fcntl = None  # type: ignore[assignment]
 
 from django.conf import settings
 from django.db import models
@@ -52,6 +73,11 @@ class UploadJob(models.Model):
         help_text="Who uploaded it (the job stays if their account goes)",
     )
     error = models.CharField(max_length=ERROR_LENGTH, blank=True)
+    worker = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="The process working the job (host:pid), while it does",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -78,7 +104,12 @@ class UploadJob(models.Model):
     def end(self, status: str, error: str = "") -> None:
         """Record in one UPDATE that the job stopped now, as `status`, and why. Outside any
         lock on purpose: it is how a worker says it failed, whatever it was doing."""
-        fields = {"status": status, "error": error[:ERROR_LENGTH], "finished_at": timezone.now()}
+        fields = {
+            "status": status,
+            "error": error[:ERROR_LENGTH],
+            "finished_at": timezone.now(),
+            "worker": "",
+        }
         type(self)._default_manager.filter(pk=self.pk).update(**fields)
         for name, value in fields.items():
             setattr(self, name, value)
@@ -91,6 +122,53 @@ class UploadJob(models.Model):
             self.file.delete(save=False)
         self.file.name = ""
         type(self)._default_manager.filter(pk=self.pk).update(file="")
+
+    # Who works the job: a lock held for as long as a process does (see the module's note).
+
+    def _lock_path(self) -> Path:
+        return Path(settings.MEDIA_ROOT) / "locks" / f"{self._meta.label_lower}-{self.pk}.lock"
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[bool]:
+        """Take the job's lock for this process: True while held, False if another process
+        holds it (it works the job; leave it be). Claim the job (naming `this_worker()`) only
+        once it is held, and record its end before letting go."""
+        path = self._lock_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            held = _try_lock(fd)
+            if held is False:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                path.unlink(missing_ok=True)  # while still held: nobody else can lose a race
+        finally:
+            os.close(fd)
+
+    @property
+    def worker_gone(self) -> bool:
+        """Busy and claimed by a process that no longer works it: its lock is free (it died,
+        however it died), or, where files cannot be locked, its process on this host is gone."""
+        if not self.busy:
+            return False
+        if not self.worker:
+            # Running without a name: claimed before jobs named their worker (every claim
+            # names it now), so nobody holds a lock for it. Otherwise it waits in the queue.
+            return self.status == "running"
+        try:
+            fd = os.open(self._lock_path(), os.O_RDWR)
+        except FileNotFoundError:
+            return True  # removed by the worker as it ended, or never made: nobody holds it
+        try:
+            held = _try_lock(fd)
+        finally:
+            os.close(fd)  # lets go of the lock if this process just took it
+        if held is None:
+            return _process_gone(self.worker)
+        return held
 
     # Progress for a run that is one transaction: its own writes are invisible to the page
     # until it commits (and on SQLite it holds the only write lock), so the count lives in a
@@ -117,6 +195,41 @@ class UploadJob(models.Model):
             return int(self._progress_path().read_text())
         except (OSError, ValueError):
             return None
+
+
+def this_worker() -> str:
+    """How a job names the process working it."""
+    return f"{socket.gethostname()[:120]}:{os.getpid()}"
+
+
+def _try_lock(fd: int) -> bool | None:
+    """Lock the open file without waiting: True if taken, False if another process holds
+    it, None if the file system cannot lock."""
+    if fcntl is None:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError as err:
+        if err.errno in (errno.EAGAIN, errno.EACCES):
+            return False
+        return None  # ENOLCK, EOPNOTSUPP, …
+    return True
+
+
+def _process_gone(worker: str) -> bool:
+    """Whether the named worker's process has ended; only known for this host."""
+    host, _, pid = worker.rpartition(":")
+    if os.name != "posix" or host != socket.gethostname()[:120] or not pid.isdigit():
+        return False  # (signal 0 would end the process on Windows, not probe it)
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
 
 
 def upload_limit(cap_mb: int | None = None) -> int:

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rapport.calendars.reader import read_meetings
+from benchmarks import hostile_files as hostile
+from rapport.calendars.reader import MAX_MEETINGS, read_meetings
 from tests.calendars.conftest import fixture
 
 LONDON = ZoneInfo("Europe/London")
@@ -138,3 +139,38 @@ def test_damaged_files_never_raise(cut, junk):
     reading = read(damaged)
     assert all(SINCE <= m.start <= UNTIL for m in reading.meetings)
     assert all(m.minutes is None or 0 <= m.minutes <= 24 * 60 for m in reading.meetings)
+
+
+def test_a_rule_that_repeats_every_second_is_cut_at_the_meetings_a_file_may_hold(tmp_path):
+    # A daily rule whose BYHOUR, BYMINUTE and BYSECOND lists make 86,400 meetings a day.
+    data = hostile.ics_rrule_bomb(tmp_path / "bomb.ics", start="20250101T090000Z").read_bytes()
+
+    reading = read(data, until=dt.datetime(2025, 3, 31, tzinfo=LONDON))
+
+    assert len(reading.meetings) == MAX_MEETINGS == 50_000
+    assert reading.problems == [
+        ("Every second", "Repeats more than 50,000 meetings in the chosen dates (the rest were "
+         "left out).")
+    ]  # fmt: skip
+
+
+def test_repetitions_before_the_dates_are_worked_out_only_so_far():
+    # Every minute since January 2024: a million repetitions before the chosen dates.
+    hours = ",".join(str(h) for h in range(24))
+    minutes = ",".join(str(m) for m in range(60))
+    reading = read(
+        ics(f"""
+UID:m1
+DTSTART:20240101T000000Z
+DTEND:20240101T003000Z
+RRULE:FREQ=DAILY;BYHOUR={hours};BYMINUTE={minutes}
+SUMMARY:Every minute
+"""),
+        since=dt.datetime(2026, 1, 1, tzinfo=LONDON),
+        until=dt.datetime(2026, 2, 1, tzinfo=LONDON),
+    )
+
+    assert reading.meetings == []
+    assert reading.problems == [
+        ("Every minute", "Its repetitions were not worked out: the file repeats too much.")
+    ]

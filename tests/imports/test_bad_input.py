@@ -28,7 +28,6 @@ def _imported():
         (b"", "That file is empty."),
         (b"\n\n   \n", "The file is empty."),
         (b"<html><head><title>Login</title></head><body></body></html>", "web page (HTML)"),
-        (b"PK\x03\x04not really a workbook", "XLSX"),
     ],
 )
 def test_unreadable_files_are_refused_before_any_job(staff, tmp_path, media, content, message):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from openpyxl import Workbook
 
 from rapport.imports import services
 from rapport.imports.models import ImportJob
@@ -33,3 +34,21 @@ def test_a_small_file_is_worked_in_the_request(staff, django_capture_on_commit_c
         services.start_dry_run(by=staff.alice, job=job)
 
     assert ImportJob.objects.get(pk=job.pk).status == "checked"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_reads_an_uploaded_workbook(staff, tmp_path):
+    book = Workbook()
+    book.active.append(["Timestamp", "Staff", "Question"])
+    book.active.append(["2025-02-03 10:00", "AL", "Where is the map room?"])
+    book.save(tmp_path / "desk.xlsx")
+    with (tmp_path / "desk.xlsx").open("rb") as stream:
+        job = services.create_job(by=staff.alice, stream=stream, name="desk.xlsx")
+    assert ImportJob.objects.get(pk=job.pk).status == "reading"
+
+    call_command("worker", "--batch", verbosity=0)
+
+    job.refresh_from_db()
+    assert (job.status, job.format, job.preview["headers"]) == (
+        "uploaded", "generic", ["Timestamp", "Staff", "Question"]
+    )  # fmt: skip

@@ -225,27 +225,6 @@ def test_managers_cannot_import(staff):
     assert ImportJob.objects.count() == 0
 
 
-def test_a_run_silent_for_long_can_be_resumed(staff):
-    job = upload(staff.alice, DESK)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status="running", updated_at=timezone.now() - dt.timedelta(minutes=11)
-    )
-    job.refresh_from_db()
-    assert job.stale
-    resume_job(by=staff.alice, job=job, how="caller")
-
-    assert engine.run_job(job.pk).created == 5
-
-
-def test_a_running_job_cannot_be_resumed_twice(staff):
-    from rapport.errors import Invalid
-
-    job = upload(staff.alice, DESK)
-    ImportJob.objects.filter(pk=job.pk).update(status="running")
-    with pytest.raises(Invalid):
-        resume_job(by=staff.alice, job=job, how="caller")
-
-
 def test_staff_are_found_by_user_name_full_name_or_email(staff, tmp_path):
     path = tmp_path / "staff.csv"
     path.write_text(

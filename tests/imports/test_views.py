@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from rapport.imports.models import ImportJob, SavedMapping
+from rapport.system.uploads import this_worker
 from rapport.touchpoints.models import Touchpoint
 from tests.imports.conftest import FIXTURES, upload
 
@@ -133,10 +134,13 @@ def test_report_csv_lists_each_row_problem(alice, staff, tmp_path):
 
 def test_progress_partial_polls_while_busy(alice, staff):
     job = upload(staff.alice, DESK)
-    ImportJob.objects.filter(pk=job.pk).update(status="running", total_rows=10, done_rows=4)
-    response = alice.get(
-        reverse("imports:job", args=[job.pk]) + "?progress=1", HTTP_HX_REQUEST="true"
-    )
+    with job.hold():  # a worker works it
+        ImportJob.objects.filter(pk=job.pk).update(
+            status="running", total_rows=10, done_rows=4, worker=this_worker()
+        )
+        response = alice.get(
+            reverse("imports:job", args=[job.pk]) + "?progress=1", HTTP_HX_REQUEST="true"
+        )
 
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="job-progress"')

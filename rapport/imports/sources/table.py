@@ -30,6 +30,8 @@ from rapport.imports.sources.sniff import (
 )
 
 MAX_CELL = 1024 * 1024  # a cell larger than this is damage (a run of zero bytes), not data
+MAX_ROW = 4 * MAX_CELL  # a row's text, over all its lines (quoted line breaks)
+MAX_COLUMNS = 1_000  # headings, and cells read of a row: wider is not an export
 STOPPED = "the rest of the file could not be read"
 
 # The limit is the csv module's, for the whole process: only ever raised (from 128 KiB), so
@@ -126,6 +128,7 @@ def open_table(
             break
     if first is None:
         raise Unreadable("The file has no rows, only blank lines.")
+    refuse_wide(len(first))
     table.headers = unique_headers(first, warnings)
     if len(table.headers) == 1 and not delimiter_given(delimiter, text):
         others = [d for d in DELIMITERS if d != delimiter and d in first[0]]
@@ -136,6 +139,16 @@ def open_table(
                 "choose that separator if the columns look wrong."
             )
     return table
+
+
+def refuse_wide(columns: int) -> None:
+    """Unreadable if a file has more headings than a table read here may."""
+    if columns > MAX_COLUMNS:
+        raise Unreadable(
+            f"The file has {columns:,} columns; up to {MAX_COLUMNS:,} are read. It is not an "
+            "export of touchpoints or people: choose the file again, or remove the columns "
+            "nobody needs."
+        )
 
 
 def delimiter_given(delimiter: str, text: str) -> bool:
@@ -168,8 +181,7 @@ def _csv_records(table: Table) -> Iterator[Record]:
     encoding, delimiter = table.encoding or "utf-8", table.delimiter or ","
     handler = _replacement_handler()
     with table.path.open("r", encoding=encoding, errors=handler, newline="") as f:
-        reader = csv.reader(_lines(f), delimiter=delimiter)
-        cells = islice(reader, table.skip + 1, None)
+        cells = islice(_csv_rows(f, delimiter), table.skip + 1, None)
         yield from _records(len(table.headers), cells, xlsx=False, replaced=_Replaced.count)
 
 
@@ -182,6 +194,8 @@ def _records(
     number = 0
     try:
         for number, cells in enumerate(cells_iter, start=1):
+            if len(cells) > MAX_COLUMNS:
+                cells = _cut(cells)
             if _Replaced.count != replaced and any("\ufffd" in c for c in cells):
                 cells.append(BAD_BYTES)
             if len(cells) == width:
@@ -196,9 +210,8 @@ def _records(
                     return
     except csv.Error as err:
         yield number + 1, [""] * width, [f"{STOPPED} ({err}); no rows after this one"]
-    except _TooLong:
-        reason = f"a line longer than {MAX_CELL // 1024 // 1024} MB"
-        yield number + 1, [""] * width, [f"{STOPPED} ({reason}); no rows after this one"]
+    except _TooLong as err:
+        yield number + 1, [""] * width, [f"{STOPPED} ({err}); no rows after this one"]
 
 
 def _odd_record(number: int, cells: list[str], width: int, xlsx: bool) -> Record | None:
@@ -209,6 +222,11 @@ def _odd_record(number: int, cells: list[str], width: int, xlsx: bool) -> Record
     if cells and cells[-1] is BAD_BYTES:
         cells.pop()
         problems.append("has characters the file's encoding cannot show (shown as \ufffd)")
+    if cells and cells[-1] is CUT:
+        cells.pop()
+        problems.append(
+            f"has more than {MAX_COLUMNS:,} cells; only the first {MAX_COLUMNS:,} were read"
+        )
     stripped = [c.strip() for c in cells]
     if xlsx or len(stripped) > width:
         # Spreadsheets pad rows with empty cells; only cells with something in them count.
@@ -249,28 +267,71 @@ class Mark(str):
 
 BAD_BYTES = Mark("bad bytes")
 BROKEN = Mark("broken")
+CUT = Mark("cut")
+
+
+def _cut(cells: list[str]) -> list[str]:
+    """The first MAX_COLUMNS cells of a row that has more, marked: a row of a third of a
+    million cells would otherwise be carried whole (in its details) to the database."""
+    kept = cells[:MAX_COLUMNS]
+    kept.append(CUT)
+    return kept
 
 
 class _TooLong(Exception):
-    pass
+    """A line or a row past its limit; str(err) says which."""
 
 
-def _lines(f: TextIO) -> Iterator[str]:
-    """The file's lines, none longer than MAX_CELL: a file that is one endless line (a run of
-    zero bytes from a damaged download) stops here instead of filling the memory."""
-    readline = f.readline
-    while line := readline(MAX_CELL):
+class _Lines:
+    """The file's lines, none longer than MAX_CELL, and no row (its lines together, when a
+    quoted cell spans line breaks) longer than MAX_ROW: a file that is one endless line (a run
+    of zero bytes from a damaged download) or one endless quoted row stops here instead of
+    filling the memory. The reader of rows calls `next_row()` after each row."""
+
+    def __init__(self, f: TextIO) -> None:
+        self.readline = f.readline
+        self.row = 0  # characters of the row being read
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.readline(MAX_CELL)
+        if not line:
+            raise StopIteration
         if len(line) == MAX_CELL and line[-1] != "\n":
-            raise _TooLong
-        yield line
+            raise _TooLong(f"a line longer than {MAX_CELL // 1024 // 1024} MB")
+        self.row += len(line)
+        if self.row > MAX_ROW:
+            raise _TooLong(f"a row longer than {MAX_ROW // 1024 // 1024} MB")
+        return line
+
+    def rows(self, reader: Iterator[list[str]]) -> Iterator[list[str]]:
+        for cells in reader:
+            self.row = 0
+            yield cells
+
+
+def _csv_rows(f: TextIO, delimiter: str) -> Iterator[list[str]]:
+    lines = _Lines(f)
+    return lines.rows(csv.reader(lines, delimiter=delimiter))
 
 
 def _heading_cells(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]:
-    """The first rows' cells, to find the headings (a damaged file just ends early)."""
+    """The first rows' cells, to find the headings; a line too long for a heading is refused,
+    while a file damaged later just ends early here."""
     with path.open("r", encoding=encoding, errors="replace", newline="") as f:
+        number = 0
         try:
-            yield from csv.reader(_lines(f), delimiter=delimiter)
-        except (csv.Error, _TooLong):
+            for number, cells in enumerate(_csv_rows(f, delimiter), start=1):  # noqa: B007
+                yield cells
+        except csv.Error:
+            return
+        except _TooLong as err:
+            if number == 0:
+                raise Unreadable(
+                    f"The file starts with {err}: it is not a table with a row of headings."
+                ) from None
             return
 
 

@@ -1,4 +1,6 @@
-"""XLSX workbooks read with openpyxl in read-only mode: rows streamed, one sheet at a time.
+"""XLSX workbooks read with openpyxl in read-only mode: rows streamed, one sheet at a time,
+each opening preceded by the archive's check (`archive.check_workbook`: no zip bomb, nothing
+openpyxl would hold larger than a spreadsheet writes).
 
 Cells become text the way a librarian would type them: dates as ISO ("2024-03-05 14:30:00"),
 whole numbers without ".0". A date kept as a plain number (an Excel serial) stays a number
@@ -13,7 +15,15 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from rapport.imports.sources.table import BROKEN, Mark, Table, Unreadable, unique_headers
+from rapport.imports.sources.archive import DAMAGED, check_workbook
+from rapport.imports.sources.table import (
+    BROKEN,
+    Mark,
+    Table,
+    Unreadable,
+    refuse_wide,
+    unique_headers,
+)
 
 SCAN_ROWS = 1000  # rows looked at for the headings before a sheet counts as empty
 
@@ -21,13 +31,11 @@ SCAN_ROWS = 1000  # rows looked at for the headings before a sheet counts as emp
 def _load(path: Path) -> Any:
     from openpyxl import load_workbook
 
+    check_workbook(path)
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many kinds on a damaged archive
-        raise Unreadable(
-            "This file looks like a workbook (XLSX) but could not be opened. Save it again "
-            "from the spreadsheet as .xlsx or CSV, then import that."
-        ) from err
+        raise Unreadable(DAMAGED) from err
 
 
 def cell_text(value: Any) -> str:
@@ -101,6 +109,7 @@ def open_xlsx(path: Path, sheet: str | None) -> Table:
         raise Unreadable(f"{where} has no data.")
     warnings: list[str] = []
     skip, cells = found
+    refuse_wide(len(cells))
     headers = unique_headers(cells, warnings)
     if len(names) > 1:
         others = ", ".join(f"'{n}'" for n in names if n != sheet)

@@ -64,9 +64,12 @@ class Command(BaseCommand):
             else:
                 with path.open("rb") as stream:
                     job = services.upload_ics(
-                        by=by, file=stream, filename=path.name, since=opts["since"]
+                        by=by, file=stream, filename=path.name, since=opts["since"], how="caller"
                     )
-                job = services.run_ics_import(job.pk)
+                if job.status == CalendarImport.Status.CHECKING:  # large: this is the worker
+                    job = services.check_ics_import(job.pk)
+                if job.status != CalendarImport.Status.FAILED:
+                    job = services.run_ics_import(job.pk)
         except RapportError as e:
             raise CommandError(e.message) from None
         if job.status == CalendarImport.Status.FAILED:

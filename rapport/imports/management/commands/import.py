@@ -10,7 +10,7 @@ from rapport.accounts.models import Role, User
 from rapport.errors import RapportError
 from rapport.imports import engine, services
 from rapport.imports.models import ImportJob, Target
-from rapport.imports.queries import get_job_for, get_mapping_by_name, issues_for
+from rapport.imports.queries import access_import, get_mapping_by_name, issues_for
 from rapport.imports.report import summary_lines
 
 SHOWN_ISSUES = 20
@@ -51,8 +51,13 @@ class Command(BaseCommand):
         by = _user(opts["username"])
         try:
             if opts["resume"]:
-                job = get_job_for(by, opts["resume"])
-                services.resume_job(by=by, job=job, how="caller")
+                job = access_import(by, opts["resume"])
+                job = services.resume_job(by=by, job=job, how="caller")
+                if job.status == ImportJob.Status.READING:
+                    job = engine.read_job(job.pk)
+                if job.status == ImportJob.Status.CHECKING:
+                    self._check(by, job, started=True)
+                    return
                 self._run(job)
                 return
             job = self._upload(by, opts)
@@ -81,7 +86,12 @@ class Command(BaseCommand):
                 format=opts["format"],
                 mapping=saved,
                 sheet=opts["sheet"],
+                how="caller",
             )
+        if job.status == ImportJob.Status.READING:  # a workbook: this process is the worker
+            job = engine.read_job(job.pk)
+            if job.status == ImportJob.Status.FAILED:
+                raise CommandError(job.error, returncode=2)
         sheet = f", sheet {job.sheet}" if job.sheet else ""
         self.stdout.write(
             f"Import {job.pk}: {job.original_name} ({job.size:,} bytes{sheet}), "
@@ -102,8 +112,9 @@ class Command(BaseCommand):
         for issue in issues_for(job, phase)[:SHOWN_ISSUES]:
             self.stdout.write(f"  row {issue.row}: {issue.level}: {issue.message}")
 
-    def _check(self, by: User, job: ImportJob) -> None:
-        services.start_dry_run(by=by, job=job, how="caller")
+    def _check(self, by: User, job: ImportJob, started: bool = False) -> None:
+        if not started:
+            services.start_dry_run(by=by, job=job, how="caller")
         job = engine.check_job(job.pk, progress=self._progress("checked"))
         if job.status == ImportJob.Status.FAILED:
             raise CommandError(job.error, returncode=2)
