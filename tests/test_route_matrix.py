@@ -146,6 +146,7 @@ PAGES: dict[str, Rule] = {
     "contacts:import": rule(LIBRARIAN),
     "contacts:import_detail": rule(LIBRARIAN, "vcards"),
     "contacts:import_run": post(LIBRARIAN, "vcards"),
+    "contacts:import_resume": post(LIBRARIAN, "vcards"),
     "contacts:export": rule(LIBRARIAN),
     "contacts:person": rule(LIBRARIAN, "person"),
     "duplicates:list": rule(LIBRARIAN),
@@ -166,6 +167,7 @@ PAGES: dict[str, Rule] = {
     "calendars:import_detail": rule(LIBRARIAN, "meetings"),
     # Meetings are logged as the librarian who uploaded the calendar: no one else runs it.
     "calendars:import_run": post(LIBRARIAN, "meetings", expect={"ada": 403}),
+    "calendars:import_resume": post(LIBRARIAN, "meetings", expect={"ada": 403}),
     "calendars:import_people": post(LIBRARIAN, "meetings"),
     "exports:download": rule(LIBRARIAN, "export", shared=True),
     "webhooks:list": rule(ADMIN),
