@@ -101,6 +101,7 @@ def test_any_interleaving_of_edits_keeps_each_fields_last_value(world, case):
 
 
 def test_an_edit_of_a_stale_object_audits_the_values_it_replaced(world):
+    world.chem.librarians.add(world.bob)  # a colleague who serves the group too
     seen_by_bob = Person.objects.get(pk=world.ana.pk)
     update_person(by=world.alice, person=world.ana, room="2.14")
 
@@ -114,6 +115,7 @@ def test_an_edit_of_a_stale_object_audits_the_values_it_replaced(world):
 
 
 def test_a_status_change_keeps_an_edit_made_since_the_request_was_read(world):
+    world.chem.librarians.add(world.bob)  # a colleague who serves the group too
     req = open_request(by=world.alice, people=[world.ana], need="A search")
     page = Request.objects.get(pk=req.pk)  # the request page, opened before the edit
     update_request(by=world.bob, request=req, title="Search for the review")
@@ -131,6 +133,7 @@ def test_a_status_change_keeps_an_edit_made_since_the_request_was_read(world):
 
 
 def test_check_version_refuses_another_version_and_lists_what_changed(world):
+    world.chem.librarians.add(world.bob)  # a colleague who serves the group too
     update_person(by=world.alice, person=world.ana, job_title="Professor", room="2.14")
     update_person(by=world.bob, person=world.ana, notes="Prefers mornings.")
     row = Person.objects.get(pk=world.ana.pk)

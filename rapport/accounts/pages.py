@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from rapport.accounts.models import User
-from rapport.errors import Forbidden, Invalid, RapportError
+from rapport.errors import Invalid, RapportError
 
 
 class AuthedRequest(HttpRequest):
@@ -73,15 +73,6 @@ def error_page(request: HttpRequest, err: RapportError) -> HttpResponse:
     template = "error.html#message" if getattr(request, "htmx", False) else "error.html"
     context = {"error": err, "title": ERROR_TITLES.get(err.status, ERROR_TITLES[400])}
     return render(request, template, context, status=err.status)
-
-
-def forbid_managers(user: User) -> None:
-    """Pages about individual people and touchpoints are not for managers."""
-    if user.is_manager:
-        raise Forbidden(
-            "Managers see aggregate figures only, not individual people or touchpoints. "
-            "The dashboard and the group list have the figures."
-        )
 
 
 def apply_errors(form: forms.Form, err: Invalid) -> None:

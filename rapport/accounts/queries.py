@@ -6,8 +6,9 @@ same list as a page shows it to someone, which only librarians and administrator
 
 from django.db.models import QuerySet
 
+from rapport.access import scoped_row
 from rapport.accounts.models import Role, User
-from rapport.errors import Forbidden, NotFound
+from rapport.accounts.roles import require_detail
 
 
 def librarians() -> QuerySet[User]:
@@ -17,13 +18,13 @@ def librarians() -> QuerySet[User]:
 
 def librarians_for(user: User) -> QuerySet[User]:
     """`librarians()` for a page: managers, who log and assign nothing, are refused."""
-    if user.is_manager:
-        raise Forbidden("Managers see aggregate figures only, not librarians' work.")
+    require_detail(user, what="librarians' work")
     return librarians()
 
 
-def get_librarian_for(user: User, pk: int) -> User:
-    try:
-        return librarians_for(user).get(pk=pk)
-    except User.DoesNotExist:
-        raise NotFound("There is no such active librarian.") from None
+def access_librarian(user: User, pk: int | str, *, for_write: bool = False) -> User:
+    """An active librarian (to assign work to, or log as); accounts change only through the
+    account services, so `for_write` asks nothing more."""
+    return scoped_row(
+        librarians_for(user), pk, for_write=for_write, missing="There is no such active librarian."
+    )

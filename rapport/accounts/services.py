@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapport.accounts.models import ApiToken, Role, User, hash_token, new_raw_token
+from rapport.accounts.roles import require_admin
 from rapport.audit.services import record
-from rapport.errors import Forbidden, Invalid, NotFound
+from rapport.errors import Invalid, NotFound
 
 
 @transaction.atomic
@@ -24,8 +25,7 @@ def create_user(
     check_password: bool = True,
 ) -> User:
     """Create a librarian account. `by` is None only for the command line (the operator)."""
-    if by is not None and not by.is_admin:
-        raise Forbidden("Only an administrator can create accounts.")
+    require_admin(by, to="create accounts")
     username = username.strip()
     if not username:
         raise Invalid("A username is required.", {"username": ["Required."]})

@@ -30,8 +30,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from rapport.accounts.models import FailedSignIn, User
+from rapport.accounts.roles import require_admin
 from rapport.audit.services import record
-from rapport.errors import Forbidden, Invalid
+from rapport.errors import Invalid
 
 #: How long a failure is kept at all (for `unlock` and the audit to make sense of it).
 KEEP = dt.timedelta(days=1)
@@ -155,8 +156,7 @@ def record_success(*, username: str) -> None:
 def unlock_sign_in(*, by: User | None, username: str = "", address: str = "") -> int:
     """Forget the failures counted against an account and/or an address, so either may sign
     in at once; returns how many were forgotten. `by` is None for the command line."""
-    if by is not None and not by.is_admin:
-        raise Forbidden("Only an administrator can unlock sign-in.")
+    require_admin(by, to="unlock sign-in")
     name = account_key(username)
     key = address_key(address) if address.strip() else None
     if address.strip() and key is None:

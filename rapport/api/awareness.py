@@ -13,12 +13,12 @@ from rapport.awareness import services
 from rapport.awareness.models import InterestState, ItemKind, MatchStatus
 from rapport.awareness.profiles import profile_for
 from rapport.awareness.queries import (
-    get_match_for,
-    get_run_for,
+    access_match,
+    access_run,
     items_for,
     matches_for,
 )
-from rapport.people.queries import get_person_for
+from rapport.people.queries import access_person
 
 router = Router(tags=["awareness"])
 
@@ -174,7 +174,7 @@ def create_item(request: ApiRequest, payload: ItemIn) -> tuple[int, Any]:
 )
 def interests(request: ApiRequest, person_id: PathId) -> dict[str, Any]:
     """The terms, each with the evidence behind it, and the topics removed by hand."""
-    return _profile(get_person_for(request.auth, person_id))
+    return _profile(access_person(request.auth, person_id))
 
 
 @router.post(
@@ -184,7 +184,7 @@ def interests(request: ApiRequest, person_id: PathId) -> dict[str, Any]:
     summary="State, pin or remove a topic",
 )
 def set_interest(request: ApiRequest, person_id: PathId, payload: InterestIn) -> dict[str, Any]:
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     services.set_interest(by=request.auth, person=person, term=payload.term, state=payload.state)
     return _profile(person)
 
@@ -196,7 +196,7 @@ def set_interest(request: ApiRequest, person_id: PathId, payload: InterestIn) ->
     summary="Forget a correction",
 )
 def clear_interest(request: ApiRequest, person_id: PathId, term: str) -> dict[str, Any]:
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     services.clear_interest(by=request.auth, person=person, term=term)
     return _profile(person)
 
@@ -214,7 +214,7 @@ def list_matches(request: ApiRequest, filters: Query[MatchFilters]) -> dict[str,
     if filters.status is not None:
         rows = rows.filter(status=filters.status)
     if filters.person is not None:
-        rows = rows.filter(person=resolve(get_person_for, user, filters.person, "person"))
+        rows = rows.filter(person=resolve(access_person, user, filters.person, "person"))
     return paginate(rows, filters)
 
 
@@ -225,7 +225,7 @@ def list_matches(request: ApiRequest, filters: Query[MatchFilters]) -> dict[str,
     summary="Approve or reject a suggestion",
 )
 def decide(request: ApiRequest, match_id: PathId, payload: DecisionIn) -> Any:
-    match = get_match_for(request.auth, match_id)
+    match = access_match(request.auth, match_id)
     return services.decide_match(
         by=request.auth, match=match, approve=payload.decision == "approve", note=payload.note
     )
@@ -238,4 +238,4 @@ def decide(request: ApiRequest, match_id: PathId, payload: DecisionIn) -> Any:
     summary="A matching run's progress",
 )
 def run(request: ApiRequest, run_id: PathId) -> Any:
-    return get_run_for(request.auth, run_id)
+    return access_run(request.auth, run_id)

@@ -20,7 +20,7 @@ from rapport.api.schemas import (
     problems,
 )
 from rapport.people.models import GroupKind
-from rapport.people.queries import get_group_for, groups_for
+from rapport.people.queries import access_group, groups_for
 from rapport.people.services import create_group, update_group
 
 router = Router(tags=["groups"])
@@ -75,7 +75,7 @@ def _out(user: User, group: Any) -> GroupOut | GroupSummaryOut:
 
 def _one(user: User, pk: int) -> Any:
     """A group with the counts its JSON shows."""
-    get_group_for(user, pk)
+    access_group(user, pk)
     qs = groups_for(user, include_archived=True).filter(pk=pk).prefetch_related("librarians")
     return with_group_counts(user, qs).get()
 
@@ -125,6 +125,6 @@ def read(request: ApiRequest, group_id: PathId) -> Any:
     summary="Change a group",
 )
 def update(request: ApiRequest, group_id: PathId, payload: GroupPatch) -> Any:
-    group = get_group_for(request.auth, group_id)
+    group = access_group(request.auth, group_id)
     update_group(by=request.auth, group=group, **payload.changes())
     return _out(request.auth, _one(request.auth, group.pk))

@@ -5,9 +5,10 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema
 
+from rapport.accounts.roles import require_detail
 from rapport.api.auth import ApiRequest
 from rapport.api.pagination import paginate
-from rapport.api.queries import require_detail, resolve
+from rapport.api.queries import resolve
 from rapport.api.schemas import (
     GroupRef,
     Id,
@@ -21,9 +22,9 @@ from rapport.api.schemas import (
     problems,
 )
 from rapport.people.queries import (
-    get_group_for,
-    get_membership_for,
-    get_person_for,
+    access_group,
+    access_membership,
+    access_person,
     memberships_for,
 )
 from rapport.people.services import add_membership, update_membership
@@ -73,13 +74,13 @@ class MembershipPage(Page):
 def list_memberships(request: ApiRequest, filters: Query[MembershipFilters]) -> dict[str, Any]:
     """Memberships of the people you may see, optionally of one person or one group."""
     user = request.auth
-    require_detail(user, "memberships")
+    require_detail(user, what="memberships")
     memberships = memberships_for(user)
     if filters.person is not None:
-        person = resolve(get_person_for, user, filters.person, "person")
+        person = resolve(access_person, user, filters.person, "person")
         memberships = memberships.filter(person=person)
     if filters.group is not None:
-        group = resolve(get_group_for, user, filters.group, "group")
+        group = resolve(access_group, user, filters.group, "group")
         memberships = memberships.filter(group=group)
     return paginate(memberships.order_by("group__name", "person__full_name", "id"), filters)
 
@@ -92,10 +93,10 @@ def list_memberships(request: ApiRequest, filters: Query[MembershipFilters]) -> 
 )
 def create(request: ApiRequest, payload: MembershipIn) -> tuple[int, Any]:
     user = request.auth
-    require_detail(user, "memberships")
+    require_detail(user, what="memberships")
     fields = payload.model_dump()
-    fields["person"] = resolve(get_person_for, user, fields["person"], "person")
-    fields["group"] = resolve(get_group_for, user, fields["group"], "group")
+    fields["person"] = resolve(access_person, user, fields["person"], "person")
+    fields["group"] = resolve(access_group, user, fields["group"], "group")
     return 201, add_membership(by=user, **fields)
 
 
@@ -106,8 +107,8 @@ def create(request: ApiRequest, payload: MembershipIn) -> tuple[int, Any]:
     summary="Read a membership",
 )
 def read(request: ApiRequest, membership_id: PathId) -> Any:
-    require_detail(request.auth, "memberships")
-    return get_membership_for(request.auth, membership_id)
+    require_detail(request.auth, what="memberships")
+    return access_membership(request.auth, membership_id)
 
 
 @router.patch(
@@ -118,6 +119,6 @@ def read(request: ApiRequest, membership_id: PathId) -> Any:
 )
 def update(request: ApiRequest, membership_id: PathId, payload: MembershipPatch) -> Any:
     """The person and the group stay; to move someone, end this membership and add another."""
-    require_detail(request.auth, "memberships")
-    membership = get_membership_for(request.auth, membership_id)
+    require_detail(request.auth, what="memberships")
+    membership = access_membership(request.auth, membership_id)
     return update_membership(by=request.auth, membership=membership, **payload.changes())

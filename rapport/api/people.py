@@ -6,9 +6,10 @@ from typing import Any, Literal
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
+from rapport.accounts.roles import require_detail
 from rapport.api.auth import ApiRequest
 from rapport.api.pagination import paginate
-from rapport.api.queries import require_detail, resolve
+from rapport.api.queries import resolve
 from rapport.api.schemas import (
     Id,
     InputSchema,
@@ -28,7 +29,7 @@ from rapport.api.versions import (
 )
 from rapport.audit.services import record_view
 from rapport.people.models import Status
-from rapport.people.queries import get_group_for, get_person_for, search_people
+from rapport.people.queries import access_group, access_person, search_people
 from rapport.people.services import archive_person, create_person, restore_person, update_person
 
 router = Router(tags=["people"])
@@ -104,7 +105,7 @@ def _fields(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
     """Input fields as the services take them: a referrer id becomes the person, if visible."""
     if data.get("referred_by") is not None:
         data["referred_by"] = resolve(
-            get_person_for, request.auth, data["referred_by"], "referred_by"
+            access_person, request.auth, data["referred_by"], "referred_by"
         )
     return data
 
@@ -118,9 +119,9 @@ def _fields(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
 def list_people(request: ApiRequest, filters: Query[PeopleFilters]) -> dict[str, Any]:
     """People you may see: members of the groups you serve and people you have worked with."""
     user = request.auth
-    require_detail(user, "people")
+    require_detail(user, what="people")
     if filters.group is not None:
-        resolve(get_group_for, user, filters.group, "group")
+        resolve(access_group, user, filters.group, "group")
     people = search_people(
         user,
         q=filters.q,
@@ -153,7 +154,7 @@ def create(request: ApiRequest, payload: PersonIn) -> tuple[int, Any]:
 )
 def read(request: ApiRequest, person_id: PathId, response: HttpResponse) -> Any:
     """The answer's ETag is the person's version: send it as If-Match with a PATCH."""
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     record_view(actor=request.auth, obj=person, where="API")
     return with_etag(response, person)
 
@@ -174,7 +175,7 @@ def update(
 ) -> Any:
     """Only the fields sent are written, on the person as they are now. With If-Match (the
     ETag of a GET), a person changed since is not changed: 412. The answer has the new ETag."""
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     fields = _fields(request, payload.changes())
     expected = expected_versions(if_match)
     person = update_person(by=request.auth, person=person, expected_version=expected, **fields)
@@ -189,7 +190,7 @@ def update(
 )
 def archive(request: ApiRequest, person_id: PathId) -> Any:
     """Hide them from lists; their history stays. Archiving twice changes nothing."""
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     return archive_person(by=request.auth, person=person)
 
 
@@ -200,5 +201,5 @@ def archive(request: ApiRequest, person_id: PathId) -> Any:
     summary="Restore an archived person",
 )
 def restore(request: ApiRequest, person_id: PathId) -> Any:
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     return restore_person(by=request.auth, person=person)

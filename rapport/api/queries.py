@@ -15,19 +15,12 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from rapport.accounts.models import User
-from rapport.errors import Forbidden, Invalid, NotFound
+from rapport.errors import Invalid, NotFound
 from rapport.people.models import Group, Membership
 from rapport.touchpoints.models import Participation, Touchpoint
 from rapport.touchpoints.queries import visible_to
 
 T = TypeVar("T")
-
-
-def require_detail(user: User, what: str) -> None:
-    """Managers see aggregates only; the scoped lists merely come back empty for them, which
-    would read as "there is nobody", so the API says plainly that they may not look."""
-    if not user.sees_detail:
-        raise Forbidden(f"Managers see aggregate figures only, not individual {what}.")
 
 
 def resolve(getter: Callable[[User, Any], T], user: User, pk: int, field: str) -> T:

@@ -2,7 +2,7 @@
 cadence and what is due; set the stage by hand, the cadence and your snooze.
 
 Mounted beside the people router under /people, so the relationship reads as part of the
-person it belongs to. Every route fetches the person through `get_person_for` first.
+person it belongs to. Every route fetches the person through `access_person` first.
 """
 
 import datetime as dt
@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 
 from rapport.api.auth import ApiRequest
 from rapport.api.schemas import InputSchema, PathId, PersonRef, problems
-from rapport.people.queries import get_person_for
+from rapport.people.queries import access_person
 from rapport.relationships import services
 from rapport.relationships.models import Stage
 from rapport.relationships.queries import RelationshipView, relationship_view
@@ -175,7 +175,7 @@ def _out(view: RelationshipView) -> dict[str, Any]:
 
 
 def _view(request: ApiRequest, person_id: int) -> dict[str, Any]:
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     return _out(relationship_view(request.auth, person))
 
 
@@ -201,7 +201,7 @@ def read(request: ApiRequest, person_id: PathId) -> Any:
 )
 def set_stage(request: ApiRequest, person_id: PathId, payload: StageIn) -> Any:
     """The reason is required and kept in the audit log; the rules keep being computed."""
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     services.override_stage(
         by=request.auth,
         person=person,
@@ -218,7 +218,7 @@ def set_stage(request: ApiRequest, person_id: PathId, payload: StageIn) -> Any:
     summary="Let the rules set the stage again",
 )
 def clear_stage(request: ApiRequest, person_id: PathId) -> Any:
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     services.override_stage(by=request.auth, person=person, stage=None)
     return _view(request, person_id)
 
@@ -231,7 +231,7 @@ def clear_stage(request: ApiRequest, person_id: PathId) -> Any:
 )
 def set_cadence(request: ApiRequest, person_id: PathId, payload: CadenceIn) -> Any:
     """Both intervals null: no cadence for this person, whatever the rules say."""
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     services.set_cadence(
         by=request.auth,
         person=person,
@@ -249,7 +249,7 @@ def set_cadence(request: ApiRequest, person_id: PathId, payload: CadenceIn) -> A
     summary="Go back to the cadence the rules give",
 )
 def clear_cadence(request: ApiRequest, person_id: PathId) -> Any:
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     services.clear_cadence(by=request.auth, person=person)
     return _view(request, person_id)
 
@@ -262,7 +262,7 @@ def clear_cadence(request: ApiRequest, person_id: PathId) -> Any:
 )
 def snooze(request: ApiRequest, person_id: PathId, payload: SnoozeIn) -> Any:
     """Until a day after today (that day they come back), at most a year ahead."""
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     services.snooze(by=request.auth, person=person, until=payload.until, reason=payload.reason)
     return _view(request, person_id)
 
@@ -274,6 +274,6 @@ def snooze(request: ApiRequest, person_id: PathId, payload: SnoozeIn) -> Any:
     summary="End your snooze of this person",
 )
 def unsnooze(request: ApiRequest, person_id: PathId) -> Any:
-    person = get_person_for(request.auth, person_id)
+    person = access_person(request.auth, person_id)
     services.unsnooze(by=request.auth, person=person)
     return _view(request, person_id)

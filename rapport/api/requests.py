@@ -31,10 +31,10 @@ from rapport.api.versions import (
     with_precondition,
 )
 from rapport.errors import Invalid
-from rapport.people.queries import get_group_for, get_person_for
+from rapport.people.queries import access_group, access_person
 from rapport.requests.models import Request, Status
 from rapport.requests.queries import (
-    get_request_for,
+    access_request,
     request_owners,
     requests_for,
     search_requests,
@@ -48,7 +48,7 @@ from rapport.requests.services import (
     record_follow_up,
     update_request,
 )
-from rapport.touchpoints.queries import get_touchpoint_for, mark_visible_people
+from rapport.touchpoints.queries import access_touchpoint, mark_visible_people
 
 router = Router(tags=["requests"])
 
@@ -198,9 +198,9 @@ def _fields(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
     them."""
     user = request.auth
     if data.get("people") is not None:
-        data["people"] = resolve_many(get_person_for, user, data["people"], "people")
+        data["people"] = resolve_many(access_person, user, data["people"], "people")
     if data.get("group") is not None:
-        data["group"] = resolve(get_group_for, user, data["group"], "group")
+        data["group"] = resolve(access_group, user, data["group"], "group")
     if data.get("owner") is not None:
         data["owner"] = _owner(data["owner"])
     return data
@@ -228,9 +228,9 @@ def list_requests(request: ApiRequest, filters: Query[RequestFilters]) -> dict[s
     user = request.auth
     requests_for(user)  # managers: 403
     if filters.person is not None:
-        resolve(get_person_for, user, filters.person, "person")
+        resolve(access_person, user, filters.person, "person")
     if filters.group is not None:
-        resolve(get_group_for, user, filters.group, "group")
+        resolve(access_group, user, filters.group, "group")
     rows = search_requests(
         user,
         status=filters.status or "",
@@ -257,7 +257,7 @@ def create(request: ApiRequest, payload: RequestIn) -> tuple[int, Any]:
     fields = _fields(request, payload.model_dump(exclude_unset=True))
     touchpoint = fields.pop("touchpoint", None)
     if touchpoint is not None:
-        tp = resolve(get_touchpoint_for, user, touchpoint, "touchpoint")
+        tp = resolve(access_touchpoint, user, touchpoint, "touchpoint")
         req = convert_touchpoint(by=user, touchpoint=tp, **fields)
     else:
         fields.setdefault("people", [])
@@ -274,7 +274,7 @@ def create(request: ApiRequest, payload: RequestIn) -> tuple[int, Any]:
 )
 def read(request: ApiRequest, request_id: PathId, response: HttpResponse) -> Any:
     """The answer's ETag is the request's version: send it as If-Match with a PATCH."""
-    get_request_for(request.auth, request_id)
+    access_request(request.auth, request_id)
     return with_etag(response, _reloaded(request, request_id))
 
 
@@ -296,7 +296,7 @@ def update(
     the fields sent are written, on the request as it is now. With If-Match (the ETag of a
     GET), a request changed since is not changed: 412. The answer has the new ETag."""
     user = request.auth
-    req = get_request_for(user, request_id)
+    req = access_request(user, request_id)
     fields = _fields(request, payload.changes())
     expected = expected_versions(if_match)
     update_request(by=user, request=req, expected_version=expected, **fields)
@@ -314,7 +314,7 @@ def status(request: ApiRequest, request_id: PathId, payload: StatusIn) -> Any:
     status; a closed or declined request reopens to in_progress. Delivering schedules the
     follow-up `follow_up_days` ahead."""
     user = request.auth
-    req = get_request_for(user, request_id)
+    req = access_request(user, request_id)
     if payload.status == Status.DELIVERED:
         deliver_request(by=user, request=req, note=payload.note)
     elif payload.status == Status.FOLLOWED_UP:
@@ -333,6 +333,6 @@ def status(request: ApiRequest, request_id: PathId, payload: StatusIn) -> Any:
 def deliverables(request: ApiRequest, request_id: PathId, payload: DeliverableIn) -> Any:
     """A link or a description of what was handed over (files are added on the page)."""
     user = request.auth
-    req = get_request_for(user, request_id)
+    req = access_request(user, request_id)
     add_deliverable(by=user, request=req, **payload.model_dump())
     return 201, _reloaded(request, req.pk)

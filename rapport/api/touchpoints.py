@@ -6,12 +6,12 @@ from typing import Any
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
+from rapport.accounts.roles import require_detail
 from rapport.api.auth import ApiRequest
 from rapport.api.pagination import paginate
 from rapport.api.queries import (
     filter_touchpoints,
     for_output,
-    require_detail,
     resolve,
     resolve_many,
 )
@@ -37,9 +37,9 @@ from rapport.api.versions import (
     with_precondition,
 )
 from rapport.audit.services import record_view
-from rapport.people.queries import get_group_for, get_person_for
+from rapport.people.queries import access_group, access_person
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin
-from rapport.touchpoints.queries import get_touchpoint_for, mark_visible_people, touchpoints_for
+from rapport.touchpoints.queries import access_touchpoint, mark_visible_people, touchpoints_for
 from rapport.touchpoints.services import (
     capture,
     create_touchpoint,
@@ -159,15 +159,15 @@ def _fields(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
     """Ids in the input become the people and group they name, if the caller may see them."""
     user = request.auth
     if data.get("people") is not None:
-        data["people"] = resolve_many(get_person_for, user, data["people"], "people")
+        data["people"] = resolve_many(access_person, user, data["people"], "people")
     if data.get("group") is not None:
-        data["group"] = resolve(get_group_for, user, data["group"], "group")
+        data["group"] = resolve(access_group, user, data["group"], "group")
     return data
 
 
 def _reloaded(request: ApiRequest, pk: int) -> Any:
     """The saved touchpoint with its people, author and group, as the JSON shows them."""
-    touchpoint = get_touchpoint_for(request.auth, pk)
+    touchpoint = access_touchpoint(request.auth, pk)
     mark_visible_people(request.auth, [touchpoint])
     return touchpoint
 
@@ -182,11 +182,11 @@ def list_touchpoints(request: ApiRequest, filters: Query[TouchpointFilters]) -> 
     """Newest first. Yours, and others' that are not confidential and about people or groups
     you may see."""
     user = request.auth
-    require_detail(user, "touchpoints")
+    require_detail(user, what="touchpoints")
     if filters.person is not None:
-        resolve(get_person_for, user, filters.person, "person")
+        resolve(access_person, user, filters.person, "person")
     if filters.group is not None:
-        resolve(get_group_for, user, filters.group, "group")
+        resolve(access_group, user, filters.group, "group")
     touchpoints = filter_touchpoints(
         touchpoints_for(user),
         person_id=filters.person,
@@ -210,7 +210,7 @@ def list_touchpoints(request: ApiRequest, filters: Query[TouchpointFilters]) -> 
     summary="Log a touchpoint",
 )
 def create(request: ApiRequest, payload: TouchpointIn) -> tuple[int, Any]:
-    require_detail(request.auth, "touchpoints")
+    require_detail(request.auth, what="touchpoints")
     fields = _fields(request, payload.model_dump())
     touchpoint = create_touchpoint(by=request.auth, **fields)
     return 201, _reloaded(request, touchpoint.pk)
@@ -225,7 +225,7 @@ def create(request: ApiRequest, payload: TouchpointIn) -> tuple[int, Any]:
 def capture_line(request: ApiRequest, payload: CaptureIn) -> tuple[int, Any]:
     """The same syntax as the capture box. People are matched by @mention; a mention that
     matches nobody is refused (422, listed in `unknown`) unless `create_missing` is true."""
-    require_detail(request.auth, "touchpoints")
+    require_detail(request.auth, what="touchpoints")
     fields = _fields(request, payload.model_dump())
     touchpoint = capture(by=request.auth, **fields)
     return 201, _reloaded(request, touchpoint.pk)
@@ -263,7 +263,7 @@ def update(
     """Only its author (or an administrator) may change it; `people` replaces the list. Only
     the fields sent are written, on the touchpoint as it is now. With If-Match (the ETag of a
     GET), a touchpoint changed since is not changed: 412. The answer has the new ETag."""
-    touchpoint = get_touchpoint_for(request.auth, touchpoint_id)
+    touchpoint = access_touchpoint(request.auth, touchpoint_id)
     update_touchpoint(
         by=request.auth,
         touchpoint=touchpoint,
@@ -281,6 +281,6 @@ def update(
 )
 def delete(request: ApiRequest, touchpoint_id: PathId) -> tuple[int, None]:
     """Only its author (or an administrator) may delete it; the contact counts follow."""
-    touchpoint = get_touchpoint_for(request.auth, touchpoint_id)
+    touchpoint = access_touchpoint(request.auth, touchpoint_id)
     delete_touchpoint(by=request.auth, touchpoint=touchpoint)
     return 204, None

@@ -4,10 +4,10 @@ people a user may see, and managers see none of them."""
 
 from django.db.models import Q, QuerySet
 
+from rapport.access import scoped_row
 from rapport.accounts.models import User
-from rapport.accounts.pages import forbid_managers
+from rapport.accounts.roles import require_detail, require_librarian
 from rapport.awareness.models import Digest, Item, Match, MatchRun, MatchStatus, Subscription
-from rapport.errors import NotFound
 from rapport.people.models import Person
 from rapport.people.queries import people_for
 
@@ -20,11 +20,11 @@ def items_for(user: User, q: str = "") -> QuerySet[Item]:
     return qs
 
 
-def get_item_for(user: User, pk: int | str) -> Item:
-    try:
-        return items_for(user).get(pk=int(pk))
-    except (Item.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"There is no item {pk}.") from None
+def access_item(user: User, pk: int | str, *, for_write: bool = False) -> Item:
+    """An item (everyone who signs in sees them); for a write, a librarian's."""
+    if for_write:
+        require_librarian(user, to="change alerts")
+    return scoped_row(items_for(user), pk, for_write=for_write, missing=f"There is no item {pk}.")
 
 
 def item_matches(user: User, item: Item) -> QuerySet[Match]:
@@ -34,7 +34,7 @@ def item_matches(user: User, item: Item) -> QuerySet[Match]:
 
 def matches_for(user: User) -> QuerySet[Match]:
     """Matches for the people this user may see."""
-    forbid_managers(user)
+    require_detail(user, what="people")
     return Match.objects.filter(person__in=people_for(user).values("pk"))
 
 
@@ -46,16 +46,22 @@ def suggestions_for(user: User, person: Person | None = None) -> QuerySet[Match]
     return qs.select_related("person", "item").order_by("-score", "id")
 
 
-def get_match_for(user: User, pk: int | str) -> Match:
-    try:
-        return matches_for(user).select_related("person", "item").get(pk=int(pk))
-    except (Match.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"There is no match {pk} that you can see.") from None
+def access_match(user: User, pk: int | str, *, for_write: bool = False) -> Match:
+    """A match for a person the user may see; for a write (a decision), a librarian's."""
+    if for_write:
+        require_librarian(user, to="change alerts")
+    return scoped_row(
+        matches_for(user),
+        pk,
+        for_write=for_write,
+        missing=f"There is no match {pk} that you can see.",
+        shown=lambda qs: qs.select_related("person", "item"),
+    )
 
 
 def matches_of(user: User, person: Person) -> QuerySet[Match]:
-    """Everything matched to one person (the caller got `person` through get_person_for)."""
-    forbid_managers(user)
+    """Everything matched to one person (the caller got `person` through access_person)."""
+    require_detail(user, what="people")
     return Match.objects.filter(person=person).select_related("item", "decided_by")
 
 
@@ -65,18 +71,23 @@ def subscription_of(person: Person) -> Subscription | None:
 
 def runs_for(user: User) -> QuerySet[MatchRun]:
     """Recent matching runs: those about people the user may see, and library-wide ones."""
-    forbid_managers(user)
+    require_detail(user, what="people")
     visible = people_for(user).values("pk")
     return (
         MatchRun.objects.filter(person__isnull=True) | MatchRun.objects.filter(person__in=visible)
     ).select_related("person")
 
 
-def get_run_for(user: User, pk: int | str) -> MatchRun:
-    try:
-        return runs_for(user).get(pk=int(pk))
-    except (MatchRun.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"There is no matching run {pk} that you can see.") from None
+def access_run(user: User, pk: int | str, *, for_write: bool = False) -> MatchRun:
+    """A matching run the user may follow; runs are started, never changed, by librarians."""
+    if for_write:
+        require_librarian(user, to="change alerts")
+    return scoped_row(
+        runs_for(user),
+        pk,
+        for_write=for_write,
+        missing=f"There is no matching run {pk} that you can see.",
+    )
 
 
 def failed_digests(person: Person) -> QuerySet[Digest]:

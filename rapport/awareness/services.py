@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_librarian
 from rapport.audit.models import AuditEntry
 from rapport.audit.services import record
 from rapport.awareness import formats
@@ -27,8 +28,11 @@ from rapport.awareness.models import (
     Subscription,
 )
 from rapport.awareness.profiles import normalise_term
-from rapport.errors import Forbidden, Invalid
+from rapport.awareness.queries import access_match
+from rapport.concurrency import brought_up_to_date
+from rapport.errors import Invalid
 from rapport.people.models import Person
+from rapport.people.queries import access_person
 from rapport.text import refuse_bad_text
 from rapport.weblinks import address_problem, clean_web_address, web_address
 
@@ -61,13 +65,6 @@ class Ingested:
             n = len(self.problems)
             parts.append(f"{n:,} problem{'' if n == 1 else 's'}")
         return ", ".join(parts)
-
-
-def require_librarian(by: User | None) -> None:
-    """Managers may not change awareness data; `by` is None when the person acts on their own
-    page (or the system does), which needs no role."""
-    if by is not None and by.is_manager:
-        raise Forbidden("Managers see aggregate figures only; ask a librarian.")
 
 
 def _parsed(data: bytes, filename: str, accepted: set[str], what: str, fmt: str | None = None):
@@ -182,7 +179,7 @@ def import_items(
     *, by: User, data: bytes, filename: str = "", fmt: str | None = None, match: bool = True
 ) -> Ingested:
     """Items from a file: a feed, Crossref JSON, BibTeX or RIS."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
     parsed = _parsed(data, filename, set(SOURCE_OF_FORMAT), "", fmt)
     return ingest_records(
         by=by,
@@ -197,7 +194,7 @@ def import_items(
 
 def import_feed(*, by: User, url: str, match: bool = True) -> Ingested:
     """Items from a feed fetched by URL (a journal's table of contents, an arXiv listing)."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
     url = clean_web_address(url, field="url", label="feed address", required=True)
     try:
         parsed = formats.fetch_feed(url)
@@ -216,7 +213,7 @@ def import_feed(*, by: User, url: str, match: bool = True) -> Ingested:
 
 def add_item(*, by: User, title: str, **fields: Any) -> Item:
     """One item entered by hand; a link that is not a web address is refused, not dropped."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
     refuse_bad_text({"title": title, **fields})
     if not title.strip():
         raise Invalid("An item needs a title.", {"title": ["Required."]})
@@ -285,7 +282,8 @@ def add_publications(
 
 def import_publications(*, by: User, person: Person, data: bytes, filename: str = "") -> Ingested:
     """A person's publications from a file: ORCID record, BibTeX, RIS or Crossref JSON."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
+    person = _reached(by, person)
     parsed = _parsed(data, filename, set(SOURCE_OF_FORMAT) - {"feed"}, "publications from ")
     return add_publications(
         by=by,
@@ -299,7 +297,8 @@ def import_publications(*, by: User, person: Person, data: bytes, filename: str 
 
 def fetch_publications(*, by: User, person: Person, orcid: str = "") -> Ingested:
     """A person's works from their public ORCID record, when the network allows."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
+    person = _reached(by, person)
     orcid = (orcid or person.orcid).strip()
     if not orcid:
         raise Invalid("This person has no ORCID iD.", {"orcid": ["Required."]})
@@ -320,11 +319,18 @@ def fetch_publications(*, by: User, person: Person, orcid: str = "") -> Ingested
 # Interests stated, pinned or removed by hand.
 
 
+def _reached(by: User | None, person: Person) -> Person:
+    """The person as `by` may change them (None: the person on their own alert page, whose
+    secret link was the check)."""
+    return person if by is None else access_person(by, person.pk, for_write=True)
+
+
 def set_interest(
     *, by: User | None, person: Person, term: str, state: str, by_person: bool = False
 ) -> Interest:
     """State, pin or remove a topic in a person's profile (`by` is None on their own page)."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
+    person = _reached(by, person)
     clean = normalise_term(term)
     if not clean:
         raise Invalid("Type a topic, e.g. “scoping reviews”.", {"term": ["Empty."]})
@@ -346,7 +352,8 @@ def set_interest(
 
 def clear_interest(*, by: User | None, person: Person, term: str) -> None:
     """Forget a correction: the term is learned (or not) from evidence again."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
+    person = _reached(by, person)
     clean = normalise_term(term)
     with transaction.atomic():
         deleted, _ = Interest.objects.filter(person=person, term=clean).delete()
@@ -362,29 +369,30 @@ def decide_match(
     *, by: User, match: Match, approve: bool, note: str = "", now: dt.datetime | None = None
 ) -> Match:
     """Approve a suggestion (with an optional personal note) or reject it."""
-    require_librarian(by)
-    if match.status == MatchStatus.SENT:
-        raise Invalid("This item was already sent.", {"status": ["Already sent."]})
     with transaction.atomic():
-        before = match.status
-        match.status = MatchStatus.APPROVED if approve else MatchStatus.REJECTED
-        match.note = note.strip()[:2000] if approve else match.note
-        match.decided_by = by
-        match.decided_at = now or timezone.now()
-        match.save(update_fields=["status", "note", "decided_by", "decided_at"])
+        row = access_match(by, match.pk, for_write=True)  # as it is now, locked
+        if row.status == MatchStatus.SENT:
+            raise Invalid("This item was already sent.", {"status": ["Already sent."]})
+        before = row.status
+        row.status = MatchStatus.APPROVED if approve else MatchStatus.REJECTED
+        row.note = note.strip()[:2000] if approve else row.note
+        row.decided_by = by
+        row.decided_at = now or timezone.now()
+        row.save(update_fields=["status", "note", "decided_by", "decided_at"])
         record(
             actor=by,
             action="match.approved" if approve else "match.rejected",
-            obj=match,
-            summary=f"item {match.item_id} for person {match.person_id}",
-            changes={"status": [before, match.status]},
+            obj=row,
+            summary=f"item {row.item_id} for person {row.person_id}",
+            changes={"status": [before, row.status]},
         )
-    return match
+    return brought_up_to_date(match, row)
 
 
 def set_auto_send(*, by: User, person: Person, on: bool) -> Subscription:
     """Send this person's matches without review (or go back to reviewing them)."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
+    person = _reached(by, person)
     with transaction.atomic():
         sub, _ = Subscription.objects.get_or_create(person=person)
         if sub.auto_send != on:
@@ -408,7 +416,7 @@ def start_matching(
     """Queue a matching run; the task is enqueued once the surrounding transaction commits."""
     from rapport.awareness import tasks  # tasks import matching, which imports these services
 
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
 
     if scope not in {"items", "person", "all"}:
         raise Invalid(f"Unknown matching scope {scope!r}.", {"scope": ["Unknown."]})

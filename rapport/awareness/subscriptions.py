@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rapport.accounts.models import Role, User
+from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record
 from rapport.awareness import digests, links, sending
 from rapport.awareness.models import (
@@ -30,9 +31,10 @@ from rapport.awareness.models import (
     MatchStatus,
     Subscription,
 )
-from rapport.awareness.services import require_librarian, set_interest
+from rapport.awareness.services import set_interest
 from rapport.errors import Invalid, NotFound
 from rapport.people.models import Group, Person
+from rapport.people.queries import access_person
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin
 from rapport.touchpoints.services import create_touchpoint
 
@@ -102,7 +104,7 @@ def set_frequency(
     *, by: User | None = None, subscription: Subscription, frequency: str
 ) -> Subscription:
     """Weekly or monthly."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
     if frequency not in Frequency.values:
         raise Invalid("Choose weekly or monthly.", {"frequency": ["Choose weekly or monthly."]})
     sub = _locked(subscription)
@@ -116,7 +118,7 @@ def set_frequency(
 @transaction.atomic
 def set_paused(*, by: User | None = None, subscription: Subscription, paused: bool) -> Subscription:
     """Pause alerts (nothing is sent, matches wait) or resume them."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
     sub = _locked(subscription)
     if sub.paused != paused:
         sub.paused = paused
@@ -136,7 +138,7 @@ def unsubscribe(
 ) -> Subscription:
     """Stop every alert at once. The consent given earlier stays on record; only the person can
     subscribe again, from their page."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
     sub = _locked(subscription)
     if sub.unsubscribed_at is not None:
         return sub
@@ -156,7 +158,7 @@ def unsubscribe(
 def new_link(*, by: User | None, subscription: Subscription) -> Subscription:
     """Revoke every link sent so far and make a new one (a forwarded email, a lost phone); the
     new token is on the returned subscription, to show once."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
     sub = _locked(subscription)
     revoked = links.revoke_all(sub)
     links.issue(sub)
@@ -260,7 +262,8 @@ def record_feedback(
 def invite(*, by: User, person: Person) -> Subscription:
     """Email the person their secret link, to say yes to alerts (or, if they already have,
     to reach their preferences again). Nothing is sent to them before they press yes."""
-    require_librarian(by)
+    require_librarian(by, to="change alerts")
+    person = access_person(by, person.pk, for_write=True)
     if not person.email:
         raise Invalid(f"{person.full_name} has no email address.", {"email": ["Required."]})
     with transaction.atomic():

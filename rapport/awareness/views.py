@@ -24,10 +24,10 @@ from rapport.awareness.forms import (
 from rapport.awareness.models import MatchRun
 from rapport.awareness.profiles import profile_for
 from rapport.awareness.queries import (
+    access_item,
+    access_match,
+    access_run,
     failed_digests,
-    get_item_for,
-    get_match_for,
-    get_run_for,
     item_matches,
     items_for,
     matches_of,
@@ -37,7 +37,7 @@ from rapport.awareness.queries import (
 )
 from rapport.errors import Invalid
 from rapport.middleware import refuse_bad_form_text
-from rapport.people.queries import get_person_for
+from rapport.people.queries import access_person
 
 ITEMS_PER_PAGE = 50
 SUGGESTIONS_PER_PAGE = 30
@@ -140,7 +140,7 @@ def items(request: AuthedRequest) -> HttpResponse:
 @page_view
 def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """One item, and who it was matched to among the people the user may see."""
-    item = get_item_for(request.user, pk)
+    item = access_item(request.user, pk)
     matched = [] if request.user.is_manager else list(item_matches(request.user, item))
     return render(request, "awareness/item.html", {"item": item, "matched": matched})
 
@@ -148,7 +148,7 @@ def item_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def run(request: AuthedRequest, pk: int) -> HttpResponse:
     """A run's progress; while it runs, HTMX asks again every second."""
-    the_run = get_run_for(request.user, pk)
+    the_run = access_run(request.user, pk)
     template = "awareness/run.html#progress" if request.htmx else "awareness/run.html"
     busy = the_run.status in (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING)
     return render(request, template, {"run": the_run, "busy": busy})
@@ -159,7 +159,7 @@ def review(request: AuthedRequest) -> HttpResponse:
     """Suggestions for the people I serve, best first, each with why it matched."""
     person = None
     if pk := request.GET.get("person"):
-        person = get_person_for(request.user, pk)
+        person = access_person(request.user, pk)
     page = paginate(suggestions_for(request.user, person), request, SUGGESTIONS_PER_PAGE)
     return render(
         request,
@@ -172,7 +172,7 @@ def review(request: AuthedRequest) -> HttpResponse:
 @page_view
 def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     """Approve (with a note) or reject one suggestion; HTMX swaps the row for the outcome."""
-    match = get_match_for(request.user, pk)
+    match = access_match(request.user, pk)
     form = DecideForm(request.POST)
     if form.is_valid():
         try:
@@ -205,7 +205,7 @@ def _profile_page(
 ):
     """The profile page; `link` is the person's new preferences link, shown once after New
     link (only its hash is kept, so it cannot be shown again)."""
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     sub = subscription_of(person)
     context = {
         "person": person,
@@ -227,7 +227,7 @@ def _profile_page(
 @page_view
 def invite(request: AuthedRequest, pk: int) -> HttpResponse:
     """Email the person their secret link (nothing else is sent before they say yes)."""
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk, for_write=True)
     try:
         subscriptions.invite(by=request.user, person=person)
     except Invalid as err:
@@ -242,7 +242,7 @@ def invite(request: AuthedRequest, pk: int) -> HttpResponse:
 def new_link(request: AuthedRequest, pk: int) -> HttpResponse:
     """Revoke the person's secret links and make a new one (a forwarded email, say), shown on
     the page this once: the answer is the page itself, not a redirect to it."""
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk, for_write=True)
     sub = subscription_of(person)
     if sub is None:
         return redirect("awareness:profile", pk=person.pk)
@@ -265,7 +265,7 @@ def profile(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def interest(request: AuthedRequest, pk: int) -> HttpResponse:
     """State, pin or remove a topic; `clear` forgets the correction."""
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk, for_write=True)
     form = InterestForm(request.POST)
     if form.is_valid():
         term, state = form.cleaned_data["term"], form.cleaned_data["state"]
@@ -285,7 +285,7 @@ def interest(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def publications_file(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk, for_write=True)
     refuse_bad_form_text(request)
     form = PublicationFileForm(request.POST, request.FILES)
     if form.is_valid():
@@ -305,7 +305,7 @@ def publications_file(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def publications_orcid(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk, for_write=True)
     form = OrcidForm(request.POST)
     if form.is_valid():
         try:
@@ -323,7 +323,7 @@ def publications_orcid(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def auto_send(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     on = request.POST.get("on") == "1"
     services.set_auto_send(by=request.user, person=person, on=on)
     messages.success(

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record
 from rapport.calendars.feed import feed_text
 from rapport.calendars.importer import Plan, log_planned, plan
@@ -30,8 +31,9 @@ from rapport.calendars.models import (
     hash_feed_token,
     new_feed_token,
 )
+from rapport.calendars.queries import access_calendar_import
 from rapport.calendars.reader import Reading, decode, read_meetings
-from rapport.errors import Forbidden, Invalid, NotFound, RapportError
+from rapport.errors import Invalid, NotFound, RapportError
 from rapport.people.services import create_person
 from rapport.system.upload_services import reopen_lost_job, save_upload_job, store_upload
 from rapport.system.uploads import this_worker, too_large, upload_limit
@@ -54,18 +56,13 @@ class FeedGone(RapportError):
     status = 410
 
 
-def require_librarian(by: User) -> None:
-    if by.is_manager:
-        raise Forbidden("Managers see aggregate figures only and have no calendar of follow-ups.")
-
-
 # The feed ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def create_feed(*, by: User) -> tuple[CalendarFeed, str]:
     """A new secret feed address (the old one stops working); the raw token is shown once."""
-    require_librarian(by)
+    require_librarian(by, to="keep a calendar of follow-ups")
     replaced = _revoke_all(by)
     raw = new_feed_token()
     feed = CalendarFeed.objects.create(user=by, token_hash=hash_feed_token(raw), hint=raw[:8])
@@ -92,7 +89,7 @@ def _revoke_all(by: User) -> list[int]:
 @transaction.atomic
 def revoke_feed(*, by: User) -> int:
     """Stop every feed address of `by`; returns how many were active."""
-    require_librarian(by)
+    require_librarian(by, to="keep a calendar of follow-ups")
     revoked = _revoke_all(by)
     for pk in revoked:
         feed = CalendarFeed.objects.get(pk=pk)
@@ -189,7 +186,7 @@ def _fill(job: CalendarImport, reading: Reading, result: Plan, logged: int | Non
 def _checked(
     by: User, data: bytes, since: dt.date | None, now: dt.datetime
 ) -> tuple[dt.date, Reading, Plan]:
-    require_librarian(by)
+    require_librarian(by, to="import meetings")
     since = since or default_since(timezone.localdate(now))
     _check_since(since, timezone.localdate(now))
     if not data:
@@ -241,7 +238,7 @@ def upload_ics(
     A small file is previewed here, and refused here if it holds no meetings; a larger one is
     previewed by the worker (`how`: "auto" or "queue"; "caller" previews it itself with
     `check_ics_import`), since reading a calendar takes about thirty times its size."""
-    require_librarian(by)
+    require_librarian(by, to="import meetings")
     now = now or timezone.now()
     since = since or default_since(timezone.localdate(now))
     _check_since(since, timezone.localdate(now))
@@ -321,16 +318,10 @@ def work_on(job_id: int) -> CalendarImport:
     return run_ics_import(job_id) if job.status == CalendarImport.Status.QUEUED else job
 
 
-def _require_uploader(by: User, job: CalendarImport) -> None:
-    require_librarian(by)
-    if job.created_by_id != by.pk:
-        raise Forbidden("Only the librarian who uploaded this file can import it.")
-
-
 def preview_again(*, by: User, job: CalendarImport) -> CalendarImport:
     """Read a previewed file again (after adding people, say): here if it is small, else in
     the worker."""
-    _require_uploader(by, job)
+    job = access_calendar_import(by, job.pk, for_write=True)
     if job.status != CalendarImport.Status.PREVIEWED:
         raise Invalid("This import has already been started.")
     if job.size > INLINE_BYTES:
@@ -349,7 +340,7 @@ def preview_again(*, by: User, job: CalendarImport) -> CalendarImport:
 @transaction.atomic
 def add_people(*, by: User, job: CalendarImport, emails: Iterable[str]) -> list[int]:
     """Add people for attendees the preview could not match (their name, else the address)."""
-    _require_uploader(by, job)
+    job = access_calendar_import(by, job.pk, for_write=True)
     offered = {row[0]: row[1] for row in job.unmatched}
     chosen = [e for e in dict.fromkeys(emails) if e in offered]
     if not chosen:
@@ -364,7 +355,7 @@ def add_people(*, by: User, job: CalendarImport, emails: Iterable[str]) -> list[
 
 def start_ics_import(*, by: User, job: CalendarImport) -> CalendarImport:
     """Queue a previewed import for the worker."""
-    _require_uploader(by, job)
+    job = access_calendar_import(by, job.pk, for_write=True)
     with transaction.atomic():
         queued = CalendarImport.objects.filter(
             pk=job.pk, status=CalendarImport.Status.PREVIEWED
@@ -380,7 +371,7 @@ def start_ics_import(*, by: User, job: CalendarImport) -> CalendarImport:
 def resume_ics_import(*, by: User, job: CalendarImport) -> CalendarImport:
     """Queue again a run whose worker stopped (killed, crashed): it logged nothing. Invalid
     while its worker is alive."""
-    _require_uploader(by, job)
+    job = access_calendar_import(by, job.pk, for_write=True)
     checking = job.status == CalendarImport.Status.CHECKING
     job = reopen_lost_job(
         job,

@@ -9,9 +9,10 @@ from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view
+from rapport.accounts.roles import require_librarian
 from rapport.calendars import services
 from rapport.calendars.forms import AddPeopleForm, IcsFileForm
-from rapport.calendars.queries import active_feed_for, get_import_for, imports_for
+from rapport.calendars.queries import access_calendar_import, active_feed_for, imports_for
 from rapport.errors import Invalid, RapportError
 from rapport.system.upload_views import upload_step
 from rapport.system.uploads import MB, upload_limit
@@ -96,7 +97,7 @@ def _import_page(
 @page_view
 def import_page(request: AuthedRequest) -> HttpResponse:
     """Upload an .ics file; it is previewed before anything is logged."""
-    services.require_librarian(request.user)
+    require_librarian(request.user, to="import meetings")
     return upload_step(
         request,
         form=IcsFileForm,
@@ -111,7 +112,7 @@ def import_page(request: AuthedRequest) -> HttpResponse:
 @page_view
 def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The preview, then the run's progress (HTMX asks again while it runs), then the report."""
-    job = get_import_for(request.user, pk)
+    job = access_calendar_import(request.user, pk)
     template = (
         "calendars/import_detail.html#status" if request.htmx else "calendars/import_detail.html"
     )
@@ -126,7 +127,7 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
     """Start again an import whose worker stopped (killed, crashed)."""
-    job = get_import_for(request.user, pk)
+    job = access_calendar_import(request.user, pk)
     try:
         services.resume_ics_import(by=request.user, job=job)
     except Invalid as err:
@@ -139,7 +140,7 @@ def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = get_import_for(request.user, pk)
+    job = access_calendar_import(request.user, pk)
     try:
         services.start_ics_import(by=request.user, job=job)
     except Invalid as err:
@@ -155,7 +156,7 @@ def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def import_people(request: AuthedRequest, pk: int) -> HttpResponse:
     """Add people for unmatched attendees, then preview the file again."""
-    job = get_import_for(request.user, pk)
+    job = access_calendar_import(request.user, pk)
     form = AddPeopleForm(job.unmatched, request.POST)
     if form.is_valid():
         try:

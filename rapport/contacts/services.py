@@ -29,8 +29,9 @@ from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record
 from rapport.contacts.importer import Importer, Report
 from rapport.contacts.models import ContactImport
+from rapport.contacts.queries import access_contact_import
 from rapport.contacts.reader import read_cards
-from rapport.errors import Forbidden, Invalid
+from rapport.errors import Invalid
 from rapport.system.upload_services import reopen_lost_job, save_upload_job, store_upload
 from rapport.system.uploads import this_worker
 
@@ -44,10 +45,6 @@ Status = ContactImport.Status
 
 class _Rollback(Exception):
     """Raised to undo a dry run after it has counted everything."""
-
-
-def require_importer(by: User) -> None:
-    require_librarian(by, to="import people")
 
 
 def _fill(job: ContactImport, report: Report) -> None:
@@ -81,7 +78,7 @@ def _import(job: ContactImport, by: User, progress: Progress) -> Report:
 
 def upload_vcards(*, by: User, file: IO[bytes], filename: str, check: bool = True) -> ContactImport:
     """Keep a vCard file for import and queue its check (`check=False`: the caller runs it)."""
-    require_importer(by)
+    require_librarian(by, to="import people")
     stored = store_upload(file, folder=ContactImport.upload_folder, name=filename)
     with stored.full_path.open("rb") as kept:
         head = kept.read(SNIFF_BYTES)
@@ -164,9 +161,7 @@ def _check(job: ContactImport, progress: Progress) -> ContactImport:
 
 def start_vcard_import(*, by: User, job: ContactImport) -> ContactImport:
     """Queue a checked import for the worker."""
-    require_importer(by)
-    if job.created_by_id != by.pk and not by.is_admin:
-        raise Forbidden("Only the person who uploaded this file can run its import.")
+    job = access_contact_import(by, job.pk, for_write=True)
     with transaction.atomic():
         moved = ContactImport.objects.filter(pk=job.pk, status=Status.PREVIEWED).update(
             status=Status.QUEUED
@@ -182,9 +177,7 @@ def start_vcard_import(*, by: User, job: ContactImport) -> ContactImport:
 def resume_vcard_import(*, by: User, job: ContactImport) -> ContactImport:
     """Start again a check or a run whose worker stopped (killed, crashed): it left nothing
     behind. Invalid while its worker is alive."""
-    require_importer(by)
-    if job.created_by_id != by.pk and not by.is_admin:
-        raise Forbidden("Only the person who uploaded this file can resume its import.")
+    job = access_contact_import(by, job.pk, for_write=True)
     status = Status.CHECKING if job.status == Status.CHECKING else Status.QUEUED
     job = reopen_lost_job(job, by=by, status=status)
     _enqueue(job.pk)

@@ -9,12 +9,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rapport.accounts.pages import AuthedRequest, page_view
+from rapport.accounts.roles import require_librarian
 from rapport.contacts import services
 from rapport.contacts.forms import VCardFileForm, export_filters
-from rapport.contacts.queries import get_import_for, imports_for, people_to_export
+from rapport.contacts.queries import access_contact_import, imports_for, people_to_export
 from rapport.contacts.writer import write_cards
 from rapport.errors import Invalid
-from rapport.people.queries import get_person_for
+from rapport.people.queries import access_person
 from rapport.system.upload_views import upload_step
 from rapport.system.uploads import MB, upload_limit
 
@@ -38,7 +39,7 @@ def _import_page(
 @page_view
 def import_page(request: AuthedRequest) -> HttpResponse:
     """Upload a vCard file; it is previewed (a dry run) before anything changes."""
-    services.require_importer(request.user)
+    require_librarian(request.user, to="import people")
     return upload_step(
         request,
         form=VCardFileForm,
@@ -52,7 +53,7 @@ def import_page(request: AuthedRequest) -> HttpResponse:
 @page_view
 def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The preview, then the run's progress (HTMX asks again while it runs), then the report."""
-    job = get_import_for(request.user, pk)
+    job = access_contact_import(request.user, pk)
     template = (
         "contacts/import_detail.html#status" if request.htmx else "contacts/import_detail.html"
     )
@@ -63,7 +64,7 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
     """Start again an import whose worker stopped (killed, crashed)."""
-    job = get_import_for(request.user, pk)
+    job = access_contact_import(request.user, pk)
     try:
         services.resume_vcard_import(by=request.user, job=job)
     except Invalid as err:
@@ -76,7 +77,7 @@ def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = get_import_for(request.user, pk)
+    job = access_contact_import(request.user, pk)
     try:
         services.start_vcard_import(by=request.user, job=job)
     except Invalid as err:
@@ -103,7 +104,7 @@ def export(request: AuthedRequest) -> HttpResponse:
 
 @page_view
 def person_card(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     response = HttpResponse(b"".join(write_cards([person])), content_type=VCARD_TYPE)
     response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.vcf"'
     return response

@@ -17,10 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_detail
 from rapport.audit.services import record
 from rapport.concurrency import next_version
 from rapport.duplicates.models import Merge
-from rapport.duplicates.queries import active_merge_of, forbid_managers, survivor_of
+from rapport.duplicates.queries import active_merge_of, survivor_of
 from rapport.duplicates.rows import bump_versions, dump, move_rows, put_back
 from rapport.errors import Invalid, NotFound
 from rapport.people.models import Person
@@ -81,7 +82,7 @@ def _clean_choices(choices: dict[str, str] | None) -> dict[str, str]:
 
 def _check(by: User, keep: Person, merge: Person) -> tuple[Person, Person]:
     """Both people, locked and fresh, or the error that says why they cannot be merged."""
-    forbid_managers(by)
+    require_detail(by, what="people or their duplicates")
     if keep.pk == merge.pk:
         raise Invalid("A person cannot be merged with themselves; choose two different people.")
     visible = set(
@@ -250,7 +251,7 @@ def _restore(pk: int, before: dict[str, Any], after: dict[str, Any], now: dict[s
 def undo_merge(*, by: User, merge: Merge) -> Merge:
     """Put back precisely what a merge moved and set aside, and both people's fields; the
     merged person is active again (unless they were archived before the merge)."""
-    forbid_managers(by)
+    require_detail(by, what="people or their duplicates")
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
         raise Invalid(f"This merge was already undone on {merge.undone_at:%d %b %Y}.")

@@ -7,24 +7,19 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
+from rapport.access import scoped_row
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_detail, require_librarian
 from rapport.duplicates import finding
 from rapport.duplicates.models import Candidate, Merge, NotDuplicate, Scan
-from rapport.errors import Forbidden, NotFound
+from rapport.errors import NotFound
 from rapport.people.models import Person
-from rapport.people.queries import get_person_for, people_for
-
-
-def forbid_managers(user: User) -> None:
-    if user.is_manager:
-        raise Forbidden(
-            "Managers see aggregate figures only, not individual people or their duplicates."
-        )
+from rapport.people.queries import access_person, people_for
 
 
 def candidates_for(user: User) -> QuerySet[Candidate]:
     """Pairs of active people the user may both see, best first."""
-    forbid_managers(user)
+    require_detail(user, what="people or their duplicates")
     visible = people_for(user).values("pk")
     return (
         Candidate.objects.filter(person_a__in=visible, person_b__in=visible)
@@ -38,10 +33,14 @@ def candidates_of(user: User, person: Person) -> QuerySet[Candidate]:
     return candidates_for(user).filter(Q(person_a=person) | Q(person_b=person))
 
 
-def get_pair_for(user: User, a: int | str, b: int | str) -> tuple[Person, Person]:
-    """Two different people the user may see (archived ones too: a merge may be undone)."""
-    forbid_managers(user)
-    first, second = get_person_for(user, a), get_person_for(user, b)
+def access_pair(
+    user: User, a: int | str, b: int | str, *, for_write: bool = False
+) -> tuple[Person, Person]:
+    """Two different people the user may see (archived ones too: a merge may be undone); for
+    a write (a merge, a "not a duplicate" mark), two a librarian may change."""
+    require_detail(user, what="people or their duplicates")
+    first = access_person(user, a, for_write=for_write)
+    second = access_person(user, b, for_write=for_write)
     if first.pk == second.pk:
         raise NotFound("That is one person twice, not a pair.")
     return first, second
@@ -55,7 +54,7 @@ def stored_pair(a: Person, b: Person) -> Candidate | None:
 def merges_for(user: User) -> QuerySet[Merge]:
     """Merges (undone ones too) into people the user may see, newest first. The merged person's
     links (memberships, contacts) moved to the survivor, so the survivor decides."""
-    forbid_managers(user)
+    require_detail(user, what="people or their duplicates")
     visible = people_for(user, include_archived=True).values("pk")
     return (
         Merge.objects.filter(keep__in=visible)
@@ -64,15 +63,20 @@ def merges_for(user: User) -> QuerySet[Merge]:
     )
 
 
-def get_merge_for(user: User, pk: int | str) -> Merge:
-    try:
-        return merges_for(user).get(pk=int(pk))
-    except (Merge.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"There is no merge {pk} that you can see.") from None
+def access_merge(user: User, pk: int | str, *, for_write: bool = False) -> Merge:
+    """A merge of people the user may see; for a write (undoing it), a librarian's."""
+    if for_write:
+        require_librarian(user, to="merge people")
+    return scoped_row(
+        merges_for(user),
+        pk,
+        for_write=for_write,
+        missing=f"There is no merge {pk} that you can see.",
+    )
 
 
 def not_duplicates_for(user: User) -> QuerySet[NotDuplicate]:
-    forbid_managers(user)
+    require_detail(user, what="people or their duplicates")
     visible = people_for(user, include_archived=True).values("pk")
     return (
         NotDuplicate.objects.filter(person_a__in=visible, person_b__in=visible)
@@ -81,11 +85,17 @@ def not_duplicates_for(user: User) -> QuerySet[NotDuplicate]:
     )
 
 
-def get_not_duplicate_for(user: User, pk: int | str) -> NotDuplicate:
-    try:
-        return not_duplicates_for(user).get(pk=int(pk))
-    except (NotDuplicate.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"There is no “not a duplicate” mark {pk} that you can see.") from None
+def access_not_duplicate(user: User, pk: int | str, *, for_write: bool = False) -> NotDuplicate:
+    """A "not a duplicate" mark on people the user may see; for a write (undoing it), a
+    librarian's."""
+    if for_write:
+        require_librarian(user, to="merge people")
+    return scoped_row(
+        not_duplicates_for(user),
+        pk,
+        for_write=for_write,
+        missing=f"There is no “not a duplicate” mark {pk} that you can see.",
+    )
 
 
 def active_merge_of(person: Person) -> Merge | None:
@@ -145,13 +155,12 @@ def latest_scan() -> Scan | None:
     return Scan.objects.order_by("-created_at", "-id").first()
 
 
-def get_scan_for(user: User, pk: int | str) -> Scan:
-    """Scans hold no personal data, only counts; any librarian may follow one."""
-    forbid_managers(user)
-    try:
-        return Scan.objects.get(pk=int(pk))
-    except (Scan.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"There is no duplicate scan {pk}.") from None
+def access_scan(user: User, pk: int | str, *, for_write: bool = False) -> Scan:
+    """Scans hold no personal data, only counts; any librarian may follow (or start) one."""
+    require_detail(user, what="people or their duplicates")
+    return scoped_row(
+        Scan.objects.all(), pk, for_write=for_write, missing=f"There is no duplicate scan {pk}."
+    )
 
 
 def person_columns(ids: list[int]) -> list[tuple]:

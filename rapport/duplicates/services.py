@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_detail
 from rapport.audit.services import record
 from rapport.duplicates import finding
 from rapport.duplicates.models import Candidate, NotDuplicate, Scan
-from rapport.duplicates.queries import forbid_managers, person_columns
+from rapport.duplicates.queries import person_columns
 from rapport.errors import Invalid, NotFound
 from rapport.people.models import Person
 from rapport.people.queries import people_for
@@ -34,7 +35,7 @@ def start_scan(*, by: User | None, queue: bool = True) -> Scan:
     queue=False, for the caller to run now with `run_scan`). While a queued search has not
     finished (for up to an hour), asking again returns that one: one search at a time."""
     if by is not None:
-        forbid_managers(by)
+        require_detail(by, what="people or their duplicates")
     if queue:
         since = timezone.now() - dt.timedelta(hours=1)
         waiting = Scan.objects.filter(
@@ -123,7 +124,7 @@ def store(found: list[finding.Found]) -> None:
 
 
 def _visible_pair(by: User, a: Person, b: Person) -> tuple[int, int]:
-    forbid_managers(by)
+    require_detail(by, what="people or their duplicates")
     if a.pk == b.pk:
         raise Invalid("That is one person twice; choose two different people.")
     visible = set(

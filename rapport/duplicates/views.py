@@ -12,13 +12,13 @@ from rapport.duplicates import merging, services
 from rapport.duplicates.forms import MergeForm, label_of, shown
 from rapport.duplicates.models import Scan
 from rapport.duplicates.queries import (
+    access_merge,
+    access_not_duplicate,
+    access_pair,
+    access_scan,
     candidates_for,
     candidates_of,
     evidence_between,
-    get_merge_for,
-    get_not_duplicate_for,
-    get_pair_for,
-    get_scan_for,
     history_counts,
     latest_scan,
     merges_for,
@@ -26,7 +26,7 @@ from rapport.duplicates.queries import (
     stored_pair,
 )
 from rapport.people.models import Person
-from rapport.people.queries import get_person_for
+from rapport.people.queries import access_person
 
 PAIRS_PER_PAGE = 25
 MERGES_PER_PAGE = 25
@@ -51,7 +51,7 @@ def candidate_list(request: AuthedRequest) -> HttpResponse:
 @page_view
 def person_candidates(request: AuthedRequest, pk: int) -> HttpResponse:
     """The pairs one person is in (linked from their page)."""
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     page = paginate(candidates_of(request.user, person), request, PAIRS_PER_PAGE)
     scan = latest_scan()
     context = {"page": page, "scan": scan, "busy": _busy(scan), "person": person}
@@ -69,7 +69,7 @@ def scan_start(request: AuthedRequest) -> HttpResponse:
 @page_view
 def scan_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     """A scan's progress; HTMX asks again every second while it runs."""
-    scan = get_scan_for(request.user, pk)
+    scan = access_scan(request.user, pk)
     if not request.htmx:
         return redirect("duplicates:list")
     return render(request, "duplicates/list.html#scan", {"scan": scan, "busy": _busy(scan)})
@@ -95,14 +95,14 @@ def _pair_page(request: AuthedRequest, a: Person, b: Person, form: MergeForm, st
 @page_view
 def pair(request: AuthedRequest, a: int, b: int) -> HttpResponse:
     """Two people side by side: every field, how much history each has, the merge form."""
-    first, second = get_pair_for(request.user, a, b)
+    first, second = access_pair(request.user, a, b)
     return _pair_page(request, first, second, MergeForm(first, second))
 
 
 @require_POST
 @page_view
 def merge(request: AuthedRequest, a: int, b: int) -> HttpResponse:
-    first, second = get_pair_for(request.user, a, b)
+    first, second = access_pair(request.user, a, b)
     form = MergeForm(first, second, request.POST)
     if not form.is_valid():
         return _pair_page(request, first, second, form, status=422)
@@ -119,7 +119,7 @@ def merge(request: AuthedRequest, a: int, b: int) -> HttpResponse:
 @require_POST
 @page_view
 def not_duplicate(request: AuthedRequest, a: int, b: int) -> HttpResponse:
-    first, second = get_pair_for(request.user, a, b)
+    first, second = access_pair(request.user, a, b)
     services.mark_not_duplicate(by=request.user, a=first, b=second)
     messages.success(
         request, f"Noted: {first.full_name} and {second.full_name} are different people."
@@ -138,7 +138,7 @@ def merges(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @page_view
 def undo_merge(request: AuthedRequest, pk: int) -> HttpResponse:
-    done = merging.undo_merge(by=request.user, merge=get_merge_for(request.user, pk))
+    done = merging.undo_merge(by=request.user, merge=access_merge(request.user, pk))
     messages.success(
         request,
         f"Undone: {done.merged_name} (#{done.merged_id}) and {done.keep_name} (#{done.keep_id}) "
@@ -150,7 +150,7 @@ def undo_merge(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def undo_not_duplicate(request: AuthedRequest, pk: int) -> HttpResponse:
-    mark = get_not_duplicate_for(request.user, pk)
+    mark = access_not_duplicate(request.user, pk)
     services.undo_not_duplicate(by=request.user, mark=mark)
     messages.success(
         request,

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 
 from rapport.accounts.models import User
-from rapport.accounts.pages import forbid_managers
+from rapport.accounts.roles import require_detail
 from rapport.errors import NotFound
 
 CHUNK = 1_000
@@ -53,7 +53,7 @@ class ExportList:
     def selection(self, user: User, params: QueryDict) -> Selection:
         """Access is checked now, before any byte is sent; rows are read while writing."""
         if not self.managers:
-            forbid_managers(user)
+            require_detail(user, what="people or touchpoints")
         return self.select(user, params)
 
     def rows(self, selection: Selection) -> Iterator[list[Any]]:

@@ -17,9 +17,10 @@ from django.db import transaction
 from rapport.accounts.models import User
 from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record
-from rapport.errors import Forbidden, Invalid
+from rapport.errors import Invalid
 from rapport.imports.files import check_format, check_mapping, detect_file, is_workbook
 from rapport.imports.models import ImportIssue, ImportJob, SavedMapping, Target
+from rapport.imports.queries import access_import
 from rapport.imports.sources import Unreadable
 from rapport.system.upload_services import save_upload_job, store_upload
 
@@ -28,24 +29,9 @@ Status = ImportJob.Status
 logger = logging.getLogger(__name__)
 
 
-def require_importer(by: User) -> None:
-    require_librarian(by, to="import")
-
-
-def _require_owner(by: User, job: ImportJob) -> None:
-    require_importer(by)
-    if job.created_by_id != by.pk and not by.is_admin:
-        raise Forbidden("Only the librarian who uploaded this file, or an administrator, can.")
-
-
 def _require_file(job: ImportJob) -> None:
     if not job.file:
         raise Invalid("This file was refused or has been removed; upload it again.")
-
-
-def _locked(job: ImportJob) -> ImportJob:
-    """The job as it is now, locked: the worker may have moved it on since it was read."""
-    return ImportJob.objects.select_for_update().get(pk=job.pk)
 
 
 def create_job(
@@ -61,7 +47,7 @@ def create_job(
 ) -> ImportJob:
     """Store an uploaded file and, for a text file, detect its format and propose a mapping;
     a workbook is read by the worker (`how`: see `_work`). Nothing imported."""
-    require_importer(by)
+    require_librarian(by, to="import")
     if target not in Target.values:
         raise Invalid(f"Import “{target}”? Choose touchpoints or people.", {"target": ["?"]})
     if mapping is not None and mapping.target != target:
@@ -117,8 +103,7 @@ def update_mapping(
     staff_fallback: User | None = None,
 ) -> ImportJob:
     """Change how the job's columns are read; its dry run has to be done again."""
-    _require_owner(by, job)
-    job = _locked(job)
+    job = access_import(by, job.pk, for_write=True)
     if job.busy or job.status in (Status.DONE, Status.INTERRUPTED) or job.checkpoint:
         raise Invalid("This file is being or has been imported; upload it again to change how.")
     if saved is not None:
@@ -140,7 +125,7 @@ def update_mapping(
 @transaction.atomic
 def save_mapping(*, by: User, job: ImportJob, name: str) -> SavedMapping:
     """Keep the job's mapping under a name (replacing one of the same name)."""
-    require_importer(by)
+    require_librarian(by, to="import")
     name = " ".join(name.split())[:100]
     if not name:
         raise Invalid("Give the mapping a name.", {"name": ["Required."]})
@@ -167,7 +152,7 @@ def save_mapping(*, by: User, job: ImportJob, name: str) -> SavedMapping:
 
 @transaction.atomic
 def delete_mapping(*, by: User, saved: SavedMapping) -> None:
-    require_importer(by)
+    require_librarian(by, to="import")
     record(actor=by, action="delete", obj=saved, summary=f"Deleted import mapping {saved.name}")
     saved.delete()
 
@@ -198,8 +183,7 @@ def _work(job: ImportJob, task: str, how: str) -> None:
 @transaction.atomic
 def start_dry_run(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
     """Read and check every row (nothing written); the counts say what a run would do."""
-    _require_owner(by, job)
-    job = _locked(job)
+    job = access_import(by, job.pk, for_write=True)
     if job.busy or job.checkpoint or job.status in (Status.DONE, Status.INTERRUPTED):
         raise Invalid("This file is being or has been imported; its dry run is over.")
     _require_file(job)
@@ -215,8 +199,7 @@ def start_run(
 ) -> ImportJob:
     """Import the rows the dry run checked. The command line may go straight to the run
     (`after_dry_run=False`): the run checks every row exactly as the dry run does."""
-    _require_owner(by, job)
-    job = _locked(job)
+    job = access_import(by, job.pk, for_write=True)
     _require_file(job)
     if after_dry_run:
         if job.status != Status.CHECKED or job.dry_run_mapping != job.mapping:
@@ -239,8 +222,7 @@ def resume_job(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
     """Go on with an interrupted or failed run from its checkpoint; or with a job whose worker
     is gone (killed, crashed) whatever it was doing: reading, checking or running. A worker
     that is alive keeps its job."""
-    _require_owner(by, job)
-    job = _locked(job)
+    job = access_import(by, job.pk, for_write=True)
     if not job.resumable:
         if job.busy:
             raise Invalid("This import is being worked on; it can be resumed only if it stops.")

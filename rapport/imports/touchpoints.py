@@ -30,6 +30,7 @@ from rapport.imports.resolve import GroupMap, StaffMap
 from rapport.imports.sources import Row
 from rapport.people.addresses import by_address, with_other_address
 from rapport.people.models import Person, Status
+from rapport.people.queries import contacts_to_keep
 from rapport.relationships.services import REFRESH_CHUNK, refresh_all
 from rapport.relationships.services import refresh as refresh_relationships
 from rapport.search.documents import DOCUMENTS, TOUCHPOINT
@@ -377,7 +378,10 @@ class TouchpointImport:
             parts.append((tp_id, person, self.adapt(p.when)))
             contacts.add((person, author_id))
         insert_ignore("rapport_participation", ("touchpoint_id", "person_id", "occurred_at"), parts)
-        insert_ignore("rapport_contact", ("person_id", "user_id"), sorted(contacts))
+        # As for a touchpoint logged by hand: no one becomes a contact of a person colleagues
+        # have through an address in a file (rapport/people/sharing.py).
+        keep, _ = contacts_to_keep(contacts)
+        insert_ignore("rapport_contact", ("person_id", "user_id"), sorted(keep))
         touched = {person for _, person, _ in parts}
         result.person_ids |= touched
         if self.defer_refresh:

@@ -12,13 +12,19 @@ from django.views.decorators.http import require_POST
 
 from rapport.accounts.models import User
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view, paginate
-from rapport.accounts.queries import get_librarian_for, librarians_for
+from rapport.accounts.queries import access_librarian, librarians_for
 from rapport.errors import Invalid
 from rapport.imports import services
 from rapport.imports.files import Preview, format_choices, preview
 from rapport.imports.forms import MappingForm, SaveMappingForm, UploadForm
-from rapport.imports.models import ImportIssue, ImportJob, SavedMapping, Target
-from rapport.imports.queries import get_job_for, issues_for, jobs_for, mappings_for
+from rapport.imports.models import ImportIssue, ImportJob, Target
+from rapport.imports.queries import (
+    access_import,
+    access_mapping,
+    issues_for,
+    jobs_for,
+    mappings_for,
+)
 from rapport.imports.report import issues_csv, summary_lines
 from rapport.system.upload_views import upload_step
 from rapport.system.uploads import MB, upload_limit
@@ -120,13 +126,13 @@ def _job_page(
 @page_view
 def job(request: AuthedRequest, pk: int) -> HttpResponse:
     """One import's steps; while it works, HTMX asks for its progress every second."""
-    return _job_page(request, get_job_for(request.user, pk))
+    return _job_page(request, access_import(request.user, pk))
 
 
 @require_POST
 @page_view
 def mapping(request: AuthedRequest, pk: int) -> HttpResponse:
-    the_job = get_job_for(request.user, pk)
+    the_job = access_import(request.user, pk)
     form = _mapping_form(request.user, the_job, request.POST)
     if form is not None and form.is_valid():
         fallback = form.cleaned_data.get("staff_fallback")
@@ -135,7 +141,7 @@ def mapping(request: AuthedRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 job=the_job,
                 mapping=form.mapping(the_job.target),
-                staff_fallback=get_librarian_for(request.user, fallback) if fallback else None,
+                staff_fallback=access_librarian(request.user, fallback) if fallback else None,
             )
         except Invalid as err:
             apply_errors(form, err)
@@ -148,7 +154,7 @@ def mapping(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def save_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
-    the_job = get_job_for(request.user, pk)
+    the_job = access_import(request.user, pk)
     form = SaveMappingForm(request.POST)
     if form.is_valid():
         try:
@@ -166,7 +172,7 @@ def save_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def use_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
-    the_job = get_job_for(request.user, pk)
+    the_job = access_import(request.user, pk)
     saved = mappings_for(request.user).filter(pk=request.POST.get("saved") or 0).first()
     if saved is None:
         raise Invalid("Choose a saved mapping.")
@@ -178,28 +184,28 @@ def use_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def dry_run(request: AuthedRequest, pk: int) -> HttpResponse:
-    services.start_dry_run(by=request.user, job=get_job_for(request.user, pk))
+    services.start_dry_run(by=request.user, job=access_import(request.user, pk))
     return redirect("imports:job", pk=pk)
 
 
 @require_POST
 @page_view
 def run(request: AuthedRequest, pk: int) -> HttpResponse:
-    services.start_run(by=request.user, job=get_job_for(request.user, pk))
+    services.start_run(by=request.user, job=access_import(request.user, pk))
     return redirect("imports:job", pk=pk)
 
 
 @require_POST
 @page_view
 def resume(request: AuthedRequest, pk: int) -> HttpResponse:
-    services.resume_job(by=request.user, job=get_job_for(request.user, pk))
+    services.resume_job(by=request.user, job=access_import(request.user, pk))
     return redirect("imports:job", pk=pk)
 
 
 @page_view
 def report(request: AuthedRequest, pk: int) -> HttpResponse:
     """The per-row errors and warnings of the dry run or the run, as CSV."""
-    the_job = get_job_for(request.user, pk)
+    the_job = access_import(request.user, pk)
     phase = ImportIssue.Phase.RUN if request.GET.get("phase") == "run" else ImportIssue.Phase.CHECK
     response = StreamingHttpResponse(issues_csv(the_job, phase), content_type="text/csv")
     name = f"import-{the_job.pk}-{'dry-run' if phase == 'check' else 'run'}-report.csv"
@@ -210,8 +216,7 @@ def report(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def delete_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
-    saved: SavedMapping | None = mappings_for(request.user).filter(pk=pk).first()
-    if saved is not None:
-        services.delete_mapping(by=request.user, saved=saved)
-        messages.success(request, f"Deleted the mapping “{saved.name}”.")
+    saved = access_mapping(request.user, pk, for_write=True)
+    services.delete_mapping(by=request.user, saved=saved)
+    messages.success(request, f"Deleted the mapping “{saved.name}”.")
     return redirect("imports:list")

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from rapport.accounts.models import Role, User
+from rapport.accounts.queries import librarians_for
 from rapport.concurrency import add_version_field
 from rapport.people.models import Group, GroupKind, Person, Status
 from rapport.people.queries import PEOPLE_SORTS, groups_for
@@ -228,3 +229,19 @@ class MembershipForm(forms.Form):
 
     def clean_person(self) -> Person:
         return one_person(self.user, self.cleaned_data["person"])
+
+
+class ShareForm(forms.Form):
+    """Whom to share a person with: an active librarian other than oneself."""
+
+    librarian = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Share with",
+        empty_label="Choose a colleague",
+        help_text="They will see this person's page and the history logged about them.",
+    )
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["librarian"])
+        field.queryset = librarians_for(user).exclude(pk=user.pk)

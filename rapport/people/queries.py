@@ -1,12 +1,14 @@
 """Access-scoped reads of people, groups and memberships. Every page and route reads here."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
 
+from rapport.access import scoped_row
 from rapport.accounts.models import User
-from rapport.errors import Forbidden, NotFound
+from rapport.accounts.roles import require_detail, require_librarian
 from rapport.people.models import Group, Membership, Person
 
 
@@ -89,17 +91,20 @@ PEOPLE_SORTS: dict[str, list[Any]] = {
 }
 
 
-def get_person_for(user: User, pk: int | str, *, include_archived: bool = True) -> Person:
-    if user.is_manager:
-        raise Forbidden("Managers see aggregate figures only, not individual people.")
-    try:
-        return (
-            people_for(user, include_archived=include_archived)
-            .select_related("referred_by")
-            .get(pk=int(pk))
-        )
-    except (Person.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"There is no person {pk} that you can see.") from None
+def access_person(
+    user: User, pk: int | str, *, for_write: bool = False, include_archived: bool = True
+) -> Person:
+    """A person the user may see; for a write, one a librarian may change (any they see)."""
+    require_detail(user, what="people")
+    if for_write:
+        require_librarian(user, to="change records")
+    return scoped_row(
+        people_for(user, include_archived=include_archived),
+        pk,
+        for_write=for_write,
+        missing=f"There is no person {pk} that you can see.",
+        shown=lambda qs: qs.select_related("referred_by"),
+    )
 
 
 def groups_for(user: User, *, include_archived: bool = False) -> QuerySet[Group]:
@@ -113,11 +118,14 @@ def groups_for(user: User, *, include_archived: bool = False) -> QuerySet[Group]
     return qs
 
 
-def get_group_for(user: User, pk: int | str) -> Group:
-    try:
-        return groups_for(user, include_archived=True).get(pk=int(pk))
-    except (Group.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"There is no group {pk} that you can see.") from None
+def access_group(user: User, pk: int | str, *, for_write: bool = False) -> Group:
+    """A group the user may see (managers: as figures); for a write, one they may change."""
+    if for_write:
+        require_librarian(user, to="change records")
+    scope = groups_for(user, include_archived=True)
+    return scoped_row(
+        scope, pk, for_write=for_write, missing=f"There is no group {pk} that you can see."
+    )
 
 
 def memberships_for(user: User) -> QuerySet[Membership]:
@@ -129,11 +137,17 @@ def memberships_for(user: User) -> QuerySet[Membership]:
     ).select_related("person", "group")
 
 
-def get_membership_for(user: User, pk: int | str) -> Membership:
-    try:
-        return memberships_for(user).get(pk=int(pk))
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"There is no membership {pk} that you can see.") from None
+def access_membership(user: User, pk: int | str, *, for_write: bool = False) -> Membership:
+    """A membership of a person the user may see; for a write, one they may change."""
+    require_detail(user, what="people")
+    if for_write:
+        require_librarian(user, to="change records")
+    return scoped_row(
+        memberships_for(user),
+        pk,
+        for_write=for_write,
+        missing=f"There is no membership {pk} that you can see.",
+    )
 
 
 def members_of(user: User, group: Group) -> QuerySet[Membership]:
@@ -149,3 +163,61 @@ def never_contacted(user: User, group: Group) -> QuerySet[Person]:
     return people_for(user).filter(
         pk__in=Membership.objects.filter(group=group).values("person_id"), touchpoint_count=0
     )
+
+
+# Knowing an address is not a key to others' history -------------------------------------
+#
+# Under "groups" sharing, a librarian's people are the members of the groups they serve and
+# their contacts. Logging a touchpoint (or importing one) with someone makes them a contact, so
+# that the librarian finds them again; but when that person is already someone else's (a
+# member of a group a colleague serves, or a colleague's contact), becoming their contact
+# would open every touchpoint colleagues logged about them. So a librarian who reaches such
+# a person only by typing their address logs the contact and sees their own touchpoint, and
+# the person stays out of their reach until a colleague who has them, or an administrator,
+# shares them (rapport/people/sharing.py). A person nobody else has is theirs at once.
+
+
+def reached_by(person_ids: Iterable[int]) -> dict[int, set[int]]:
+    """For each of these people, the librarians whose reach holds them (groups served,
+    contacts): two queries, whatever the number."""
+    ids = list(set(person_ids))
+    reach: dict[int, set[int]] = {pk: set() for pk in ids}
+    if not ids:
+        return reach
+    served = Membership.objects.filter(person_id__in=ids).values_list(
+        "person_id", "group__librarians"
+    )
+    contacts = Person.contacts.through.objects.filter(person_id__in=ids).values_list(
+        "person_id", "user_id"
+    )
+    for pk, user_id in [*served, *contacts]:
+        if user_id is not None:
+            reach[pk].add(user_id)
+    return reach
+
+
+def contacts_to_keep(pairs: Iterable[tuple[int, int]]) -> tuple[set[tuple[int, int]], set[int]]:
+    """Of (person id, librarian id) pairs (who worked with whom), those that may become
+    contacts: the librarian has the person already, or no one else does; and the people
+    withheld from someone because colleagues have them. Library-wide sharing withholds
+    nothing (everyone sees everyone anyway)."""
+    pairs = set(pairs)
+    if library_wide():
+        return pairs, set()
+    reach = reached_by(person for person, _ in pairs)
+    keep = {(p, u) for p, u in pairs if u in reach[p] or not reach[p]}
+    return keep, {p for p, _ in pairs - keep}
+
+
+def waiting_for_share(user: User, person: Person) -> list[User]:
+    """Librarians who logged touchpoints with this person but cannot reach them (colleagues had
+    them when they did): whom the user, who has the person, might share them with. One
+    query."""
+    if user.is_manager or library_wide():
+        return []
+    contacts = Person.contacts.through.objects.filter(person=person).values("user_id")
+    serving = Membership.objects.filter(person=person).values("group__librarians")
+    authors = User.objects.filter(touchpoints__people=person, is_active=True).exclude(
+        Q(pk__in=contacts) | Q(pk__in=serving)
+    )
+    return list(authors.distinct().order_by("username"))

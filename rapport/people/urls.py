@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/archive/", views.person_archive, name="person_archive"),
+    path("<int:pk>/share/", views.person_share, name="person_share"),
     path("<int:pk>/timeline/", views.person_timeline, name="person_timeline"),
     path("groups/", views.group_list, name="group_list"),
     path("groups/new/", views.group_create, name="group_create"),

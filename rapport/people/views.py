@@ -11,31 +11,33 @@ from django.views.decorators.http import require_POST
 from rapport.accounts.pages import (
     AuthedRequest,
     apply_errors,
-    forbid_managers,
     page_view,
     paginate,
 )
+from rapport.accounts.roles import require_detail
 from rapport.audit.services import record_view
 from rapport.concurrency import Changed, show_conflict
 from rapport.duplicates.queries import active_merge_of
 from rapport.errors import Invalid
-from rapport.people import services
+from rapport.people import services, sharing
 from rapport.people.forms import (
     GroupForm,
     MembershipForm,
     PeopleFilterForm,
     PersonForm,
+    ShareForm,
     mention_for,
 )
 from rapport.people.models import Group, Person
 from rapport.people.queries import (
-    get_group_for,
-    get_person_for,
+    access_group,
+    access_person,
     groups_for,
     members_of,
     memberships_for,
     never_contacted,
     search_people,
+    waiting_for_share,
 )
 from rapport.relationships.forms import panel_forms
 from rapport.relationships.queries import relationship_view
@@ -63,7 +65,7 @@ def _autocomplete_url() -> str:
 
 @page_view
 def person_list(request: AuthedRequest) -> HttpResponse:
-    forbid_managers(request.user)
+    require_detail(request.user, what="people")
     form = PeopleFilterForm(request.user, request.GET)
     page = paginate(search_people(request.user, **form.filters()), request, PEOPLE_PER_PAGE)
     # A history restore after "Back" (htmx's cache missed) needs the whole page.
@@ -107,13 +109,14 @@ def _person_page(
         "person_requests": open_requests[:REQUESTS_SHOWN],
         "more_requests": len(open_requests) > REQUESTS_SHOWN,
         "merge": active_merge_of(person) if person.archived_at else None,
+        "waiting_for_share": waiting_for_share(user, person),
     }
     return render(request, "people/person_detail.html", context, status=status)
 
 
 @page_view
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     record_view(actor=request.user, obj=person, where="page")
     return _person_page(request, person)
 
@@ -121,7 +124,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def person_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     """One more page of the timeline for HTMX's "Load more"; the whole page without JS."""
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     record_view(actor=request.user, obj=person, where="timeline")
     if not request.htmx:
         return _person_page(request, person)
@@ -134,7 +137,7 @@ def person_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @page_view
 def person_create(request: AuthedRequest) -> HttpResponse:
-    forbid_managers(request.user)
+    require_detail(request.user, what="people")
     form = PersonForm(request.user, request.POST or None, autocomplete_url=_autocomplete_url())
     if form.is_valid():
         try:
@@ -150,7 +153,7 @@ def person_create(request: AuthedRequest) -> HttpResponse:
 
 @page_view
 def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk, for_write=True)
     form = PersonForm(
         request.user,
         request.POST or None,
@@ -180,15 +183,45 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def person_archive(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = services.archive_person(by=request.user, person=get_person_for(request.user, pk))
+    person = services.archive_person(
+        by=request.user, person=access_person(request.user, pk, for_write=True)
+    )
     messages.success(request, f"Archived {person.full_name}; their history is kept.")
     return redirect("people:person_list")
 
 
 @page_view
+def person_share(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Share a person with a colleague (one who logged contacts with them but cannot reach
+    them, or any other): GET chooses, POST shares."""
+    person = access_person(request.user, pk, for_write=True)
+    form = ShareForm(request.user, request.POST or None)
+    if form.is_valid():
+        colleague = form.cleaned_data["librarian"]
+        try:
+            shared = sharing.share_person(by=request.user, person=person, librarian=colleague)
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            if shared:
+                done = f"Shared {person.full_name} with {colleague.display_name}."
+            else:
+                done = f"{colleague.display_name} could already see {person.full_name}."
+            messages.success(request, done)
+            return redirect("people:person_detail", pk=person.pk)
+    context = {
+        "form": form,
+        "person": person,
+        "waiting": waiting_for_share(request.user, person),
+    }
+    status = 422 if form.is_bound else 200
+    return render(request, "people/person_share.html", context, status=status)
+
+
+@page_view
 def person_autocomplete(request: AuthedRequest) -> HttpResponse:
     """Up to eight people matching ?q=, whose name starts with it first, for @mentions."""
-    forbid_managers(request.user)
+    require_detail(request.user, what="people")
     q = " ".join(request.GET.get("q", "").lstrip("@").strip('"{“').split()).lower()
     if not q:
         return JsonResponse([], safe=False)
@@ -250,13 +283,13 @@ def _group_page(
 
 @page_view
 def group_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _group_page(request, get_group_for(request.user, pk))
+    return _group_page(request, access_group(request.user, pk))
 
 
 @page_view
 def group_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
-    group = get_group_for(request.user, pk)
-    forbid_managers(request.user)
+    group = access_group(request.user, pk)
+    require_detail(request.user, what="people")
     if not request.htmx:
         return _group_page(request, group)
     context = {
@@ -268,7 +301,7 @@ def group_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @page_view
 def group_create(request: AuthedRequest) -> HttpResponse:
-    forbid_managers(request.user)
+    require_detail(request.user, what="people")
     form = GroupForm(request.user, request.POST or None)
     if form.is_valid():
         try:
@@ -284,8 +317,7 @@ def group_create(request: AuthedRequest) -> HttpResponse:
 
 @page_view
 def group_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    group = get_group_for(request.user, pk)
-    forbid_managers(request.user)
+    group = access_group(request.user, pk, for_write=True)
     form = GroupForm(request.user, request.POST or None, initial=GroupForm.initial_for(group))
     if form.is_valid():
         try:
@@ -302,7 +334,9 @@ def group_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def group_archive(request: AuthedRequest, pk: int) -> HttpResponse:
-    group = services.archive_group(by=request.user, group=get_group_for(request.user, pk))
+    group = services.archive_group(
+        by=request.user, group=access_group(request.user, pk, for_write=True)
+    )
     messages.success(request, f"Archived {group.name}; its history is kept.")
     return redirect("people:group_list")
 
@@ -310,8 +344,7 @@ def group_archive(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def membership_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    group = get_group_for(request.user, pk)
-    forbid_managers(request.user)
+    group = access_group(request.user, pk, for_write=True)
     form = MembershipForm(request.user, request.POST, autocomplete_url=_autocomplete_url())
     if form.is_valid():
         try:

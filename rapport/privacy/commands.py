@@ -1,7 +1,8 @@
 """What the privacy commands share: who is acting, and the person by id."""
 
 from rapport.accounts.models import User
-from rapport.errors import Forbidden, NotFound
+from rapport.accounts.roles import require_admin
+from rapport.errors import NotFound
 from rapport.people.models import Person
 
 
@@ -13,8 +14,7 @@ def acting_admin(username: str | None) -> User | None:
     user = User.objects.filter(username=username).first()
     if user is None:
         raise NotFound(f"There is no user “{username}”.")
-    if not user.is_admin:
-        raise Forbidden(f"{username} is not an administrator.")
+    require_admin(user, to="act on privacy requests")
     return user
 
 

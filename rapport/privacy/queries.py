@@ -9,47 +9,41 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_admin
 from rapport.audit.models import AuditEntry
-from rapport.errors import Forbidden, NotFound
+from rapport.errors import NotFound
 from rapport.people.models import Person
 from rapport.people.queries import search_people
 from rapport.privacy.models import RECORDS, Erasure, RetentionRule, RetentionRun
 from rapport.touchpoints.models import Participation, Touchpoint
 
-ADMINS_ONLY = "Only an administrator can see the privacy pages."
-
-
-def require_admin(user: User) -> None:
-    if not user.is_admin:
-        raise Forbidden(ADMINS_ONLY)
-
 
 def schedule(user: User) -> list[tuple[str, str, int | None]]:
     """Every kind of record with its label and period (None: kept forever)."""
-    require_admin(user)
+    require_admin(user, to="see the privacy pages")
     months = dict(RetentionRule.objects.values_list("record", "months"))
     return [(name, label, months.get(name)) for name, label in RECORDS]
 
 
 def runs_for(user: User) -> QuerySet[RetentionRun]:
-    require_admin(user)
+    require_admin(user, to="see the privacy pages")
     return RetentionRun.objects.select_related("by").order_by("-started_at", "-pk")
 
 
 def erasures_for(user: User) -> QuerySet[Erasure]:
-    require_admin(user)
+    require_admin(user, to="see the privacy pages")
     return Erasure.objects.select_related("by").order_by("-erased_at", "-pk")
 
 
 def find_people(user: User, q: str) -> QuerySet[Person]:
     """People by name or e-mail, archived ones too (an erasure request may be about anyone)."""
-    require_admin(user)
+    require_admin(user, to="see the privacy pages")
     return search_people(user, q=q, include_archived=True)
 
 
 def get_person_for_admin(user: User, pk: int | str) -> Person:
     """Any person, for an administrator (who sees everyone, whatever the sharing setting)."""
-    require_admin(user)
+    require_admin(user, to="see the privacy pages")
     try:
         return Person.objects.select_related("referred_by", "created_by").get(pk=int(pk))
     except (Person.DoesNotExist, ValueError, TypeError):
@@ -81,7 +75,7 @@ def audit_log(
     """Audit entries, newest first. `person`: entries about the person and about the
     touchpoints they took part in; `confidential`: entries about confidential touchpoints
     only."""
-    require_admin(user)
+    require_admin(user, to="see the privacy pages")
     qs = AuditEntry.objects.select_related("actor").order_by("-at", "-pk")
     if person is not None:
         touchpoints = _as_text(
@@ -117,5 +111,5 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 def audit_actors(user: User) -> QuerySet[User]:
     """The accounts offered in the log's "who" filter."""
-    require_admin(user)
+    require_admin(user, to="see the privacy pages")
     return User.objects.order_by("username")

@@ -10,29 +10,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_admin
 from rapport.audit.services import diff, record
-from rapport.errors import Forbidden, Invalid, NotFound
+from rapport.errors import Invalid, NotFound
 from rapport.people.models import Person
 from rapport.privacy import access, erasure, retention
 from rapport.privacy.models import RECORDS, Erasure, RetentionRule, RetentionRun
 
-ADMINS_ONLY = "Only an administrator can {what}."
 MAX_MONTHS = 1200  # a century: longer is "keep forever", which an empty field says
-
-
-def require_admin(by: User | None, what: str) -> None:
-    """Administrators only. `None` is the system or the operator at the command line (whoever
-    runs commands on the server holds every key already); pages always pass their user."""
-    if by is not None and not by.is_admin:
-        raise Forbidden(ADMINS_ONLY.format(what=what))
 
 
 @transaction.atomic
 def save_retention_rules(*, by: User, months: dict[str, Any]) -> list[RetentionRule]:
     """Set the period of each record named in `months` (a whole number of months, or empty
     for "keep forever"). Records not named keep their period."""
-    if by is None or not by.is_admin:
-        raise Forbidden(ADMINS_ONLY.format(what="change the retention schedule"))
+    require_admin(by, to="change the retention schedule")
     known = dict(RECORDS)
     errors: dict[str, list[str]] = {}
     clean: dict[str, int | None] = {}
@@ -84,7 +76,7 @@ def apply_retention(
     """Run the schedule now (`rapport retention`, the daily task, the "Run now" button): strip
     and detach what is past its period, in chunks, then one audit entry with the counts. `by`
     is None when the system runs it (cron, the worker)."""
-    require_admin(by, "run the retention schedule")
+    require_admin(by, to="run the retention schedule")
     now = now or timezone.now()
     run = RetentionRun.objects.create(started_at=now, by=by)
     figures = retention.run(now, progress)
@@ -106,7 +98,7 @@ def apply_retention(
 def open_subject_access(*, by: User | None, person: Person, where: str = "page") -> dict[str, Any]:
     """Everything held about `person` (see `access`), recorded in the audit trail with the
     confidential touchpoints it disclosed."""
-    require_admin(by, "make a subject access export")
+    require_admin(by, to="make a subject access export")
     now = timezone.now()
     with transaction.atomic():
         doc = access.document(person, by=by, now=now)
@@ -123,7 +115,7 @@ def open_subject_access(*, by: User | None, person: Person, where: str = "page")
 def erase_person(*, by: User | None, person: Person, reference: str = "") -> Erasure:
     """Erase `person` (see `erasure`): identity and text go, the figures stay. `reference`
     says who asked and how (e.g. "e-mail from the person, ticket 123")."""
-    require_admin(by, "erase a person")
+    require_admin(by, to="erase a person")
     reference = " ".join(reference.split())
     if len(reference) > 200:
         raise Invalid("Keep the reference under 200 characters.", {"reference": ["Too long."]})

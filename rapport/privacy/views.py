@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view, paginate
+from rapport.accounts.roles import require_admin
 from rapport.errors import Invalid
 from rapport.privacy import access, erasure, queries, retention, services, tasks
 from rapport.privacy.forms import AuditFilterForm, EraseForm, ScheduleForm
@@ -39,7 +40,7 @@ def schedule(request: AuthedRequest) -> HttpResponse:
 @page_view
 def preview(request: AuthedRequest) -> HttpResponse:
     """What a run now would do: the dry run, per kind of record."""
-    queries.require_admin(request.user)
+    require_admin(request.user, to="see the privacy pages")
     plan = retention.plan()
     labels = retention.record_labels()
     rows = [(labels.get(name, name), found) for name, found in sorted(plan.counts.items())]
@@ -49,7 +50,7 @@ def preview(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @page_view
 def run_now(request: AuthedRequest) -> HttpResponse:
-    queries.require_admin(request.user)
+    require_admin(request.user, to="see the privacy pages")
     user_id = request.user.pk
     transaction.on_commit(lambda: tasks.apply_retention.enqueue(user_id))
     messages.success(request, "The retention schedule will run in the background shortly.")

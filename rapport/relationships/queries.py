@@ -1,6 +1,6 @@
 """Reads of relationship state for one person (the person page, the API) and of cadence rules.
 
-The caller fetched the person through `rapport.people.queries.get_person_for`, which is where
+The caller fetched the person through `rapport.people.queries.access_person`, which is where
 the permission check lives; these functions only add what the person's state is made of.
 """
 
@@ -12,8 +12,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from rapport.access import scoped_row
 from rapport.accounts.models import User
-from rapport.errors import Forbidden, NotFound
+from rapport.accounts.roles import require_admin, require_detail
 from rapport.people.models import Person, Status
 from rapport.relationships import health as h
 from rapport.relationships.cadence import Cadence, Due, Rules, current_memberships, due
@@ -105,7 +106,7 @@ def _related(person: Person, name: str) -> Any:
 def relationship_view(
     user: User, person: Person, now: dt.datetime | None = None
 ) -> RelationshipView:
-    """The relationship with `person` (already fetched through get_person_for), in five queries:
+    """The relationship with `person` (already fetched through access_person), in five queries:
     the stored row with the person's cadence, the viewer's snooze, the recent contact counts,
     the current memberships and the active cadence rules."""
     now = now or timezone.now()
@@ -181,16 +182,17 @@ def relationship_view(
 def rules_for(user: User) -> QuerySet[CadenceRule]:
     """Every cadence rule, active or not, in the order they are tried. Librarians read them;
     managers see aggregates only."""
-    if user.is_manager:
-        raise Forbidden("Managers see aggregate figures only; cadence rules are for librarians.")
+    require_detail(user, what="cadence rules (they are for librarians)")
     return CadenceRule.objects.select_related("group").order_by("position", "id")
 
 
-def get_rule_for(user: User, pk: int | str) -> CadenceRule:
-    try:
-        return rules_for(user).get(pk=int(pk))
-    except (CadenceRule.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound(f"There is no cadence rule {pk}.") from None
+def access_rule(user: User, pk: int | str, *, for_write: bool = False) -> CadenceRule:
+    """A cadence rule: librarians read them; only administrators change them."""
+    if for_write:
+        require_admin(user, to="change the cadence rules (librarians may read them)")
+    return scoped_row(
+        rules_for(user), pk, for_write=for_write, missing=f"There is no cadence rule {pk}."
+    )
 
 
 def rule_conditions(rule: CadenceRule) -> str:

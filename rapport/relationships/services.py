@@ -12,11 +12,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
-from rapport.accounts.roles import require_librarian
+from rapport.accounts.roles import require_admin, require_librarian
 from rapport.audit.services import diff, record, snapshot
-from rapport.errors import Forbidden, Invalid
+from rapport.errors import Invalid
 from rapport.people.models import Group, Person, Status
+from rapport.people.queries import access_person
 from rapport.relationships.models import CadenceRule, PersonCadence, Relationship, Snooze, Stage
+from rapport.relationships.queries import access_rule
 from rapport.relationships.state import aggregate, write, write_cadences
 
 REFRESH_CHUNK = 5_000
@@ -67,6 +69,7 @@ def override_stage(
 ) -> Relationship:
     """Set a person's ladder stage by hand (with a reason), or clear the override (None)."""
     require_librarian(by, to="change relationships")
+    person = access_person(by, person.pk, for_write=True)
     reason = reason.strip()
     if stage is not None:
         if stage not in Stage.values:
@@ -143,6 +146,7 @@ def set_cadence(
     """Keep in touch with this person every `ideal_days`, and never less than every
     `max_days`; both empty means no cadence for this person, whatever the rules say."""
     require_librarian(by, to="change relationships")
+    person = access_person(by, person.pk, for_write=True)
     ideal, maximum = check_cadence(ideal_days, max_days)
     cadence, _ = PersonCadence.objects.get_or_create(person=person)
     before = {
@@ -169,6 +173,7 @@ def set_cadence(
 def clear_cadence(*, by: User, person: Person) -> None:
     """Go back to the cadence the rules give."""
     require_librarian(by, to="change relationships")
+    person = access_person(by, person.pk, for_write=True)
     cadence = PersonCadence.objects.filter(person=person).first()
     if cadence is not None:
         before = {"ideal_days": cadence.ideal_days, "max_days": cadence.max_days}
@@ -189,6 +194,7 @@ def snooze(
 ) -> Snooze:
     """Keep this person off my Today page until `until` (that day they come back)."""
     require_librarian(by, to="change relationships")
+    person = access_person(by, person.pk, for_write=True)
     today = today or timezone.localdate()
     if until <= today:
         raise Invalid("Snooze until a day after today.", {"until": ["Must be after today."]})
@@ -212,6 +218,8 @@ def snooze(
 
 @transaction.atomic
 def unsnooze(*, by: User, person: Person) -> None:
+    require_librarian(by, to="change relationships")
+    person = access_person(by, person.pk)
     deleted, _ = Snooze.objects.filter(user=by, person=person).delete()
     if deleted:
         record(actor=by, action="update", obj=person, summary="Snooze ended", changes={})
@@ -222,11 +230,6 @@ def unsnooze(*, by: User, person: Person) -> None:
 RULE_FIELDS = ["name", "position", "group", "role", "status", "min_stage", "ideal_days"]
 RULE_FIELDS += ["max_days", "active"]
 MAX_RULE_POSITION = 32_767  # the column is a small integer
-
-
-def _require_admin(by: User) -> None:
-    if not by.is_admin:
-        raise Forbidden("Only administrators change the cadence rules; librarians may read them.")
 
 
 def _clean_rule(fields: dict[str, Any]) -> dict[str, Any]:
@@ -280,7 +283,7 @@ def create_rule(
     active: bool = True,
 ) -> CadenceRule:
     """Add a cadence rule; the first active rule by position that matches a person wins."""
-    _require_admin(by)
+    require_admin(by, to="change the cadence rules (librarians may read them)")
     values = _clean_rule(
         {
             "name": name,
@@ -309,11 +312,10 @@ def create_rule(
 @transaction.atomic
 def update_rule(*, by: User, rule: CadenceRule, **changes: Any) -> CadenceRule:
     """Change a rule's fields (any of RULE_FIELDS); deactivating is `active=False`."""
-    _require_admin(by)
+    rule = access_rule(by, rule.pk, for_write=True)
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise Invalid(f"Cadence rules have no field {', '.join(sorted(unknown))}.")
-    rule = CadenceRule.objects.select_for_update().get(pk=rule.pk)
     before = snapshot(rule, RULE_FIELDS)
     values = _clean_rule({**{name: getattr(rule, name) for name in RULE_FIELDS}, **changes})
     for name, value in values.items():

@@ -13,15 +13,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from rapport.accounts.pages import AuthedRequest, apply_errors, forbid_managers, page_view
-from rapport.errors import Forbidden, Invalid
+from rapport.accounts.pages import AuthedRequest, apply_errors, page_view
+from rapport.accounts.roles import require_admin
+from rapport.errors import Invalid
 from rapport.people.models import Person
-from rapport.people.queries import get_person_for
+from rapport.people.queries import access_person
 from rapport.people.views import _person_page
 from rapport.relationships import services
 from rapport.relationships.forms import CadenceForm, RuleForm, SnoozeForm, StageForm
 from rapport.relationships.models import Stage
-from rapport.relationships.queries import get_rule_for, rule_conditions, rules_for
+from rapport.relationships.queries import access_rule, rule_conditions, rules_for
 
 
 def _back(person: Person) -> HttpResponseRedirect:
@@ -36,8 +37,7 @@ def _again(request: AuthedRequest, person: Person, name: str, form: forms.Form) 
 @require_POST
 @page_view
 def stage(request: AuthedRequest, pk: int) -> HttpResponse:
-    forbid_managers(request.user)
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     form = StageForm(request.POST)
     if form.is_valid():
         chosen = form.stage_to_set()
@@ -60,8 +60,7 @@ def stage(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def cadence(request: AuthedRequest, pk: int) -> HttpResponse:
-    forbid_managers(request.user)
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     form = CadenceForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -98,8 +97,7 @@ def cadence(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def snooze(request: AuthedRequest, pk: int) -> HttpResponse:
-    forbid_managers(request.user)
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     form = SnoozeForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -137,14 +135,9 @@ def _rule_form_page(
     )
 
 
-def _require_admin(request: AuthedRequest) -> None:
-    if not request.user.is_admin:
-        raise Forbidden("Only administrators change the cadence rules; librarians may read them.")
-
-
 @page_view
 def rule_create(request: AuthedRequest) -> HttpResponse:
-    _require_admin(request)
+    require_admin(request.user, to="change the cadence rules (librarians may read them)")
     form = RuleForm(request.user, request.POST or None, initial={"position": 100, "active": True})
     if form.is_valid():
         try:
@@ -159,8 +152,7 @@ def rule_create(request: AuthedRequest) -> HttpResponse:
 
 @page_view
 def rule_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
-    rule = get_rule_for(request.user, pk)
+    rule = access_rule(request.user, pk, for_write=True)
     form = RuleForm(request.user, request.POST or None, initial=RuleForm.initial_for(rule))
     if form.is_valid():
         try:
@@ -177,8 +169,7 @@ def rule_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def rule_active(request: AuthedRequest, pk: int) -> HttpResponse:
     """Deactivate a rule (kept, not tried) or turn it back on, from the rules list."""
-    _require_admin(request)
-    rule = get_rule_for(request.user, pk)
+    rule = access_rule(request.user, pk, for_write=True)
     rule = services.update_rule(by=request.user, rule=rule, active=not rule.active)
     state = "back on" if rule.active else "off; it is kept but not tried"
     messages.success(request, f"The cadence rule {rule.name} is {state}.")

@@ -1,6 +1,6 @@
 """What a librarian reads before meeting a person or a group, from the access-scoped queries.
 
-The caller fetched the person or group through `get_person_for` / `get_group_for` (which is
+The caller fetched the person or group through `access_person` / `access_group` (which is
 where the permission check lives) and refused managers: a brief is names and text. Every list
 here is bounded, and confidential touchpoints reach their author only (`timeline_for_*`).
 """

@@ -404,7 +404,7 @@ def report(
 ) -> Report:
     """Touchpoints per month by origin, new and repeat people per month, the ladder funnel and
     the READ mix, over the user's counted touchpoints (one group's, if given: the caller got
-    it through get_group_for). Four grouped queries for a manager's whole library (origins and
+    it through access_group). Four grouped queries for a manager's whole library (origins and
     READ levels, people per month, new people, stages); three otherwise."""
     if group is not None:
         counted = counted_touchpoints(user).filter(group=group)

@@ -34,7 +34,7 @@ class ManyOptionsSelect(forms.Select):
 
 class ReportFilterForm(forms.Form):
     """Read from the query string; an unknown period falls back to the last twelve months.
-    The group is checked by the view through get_group_for, which answers 404 out of scope."""
+    The group is checked by the view through access_group, which answers 404 out of scope."""
 
     period = forms.ChoiceField(label="Period", required=False)
     group = forms.ChoiceField(label="Group", required=False, widget=ManyOptionsSelect)

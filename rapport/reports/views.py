@@ -9,12 +9,12 @@ from rapport.accounts.pages import (
     MAX_PAGE,
     AuthedRequest,
     Page,
-    forbid_managers,
     page_view,
     paginate,
 )
+from rapport.accounts.roles import require_detail
 from rapport.audit.services import record_view
-from rapport.people.queries import get_group_for, get_person_for
+from rapport.people.queries import access_group, access_person
 from rapport.reports import briefs, charts, figures
 from rapport.reports.forms import ReportFilterForm
 
@@ -64,7 +64,7 @@ def _second_page(rows: list, request: AuthedRequest) -> Page:
 @page_view
 def relationships(request: AuthedRequest) -> HttpResponse:
     form = ReportFilterForm(request.user, request.GET, timezone.localdate(), with_group=True)
-    group = get_group_for(request.user, form.chosen_group) if form.chosen_group else None
+    group = access_group(request.user, form.chosen_group) if form.chosen_group else None
     report = figures.report(request.user, form.chosen_period, group=group)
     context = {"form": form, "report": report, "charts": report_charts(report)}
     return render(request, "reports/relationships.html", context)
@@ -115,8 +115,7 @@ def report_charts(report: figures.Report) -> dict[str, charts.Chart]:
 
 @page_view
 def person_brief(request: AuthedRequest, pk: int) -> HttpResponse:
-    forbid_managers(request.user)
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     record_view(actor=request.user, obj=person, where="brief")
     context = {"brief": briefs.person_brief(request.user, person)}
     return render(request, "reports/person_brief.html", context)
@@ -124,7 +123,7 @@ def person_brief(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @page_view
 def group_brief(request: AuthedRequest, pk: int) -> HttpResponse:
-    forbid_managers(request.user)
-    group = get_group_for(request.user, pk)
+    require_detail(request.user, what="people")
+    group = access_group(request.user, pk)
     context = {"brief": briefs.group_brief(request.user, group)}
     return render(request, "reports/group_brief.html", context)

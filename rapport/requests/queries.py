@@ -12,15 +12,14 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
+from rapport.access import scoped_row
 from rapport.accounts.models import Role, User
-from rapport.errors import Forbidden, NotFound
+from rapport.accounts.roles import require_detail, require_librarian
 from rapport.people.models import Group, Person
 from rapport.people.queries import library_wide, scope_person_ids, served_group_ids
 from rapport.requests.models import OPEN_STATUSES, Request, Status, StatusChange
 from rapport.touchpoints.models import Touchpoint
 from rapport.touchpoints.queries import touchpoints_for
-
-MANAGERS = "Managers see requests only as counts in the figures, not one by one."
 
 
 def request_owners() -> QuerySet[User]:
@@ -67,16 +66,22 @@ def request_reach(user: User, groups: list[int], people: QuerySet) -> list[Query
 
 def requests_for(user: User) -> QuerySet[Request]:
     """Every request the user may see, with owner, group and people ready to show."""
-    if user.is_manager:
-        raise Forbidden(MANAGERS)
+    require_detail(user, what="requests")
     return _prefetched(Request.objects.filter(request_scope(user)))
 
 
-def get_request_for(user: User, pk: int | str) -> Request:
-    try:
-        return requests_for(user).get(pk=int(pk))
-    except (Request.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound(f"There is no request {pk} that you can see.") from None
+def access_request(user: User, pk: int | str, *, for_write: bool = False) -> Request:
+    """A request the user may see; for a write, one a librarian may change (any they see)."""
+    require_detail(user, what="requests")
+    if for_write:
+        require_librarian(user, to="change requests")
+    return scoped_row(
+        Request.objects.filter(request_scope(user)),
+        pk,
+        for_write=for_write,
+        missing=f"There is no request {pk} that you can see.",
+        shown=_prefetched,
+    )
 
 
 def search_requests(
@@ -130,18 +135,17 @@ def _open_first_due(qs: QuerySet[Request]) -> QuerySet[Request]:
 
 
 def open_requests_for_person(user: User, person: Person) -> QuerySet[Request]:
-    """A person's open requests (for their page and brief); `person` came from get_person_for.
+    """A person's open requests (for their page and brief); `person` came from access_person.
 
     Every request a visible person asked is visible (request_scope includes the requests of
     people in scope), so this needs no scope subquery: one simple query on the person page."""
-    if user.is_manager:
-        raise Forbidden(MANAGERS)
+    require_detail(user, what="requests")
     ids = Request.people.through.objects.filter(person=person).values("request_id")
     return _open_first_due(_prefetched(Request.objects.filter(pk__in=ids)))
 
 
 def open_requests_for_group(user: User, group: Group) -> QuerySet[Request]:
-    """A group's open requests (for its brief); `group` came from get_group_for."""
+    """A group's open requests (for its brief); `group` came from access_group."""
     return _open_first_due(requests_for(user).filter(group=group))
 
 
@@ -165,7 +169,7 @@ def stories_for(user: User, *, tag: str = "") -> QuerySet[Request]:
 
 
 def status_changes_for(request: Request) -> QuerySet[StatusChange]:
-    """A request's status timeline, oldest first; `request` came from get_request_for."""
+    """A request's status timeline, oldest first; `request` came from access_request."""
     return request.status_changes.select_related("by").order_by("at", "id")
 
 

@@ -14,7 +14,7 @@ from rapport.concurrency import Changed, show_conflict
 from rapport.errors import Invalid, NotFound
 from rapport.middleware import refuse_bad_form_text
 from rapport.people.forms import mention_for
-from rapport.people.queries import get_person_for
+from rapport.people.queries import access_person
 from rapport.requests import services
 from rapport.requests.forms import (
     AttachForm,
@@ -29,7 +29,7 @@ from rapport.requests.forms import (
 )
 from rapport.requests.models import Request, Status
 from rapport.requests.queries import (
-    get_request_for,
+    access_request,
     linked_touchpoints,
     open_requests_for_person,
     requests_for,
@@ -37,7 +37,7 @@ from rapport.requests.queries import (
     status_changes_for,
     stories_for,
 )
-from rapport.touchpoints.queries import get_touchpoint_for, mark_visible_people
+from rapport.touchpoints.queries import access_touchpoint, mark_visible_people
 
 REQUESTS_PER_PAGE = 50
 STORIES_PER_PAGE = 20
@@ -82,7 +82,7 @@ def _prefill(request: AuthedRequest) -> dict[str, Any]:
     """?person=<pk> names who asked; ?touchpoint=<pk> converts a touchpoint."""
     user, initial = request.user, dict[str, Any]()
     if pk := request.GET.get("touchpoint"):
-        tp: Any = get_touchpoint_for(user, pk)
+        tp: Any = access_touchpoint(user, pk)
         mark_visible_people(user, [tp])
         initial.update(
             need=tp.question or tp.topic,
@@ -92,7 +92,7 @@ def _prefill(request: AuthedRequest) -> dict[str, Any]:
             people=" ".join(mention_for(p.full_name) for p in tp.shown_people),
         )
     elif pk := request.GET.get("person"):
-        initial["people"] = mention_for(get_person_for(user, pk).full_name)
+        initial["people"] = mention_for(access_person(user, pk).full_name)
     return initial
 
 
@@ -109,7 +109,7 @@ def request_create(request: AuthedRequest) -> HttpResponse:
         fields = form.service_fields()
         try:
             if form.cleaned_data.get("touchpoint"):
-                touchpoint = get_touchpoint_for(request.user, form.cleaned_data["touchpoint"])
+                touchpoint = access_touchpoint(request.user, form.cleaned_data["touchpoint"])
                 req = services.convert_touchpoint(by=request.user, touchpoint=touchpoint, **fields)
             else:
                 req = services.open_request(by=request.user, **fields)
@@ -124,7 +124,7 @@ def request_create(request: AuthedRequest) -> HttpResponse:
 
 @page_view
 def request_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    req = get_request_for(request.user, pk)
+    req = access_request(request.user, pk, for_write=True)
     form = RequestForm(
         request.user,
         request.POST or None,
@@ -178,7 +178,7 @@ def _detail(
 
 @page_view
 def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _detail(request, get_request_for(request.user, pk))
+    return _detail(request, access_request(request.user, pk))
 
 
 def _post(
@@ -190,7 +190,7 @@ def _post(
     done: str,
 ) -> HttpResponse:
     """The shape every action on the request page shares: bind, call, redirect or show why."""
-    req = get_request_for(request.user, pk)
+    req = access_request(request.user, pk, for_write=True)
     refuse_bad_form_text(request)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
@@ -246,7 +246,7 @@ def deliverable_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def deliverable_file(request: AuthedRequest, pk: int, deliverable: int) -> HttpResponse:
     """A deliverable's file, to those who may see the request (files are never public)."""
-    req = get_request_for(request.user, pk)
+    req = access_request(request.user, pk)
     found = req.deliverables.filter(pk=deliverable).exclude(file="").first()
     if found is None:
         raise NotFound(f"Request #{req.pk} has no file {deliverable}.")
@@ -284,7 +284,7 @@ def request_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
 def request_attach(request: AuthedRequest, pk: int) -> HttpResponse:
     def act(req: Request, data: dict[str, Any]) -> None:
         try:
-            touchpoint = get_touchpoint_for(request.user, data["touchpoint"])
+            touchpoint = access_touchpoint(request.user, data["touchpoint"])
         except NotFound as err:
             raise Invalid(err.message, {"touchpoint": [err.message]}) from None
         services.attach_touchpoint(by=request.user, request=req, touchpoint=touchpoint)
@@ -308,7 +308,7 @@ def story_list(request: AuthedRequest) -> HttpResponse:
 @page_view
 def person_requests(request: AuthedRequest, pk: int) -> HttpResponse:
     """A person's open requests: the partial other pages include or fetch with HTMX."""
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     rows = list(open_requests_for_person(request.user, person)[: PERSON_REQUESTS_SHOWN + 1])
     context = {
         "person": person,

@@ -3,15 +3,16 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from rapport.accounts.pages import AuthedRequest, forbid_managers, page_view
+from rapport.accounts.pages import AuthedRequest, page_view
+from rapport.accounts.roles import require_detail
 from rapport.requests.models import Request
-from rapport.requests.queries import get_request_for
+from rapport.requests.queries import access_request
 from rapport.search import text
 from rapport.search.forms import SearchForm
 from rapport.search.queries import MAX_LIMIT, NO_TERMS, search
 from rapport.search.similar import question_text, similar_questions
 from rapport.touchpoints.models import Touchpoint
-from rapport.touchpoints.queries import get_touchpoint_for
+from rapport.touchpoints.queries import access_touchpoint
 
 
 @page_view
@@ -38,14 +39,14 @@ def search_page(request: AuthedRequest) -> HttpResponse:
 def similar(request: AuthedRequest) -> HttpResponse:
     """Similar past questions for ?touchpoint=<pk> or ?request=<pk>: a partial for the panels
     that load it with HTMX, a page of its own without JavaScript."""
-    forbid_managers(request.user)
+    require_detail(request.user, what="touchpoints")
     about: Request | Touchpoint
     exclude: Touchpoint | None
     if pk := request.GET.get("request"):
-        req = get_request_for(request.user, pk)
+        req = access_request(request.user, pk)
         subject, about, exclude = req.need or req.title, req, None
     else:
-        tp = get_touchpoint_for(request.user, request.GET.get("touchpoint", ""))
+        tp = access_touchpoint(request.user, request.GET.get("touchpoint", ""))
         subject, about, exclude = question_text(tp), tp, tp
     context = {
         "similar": similar_questions(request.user, subject, exclude_touchpoint=exclude),

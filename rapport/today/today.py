@@ -27,7 +27,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from rapport.accounts.models import User
-from rapport.errors import Forbidden
+from rapport.accounts.roles import require_detail
 from rapport.people.models import Membership, Person
 from rapport.people.queries import served_group_ids
 from rapport.relationships.cadence import Cadence, Due
@@ -294,8 +294,7 @@ def _dropped(mine: QuerySet, now: dt.datetime) -> Section:
 
 
 def build(user: User, now: dt.datetime | None = None) -> Today:
-    if user.is_manager:
-        raise Forbidden("The Today page lists people; managers see the dashboard's figures.")
+    require_detail(user, what="people (the dashboard has the figures)")
     now = now or timezone.now()
     today = timezone.localdate(now)
     snoozed = Exists(Snooze.objects.filter(user=user, person=OuterRef("pk"), until__gt=today))

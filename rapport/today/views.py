@@ -9,10 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from rapport.accounts.pages import AuthedRequest, forbid_managers, page_view, redirect_back
+from rapport.accounts.pages import AuthedRequest, page_view, redirect_back
+from rapport.accounts.roles import require_detail
 from rapport.errors import Invalid
 from rapport.people.forms import mention_for
-from rapport.people.queries import get_person_for, groups_for, served_group_ids
+from rapport.people.queries import access_person, groups_for, served_group_ids
 from rapport.relationships import services as relationships
 from rapport.today.digest import set_daily_digest
 from rapport.today.today import build
@@ -44,8 +45,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def snooze(request: AuthedRequest, pk: int) -> HttpResponse:
     """Snooze a person for one of the offered spans (with an optional reason)."""
-    forbid_managers(request.user)
-    person = get_person_for(request.user, pk)
+    person = access_person(request.user, pk)
     days = request.POST.get("days", "")
     if days not in SNOOZE_CHOICES:
         raise Invalid(f"Choose how long to snooze: {', '.join(SNOOZE_CHOICES.values())}.")
@@ -64,7 +64,7 @@ def snooze(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def digest(request: AuthedRequest) -> HttpResponse:
     """Turn my daily digest email on or off."""
-    forbid_managers(request.user)
+    require_detail(request.user, what="people")
     on = request.POST.get("on") == "1"
     if on and not request.user.email:
         raise Invalid("Your account has no email address to send the digest to.")

@@ -81,6 +81,10 @@ class Touchpoint(models.Model):
     # default too, so bulk inserts that name their columns get 1.
     version = models.IntegerField(default=1, db_default=1, editable=False)
 
+    #: Not a column: the people the touchpoint services could not make the author's contacts
+    #: (colleagues have them; rapport/people/sharing.py), for the capture's answer.
+    withheld: tuple[Person, ...] = ()
+
     class Meta:
         db_table = "rapport_touchpoint"
         ordering = ["-occurred_at", "-id"]

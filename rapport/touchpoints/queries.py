@@ -7,8 +7,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from rapport.access import scoped_row
 from rapport.accounts.models import User
-from rapport.errors import Forbidden, NotFound
+from rapport.accounts.roles import is_owner, require_detail, require_owner
 from rapport.people.models import Group, Person
 from rapport.people.queries import library_wide, people_for, scope_person_ids
 from rapport.touchpoints.models import Participation, Touchpoint
@@ -55,18 +56,29 @@ def touchpoints_between(user: User, start: dt.datetime, end: dt.datetime) -> Que
     return Touchpoint.objects.filter(period, visible_to(user), pk__in=ids)
 
 
-def get_touchpoint_for(user: User, pk: int | str) -> Touchpoint:
-    if user.is_manager:
-        raise Forbidden("Managers see aggregate figures only, not individual touchpoints.")
-    try:
-        return (
-            touchpoints_for(user)
-            .select_related("author", "group")
-            .prefetch_related("people")
-            .get(pk=int(pk))
-        )
-    except (Touchpoint.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"There is no touchpoint {pk} that you can see.") from None
+#: Who may change or delete a touchpoint: the librarian who logged it, or an administrator.
+ONLY_AUTHOR = "Only the librarian who logged this touchpoint can change or delete it."
+
+
+def may_change_touchpoint(user: User, tp: Touchpoint) -> bool:
+    """The touchpoints' write rule, for pages that offer only what will work."""
+    return is_owner(user, tp.author_id)
+
+
+def access_touchpoint(user: User, pk: int | str, *, for_write: bool = False) -> Touchpoint:
+    """A touchpoint the user may read; for a write, one they logged (or any they may read, for
+    an administrator)."""
+    require_detail(user, what="touchpoints")
+    tp = scoped_row(
+        touchpoints_for(user),
+        pk,
+        for_write=for_write,
+        missing=f"There is no touchpoint {pk} that you can see.",
+        shown=lambda qs: qs.select_related("author", "group").prefetch_related("people"),
+    )
+    if for_write:
+        require_owner(user, tp.author_id, message=ONLY_AUTHOR)
+    return tp
 
 
 def visible_to(user: User) -> Q:
@@ -75,7 +87,7 @@ def visible_to(user: User) -> Q:
 
 
 def timeline_for_person(user: User, person: Person) -> QuerySet[Touchpoint]:
-    """A person's touchpoints, newest first. The caller got `person` through get_person_for."""
+    """A person's touchpoints, newest first. The caller got `person` through access_person."""
     ids = Participation.objects.filter(person=person).values("touchpoint_id")
     return (
         Touchpoint.objects.filter(visible_to(user), pk__in=ids)

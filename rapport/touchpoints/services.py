@@ -19,18 +19,19 @@ from rapport.concurrency import (
     Expected,
     brought_up_to_date,
     check_version,
-    locked_fresh,
     save_changes,
     values_of,
 )
-from rapport.errors import Forbidden, Invalid
+from rapport.errors import Invalid
 from rapport.people.models import Group, Membership, Person
 from rapport.people.queries import people_for
 from rapport.people.services import create_person
+from rapport.people.sharing import add_contacts
 from rapport.relationships.services import refresh as refresh_relationships
 from rapport.text import refuse_bad_text
 from rapport.touchpoints.capture import Capture, parse_capture
 from rapport.touchpoints.models import Participation, Touchpoint
+from rapport.touchpoints.queries import access_touchpoint
 from rapport.webhooks import payloads
 from rapport.webhooks.events import emit
 
@@ -270,12 +271,14 @@ def _clean(tp: Touchpoint, now: dt.datetime) -> None:
 
 
 def _set_people(by: User, tp: Touchpoint, people: list[Person]) -> None:
+    """The touchpoint's people; `by` becomes their contact as far as the sharing rule lets
+    (people/sharing.py). Those withheld (colleagues have them) are left on the touchpoint as
+    ``withheld``, for the capture's answer to say so."""
     Participation.objects.filter(touchpoint=tp).delete()
     Participation.objects.bulk_create(
         [Participation(touchpoint=tp, person=p, occurred_at=tp.occurred_at) for p in people]
     )
-    for person in people:
-        person.contacts.add(by)
+    tp.withheld = tuple(add_contacts(by=by, people=people))
 
 
 @transaction.atomic
@@ -311,11 +314,6 @@ def create_touchpoint(
     return tp
 
 
-def _require_author(by: User, tp: Touchpoint) -> None:
-    if tp.author_id != by.pk and not by.is_admin:
-        raise Forbidden("Only the librarian who logged this touchpoint can change it.")
-
-
 @transaction.atomic
 def update_touchpoint(
     *,
@@ -328,8 +326,7 @@ def update_touchpoint(
     """Change the fields given (and the people, when given), on the touchpoint as committed
     now; only the values that differ are written (rapport/concurrency.py). With
     `expected_version`, an edit made on an older version is refused with `Changed`."""
-    row = locked_fresh(Touchpoint, touchpoint.pk)
-    _require_author(by, row)
+    row = access_touchpoint(by, touchpoint.pk, for_write=True)
     unknown = set(fields) - set(TOUCHPOINT_FIELDS)
     if unknown:
         raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.")
@@ -356,8 +353,7 @@ def update_touchpoint(
 
 @transaction.atomic
 def delete_touchpoint(*, by: User, touchpoint: Touchpoint) -> None:
-    row = locked_fresh(Touchpoint, touchpoint.pk)
-    _require_author(by, row)
+    row = access_touchpoint(by, touchpoint.pk, for_write=True)
     person_ids = list(
         Participation.objects.filter(touchpoint=row).values_list("person_id", flat=True)
     )

@@ -152,7 +152,7 @@ def dashboard(user: User, *, now: dt.datetime | None = None) -> Figures:
 
 
 def group_figures(user: User, group: Group, *, now: dt.datetime | None = None) -> Figures:
-    """One group's figures; the caller got `group` through get_group_for."""
+    """One group's figures; the caller got `group` through access_group."""
     return figures(_in_groups(user).filter(group=group), now=now)
 
 

@@ -10,19 +10,24 @@ from django.views.decorators.http import require_POST
 from rapport.accounts.pages import (
     AuthedRequest,
     apply_errors,
-    forbid_managers,
     page_view,
     redirect_back,
 )
+from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record_view
 from rapport.concurrency import Changed, show_conflict
-from rapport.errors import Forbidden, Invalid, RapportError
+from rapport.errors import Invalid, RapportError
 from rapport.people.forms import mention_for
 from rapport.people.models import Person
+from rapport.people.sharing import colleagues_with
 from rapport.touchpoints import services
 from rapport.touchpoints.forms import TouchpointForm
 from rapport.touchpoints.models import Touchpoint
-from rapport.touchpoints.queries import get_touchpoint_for, mark_visible_people
+from rapport.touchpoints.queries import (
+    access_touchpoint,
+    mark_visible_people,
+    may_change_touchpoint,
+)
 
 
 def _autocomplete_url() -> str:
@@ -48,7 +53,7 @@ def _candidates(line: str, ambiguous: dict[str, list[Person]]) -> list[tuple[str
 def capture(request: AuthedRequest) -> HttpResponse:
     """Log one capture line. HTMX gets the result as a partial; a plain POST is redirected
     back with a message, or shown the problem on a page that keeps the line."""
-    forbid_managers(request.user)
+    require_librarian(request.user, to="log touchpoints")
     line = request.POST.get("line", "")
     context: dict = {"line": line}
     try:
@@ -60,10 +65,20 @@ def capture(request: AuthedRequest) -> HttpResponse:
     except RapportError as err:
         context["error"] = err
     else:
-        context.update(touchpoint=tp, people=list(tp.people.all()))
+        withheld = {p.pk for p in tp.withheld}
+        context.update(
+            touchpoint=tp,
+            people=[p for p in tp.people.all() if p.pk not in withheld],
+            withheld=[
+                (p.email or "someone", colleagues_with(p, but=request.user)) for p in tp.withheld
+            ],
+        )
         if request.htmx:
             return render(request, "touchpoints/capture.html#result", context)
-        names = ", ".join(p.full_name for p in context["people"]) or "no one in particular"
+        names = ", ".join(
+            [p.full_name for p in context["people"]] + [a for a, _ in context["withheld"]]
+        )
+        names = names or "no one in particular"
         messages.success(request, f"Logged {tp.get_kind_display().lower()} with {names}.")
         return redirect_back(request)
     if request.htmx:
@@ -75,7 +90,7 @@ def capture(request: AuthedRequest) -> HttpResponse:
 @page_view
 def create(request: AuthedRequest) -> HttpResponse:
     """The full form, pre-filled from a capture line when it comes with ?line=."""
-    forbid_managers(request.user)
+    require_librarian(request.user, to="log touchpoints")
     now = timezone.now()
     line = request.GET.get("line", "")
     initial = (
@@ -100,26 +115,19 @@ def create(request: AuthedRequest) -> HttpResponse:
     return render(request, "touchpoints/touchpoint_form.html", {"form": form}, status=status)
 
 
-def _can_change(request: AuthedRequest, tp: Touchpoint) -> bool:
-    """Mirrors the services' rule (author or admin) so pages offer only what will work."""
-    return tp.author_id == request.user.pk or request.user.is_admin
-
-
 @page_view
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    tp = get_touchpoint_for(request.user, pk)
+    tp = access_touchpoint(request.user, pk)
     if tp.confidential:
         record_view(actor=request.user, obj=tp, where="page")
     mark_visible_people(request.user, [tp])
-    context = {"touchpoint": tp, "can_change": _can_change(request, tp)}
+    context = {"touchpoint": tp, "can_change": may_change_touchpoint(request.user, tp)}
     return render(request, "touchpoints/touchpoint_detail.html", context)
 
 
 @page_view
 def edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    tp = get_touchpoint_for(request.user, pk)
-    if not _can_change(request, tp):
-        raise Forbidden("Only the librarian who logged this touchpoint can change it.")
+    tp = access_touchpoint(request.user, pk, for_write=True)
     form = TouchpointForm(
         request.user,
         request.POST or None,
@@ -151,9 +159,7 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def delete(request: AuthedRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation (no script needed); POST deletes."""
-    tp = get_touchpoint_for(request.user, pk)
-    if not _can_change(request, tp):
-        raise Forbidden("Only the librarian who logged this touchpoint can delete it.")
+    tp = access_touchpoint(request.user, pk, for_write=True)
     if request.method != "POST":
         return render(request, "touchpoints/touchpoint_delete.html", {"touchpoint": tp})
     services.delete_touchpoint(by=request.user, touchpoint=tp)

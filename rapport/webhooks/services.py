@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from rapport import crypto, outbound
 from rapport.accounts.models import User
+from rapport.accounts.roles import require_admin
 from rapport.audit.services import diff, record, snapshot
-from rapport.errors import Forbidden, Invalid
+from rapport.errors import Invalid
 from rapport.webhooks.events import EVENTS, TEST_EVENT, body, queue_deliveries
 from rapport.webhooks.models import Delivery, Endpoint, new_secret
 from rapport.weblinks import clean_web_address
@@ -21,12 +22,6 @@ from rapport.weblinks import clean_web_address
 AUDITED = ["url", "description", "events", "active"]
 MAX_URL = 500
 MAX_DESCRIPTION = 200
-ADMINS_ONLY = "Only an administrator can manage webhooks."
-
-
-def require_admin(by: User) -> None:
-    if not by.is_admin:
-        raise Forbidden(ADMINS_ONLY)
 
 
 def clean_url(url: str) -> str:
@@ -87,7 +82,7 @@ def create_endpoint(
     *, by: User, url: str, events: list[str], description: str = "", active: bool = True
 ) -> Endpoint:
     """Register an address for these events, with a new signing secret."""
-    require_admin(by)
+    require_admin(by, to="manage webhooks")
     endpoint = Endpoint.objects.create(
         url=check_reachable(clean_url(url)),
         events=clean_events(events),
@@ -111,7 +106,7 @@ def update_endpoint(
 ) -> Endpoint:
     """Change the address, events, description or the on/off switch. Turning an endpoint
     back on forgets its failures."""
-    require_admin(by)
+    require_admin(by, to="manage webhooks")
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
     before = snapshot(endpoint, AUDITED)
     endpoint.url = check_reachable(clean_url(url))
@@ -131,7 +126,7 @@ def update_endpoint(
 @transaction.atomic
 def delete_endpoint(*, by: User, endpoint: Endpoint) -> None:
     """Remove an endpoint and its delivery log; nothing more is sent to it."""
-    require_admin(by)
+    require_admin(by, to="manage webhooks")
     record(
         actor=by,
         action="delete",
@@ -145,7 +140,7 @@ def delete_endpoint(*, by: User, endpoint: Endpoint) -> None:
 @transaction.atomic
 def rotate_secret(*, by: User, endpoint: Endpoint) -> Endpoint:
     """Give the endpoint a new signing secret; the old one stops working at once."""
-    require_admin(by)
+    require_admin(by, to="manage webhooks")
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
     before = endpoint.secret_rotated_at
     endpoint.secret = new_secret()
@@ -198,7 +193,7 @@ def _require_active(endpoint: Endpoint) -> None:
 def redeliver(*, by: User, delivery: Delivery) -> Delivery:
     """Send a delivery again, as a new delivery with the same event and body (the event id is
     the same, the Rapport-Delivery id is new), whatever became of the first."""
-    require_admin(by)
+    require_admin(by, to="manage webhooks")
     _require_active(delivery.endpoint)
     [again] = queue_deliveries(
         [delivery.endpoint],
@@ -221,7 +216,7 @@ def redeliver(*, by: User, delivery: Delivery) -> Delivery:
 def send_test_event(*, by: User, endpoint: Endpoint) -> Delivery:
     """Queue a "webhook.test" delivery to this endpoint alone, to check it receives and
     verifies what Rapport sends."""
-    require_admin(by)
+    require_admin(by, to="manage webhooks")
     _require_active(endpoint)
     now = timezone.now()
     data = {

@@ -6,15 +6,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view, paginate
+from rapport.accounts.roles import require_admin
 from rapport.errors import Invalid
 from rapport.webhooks import services
 from rapport.webhooks.forms import EndpointForm
 from rapport.webhooks.models import Delivery
 from rapport.webhooks.queries import (
+    access_delivery,
+    access_endpoint,
     deliveries_for,
     endpoints_for,
-    get_delivery_for,
-    get_endpoint_for,
 )
 
 DELIVERIES_PER_PAGE = 25
@@ -28,7 +29,7 @@ def endpoint_list(request: AuthedRequest) -> HttpResponse:
 
 @page_view
 def endpoint_create(request: AuthedRequest) -> HttpResponse:
-    services.require_admin(request.user)
+    require_admin(request.user, to="manage webhooks")
     form = EndpointForm(request.POST or None)
     if form.is_valid():
         try:
@@ -47,7 +48,7 @@ def endpoint_create(request: AuthedRequest) -> HttpResponse:
 
 @page_view
 def endpoint_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    endpoint = get_endpoint_for(request.user, pk)
+    endpoint = access_endpoint(request.user, pk)
     form = EndpointForm(request.POST or None, initial=EndpointForm.initial_for(endpoint))
     if form.is_valid():
         try:
@@ -65,7 +66,7 @@ def endpoint_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def endpoint_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The endpoint, its secret and its log; HTMX polls the log while deliveries are pending."""
-    endpoint = get_endpoint_for(request.user, pk)
+    endpoint = access_endpoint(request.user, pk)
     page = paginate(deliveries_for(request.user, endpoint), request, DELIVERIES_PER_PAGE)
     busy = any(d.status == Delivery.Status.PENDING for d in page.items)
     context = {"endpoint": endpoint, "page": page, "busy": busy}
@@ -77,15 +78,15 @@ def endpoint_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @page_view
 def delivery_detail(request: AuthedRequest, pk: int, delivery: int) -> HttpResponse:
     """One delivery: the exact body sent, and what the receiver answered last."""
-    endpoint = get_endpoint_for(request.user, pk)
-    found = get_delivery_for(request.user, endpoint, delivery)
+    endpoint = access_endpoint(request.user, pk)
+    found = access_delivery(request.user, endpoint, delivery)
     return render(request, "webhooks/delivery.html", {"endpoint": endpoint, "delivery": found})
 
 
 @require_POST
 @page_view
 def endpoint_rotate(request: AuthedRequest, pk: int) -> HttpResponse:
-    endpoint = services.rotate_secret(by=request.user, endpoint=get_endpoint_for(request.user, pk))
+    endpoint = services.rotate_secret(by=request.user, endpoint=access_endpoint(request.user, pk))
     messages.success(
         request, "New signing secret made; the old one no longer signs. Give the receiver this one."
     )
@@ -95,7 +96,7 @@ def endpoint_rotate(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def endpoint_test(request: AuthedRequest, pk: int) -> HttpResponse:
-    endpoint = get_endpoint_for(request.user, pk)
+    endpoint = access_endpoint(request.user, pk)
     services.send_test_event(by=request.user, endpoint=endpoint)
     messages.success(request, "Test event queued; its result appears in the log below.")
     return redirect("webhooks:detail", pk=endpoint.pk)
@@ -104,9 +105,9 @@ def endpoint_test(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @page_view
 def delivery_redeliver(request: AuthedRequest, pk: int, delivery: int) -> HttpResponse:
-    endpoint = get_endpoint_for(request.user, pk)
+    endpoint = access_endpoint(request.user, pk)
     again = services.redeliver(
-        by=request.user, delivery=get_delivery_for(request.user, endpoint, delivery)
+        by=request.user, delivery=access_delivery(request.user, endpoint, delivery)
     )
     messages.success(request, f"Queued {again.event} again; see the newest line of the log.")
     return redirect("webhooks:detail", pk=endpoint.pk)
@@ -115,7 +116,7 @@ def delivery_redeliver(request: AuthedRequest, pk: int, delivery: int) -> HttpRe
 @page_view
 def endpoint_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     """Ask first (GET), then remove (POST)."""
-    endpoint = get_endpoint_for(request.user, pk)
+    endpoint = access_endpoint(request.user, pk)
     if request.method == "POST":
         services.delete_endpoint(by=request.user, endpoint=endpoint)
         messages.success(request, f"Removed {endpoint.url}; nothing more is sent to it.")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rapport.accounts.queries import get_librarian_for, librarians, librarians_for
+from rapport.accounts.queries import access_librarian, librarians, librarians_for
 from rapport.errors import Forbidden, NotFound
 from tests.factories import make_user
 
@@ -18,11 +18,13 @@ def test_librarians_are_the_active_non_managers_by_user_name(world):
 def test_managers_are_refused_the_list(world):
     with pytest.raises(Forbidden) as err:
         librarians_for(world.mia)
-    assert err.value.message == "Managers see aggregate figures only, not librarians' work."
+    assert (
+        err.value.message == "Managers see aggregate figures only, not individual librarians' work."
+    )
 
 
 def test_one_librarian_or_not_found(world):
-    assert get_librarian_for(world.alice, world.bob.pk) == world.bob
+    assert access_librarian(world.alice, world.bob.pk) == world.bob
     for pk in (world.mia.pk, make_user("gone", is_active=False).pk, 10_000):
         with pytest.raises(NotFound):
-            get_librarian_for(world.alice, pk)
+            access_librarian(world.alice, pk)

@@ -60,5 +60,5 @@ def test_today_lists_sections_in_order_with_ranked_people(call, world, token):
 def test_today_is_not_for_managers_or_strangers(call, world):
     reply = call("GET", "/today", as_=world.mia)
     assert (reply.status, reply.content_type) == (403, PROBLEM)
-    assert "managers see the dashboard" in reply.body["detail"]
+    assert "the dashboard has the figures" in reply.body["detail"]
     assert call("GET", "/today").status == 401

@@ -281,7 +281,7 @@ def test_update_touchpoint_by_someone_else_is_forbidden(call, world):
     reply = call("PATCH", path, as_=world.bob, body={"topic": "Mine"})
 
     assert reply.body == forbidden(
-        "Only the librarian who logged this touchpoint can change it.", path
+        "Only the librarian who logged this touchpoint can change or delete it.", path
     )
     assert Touchpoint.objects.get(pk=world.ana_question.pk).topic == "PRISMA search strings"
 

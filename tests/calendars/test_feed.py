@@ -9,6 +9,7 @@ from django.utils import timezone
 from rapport.audit.models import AuditEntry
 from rapport.calendars import services
 from rapport.calendars.models import CalendarFeed, hash_feed_token
+from rapport.errors import Forbidden
 from rapport.relationships.models import Snooze
 from tests.calendars.conftest import make_request
 from tests.calendars.strict import check
@@ -145,7 +146,7 @@ def test_unknown_address_is_not_found(client, world, raw):
 
 
 def test_managers_cannot_make_a_feed(world):
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(Forbidden, match="cannot keep a calendar of follow-ups"):
         services.create_feed(by=world.mia)
     assert CalendarFeed.objects.count() == 0
 

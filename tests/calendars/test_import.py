@@ -10,7 +10,7 @@ from rapport.audit.models import AuditEntry
 from rapport.calendars import services
 from rapport.calendars.importer import external_id
 from rapport.calendars.models import CalendarImport
-from rapport.errors import Forbidden, Invalid
+from rapport.errors import Forbidden, Invalid, NotFound
 from rapport.people.models import Person
 from rapport.touchpoints.models import Participation, Touchpoint
 from tests.calendars.conftest import fixture
@@ -217,8 +217,10 @@ def test_managers_cannot_import(world):
 
 def test_only_the_uploader_runs_it(world):
     job = upload(world.alice, "google.ics")
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # not his: he cannot see it
         services.start_ics_import(by=world.bob, job=job)
+    with pytest.raises(Forbidden, match="Only the librarian who uploaded this file"):
+        services.start_ics_import(by=world.ada, job=job)  # she sees it, but logs as no one
     job.refresh_from_db()
     assert job.status == "previewed"
 

@@ -15,7 +15,7 @@ from rapport.contacts.services import (
     work_on,
 )
 from rapport.contacts.writer import write_cards
-from rapport.errors import Forbidden, Invalid
+from rapport.errors import Forbidden, Invalid, NotFound
 from rapport.people.models import Person
 from rapport.people.queries import search_people
 from rapport.relationships.models import CadenceRule, Relationship, Stage
@@ -319,7 +319,7 @@ def test_run_of_a_file_whose_cards_all_vanish_fails_and_changes_nothing(world):
 
 def test_start_queues_once_and_only_for_the_uploader(world):
     job = upload(world.alice, fixture("apple-3.0.vcf").read_bytes())
-    with pytest.raises(Forbidden, match="Only the person who uploaded"):
+    with pytest.raises(NotFound, match=f"There is no import {job.pk} that you can see"):
         start_vcard_import(by=world.bob, job=job)
     started = start_vcard_import(by=world.alice, job=job)
     assert started.status == ContactImport.Status.QUEUED

@@ -2,8 +2,8 @@ import pytest
 from django.test import override_settings
 
 from rapport.errors import Forbidden, NotFound
-from rapport.people.queries import get_person_for, groups_for, people_for, search_people
-from rapport.touchpoints.queries import get_touchpoint_for, timeline_for_person, touchpoints_for
+from rapport.people.queries import access_person, groups_for, people_for, search_people
+from rapport.touchpoints.queries import access_touchpoint, timeline_for_person, touchpoints_for
 
 
 def names(qs):
@@ -24,13 +24,13 @@ def test_people_for_library_wide_sharing(world):
 
 def test_get_person_for_outside_scope_is_not_found(world):
     with pytest.raises(NotFound) as err:
-        get_person_for(world.bob, world.ana.pk)
+        access_person(world.bob, world.ana.pk)
     assert err.value.message == f"There is no person {world.ana.pk} that you can see."
 
 
 def test_get_person_for_manager_is_forbidden(world):
     with pytest.raises(Forbidden):
-        get_person_for(world.mia, world.ana.pk)
+        access_person(world.mia, world.ana.pk)
 
 
 def test_search_people_by_name_email_group_status(world):
@@ -65,4 +65,4 @@ def test_touchpoints_confidential_reach_their_author_only(world):
         world.ana_question,
     ]
     with pytest.raises(NotFound):
-        get_touchpoint_for(world.ada, world.ana_secret.pk)
+        access_touchpoint(world.ada, world.ana_secret.pk)

@@ -36,7 +36,7 @@ def test_privacy_pages_refuse_everyone_but_administrators(client, world, name, a
     response = client.get(url(world, name, arg))
 
     assert response.status_code == 403
-    assert "Only an administrator can" in response.text
+    assert "Only administrators can" in response.text
     assert "Private worry" not in response.text
 
 

@@ -53,6 +53,7 @@ def test_stage_rules_and_a_group_rule(world):
     CadenceRule.objects.create(
         name="Chem", position=5, group=world.chem, ideal_days=14, max_days=28
     )
+    world.carla.contacts.add(world.alice)  # in no group, so no group rule reaches her
     override_stage(by=world.alice, person=world.carla, stage=Stage.ADVOCATE, reason="Champion")
     found = cadences([world.ana, world.carla], TODAY)
     assert found[world.ana.pk] == Cadence(14, 28, "rule: Chem")

@@ -192,7 +192,7 @@ def test_rule_create_refused_for_non_admins(client, world, role, status):
 def test_rule_services_refuse_librarians(world):
     rule = CadenceRule.objects.get(name="Faculty")
 
-    with pytest.raises(Forbidden, match="Only administrators change the cadence rules"):
+    with pytest.raises(Forbidden, match="Only administrators can change the cadence rules"):
         create_rule(by=world.alice, name="Mine", ideal_days=1, max_days=2)
     with pytest.raises(Forbidden):
         update_rule(by=world.alice, rule=rule, active=False)

@@ -247,7 +247,7 @@ def test_person_page_query_count(client, world, dora):
         response = client.get(address)
 
     assert response.status_code == 200
-    assert len(ctx.captured_queries) == 15
+    assert len(ctx.captured_queries) == 16  # and the view's audit entry, and who awaits a share
 
 
 def test_person_page_query_count_does_not_grow_with_state(client, world, dora):
@@ -261,7 +261,7 @@ def test_person_page_query_count_does_not_grow_with_state(client, world, dora):
     with CaptureQueriesContext(connection) as ctx:
         client.get(reverse("people:person_detail", args=[dora.pk]))
 
-    assert len(ctx.captured_queries) == 15  # 14, and the view's audit entry
+    assert len(ctx.captured_queries) == 16  # 14, the view's audit entry, who awaits a share
 
 
 # Access

@@ -65,7 +65,7 @@ def test_request_manager_refusal_explains(client, world, req):
     response = client.get(reverse("requests:list"))
 
     assert response.status_code == 403
-    assert "Managers see requests only as counts in the figures, not one by one." in response.text
+    assert "Managers see aggregate figures only, not individual requests." in response.text
 
 
 def test_request_admin_acts_on_any_request(client, world, req):

@@ -9,7 +9,7 @@ from rapport.requests.models import Request
 from tests.api.conftest import PROBLEM, forbidden, invalid, not_found
 from tests.requests.conftest import make_request
 
-MANAGERS = "Managers see requests only as counts in the figures, not one by one."
+MANAGERS = "Managers see aggregate figures only, not individual requests."
 
 
 @pytest.fixture

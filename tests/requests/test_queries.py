@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from rapport.errors import Forbidden, NotFound
 from rapport.requests.queries import (
+    access_request,
     follow_ups_due,
-    get_request_for,
     open_requests_for_group,
     open_requests_for_person,
     requests_due,
@@ -41,16 +41,14 @@ def test_requests_for_each_role(world, reqs):
     assert needs(requests_for(world.bob)) == ["bob for carla", "bob for hugo", "bob, chem"]
     with pytest.raises(Forbidden) as err:
         requests_for(world.mia)
-    assert (
-        err.value.message == "Managers see requests only as counts in the figures, not one by one."
-    )
+    assert err.value.message == "Managers see aggregate figures only, not individual requests."
 
 
 def test_requests_for_people_in_scope(world):
     req = make_request(world.bob, [world.ben], need="bob asked about ben")
 
     assert needs(requests_for(world.alice)) == ["bob asked about ben"]
-    assert get_request_for(world.alice, req.pk) == req
+    assert access_request(world.alice, req.pk) == req
 
 
 def test_requests_for_library_wide_sharing(world, reqs, settings):
@@ -61,12 +59,12 @@ def test_requests_for_library_wide_sharing(world, reqs, settings):
 
 def test_get_request_for_out_of_scope_is_not_found(world, reqs):
     with pytest.raises(NotFound) as err:
-        get_request_for(world.alice, reqs["bob_hugo"].pk)
+        access_request(world.alice, reqs["bob_hugo"].pk)
     assert err.value.message == f"There is no request {reqs['bob_hugo'].pk} that you can see."
     with pytest.raises(NotFound):
-        get_request_for(world.alice, "abc")
+        access_request(world.alice, "abc")
     with pytest.raises(Forbidden):
-        get_request_for(world.mia, reqs["alice_ana"].pk)
+        access_request(world.mia, reqs["alice_ana"].pk)
 
 
 def test_follow_ups_due_owned_delivered_and_due(world, today):

@@ -11,7 +11,7 @@ from rapport.errors import Forbidden, Invalid
 from rapport.requests import services
 from rapport.requests.models import Deliverable, Request, Status, StatusChange
 from rapport.touchpoints.models import Participation, Touchpoint
-from tests.factories import make_user
+from tests.factories import make_touchpoint, make_user
 from tests.requests.conftest import make_request
 
 LONDON = ZoneInfo("Europe/London")
@@ -200,7 +200,7 @@ def test_change_status_allowed(world, start, to):
     req = make_request(world.alice, [world.ana], status=start)
     at = dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.UTC)
 
-    services.change_status(by=world.bob, request=req, status=to, note="  Done.  ", now=at)
+    services.change_status(by=world.ada, request=req, status=to, note="  Done.  ", now=at)
 
     req.refresh_from_db()
     assert (req.status, req.status_changed_at) == (to, at)
@@ -209,7 +209,7 @@ def test_change_status_allowed(world, start, to):
         start,
         to,
         at,
-        world.bob,
+        world.ada,
         "Done.",
     )
     [entry] = audit(req, "status")
@@ -280,7 +280,7 @@ def test_change_status_reads_the_current_status_not_a_stale_copy(world):
     services.change_status(by=world.alice, request=req, status="declined")
 
     with pytest.raises(Invalid) as err:
-        services.change_status(by=world.bob, request=stale, status="delivered")
+        services.change_status(by=world.ada, request=stale, status="delivered")
 
     assert err.value.message == (
         "A declined request cannot become delivered; it can become in progress."
@@ -559,7 +559,10 @@ def test_convert_touchpoint_takes_question_visible_people_and_group(world):
 
 def test_convert_touchpoint_with_no_visible_people(world):
     with pytest.raises(Invalid) as err:
-        services.convert_touchpoint(by=world.alice, touchpoint=world.hugo_question)
+        # Her own touchpoint with someone she cannot see (colleagues have him).
+        services.convert_touchpoint(
+            by=world.alice, touchpoint=make_touchpoint(world.alice, [world.hugo])
+        )
 
     assert err.value.message == "A request needs at least one person who asked."
     assert Request.objects.count() == 0
@@ -620,7 +623,7 @@ def test_reassign_all_is_for_administrators_only(world):
     with pytest.raises(Forbidden) as err:
         services.reassign_all(by=world.bob, from_user=world.alice, to_user=world.bob)
 
-    assert err.value.message == "Only an administrator can move all of a librarian's requests."
+    assert err.value.message == "Only administrators can move all of a librarian's requests."
     assert Request.objects.get().owner == world.alice
 
 

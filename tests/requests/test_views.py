@@ -317,6 +317,7 @@ def test_edit_saves_and_counts_a_version(client, world):
 
 
 def test_edit_opened_before_a_status_change_is_refused_with_what_changed(client, world):
+    world.chem.librarians.add(world.bob)  # a colleague who serves the group too
     req = make_request(world.alice, [world.ana])
     client.force_login(world.alice)
     client.get(url("edit", req.pk))
@@ -337,6 +338,7 @@ def test_edit_opened_before_a_status_change_is_refused_with_what_changed(client,
 
 
 def test_outcome_opened_before_another_save_is_refused_with_what_changed(client, world):
+    world.chem.librarians.add(world.bob)  # a colleague who serves the group too
     req = make_request(world.alice, [world.ana])
     client.force_login(world.alice)
     page = client.get(url("detail", req.pk)).text

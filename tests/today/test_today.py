@@ -178,7 +178,7 @@ def test_today_command_prints_the_same_list(world, desk, capsys):
 def test_today_command_refuses_a_manager_and_unknown_users(world):
     from django.core.management import CommandError, call_command
 
-    with pytest.raises(CommandError, match="managers see the dashboard"):
+    with pytest.raises(CommandError, match="the dashboard has the figures"):
         call_command("today", user="mia")
     with pytest.raises(CommandError, match="There is no active user “zed”"):
         call_command("today", user="zed")

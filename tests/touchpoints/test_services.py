@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from rapport.audit.models import AuditEntry
-from rapport.errors import Forbidden, Invalid
+from rapport.errors import Forbidden, Invalid, NotFound
 from rapport.people.models import Person
 from rapport.touchpoints.models import Participation, Touchpoint
 from rapport.touchpoints.services import (
@@ -247,10 +247,25 @@ def test_update_touchpoint_backdating_moves_last_contact_and_audits_the_change(w
 
 
 def test_update_touchpoint_by_another_librarian_is_forbidden(world):
+    world.chem.librarians.add(world.bob)  # he reads it, as a colleague in the group
     with pytest.raises(Forbidden) as err:
         update_touchpoint(by=world.bob, touchpoint=world.ana_question, minutes=5)
 
-    assert err.value.message == "Only the librarian who logged this touchpoint can change it."
+    assert (
+        err.value.message
+        == "Only the librarian who logged this touchpoint can change or delete it."
+    )
+    world.ana_question.refresh_from_db()
+    assert world.ana_question.minutes is None
+
+
+def test_update_touchpoint_by_a_librarian_who_cannot_read_it_finds_nothing(world):
+    """The service checks the scope itself, as the pages and the API do: not even whether
+    the touchpoint exists is told."""
+    with pytest.raises(NotFound) as err:
+        update_touchpoint(by=world.bob, touchpoint=world.ana_question, minutes=5)
+
+    assert err.value.message == f"There is no touchpoint {world.ana_question.pk} that you can see."
     world.ana_question.refresh_from_db()
     assert world.ana_question.minutes is None
 

@@ -201,7 +201,7 @@ def test_edit_by_another_librarian_is_refused(client, world):
 
     assert page.status_code == 403
     assert response.status_code == 403
-    assert "Only the librarian who logged this touchpoint can change it." in response.text
+    assert "Only the librarian who logged this touchpoint can change or delete it." in response.text
     world.ana_question.refresh_from_db()
     assert world.ana_question.topic == "PRISMA search strings"
 

@@ -54,7 +54,7 @@ def test_only_administrators_manage_endpoints(world, who):
     ):
         with pytest.raises(Forbidden) as err:
             act()
-        assert err.value.message == "Only an administrator can manage webhooks."
+        assert err.value.message == "Only administrators can manage webhooks."
 
     assert Endpoint.objects.count() == 1
     assert Delivery.objects.count() == 0

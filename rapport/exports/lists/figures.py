@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.exports.registry import Column, Selection, exportable
-from rapport.people.queries import get_group_for
+from rapport.people.queries import access_group
 from rapport.relationships.models import Stage
 from rapport.reports import figures
 from rapport.reports.forms import ReportFilterForm
@@ -71,7 +71,7 @@ def coverage_librarians(user: User, params: QueryDict) -> Selection:
 
 def _report(user: User, params: QueryDict) -> tuple[figures.Report, str]:
     form = _form(user, params, with_group=True)
-    group = get_group_for(user, form.chosen_group) if form.chosen_group else None
+    group = access_group(user, form.chosen_group) if form.chosen_group else None
     found = figures.report(user, form.chosen_period, group=group)
     label = f"{group.name} {found.period.label}" if group else found.period.label
     return found, label

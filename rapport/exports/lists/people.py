@@ -8,7 +8,7 @@ from rapport.accounts.models import User
 from rapport.exports.registry import Column, Selection, exportable, in_chunks
 from rapport.people.forms import PeopleFilterForm
 from rapport.people.models import Group
-from rapport.people.queries import get_group_for, groups_for, members_of, search_people
+from rapport.people.queries import access_group, groups_for, members_of, search_people
 from rapport.touchpoints.stats import group_counts
 
 PERSON_COLUMNS = (
@@ -91,6 +91,6 @@ def _with_counts(user: User, chunk: list[Group]) -> list[GroupRow]:
 )
 def group_members(user: User, params: QueryDict) -> Selection:
     """A group's members (?group=<id>), as on the group page."""
-    group = get_group_for(user, params.get("group", ""))
+    group = access_group(user, params.get("group", ""))
     rows = members_of(user, group).order_by("person__full_name", "pk")
     return Selection(in_chunks(rows), group.name)

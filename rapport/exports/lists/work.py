@@ -13,7 +13,7 @@ from rapport.accounts.models import User
 from rapport.awareness.queries import items_for, suggestions_for
 from rapport.errors import Invalid
 from rapport.exports.registry import Column, Selection, exportable, in_chunks
-from rapport.people.queries import get_group_for, get_person_for
+from rapport.people.queries import access_group, access_person
 from rapport.requests.forms import FilterForm, StoryFilterForm
 from rapport.requests.queries import search_requests, stories_for
 from rapport.search.forms import SearchForm
@@ -65,10 +65,10 @@ def touchpoints(user: User, params: QueryDict) -> Selection:
     """A person's timeline (?person=<id>) or a group's (?group=<id>); confidential touchpoints
     only for their author, as on the page."""
     if params.get("person"):
-        person = get_person_for(user, params.get("person", ""))
+        person = access_person(user, params.get("person", ""))
         rows, label = timeline_for_person(user, person), person.full_name
     elif params.get("group"):
-        group = get_group_for(user, params.get("group", ""))
+        group = access_group(user, params.get("group", ""))
         rows, label = timeline_for_group(user, group), group.name
     else:
         raise Invalid("Say whose touchpoints to export: ?person=<id> or ?group=<id>.")
@@ -167,7 +167,7 @@ def why(match: Any) -> str:
 )
 def review(user: User, params: QueryDict) -> Selection:
     """The review queue (?person=<id> for one person's), best first."""
-    person = get_person_for(user, params.get("person", "")) if params.get("person") else None
+    person = access_person(user, params.get("person", "")) if params.get("person") else None
     return Selection(in_chunks(suggestions_for(user, person)), person.full_name if person else "")
 
 

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from rapport.accounts.models import User
-from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record
 from rapport.errors import Invalid
 from rapport.requests.models import Deliverable, Request, Status
+from rapport.requests.queries import access_request
 from rapport.requests.services.fields import MAX_TEXT, headline
 from rapport.weblinks import address_problem
 
@@ -29,7 +29,7 @@ def add_deliverable(
     now: dt.datetime | None = None,
 ) -> Deliverable:
     """Attach what was handed over: a link, a file (kept under MEDIA_ROOT), a description."""
-    require_librarian(by, to="change requests")
+    request = access_request(by, request.pk, for_write=True)
     return write_deliverable(
         by, request, title=title, url=url, file=file, description=description, now=now
     )

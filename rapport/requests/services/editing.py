@@ -14,7 +14,6 @@ from rapport.concurrency import (
     Expected,
     brought_up_to_date,
     check_version,
-    locked_fresh,
     save_changes,
     values_of,
 )
@@ -22,6 +21,7 @@ from rapport.errors import Invalid
 from rapport.people.models import Person
 from rapport.people.queries import people_for
 from rapport.requests.models import Request, Status, StatusChange
+from rapport.requests.queries import access_request
 from rapport.requests.services.fields import (
     AUDITED,
     assign,
@@ -35,6 +35,7 @@ from rapport.requests.services.fields import (
 )
 from rapport.requests.services.ownership import reassign_request
 from rapport.touchpoints.models import Touchpoint
+from rapport.touchpoints.queries import access_touchpoint
 
 
 @transaction.atomic
@@ -98,7 +99,7 @@ def update_request(
             "Change the status with its own action, so the step is recorded.",
             {"status": ["Use the status actions."]},
         )
-    row = locked_fresh(Request, request.pk)
+    row = access_request(by, request.pk, for_write=True)
     check_version(row, expected_version)
     before = values_of(row, AUDITED)
     assign(row, fields)
@@ -123,8 +124,9 @@ def update_request(
 
 @transaction.atomic
 def attach_touchpoint(*, by: User, request: Request, touchpoint: Touchpoint) -> Request:
-    """Link a touchpoint (fetched through get_touchpoint_for) to the request; twice is once."""
-    require_librarian(by, to="change requests")
+    """Link a touchpoint the user may read to a request they may change; twice is once."""
+    request = access_request(by, request.pk, for_write=True)
+    touchpoint = access_touchpoint(by, touchpoint.pk)
     check_linkable(touchpoint)
     if not request.touchpoints.filter(pk=touchpoint.pk).exists():
         request.touchpoints.add(touchpoint)
@@ -150,6 +152,7 @@ def convert_touchpoint(
     """Open a request from a touchpoint: its question, the participants `by` may see, its
     group; the touchpoint is linked. `people` and `fields` override what it gives."""
     require_librarian(by, to="change requests")
+    touchpoint = access_touchpoint(by, touchpoint.pk)
     check_linkable(touchpoint)
     if people is None:
         ids = touchpoint.people.values("pk")

@@ -14,12 +14,12 @@ from rapport.concurrency import (
     Expected,
     brought_up_to_date,
     check_version,
-    locked_fresh,
     save_changes,
     values_of,
 )
 from rapport.errors import Invalid
 from rapport.requests.models import Request, Status, StatusChange
+from rapport.requests.queries import access_request
 from rapport.requests.services.deliverables import write_deliverable
 from rapport.requests.services.fields import (
     AUDITED,
@@ -94,8 +94,7 @@ def change_status(
 ) -> Request:
     """Move a request one step along its lifecycle (see TRANSITIONS), with an optional note.
     The status is read under a row lock, so two tabs cannot both move the same request."""
-    require_librarian(by, to="change requests")
-    row = locked_fresh(Request, request.pk)
+    row = access_request(by, request.pk, for_write=True)
     before = values_of(row, AUDITED)
     _move(by, row, status, note, now or timezone.now())
     changes = save_changes(row, before, also=MOVED)
@@ -116,8 +115,7 @@ def deliver_request(
 ) -> Request:
     """Mark it delivered (with what was handed over, if given) and schedule the follow-up
     check-in `follow_up_days` from today."""
-    require_librarian(by, to="change requests")
-    row = locked_fresh(Request, request.pk)
+    row = access_request(by, request.pk, for_write=True)
     before = values_of(row, AUDITED)
     _move(by, row, Status.DELIVERED, note, now or timezone.now())
     changes = save_changes(row, before, also=MOVED)
@@ -147,7 +145,7 @@ def record_follow_up(
             {"log_as": ["Unknown kind."]},
         )
     now = now or timezone.now()
-    row = locked_fresh(Request, request.pk)
+    row = access_request(by, request.pk, for_write=True)
     before = values_of(row, AUDITED)
     _move(by, row, Status.FOLLOWED_UP, note, now)
     if outcome.strip():
@@ -187,8 +185,7 @@ def set_outcome(
 ) -> Request:
     """Record what came of the work and the story of what it made possible, with tags, on the
     request as committed now; `expected_version` as for `update_request`."""
-    require_librarian(by, to="change requests")
-    row = locked_fresh(Request, request.pk)
+    row = access_request(by, request.pk, for_write=True)
     check_version(row, expected_version)
     before = values_of(row, OUTCOME_FIELDS)
     if outcome is not None:

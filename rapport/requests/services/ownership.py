@@ -3,11 +3,12 @@
 from django.db import transaction
 
 from rapport.accounts.models import User
-from rapport.accounts.roles import require_librarian
+from rapport.accounts.roles import require_admin, require_librarian
 from rapport.audit.services import record
-from rapport.concurrency import brought_up_to_date, locked_fresh, save_changes, values_of
-from rapport.errors import Forbidden, Invalid
+from rapport.concurrency import brought_up_to_date, save_changes, values_of
+from rapport.errors import Invalid
 from rapport.requests.models import OPEN_STATUSES, Request
+from rapport.requests.queries import access_request
 from rapport.requests.services.fields import check_owner, summary
 
 
@@ -16,7 +17,7 @@ def reassign_request(*, by: User, request: Request, owner: User) -> Request:
     """Hand a request to another librarian (away, leaving, or better placed)."""
     require_librarian(by, to="change requests")
     check_owner(owner)
-    row = locked_fresh(Request, request.pk)
+    row = access_request(by, request.pk, for_write=True)
     if owner.pk != row.owner_id:
         _hand_over(by, row, owner)
     return brought_up_to_date(request, row)
@@ -33,8 +34,7 @@ def _hand_over(by: User, row: Request, owner: User) -> None:
 def reassign_all(*, by: User, from_user: User, to_user: User) -> list[Request]:
     """Move every open request of `from_user` (pending follow-ups included) to `to_user`, so
     nothing is left with a librarian who leaves. Administrators only."""
-    if not by.is_admin:
-        raise Forbidden("Only an administrator can move all of a librarian's requests.")
+    require_admin(by, to="move all of a librarian's requests")
     if from_user.pk == to_user.pk:
         raise Invalid(
             "Choose a different librarian to take the requests over.",

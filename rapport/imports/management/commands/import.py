@@ -10,7 +10,7 @@ from rapport.accounts.models import Role, User
 from rapport.errors import RapportError
 from rapport.imports import engine, services
 from rapport.imports.models import ImportJob, Target
-from rapport.imports.queries import get_job_for, get_mapping_by_name, issues_for
+from rapport.imports.queries import access_import, get_mapping_by_name, issues_for
 from rapport.imports.report import summary_lines
 
 SHOWN_ISSUES = 20
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         by = _user(opts["username"])
         try:
             if opts["resume"]:
-                job = get_job_for(by, opts["resume"])
+                job = access_import(by, opts["resume"])
                 job = services.resume_job(by=by, job=job, how="caller")
                 if job.status == ImportJob.Status.READING:
                     job = engine.read_job(job.pk)

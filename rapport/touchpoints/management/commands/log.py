@@ -39,7 +39,9 @@ class Command(BaseCommand):
             )
         except RapportError as e:
             raise CommandError(e.message) from None
-        people = ", ".join(p.full_name for p in tp.people.all()) or "no one in particular"
+        withheld = {p.pk: p.email or "someone" for p in tp.withheld}
+        names = [withheld.get(p.pk, p.full_name) for p in tp.people.all()]
+        people = ", ".join(names) or "no one in particular"
         when = timezone.localtime(tp.occurred_at)
         details = [
             tp.get_kind_display(),
@@ -56,3 +58,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Logged touchpoint {tp.pk} with {people}, {when:%a %d %b %Y %H:%M}:")
         self.stdout.write(f"  {tp.topic}")
         self.stdout.write("  " + " · ".join(details))
+        for address in withheld.values():
+            self.stdout.write(
+                f"  {address} is in the care of colleagues: their page and history stay with "
+                "them until one of them or an administrator shares this person with you."
+            )
