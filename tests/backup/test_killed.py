@@ -63,6 +63,15 @@ def whole(database: Database, source, media) -> None:
     )
 
 
+def no_half_files(media, source) -> None:
+    """Every file under its own name is the archive's, whole (a file being written is not)."""
+    sums = {item["path"]: item["sha256"] for item in source.manifest["files"]}
+    present = [p for p in media.rglob("*") if p.is_file() and p.suffix != ".restoring"]
+    for path in present:
+        name = path.relative_to(media).as_posix()
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == sums[name], name
+
+
 def empty(database: Database, source) -> None:
     """No table holds a row of the archive's, only what `migrate` itself puts there."""
     tables = [t["table"] for t in source.manifest["tables"] if t["table"] not in SEEDED]
@@ -155,6 +164,7 @@ def test_a_restore_killed_before_it_commits_can_be_run_again(
     killed(env, "restore", str(source.archive), **where)
     if "django_migrations" in target.tables():
         empty(target, source)
+    no_half_files(media, source)
     again = rapport(env, "restore", str(source.archive))
 
     assert again.returncode == 0, again.output
