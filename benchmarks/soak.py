@@ -4,8 +4,9 @@
         [--postgres postgres://postgres@127.0.0.1:5432/rapport_soak] [--servers N] [--threads 8]
 
 A fresh database (a temporary SQLite file, or the PostgreSQL database named, dropped and
-created afresh: name one that holds nothing you want) is migrated and given a few librarians
-with API tokens and some people in the group they all serve. Rapport is then served as in
+created afresh, and dropped again after a run that found nothing wrong: name one that holds
+nothing you want) is migrated and given a few librarians with API tokens and some people in
+the group they all serve. Rapport is then served as in
 production, `rapport serve` (waitress) in processes of their own (the first with its
 background worker), and CLIENTS processes call the API over HTTP for SECONDS, each mixing:
 
@@ -68,7 +69,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--servers", type=int, help="server processes (1 on SQLite, else 2)")
     parser.add_argument("--threads", type=int, default=8, help="threads per server process")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the temporary folder (and the PostgreSQL database)",
+    )
     args = parser.parse_args(argv)
     if args.servers is None:
         args.servers = 2 if args.postgres else 1
@@ -80,13 +85,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
 # The parent: a fresh database, the servers, the clients, the checks.
 
 
-def recreate_postgres(url: str) -> None:
+def recreate_postgres(url: str, *, create: bool = True) -> None:
     import psycopg
 
     base, _, name = url.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as con:
         con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        con.execute(f'CREATE DATABASE "{name}"')
+        if create:
+            con.execute(f'CREATE DATABASE "{name}"')
 
 
 @dataclass
@@ -496,6 +502,8 @@ def main(argv: list[str] | None = None) -> None:
     print("\nOK: no errors, nothing lost, nothing duplicated, no update lost.")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
+        if args.postgres:
+            recreate_postgres(args.postgres, create=False)
 
 
 if __name__ == "__main__":
