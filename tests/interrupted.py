@@ -240,12 +240,14 @@ def killed(
         if pattern and pattern.search(output.decode(errors="replace")):
             process.send_signal(signal.SIGKILL)
             break
-    if process.poll() is None and time.monotonic() >= deadline:
+    timed_out = process.poll() is None and time.monotonic() >= deadline
+    if timed_out:
         process.kill()
     process.wait()
     output += process.stdout.read()
     process.stdout.close()
     text = output.decode(errors="replace")
+    assert not timed_out, f"neither the line nor the call came in {timeout} s:\n{text[-3000:]}"
     assert process.returncode == -signal.SIGKILL, f"not killed part-way:\n{text[-3000:]}"
     return text
 
