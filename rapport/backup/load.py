@@ -6,13 +6,22 @@ In order, and nothing is changed until the archive has proved whole:
 3. the database must be empty (what `migrate` itself puts there aside), and no uploaded
    file may be overwritten with different content;
 4. the schema is brought to the archive's migration state (an empty, unmigrated database is
-   migrated here), the rows go in with their primary keys in one transaction, with the files;
-5. migrations newer than the archive are applied, and PostgreSQL's sequences are reset.
+   migrated here), the rows go in with their primary keys in one transaction, with the files
+   and PostgreSQL's sequences set past the ids restored;
+5. migrations newer than the archive are applied.
+
+Killed at any moment (SIGKILL, a crash), a restore leaves a database that is either empty, so
+that the same restore can simply be run again, or restored (but for migrations newer than the
+archive, which `rapport migrate` applies): the rows, the sequences and the files are written
+in the one transaction, each file under a temporary name renamed once whole. Each migration is
+its own transaction, so a restore (or `migrate`) killed while migrating carries on from the
+last one applied (tests/backup/test_killed.py).
 """
 
 import hashlib
 import io
 import json
+import os
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -65,8 +74,8 @@ def restore_backup(
         state = executor.loader.project_state(targets).apps
         models = {m._meta.db_table: m for m in state.get_models(include_auto_created=True)}
         _load(archive, manifest, models, seeded, using, say)
-    _migrate_forward(connection, say)
-    _reset_sequences(connection)
+    if _migrate_forward(connection, say):  # they may add tables, and rows
+        _reset_sequences(connection, _models_with_tables(connection))
     ContentType.objects.clear_cache()
     say(
         f"Restored {manifest.rows:,} rows in {len(manifest.tables)} tables and "
@@ -224,6 +233,10 @@ def _load(
                 for table in manifest.tables:
                     _load_table(archive, table, models, cursor, connection, say)
                 _restore_sqlite_triggers(cursor, triggers, say)
+            # In the transaction, so the rows are never committed without them: new rows
+            # would otherwise take the ids of restored ones. (Sequences ignore a rollback,
+            # which only leaves gaps before the ids of a database left empty.)
+            _reset_sequences(connection, [models[t.table] for t in manifest.tables])
             _write_files(archive, manifest, written, say)
     except IntegrityError as err:
         _remove(written)
@@ -333,10 +346,15 @@ def _write_files(
         if target.exists():  # the same content is there already (checked before)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        written.append(target)
-        with archive.open(item.member) as source, target.open("wb") as out:
+        # Written beside it, then renamed once whole: a restore killed part-way must not
+        # leave half a file under the real name, which the next restore would take for
+        # someone else's file and refuse to overwrite.
+        partial = target.with_name(f"{target.name}.restoring")
+        written.extend((partial, target))
+        with archive.open(item.member) as source, partial.open("wb") as out:
             while block := source.read(COPY_BLOCK):
                 out.write(block)
+        os.replace(partial, target)
     if manifest.files:
         say(f"uploaded files: {len(manifest.files):,}")
 
@@ -346,17 +364,25 @@ def _remove(paths: list[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
-def _migrate_forward(connection: Any, say: Progress) -> None:
+def _migrate_forward(connection: Any, say: Progress) -> bool:
+    """Apply the migrations newer than the archive; whether there were any."""
     executor = MigrationExecutor(connection)
     leaves = executor.loader.graph.leaf_nodes()
-    if executor.migration_plan(leaves):
-        say("Applying the migrations newer than the backup …")
-        executor.migrate(leaves)
+    if not executor.migration_plan(leaves):
+        return False
+    say("Applying the migrations newer than the backup …")
+    executor.migrate(leaves)
+    return True
 
 
-def _reset_sequences(connection: Any) -> None:
+def _models_with_tables(connection: Any) -> list[Any]:
     existing = set(connection.introspection.table_names())
-    models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in existing]
+    return [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in existing]
+
+
+def _reset_sequences(connection: Any, models: list[Any]) -> None:
+    """PostgreSQL: each table's id sequence past its largest id (SQLite keeps no sequence
+    apart from its rows)."""
     statements = connection.ops.sequence_reset_sql(no_style(), models)
     if statements:
         with connection.cursor() as cursor:
