@@ -19,6 +19,7 @@ from rapport.awareness.queries import (
     matches_for,
 )
 from rapport.people.queries import access_person
+from rapport.weblinks import web_address
 
 router = Router(tags=["awareness"])
 
@@ -31,12 +32,17 @@ class ItemOut(Schema):
     authors: list[str]
     venue: str
     published_on: dt.date | None
-    link: str
+    link: str = Field(description="An http(s) address, or empty.")
     doi: str
     arxiv_id: str
     source_kind: str
     source: str
     added_at: dt.datetime
+
+    @staticmethod
+    def resolve_link(obj: Any) -> str:
+        # A row stored before links were checked goes out as no link, never as a script.
+        return web_address(obj.link)
 
 
 class ItemIn(InputSchema):

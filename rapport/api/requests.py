@@ -49,6 +49,7 @@ from rapport.requests.services import (
     update_request,
 )
 from rapport.touchpoints.queries import access_touchpoint, mark_visible_people
+from rapport.weblinks import web_address
 
 router = Router(tags=["requests"])
 
@@ -59,10 +60,15 @@ FOLLOW_UP_HELP = "Days after delivery to check in, 1–365."
 class DeliverableOut(Schema):
     id: int
     title: str
-    url: str
+    url: str = Field(description="An http(s) address, or empty.")
     file_name: str = Field(description="The attached file's name, or empty.")
     description: str
     delivered_at: dt.datetime
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        # A row stored before addresses were checked goes out as none, never as a script.
+        return web_address(obj.url)
 
 
 class StatusChangeOut(Schema):

@@ -139,3 +139,14 @@ def test_create_item_with_a_web_address_keeps_it(call, world, token, link, store
 
     assert (reply.status, reply.body["link"]) == (201, stored)
     assert Item.objects.get().link == stored
+
+
+def test_an_old_row_with_a_script_link_goes_out_with_no_link(call, world, token):
+    """A row stored before links were checked (written straight to the table here) is never
+    handed to an API client as a link it might render."""
+    make_item("Old row", link="javascript:alert(1)")
+
+    reply = call("GET", "/items", token=token)
+
+    assert reply.status == 200
+    assert [(i["title"], i["link"]) for i in reply.body["items"]] == [("Old row", "")]

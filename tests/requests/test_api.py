@@ -243,3 +243,21 @@ def test_forbidden_helper_shape(call, world):
     reply = call("GET", "/requests", as_=world.mia)
 
     assert reply.body == forbidden(MANAGERS, "/requests")
+
+
+def test_an_old_deliverable_with_a_script_address_goes_out_with_none(call, world, token):
+    from rapport.requests.models import Deliverable
+
+    req = make_request(world.alice, [world.ana])
+    Deliverable.objects.create(
+        request=req,
+        title="Old link",
+        url="javascript:alert(1)",
+        delivered_at=req.status_changed_at,
+        by=world.alice,
+    )
+
+    reply = call("GET", f"/requests/{req.pk}", token=token)
+
+    assert reply.status == 200
+    assert [(d["title"], d["url"]) for d in reply.body["deliverables"]] == [("Old link", "")]
