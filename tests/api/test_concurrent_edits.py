@@ -58,6 +58,9 @@ def on_a_real_database(tmp_path: Path) -> Iterator[None]:
     path = tmp_path / "rapport.sqlite3"
     with closing(sqlite3.connect(path)) as disk:
         memory.backup(disk)
+        # WAL before the threads meet: switching a file to WAL needs it to itself, and a
+        # connection that tries while others hold it is refused at once, with no wait.
+        disk.execute("PRAGMA journal_mode=WAL")
     name = connection.settings_dict["NAME"]
     connection.settings_dict["NAME"] = str(path)
     try:
