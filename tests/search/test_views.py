@@ -41,7 +41,7 @@ def test_search_page_punctuation_only_says_so(client, world):
 
     response = client.get(SEARCH, {"q": '"*()'})
 
-    assert '<p class="empty" id="search-message">Type a word or two to search for.</p>' in (
+    assert '<p class="empty" id="search-message" data-announce>Type a word or two to search for.</p>' in (
         response.content.decode()
     )
 
