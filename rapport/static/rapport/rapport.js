@@ -300,6 +300,7 @@
     var bar = document.querySelector(".capture");
     var el = e.target;
     if (!bar || bar.contains(el) || getComputedStyle(bar).position !== "sticky") return;
+    if (el === document.getElementById("main") || !el.matches(":focus-visible")) return; // a click
     var barBottom = bar.getBoundingClientRect().bottom;
     var box = el.getBoundingClientRect();
     if (box.top < barBottom) window.scrollBy(0, box.top - barBottom - 8);
