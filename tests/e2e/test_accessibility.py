@@ -12,8 +12,10 @@ from pprint import pformat
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
 
-from rapport.awareness.models import Item, Match, MatchStatus
+from rapport.awareness.models import Item, Match, MatchStatus, Subscription
 from rapport.people.models import Person
 from rapport.requests.services import deliver_request, open_request
 from tests import access_world
@@ -100,6 +102,9 @@ def violations(page) -> list[dict]:
     ]
     if twice := page.evaluate(DUPLICATE_IDS):
         problems.append({"rule": "duplicate ids", "help": "Each id once", "nodes": twice})
+    title = page.title()
+    if not title.endswith("Rapport") or "<" in title or "csrf" in title or "\n" in title:
+        problems.append({"rule": "plain title", "help": "The title is plain text", "nodes": title})
     return problems
 
 
@@ -179,3 +184,16 @@ def test_every_page_reflows_at_320_pixels_and_still_passes_axe(narrow, sign_in, 
     problems = visit_all(narrow, sign_in, role, pages, check)
 
     assert problems == {}, pformat(problems, width=100)
+
+
+def test_a_new_alerts_link_wraps_at_320_pixels(narrow, sign_in, world):
+    Subscription.objects.create(person=world.ana, consented_at=timezone.now())
+    sign_in(narrow, "alice")
+    narrow.goto(reverse("awareness:profile", args=[world.ana.pk]))
+
+    narrow.get_by_role("button", name="New link").click()
+
+    link = narrow.get_by_role("link", name="/alerts/")
+    expect(link).to_have_count(1)
+    assert link.get_attribute("href").startswith("http")
+    assert too_wide(narrow) is None

@@ -109,6 +109,16 @@ def test_query_count_does_not_grow_with_people(world, desk):
     assert len(many.captured_queries) == len(some.captured_queries)
 
 
+def test_today_page_title_is_plain_text(client, world, desk):
+    client.force_login(world.alice)
+
+    html = client.get("/").text
+
+    title = html[html.index("<title>") : html.index("</title>") + len("</title>")]
+    assert title == "<title>Today · Rapport</title>"
+    assert html.count("csrfmiddlewaretoken") == html.count('name="csrfmiddlewaretoken"')
+
+
 def test_today_page_lists_rows_with_log_contact_and_snooze(client, world, desk):
     client.force_login(world.alice)
 
