@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from rapport.awareness.models import Item, Match
 from rapport.requests.services import deliver_request, open_request
 from rapport.touchpoints.models import Touchpoint
+from tests.e2e.test_accessibility import violations
 from tests.e2e.test_today import overdue
 from tests.factories import make_person
 
@@ -101,6 +102,7 @@ def test_capture_flow_by_keyboard_alone(desktop, sign_in, world):
     expect(box).to_be_focused()
     expect(box).to_have_value("")
     assert Touchpoint.objects.filter(capture_line=CAPTURE_FLOW).count() == 1
+    assert violations(desktop) == []
 
 
 def test_refused_capture_keeps_focus_in_the_box_described_by_the_error(desktop, sign_in, world):
@@ -117,6 +119,7 @@ def test_refused_capture_keeps_focus_in_the_box_described_by_the_error(desktop, 
     expect(box).to_have_attribute("aria-describedby", "capture-problem capture-help")
     assert error.get_attribute("id") == "capture-problem"
     assert Touchpoint.objects.filter(capture_line="@Nobody Known asked ~5m").count() == 0
+    assert violations(desktop) == []
 
 
 def test_snooze_announces_and_keeps_focus_on_the_row(desktop, sign_in, world):
@@ -138,6 +141,7 @@ def test_snooze_announces_and_keeps_focus_on_the_row(desktop, sign_in, world):
     expect(snoozed).to_be_focused()
     expect(desktop.locator("#announcer")).to_have_text(text)
     assert desktop.evaluate(ANNOUNCER_KEPT) == "kept"
+    assert violations(desktop) == []
 
 
 def test_review_decision_announces_and_keeps_focus(desktop, sign_in, world):
@@ -167,6 +171,7 @@ def test_search_results_are_announced_in_a_stable_region(desktop, sign_in, world
 
     expect(desktop.locator("#search-results .search-hit")).to_have_count(1)
     expect(desktop.locator("#announcer")).to_have_text("1 best match")
+    assert violations(desktop) == []
     assert desktop.evaluate(ANNOUNCER_KEPT) == "kept"
     assert desktop.locator("#search-results").get_attribute("aria-live") is None
     assert desktop.locator("[aria-live]").count() == 2  # the announcer and the capture result
