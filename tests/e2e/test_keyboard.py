@@ -269,3 +269,13 @@ def test_the_capture_bar_scrolls_away_on_a_short_window(chromium, live_server, s
         assert style(page.locator(".capture"), "position") == position
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
         context.close()
+
+
+def test_skip_link_works_without_javascript(no_script, sign_in, world):
+    sign_in(no_script, "alice")
+
+    no_script.keyboard.press("Tab")
+    no_script.keyboard.press("Enter")
+    no_script.keyboard.type("@Ana")
+
+    expect(no_script.locator("#capture-line")).to_have_value("@Ana")
