@@ -89,6 +89,32 @@ DUPLICATE_IDS = """() => {
 }"""
 
 
+#: Text fields, lists and selects whose border is under 3:1 against what lies behind them
+#: (WCAG 1.4.11; axe checks text only).
+FAINT_BORDERS = """() => {
+  const rgba = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = c => {
+    const [r, g, b] = rgba(c).slice(0, 3).map(v => v / 255)
+      .map(v => v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const behind = e => {
+    for (let p = e.parentElement; p; p = p.parentElement) {
+      const c = getComputedStyle(p).backgroundColor, v = rgba(c);
+      if (v.length === 3 || v[3] === 1) return c;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const fields = document.querySelectorAll(
+    "input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file])"
+    + ":not([type=submit]):not([type=button]), select, textarea");
+  return [...fields].filter(e => e.getClientRects().length).map(e => {
+    const [a, b] = [lum(getComputedStyle(e).borderTopColor), lum(behind(e))];
+    return [e.id || e.name, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  }).filter(([, ratio]) => ratio < 3).map(([id, ratio]) => id + " " + ratio.toFixed(2));
+}"""
+
+
 def violations(page) -> list[dict]:
     """axe's violations, each cut to what a reader needs: the rule, and where it fails."""
     found = axe.run(page, options=AXE_OPTIONS).response["violations"]
@@ -102,6 +128,8 @@ def violations(page) -> list[dict]:
     ]
     if twice := page.evaluate(DUPLICATE_IDS):
         problems.append({"rule": "duplicate ids", "help": "Each id once", "nodes": twice})
+    if faint := page.evaluate(FAINT_BORDERS):
+        problems.append({"rule": "non-text contrast", "help": "Borders 3:1", "nodes": faint})
     title = page.title()
     if not title.endswith("Rapport") or "<" in title or "csrf" in title or "\n" in title:
         problems.append({"rule": "plain title", "help": "The title is plain text", "nodes": title})
