@@ -93,6 +93,17 @@ def desktop(chromium, live_server, seeded_rules):
 
 
 @pytest.fixture
+def narrow(chromium, live_server, seeded_rules):
+    """The narrowest screen WCAG 1.4.10 asks pages to reflow into: 320 CSS pixels wide (a
+    1280-pixel window at 400% zoom)."""
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def no_script(chromium, live_server, seeded_rules):
     """A desktop page with JavaScript off: every link and form must still work."""
     context = chromium.new_context(

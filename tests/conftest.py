@@ -22,6 +22,7 @@ from rapport.touchpoints.models import Touchpoint
 from tests.browser import (  # noqa: F401
     chromium,
     desktop,
+    narrow,
     no_script,
     phone,
     seeded_rules,

@@ -161,6 +161,13 @@ class DeliverableForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
+    """Shown beside the outcome form on a delivered request, so its fields' ids carry their own
+    prefix: two fields with one id leave one without a label (the names stay the same)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_follow_up_%s")
+        super().__init__(*args, **kwargs)
+
     note = forms.CharField(
         label="How did it go?",
         required=False,

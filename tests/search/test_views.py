@@ -41,9 +41,10 @@ def test_search_page_punctuation_only_says_so(client, world):
 
     response = client.get(SEARCH, {"q": '"*()'})
 
-    assert '<p class="empty" id="search-message">Type a word or two to search for.</p>' in (
-        response.content.decode()
+    message = (
+        '<p class="empty" id="search-message" data-announce>Type a word or two to search for.</p>'
     )
+    assert message in response.content.decode()
 
 
 def test_search_page_nothing_found_says_so(client, world):

@@ -109,6 +109,16 @@ def test_query_count_does_not_grow_with_people(world, desk):
     assert len(many.captured_queries) == len(some.captured_queries)
 
 
+def test_today_page_title_is_plain_text(client, world, desk):
+    client.force_login(world.alice)
+
+    html = client.get("/").text
+
+    title = html[html.index("<title>") : html.index("</title>") + len("</title>")]
+    assert title == "<title>Today · Rapport</title>"
+    assert html.count("csrfmiddlewaretoken") == html.count('name="csrfmiddlewaretoken"')
+
+
 def test_today_page_lists_rows_with_log_contact_and_snooze(client, world, desk):
     client.force_login(world.alice)
 
@@ -136,9 +146,9 @@ def test_snoozing_from_today_takes_the_row_off(client, world, desk):
     response = client.post(url, {"days": "14"}, HTTP_HX_REQUEST="true")
 
     until = timezone.localdate() + dt.timedelta(days=14)
-    assert (
-        response.text
-        == f'<li class="snoozed" role="status">Snoozed Olga Old until {until:%a %-d %b}.</li>'
+    assert response.text == (
+        '<li class="snoozed" data-announce tabindex="-1">'
+        f"Snoozed Olga Old until {until:%a %-d %b}.</li>"
     )
     assert names(build(world.alice, NOW), "past_max") == []
     assert client.post(url, {"days": "3650"}).status_code == 422

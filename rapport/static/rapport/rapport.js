@@ -199,6 +199,154 @@
   document.addEventListener("htmx:responseError", captureFailed);
   document.addEventListener("htmx:sendError", captureFailed);
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  /* Accessibility: announcements, focus after partial updates, the capture shortcut, focus
+   * kept clear of the sticky capture bar, and wide tables reachable by keyboard. */
+
+  /* Say a partial update's news in the page's one stable live region (#announcer): a region
+   * swapped in with its text is not announced reliably, a stable one whose text changes is.
+   * Elements marked data-announce carry the news; those present at load are old news. */
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region || !text) return;
+    region.textContent = "";
+    setTimeout(function () { region.textContent = text; }, 100);
+  }
+
+  function markAnnounced(root) {
+    var old = root.querySelectorAll("[data-announce]");
+    for (var i = 0; i < old.length; i++) old[i].setAttribute("data-announced", "");
+  }
+
+  function focusLost() {
+    var active = document.activeElement;
+    return !active || active === document.body || !active.isConnected || active.disabled;
+  }
+
+  function placeFocus(el) {
+    if (!el.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) {
+      el.setAttribute("tabindex", "-1");
+    }
+    el.focus();
+  }
+
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var target = e.target;
+    if (target && target.id === "capture-result") return; // a stable live region itself
+    var fresh = document.querySelectorAll("[data-announce]:not([data-announced])");
+    var news = fresh.length ? fresh[0] : target && target.getAttribute && target.getAttribute("role") === "status" ? target : null;
+    if (news) announce(news.textContent.replace(/\s+/g, " ").trim());
+    markAnnounced(document);
+    /* The control that was used went away with the update (a snooze or a review decision):
+     * put focus on what took its place, so the next Tab goes on from there. */
+    if (focusLost() && target && target.isConnected && target !== document.body) {
+      placeFocus(fresh.length && target.contains(fresh[0]) ? fresh[0] : target);
+    }
+  });
+
+  /* After a capture, focus goes back to the box: emptied after a log, or still holding the
+   * line after a refusal, which the box then names as its description. */
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (!e.target || e.target.id !== "capture-result") return;
+    var input = document.getElementById("capture-line");
+    if (!input) return;
+    var error = e.target.querySelector(".result.error");
+    if (error && !error.id) error.id = "capture-problem";
+    input.setAttribute("aria-describedby", error ? error.id + " capture-help" : "capture-help");
+    if (error) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+    if (focusLost() || document.activeElement === document.getElementById("capture-submit")) {
+      input.focus();
+    }
+  });
+
+  function focusCapture() {
+    var input = document.getElementById("capture-line");
+    if (!input) return false;
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+    return true;
+  }
+
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  /* Alt+Shift+C jumps to the capture box from anywhere (a shortcut with modifiers, so it
+   * cannot fire while someone types: WCAG 2.1.4). */
+  document.addEventListener("keydown", function (e) {
+    if (e.altKey && e.shiftKey && !e.ctrlKey && !e.metaKey && e.code === "KeyC") {
+      if (typing(e.target) && e.target.id === "capture-line") return;
+      if (focusCapture()) e.preventDefault();
+    }
+  });
+
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("#skip-to-capture");
+    if (link && focusCapture()) e.preventDefault();
+  });
+
+  /* The capture bar's height, for scroll-padding: focus and jumps land below it. */
+  function measureCaptureBar() {
+    var bar = document.querySelector(".capture");
+    if (!bar) return;
+    var sticky = getComputedStyle(bar).position === "sticky";
+    document.documentElement.style.setProperty(
+      "--capture-height", sticky ? Math.ceil(bar.getBoundingClientRect().height) + "px" : "0px");
+  }
+
+  /* Where scroll-padding is not applied to focus moves, bring a control hidden under the
+   * sticky bar back into sight. */
+  document.addEventListener("focusin", function (e) {
+    var bar = document.querySelector(".capture");
+    var el = e.target;
+    if (!bar || bar.contains(el) || getComputedStyle(bar).position !== "sticky") return;
+    if (el === document.getElementById("main") || !el.matches(":focus-visible")) return; // a click
+    var barBottom = bar.getBoundingClientRect().bottom;
+    var box = el.getBoundingClientRect();
+    if (box.top < barBottom) window.scrollBy(0, box.top - barBottom - 8);
+  });
+
+  /* A table wider than the screen scrolls inside its .table-wrap; make that region reachable
+   * and named, so it scrolls from the keyboard too. */
+  function tablesReachable() {
+    var wraps = document.querySelectorAll(".table-wrap");
+    for (var i = 0; i < wraps.length; i++) {
+      var wrap = wraps[i];
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        var table = wrap.querySelector("table");
+        var caption = table && table.querySelector("caption");
+        var section = wrap.closest("section[aria-labelledby]");
+        var heading = section && document.getElementById(section.getAttribute("aria-labelledby"));
+        var name = (caption || heading) ? (caption || heading).textContent.trim() : "Table";
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", name + " (scrolls sideways)");
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    }
+  }
+
+  function layoutChanged() {
+    measureCaptureBar();
+    tablesReachable();
+  }
+
+  function initAccessibility() {
+    markAnnounced(document);
+    layoutChanged();
+    window.addEventListener("resize", layoutChanged);
+    document.addEventListener("toggle", layoutChanged, true); // a <details> opened
+    document.addEventListener("htmx:afterSettle", layoutChanged);
+  }
+
+  function start() {
+    init();
+    initAccessibility();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
