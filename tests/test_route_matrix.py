@@ -55,6 +55,7 @@ PAGES: dict[str, Rule] = {
     "password_reset_done": rule(PUBLIC),
     "password_reset_confirm": rule(PUBLIC, "reset"),
     "password_reset_complete": rule(PUBLIC),
+    "accounts:account": rule(ANY),
     "accounts:tokens": rule(ANY),
     # A token is its owner's alone, even for an administrator.
     "accounts:token_revoke": post(ANY, "token", expect={"mia": 404, "ada": 404}),

@@ -252,7 +252,7 @@ def new_link(request: AuthedRequest, pk: int) -> HttpResponse:
         "The links sent before no longer work. The new one is below, shown this once: give it"
         " to them yourself, or email it (each email carries a link of its own).",
     )
-    return _profile_page(request, pk, link=digests.preferences_url(sub))
+    return _profile_page(request, pk, link=digests.preferences_url(sub, request))
 
 
 @page_view
