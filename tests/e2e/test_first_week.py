@@ -1,0 +1,102 @@
+"""The first week on the pages, in a real browser: what can be clicked looks clickable, the
+coverage table says it scrolls (and is a list of cards on a phone), a form error on a phone is
+brought into view and focused."""
+
+from playwright.sync_api import expect
+
+from rapport.people.models import Group
+from rapport.relationships.services import refresh_all
+
+ACCENT = "rgb(31, 95, 191)"  # --accent
+
+
+def style(page, selector: str, prop: str, pseudo: str | None = None) -> str:
+    return page.eval_on_selector(
+        selector, "(el, [p, s]) => getComputedStyle(el, s).getPropertyValue(p)", [prop, pseudo]
+    )
+
+
+def test_collapsible_sections_show_a_marker_and_turn_it_when_open(desktop, sign_in, world):
+    refresh_all()
+    sign_in(desktop, "alice")
+    desktop.goto(f"/people/{world.ana.pk}/")
+    summary = "#rel-why > summary"
+
+    assert style(desktop, summary, "cursor") == "pointer"
+    assert style(desktop, summary, "color") == ACCENT
+    assert style(desktop, summary, "border-left-width", "::before") == "8px"  # the marker
+    assert style(desktop, summary, "transform", "::before") == "none"  # pointing right
+
+    desktop.click(summary)
+
+    expect(desktop.locator("#rel-parts")).to_be_visible()
+    turned = style(desktop, summary, "transform", "::before")
+    assert turned.startswith("matrix(") and turned != "matrix(1, 0, 0, 1, 0, 0)"  # pointing down
+
+
+def test_buttons_styled_as_links_look_like_links(desktop, sign_in, world):
+    sign_in(desktop, "alice")
+    button = desktop.get_by_role("button", name="Email me daily")
+    expect(button).to_be_visible()
+
+    assert button.evaluate("el => getComputedStyle(el).color") == ACCENT
+    assert "underline" in button.evaluate("el => getComputedStyle(el).textDecorationLine")
+    assert button.evaluate("el => getComputedStyle(el).cursor") == "pointer"
+    signout = desktop.get_by_role("button", name="Sign out")
+    assert "underline" not in signout.evaluate("el => getComputedStyle(el).textDecorationLine")
+
+
+def test_coverage_table_says_it_scrolls_and_keeps_its_first_column(desktop, sign_in, world):
+    # A real library's group names are long; with them the table is wider than the card.
+    Group.objects.filter(pk=world.chem.pk).update(
+        name="Department of Chemical and Biological Engineering, Materials Science Research Lab"
+    )
+    sign_in(desktop, "alice")
+    desktop.goto("/reports/coverage/")
+    box = desktop.locator("#coverage-groups").locator("xpath=..")
+    hint = desktop.locator("#coverage-groups-hint")
+
+    sizes = box.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert sizes[0] > sizes[1], "the table fits: nothing to show"
+    expect(hint).to_be_visible()
+    expect(hint).to_have_text("Scroll sideways for more columns; the first column stays.")
+    expect(box).to_have_class("table-wrap scroll-x overflows")
+    assert desktop.evaluate("document.documentElement.scrollWidth") <= 1280
+
+    box.evaluate("el => { el.scrollLeft = el.scrollWidth; el.dispatchEvent(new Event('scroll')); }")
+
+    expect(box).to_have_class("table-wrap scroll-x overflows at-end")
+    name = desktop.locator(f"#coverage-group-{world.chem.pk} th")
+    expect(name).to_be_in_viewport()
+    assert name.bounding_box()["x"] == box.bounding_box()["x"]  # stuck on the left
+    expect(desktop.locator(f"#coverage-group-{world.chem.pk} td.relationship")).to_be_in_viewport()
+
+
+def test_coverage_on_a_phone_is_cards_of_labelled_figures(phone, sign_in, world):
+    sign_in(phone, "alice")
+    phone.goto("/reports/coverage/")
+    row = phone.locator(f"#coverage-group-{world.chem.pk}")
+
+    for cell in ("members", "never", "overdue", "hours", "relationship"):
+        row.locator(f"td.{cell}").scroll_into_view_if_needed()
+        expect(row.locator(f"td.{cell}")).to_be_in_viewport(ratio=1)
+        box = row.locator(f"td.{cell}").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    never = f"#coverage-group-{world.chem.pk} td.never"
+    assert style(phone, never, "content", "::before") == '"Never contacted"'
+    expect(phone.locator("#coverage-groups-hint")).to_be_hidden()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_form_error_on_a_phone_is_scrolled_to_and_focused(phone, sign_in, world):
+    sign_in(phone, "alice")
+    phone.goto("/people/new/")
+    phone.fill("#id_full_name", "Zoe Zed")
+    phone.fill("#id_orcid", "not an orcid")
+
+    phone.get_by_role("button", name="Save").click()
+
+    field = phone.locator("#id_orcid")
+    expect(field).to_be_focused()
+    expect(field).to_be_in_viewport()
+    expect(phone.locator(".field.invalid .field-error")).to_have_count(1)
