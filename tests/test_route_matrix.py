@@ -101,6 +101,9 @@ PAGES: dict[str, Rule] = {
     "relationships:rule_active": post(ADMIN, "rule"),
     "today:snooze": post(LIBRARIAN, "person"),
     "today:digest": post(LIBRARIAN),
+    # Each librarian's own list: the key names a section, not an object of alice's.
+    "today:section": rule(LIBRARIAN, "today_section", shared=True),
+    "today:counts": rule(LIBRARIAN),
     "reports:index": rule(ANY),
     "reports:coverage": rule(ANY),
     "reports:relationships": rule(ANY),

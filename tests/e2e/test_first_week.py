@@ -2,10 +2,17 @@
 coverage table says it scrolls (and is a list of cards on a phone), a form error on a phone is
 brought into view and focused."""
 
+import datetime as dt
+
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from rapport.people.forms import mention_for
 from rapport.people.models import Group
 from rapport.relationships.services import refresh_all
+from rapport.today.today import SHOWN
+from rapport.touchpoints.services import create_touchpoint
+from tests.factories import make_person
 
 ACCENT = "rgb(31, 95, 191)"  # --accent
 
@@ -18,6 +25,7 @@ def style(page, selector: str, prop: str, pseudo: str | None = None) -> str:
 
 def test_collapsible_sections_show_a_marker_and_turn_it_when_open(desktop, sign_in, world):
     refresh_all()
+    desktop.emulate_media(reduced_motion="reduce")  # no turning animation to wait for
     sign_in(desktop, "alice")
     desktop.goto(f"/people/{world.ana.pk}/")
     summary = "#rel-why > summary"
@@ -31,7 +39,7 @@ def test_collapsible_sections_show_a_marker_and_turn_it_when_open(desktop, sign_
 
     expect(desktop.locator("#rel-parts")).to_be_visible()
     turned = style(desktop, summary, "transform", "::before")
-    assert turned.startswith("matrix(") and turned != "matrix(1, 0, 0, 1, 0, 0)"  # pointing down
+    assert turned == "matrix(0, 1, -1, 0, 0, 0)"  # a quarter turn: pointing down
 
 
 def test_buttons_styled_as_links_look_like_links(desktop, sign_in, world):
@@ -100,3 +108,48 @@ def test_form_error_on_a_phone_is_scrolled_to_and_focused(phone, sign_in, world)
     expect(field).to_be_focused()
     expect(field).to_be_in_viewport()
     expect(phone.locator(".field.invalid .field-error")).to_have_count(1)
+
+
+def _overdue(world, name, days=200):
+    person = make_person(name, groups=[world.chem], status="faculty")
+    create_touchpoint(
+        by=world.alice,
+        people=[person],
+        occurred_at=timezone.now() - dt.timedelta(days=days),
+        question="An old question",
+    )
+    return person
+
+
+def test_today_counts_follow_a_snooze_and_a_capture_and_more_is_a_link(phone, sign_in, world):
+    people = [_overdue(world, f"Olga Old {i:02d}", 200 + i) for i in range(SHOWN + 1)]
+    refresh_all()
+    sign_in(phone, "alice")
+    count = phone.locator("#today-past_max-count")
+    expect(count).to_have_text("16")
+    more = phone.locator("#today-past_max-more")
+    expect(more).to_have_text("and 1 more past their maximum interval")
+
+    row = phone.locator(f"#today-past_max-{people[-1].pk}")  # the longest overdue, first
+    row.get_by_role("button", name="Snooze").click()
+    expect(phone.locator("li.snoozed")).to_have_count(1)
+    expect(count).to_have_text("15")
+    expect(more).to_have_text("")
+
+    box = phone.locator("#capture-line")
+    box.fill(f"{mention_for(people[-2].full_name)} asked about theses ~5m")
+    box.press("Enter")
+    expect(phone.locator("#capture-result [data-capture-saved]")).to_be_visible()
+    expect(count).to_have_text("14")
+
+
+def test_and_more_opens_the_whole_list(desktop, sign_in, world):
+    for i in range(SHOWN + 2):
+        _overdue(world, f"Olga Old {i:02d}", 200 + i)
+    refresh_all()
+    sign_in(desktop, "alice")
+
+    desktop.get_by_role("link", name="and 2 more past their maximum interval").click()
+
+    expect(desktop.locator("h1")).to_have_text("Past their maximum interval")
+    expect(desktop.locator("#today-past_max li .name")).to_have_count(SHOWN + 2)
