@@ -119,6 +119,7 @@ PAGES: dict[str, Rule] = {
     "awareness:run": rule(LIBRARIAN, "run", shared=True),
     "awareness:review": rule(LIBRARIAN),
     "awareness:decide": post(LIBRARIAN, "match"),
+    "awareness:decide_many": post(LIBRARIAN),
     "awareness:profile": rule(LIBRARIAN, "person"),
     "awareness:interest": post(LIBRARIAN, "person"),
     "awareness:publications_file": post(LIBRARIAN, "person"),

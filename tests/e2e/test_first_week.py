@@ -7,11 +7,13 @@ import datetime as dt
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from rapport.awareness.models import Match
 from rapport.people.forms import mention_for
 from rapport.people.models import Group
 from rapport.relationships.services import refresh_all
 from rapport.today.today import SHOWN
 from rapport.touchpoints.services import create_touchpoint
+from tests.awareness.conftest import make_item
 from tests.factories import make_person
 
 ACCENT = "rgb(31, 95, 191)"  # --accent
@@ -153,3 +155,39 @@ def test_and_more_opens_the_whole_list(desktop, sign_in, world):
 
     expect(desktop.locator("h1")).to_have_text("Past their maximum interval")
     expect(desktop.locator("#today-past_max li .name")).to_have_count(SHOWN + 2)
+
+
+def test_review_queue_of_thirty_is_short_and_approved_at_once(desktop, sign_in, world):
+    for i in range(30):
+        item = make_item(f"Paper number {i:02d} on scoping reviews")
+        Match.objects.create(person=world.ana, item=item, score=1 - i / 100)
+    sign_in(desktop, "alice")
+    desktop.goto("/awareness/review/")
+    expect(desktop.locator("#suggestions > li.entry")).to_have_count(30)
+    assert desktop.evaluate("document.documentElement.scrollHeight") < 6000  # was ~10,000
+    expect(desktop.locator("textarea:visible")).to_have_count(0)  # each note folded away
+
+    desktop.get_by_label("Select all on this page").check()
+    desktop.get_by_role("button", name="Approve selected").click()
+
+    expect(desktop.locator(".message.success")).to_have_text("Approved 30 suggestions.")
+    expect(desktop.locator("#suggestions")).to_have_text("Nothing waits for review.")
+    assert Match.objects.filter(status="approved").count() == 30
+
+
+def test_review_queue_filtered_to_one_item(desktop, sign_in, world):
+    shared = make_item("A paper for both")
+    Match.objects.create(person=world.ana, item=shared, score=0.9)
+    Match.objects.create(person=world.ben, item=shared, score=0.8)
+    Match.objects.create(person=world.ana, item=make_item("Another paper"), score=0.7)
+    sign_in(desktop, "alice")
+    desktop.goto("/awareness/review/")
+
+    desktop.get_by_label("Item").select_option(label="A paper for both")
+    desktop.get_by_role("button", name="Show").click()
+
+    expect(desktop.locator("#suggestions > li.entry .meta a")).to_have_text(
+        ["Ana Ruiz", "Ben Okafor"]
+    )
+    desktop.locator("#suggestions > li.entry").first.get_by_text("Add a note").click()
+    expect(desktop.locator("#suggestions > li.entry").first.locator("textarea")).to_be_visible()

@@ -233,7 +233,26 @@
     update();
   }
 
+  /* "Select all on this page" for a list of boxes (the review queue): shown only with
+   * script, since without it there is nothing it could do. */
+  function initSelectAll(all) {
+    var name = all.getAttribute("data-select-all");
+    var form = all.closest("form");
+    var label = document.querySelector("label[for='" + all.id + "']");
+    function boxes() {
+      return document.querySelectorAll("input[type=checkbox][name='" + name + "'][form='" + form.id + "']");
+    }
+    all.hidden = false;
+    if (label) label.hidden = false;
+    all.addEventListener("change", function () {
+      var list = boxes();
+      for (var i = 0; i < list.length; i++) list[i].checked = all.checked;
+    });
+  }
+
   function initPages() {
+    var alls = document.querySelectorAll("input[data-select-all]");
+    for (var k = 0; k < alls.length; k++) initSelectAll(alls[k]);
     var boxes = document.querySelectorAll(".scroll-x");
     for (var i = 0; i < boxes.length; i++) watchScroller(boxes[i]);
     var main = document.getElementById("main");
