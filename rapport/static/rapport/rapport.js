@@ -225,7 +225,7 @@
     function update() {
       var overflows = box.scrollWidth > box.clientWidth + 1;
       box.classList.toggle("overflows", overflows);
-      box.classList.toggle("at-end", box.scrollLeft + box.clientWidth >= box.scrollWidth - 1);
+      box.classList.toggle("at-end", overflows && box.scrollLeft + box.clientWidth >= box.scrollWidth - 1);
       if (hint) hint.hidden = !overflows;
     }
     box.addEventListener("scroll", update, { passive: true });
