@@ -8,6 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from rapport.awareness.models import Match
+from rapport.awareness.services import set_interest
 from rapport.people.forms import mention_for
 from rapport.people.models import Group
 from rapport.relationships.services import refresh_all
@@ -15,6 +16,7 @@ from rapport.today.today import SHOWN
 from rapport.touchpoints.services import create_touchpoint
 from tests.awareness.conftest import make_item
 from tests.factories import make_person
+from tests.requests.conftest import make_request
 
 ACCENT = "rgb(31, 95, 191)"  # --accent
 
@@ -200,3 +202,43 @@ def test_review_queue_filtered_to_one_item(desktop, sign_in, world):
     )
     desktop.locator("#suggestions > li.entry").first.get_by_text("Add a note").click()
     expect(desktop.locator("#suggestions > li.entry").first.locator("textarea")).to_be_visible()
+
+
+def test_error_in_a_folded_form_on_a_phone_is_shown_and_focused(phone, sign_in, world):
+    req = make_request(world.alice, [world.ana])
+    sign_in(phone, "alice")
+    phone.goto(f"/requests/{req.pk}/")
+    phone.get_by_text("Add a deliverable").click()
+    phone.fill("#id_url", "javascript:alert(1)")
+
+    phone.get_by_role("button", name="Add", exact=True).click()
+
+    expect(phone.locator("details:has(#id_url)")).to_have_attribute("open", "")
+    problem = phone.locator("details:has(#id_url) .form-errors, #id_url").first
+    expect(problem).to_be_focused()
+    expect(problem).to_be_in_viewport()
+
+
+def test_every_folded_section_shows_the_same_marker(desktop, sign_in, world):
+    req = make_request(world.alice, [world.ana])
+    refresh_all()
+    sign_in(desktop, "alice")
+    pages = {
+        f"/people/{world.ana.pk}/": ["Why this score", "Snooze"],
+        f"/requests/{req.pk}/": ["Add a deliverable"],
+        "/reports/relationships/": ["The numbers"],
+    }
+    for url, names in pages.items():
+        desktop.goto(url)
+        for name in names:
+            summary = desktop.locator("summary", has_text=name).first
+            marker = summary.evaluate(
+                "el => getComputedStyle(el, '::before').getPropertyValue('border-left-width')"
+            )
+            assert marker == "8px", (url, name)
+            assert summary.evaluate("el => getComputedStyle(el).cursor") == "pointer"
+    set_interest(by=world.alice, person=world.ana, term="scoping reviews", state="stated")
+    desktop.goto(f"/awareness/people/{world.ana.pk}/")
+    expect(desktop.get_by_role("button", name="Pin scoping reviews")).to_be_visible()
+    for button in desktop.locator("main button.link").all():
+        assert "underline" in button.evaluate("el => getComputedStyle(el).textDecorationLine")
