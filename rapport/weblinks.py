@@ -11,6 +11,11 @@ a space or an invisible character in it rather than guess what a browser would m
     web_address(value)                        # importers and renderers: the address, or ""
     address_problem(value)                    # importers' report: why it is not one, or ""
     {{ item.link|safe_href }}                 # templates: the address, or "" (no link)
+    absolute_url(path, request)               # a link to one of our pages, for a page or a mail
+
+`absolute_url` builds a full address from the request being answered, so a page shows the
+address the reader reached Rapport by; only without a request (e-mails, webhooks, feeds made
+by a worker) does it fall back to the configured `SITE_URL`.
 
 Services check what they store; templates check again with `safe_href`, because rows written
 before this check (or restored from an old backup) may hold anything.
@@ -21,6 +26,8 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from django import template
+from django.conf import settings
+from django.http import HttpRequest
 
 from rapport.errors import Invalid
 
@@ -34,6 +41,14 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _INVISIBLE = {"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"}
 
 register = template.Library()
+
+
+def absolute_url(path: str, request: HttpRequest | None = None) -> str:
+    """The full address of `path` (one of our pages): from the request when there is one,
+    else from the configured site address."""
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def _problem(text: str, max_length: int) -> str:

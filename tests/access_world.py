@@ -113,6 +113,7 @@ def build(world: Any) -> Objects:
             "endpoint": (endpoint.pk,),
             "delivery": (endpoint.pk, delivery.pk),
             "export": ("people", "csv"),
+            "today_section": ("past_max",),
             "reset": ("MQ", "set-password"),
         }
     )

@@ -55,6 +55,7 @@ PAGES: dict[str, Rule] = {
     "password_reset_done": rule(PUBLIC),
     "password_reset_confirm": rule(PUBLIC, "reset"),
     "password_reset_complete": rule(PUBLIC),
+    "accounts:account": rule(ANY),
     "accounts:tokens": rule(ANY),
     # A token is its owner's alone, even for an administrator.
     "accounts:token_revoke": post(ANY, "token", expect={"mia": 404, "ada": 404}),
@@ -100,6 +101,9 @@ PAGES: dict[str, Rule] = {
     "relationships:rule_active": post(ADMIN, "rule"),
     "today:snooze": post(LIBRARIAN, "person"),
     "today:digest": post(LIBRARIAN),
+    # Each librarian's own list: the key names a section, not an object of alice's.
+    "today:section": rule(LIBRARIAN, "today_section", shared=True),
+    "today:counts": rule(LIBRARIAN),
     "reports:index": rule(ANY),
     "reports:coverage": rule(ANY),
     "reports:relationships": rule(ANY),
@@ -115,6 +119,7 @@ PAGES: dict[str, Rule] = {
     "awareness:run": rule(LIBRARIAN, "run", shared=True),
     "awareness:review": rule(LIBRARIAN),
     "awareness:decide": post(LIBRARIAN, "match"),
+    "awareness:decide_many": post(LIBRARIAN),
     "awareness:profile": rule(LIBRARIAN, "person"),
     "awareness:interest": post(LIBRARIAN, "person"),
     "awareness:publications_file": post(LIBRARIAN, "person"),

@@ -42,3 +42,31 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label="Token name", max_length=100, help_text="Where you will use it, e.g. “laptop”."
     )
+
+
+class EmailForm(forms.Form):
+    email = forms.CharField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="Where your daily list and password resets go.",
+    )
+
+
+class PasswordForm(forms.Form):
+    current = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new = forms.CharField(
+        label="New password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not a common password, not all digits.",
+    )
+    again = forms.CharField(
+        label="New password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

@@ -108,3 +108,66 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def change_email(*, by: User, email: str) -> User:
+    """Change one's own e-mail address (where the digest and password resets go)."""
+    email = email.strip()
+    if not email:
+        raise Invalid("Give an e-mail address.", {"email": ["Required."]})
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid(f"“{email}” is not an e-mail address.", {"email": ["Invalid."]}) from None
+    if User.objects.filter(email__iexact=email).exclude(pk=by.pk).exists():
+        raise Invalid(
+            "Another account already uses that address; ask an administrator.",
+            {"email": ["Already in use."]},
+        )
+    user = User.objects.select_for_update().get(pk=by.pk)
+    before = user.email
+    if before == email:
+        return user
+    user.email = email
+    user.save(update_fields=["email"])
+    by.email = email
+    record(
+        actor=by,
+        action="update",
+        obj=user,
+        summary="changed their e-mail address",
+        changes={"email": [before, email]},
+    )
+    return user
+
+
+@transaction.atomic
+def change_password(*, by: User, current: str, new: str, again: str) -> User:
+    """Change one's own password: the current one first, then a new one that passes the
+    library's password rules. The audit entry says it changed, never what to."""
+    user = User.objects.select_for_update().get(pk=by.pk)
+    if not user.check_password(current):
+        raise Invalid(
+            "Your current password is not right; nothing was changed.",
+            {"current": ["Not your current password."]},
+        )
+    if new != again:
+        raise Invalid(
+            "The two new passwords differ; type the same one twice.",
+            {"again": ["Differs from the new password."]},
+        )
+    if new == current:
+        raise Invalid(
+            "The new password is the same as the current one.",
+            {"new": ["Same as the current password."]},
+        )
+    try:
+        validate_password(new, user)
+    except ValidationError as e:
+        raise Invalid(" ".join(e.messages), {"new": list(e.messages)}) from None
+    user.set_password(new)
+    user.save(update_fields=["password"])
+    by.password = user.password
+    record(actor=by, action="update", obj=user, summary="changed their password")
+    return user

@@ -1,4 +1,5 @@
-"""Sign-in (throttled), password reset (Django's views, our templates), home and API tokens.
+"""Sign-in (throttled), password reset (Django's views, our templates), home, one's own account
+and API tokens.
 
 `home`, `login`, `logout` and `password_reset*` stay un-namespaced so LOGIN_URL and
 LOGIN_REDIRECT_URL and Django's own reset views find them; the rest is under `accounts:`.
@@ -11,6 +12,7 @@ from rapport.accounts import views
 from rapport.today.views import home
 
 account_patterns = [
+    path("", views.account, name="account"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

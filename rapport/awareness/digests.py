@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +36,7 @@ from rapport.awareness.models import (
     Subscription,
 )
 from rapport.people.models import Person
-from rapport.weblinks import web_address
+from rapport.weblinks import absolute_url, web_address
 
 #: The most items one email carries; the rest wait for the next digest, best first.
 MAX_ITEMS = 20
@@ -166,12 +167,13 @@ def _message_id() -> str:
 
 
 def _site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
-def preferences_url(sub: Subscription) -> str:
-    """The address of the person's page, with the token of the link in hand (`sub.token`)."""
-    return _site(reverse("alerts:preferences", args=[sub.token]))
+def preferences_url(sub: Subscription, request: HttpRequest | None = None) -> str:
+    """The address of the person's page, with the token of the link in hand (`sub.token`):
+    on a page, at the address the page was reached by; in an e-mail, at the site address."""
+    return absolute_url(reverse("alerts:preferences", args=[sub.token]), request)
 
 
 def unsubscribe_url(sub: Subscription) -> str:

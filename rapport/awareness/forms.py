@@ -1,5 +1,7 @@
 """Forms for current awareness pages; they validate input, the services do the work."""
 
+from typing import Any
+
 from django import forms
 
 from rapport.awareness.models import InterestState, ItemKind
@@ -57,3 +59,32 @@ class DecideForm(forms.Form):
     note = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ReviewFilterForm(forms.Form):
+    """The review queue's filters (GET): one person, one item. Bad values mean no filter."""
+
+    person = forms.TypedChoiceField(label="Person", required=False, coerce=int, empty_value=None)
+    item = forms.TypedChoiceField(label="Item", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, data: Any, people: list[tuple], items: list[tuple]) -> None:
+        super().__init__(data)
+        self.fields["person"].choices = [("", "Everyone"), *people]  # type: ignore[attr-defined]
+        self.fields["item"].choices = [  # type: ignore[attr-defined]
+            ("", "Every item"),
+            *((pk, title if len(title) <= 80 else title[:79] + "…") for pk, title in items),
+        ]
+
+
+class BulkDecideForm(forms.Form):
+    """Approve or reject the ticked suggestions at once."""
+
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    match = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(data)
+        ids = data.getlist("match") if hasattr(data, "getlist") else data.get("match", [])
+        self.fields["match"].choices = [  # type: ignore[attr-defined]
+            (v, v) for v in ids if str(v).isdigit()
+        ]

@@ -38,12 +38,34 @@ def matches_for(user: User) -> QuerySet[Match]:
     return Match.objects.filter(person__in=people_for(user).values("pk"))
 
 
-def suggestions_for(user: User, person: Person | None = None) -> QuerySet[Match]:
-    """The review queue: suggestions waiting for a decision, best first."""
+def suggestions_for(
+    user: User, person: Person | None = None, item_id: int | None = None
+) -> QuerySet[Match]:
+    """The review queue: suggestions waiting for a decision, best first; for one person or
+    one item when asked."""
     qs = matches_for(user).filter(status=MatchStatus.SUGGESTED)
     if person is not None:
         qs = qs.filter(person=person)
+    if item_id is not None:
+        qs = qs.filter(item_id=item_id)
     return qs.select_related("person", "item").order_by("-score", "id")
+
+
+def review_choices(user: User, limit: int = 300) -> tuple[list[tuple], list[tuple]]:
+    """The people and the items that have suggestions waiting for the user, (id, name) each,
+    by name: the review queue's filters."""
+    waiting = matches_for(user).filter(status=MatchStatus.SUGGESTED)
+    people = (
+        waiting.values_list("person_id", "person__full_name")
+        .distinct()
+        .order_by("person__full_name", "person_id")[:limit]
+    )
+    items = (
+        waiting.values_list("item_id", "item__title")
+        .distinct()
+        .order_by("item__title", "item_id")[:limit]
+    )
+    return list(people), list(items)
 
 
 def access_match(user: User, pk: int | str, *, for_write: bool = False) -> Match:

@@ -389,6 +389,28 @@ def decide_match(
     return brought_up_to_date(match, row)
 
 
+BULK_DECISIONS = 200  # one press decides at most this many suggestions
+
+
+def decide_matches(
+    *, by: User, match_ids: Sequence[int], approve: bool, now: dt.datetime | None = None
+) -> list[Match]:
+    """Approve or reject several suggestions at once (the review queue's selection), in one
+    transaction: each is decided as `decide_match` decides one (and audited), and if any
+    cannot be (sent meanwhile, out of reach) none is."""
+    require_librarian(by, to="change alerts")
+    ids = list(dict.fromkeys(match_ids))
+    if not ids:
+        raise Invalid("Choose at least one suggestion (tick its box) first.")
+    if len(ids) > BULK_DECISIONS:
+        raise Invalid(f"Choose at most {BULK_DECISIONS} suggestions at a time.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        return [
+            decide_match(by=by, match=access_match(by, pk), approve=approve, now=now) for pk in ids
+        ]
+
+
 def set_auto_send(*, by: User, person: Person, on: bool) -> Subscription:
     """Send this person's matches without review (or go back to reviewing them)."""
     require_librarian(by, to="change alerts")

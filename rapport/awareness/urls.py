@@ -14,6 +14,7 @@ urlpatterns = [
     path("match/", views.match_everyone, name="match_everyone"),
     path("runs/<int:pk>/", views.run, name="run"),
     path("review/", views.review, name="review"),
+    path("review/decide/", views.decide_many, name="decide_many"),
     path("matches/<int:pk>/decide/", views.decide, name="decide"),
     path("people/<int:pk>/", views.profile, name="profile"),
     path("people/<int:pk>/interests/", views.interest, name="interest"),

@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rapport.accounts.pages import AuthedRequest, apply_errors, page_view, paginate
+from rapport.accounts.roles import require_librarian
 from rapport.awareness import digests, services, subscriptions
 from rapport.awareness.forms import (
+    BulkDecideForm,
     DecideForm,
     FeedForm,
     InterestForm,
@@ -20,6 +22,7 @@ from rapport.awareness.forms import (
     ItemForm,
     OrcidForm,
     PublicationFileForm,
+    ReviewFilterForm,
 )
 from rapport.awareness.models import MatchRun
 from rapport.awareness.profiles import profile_for
@@ -31,11 +34,12 @@ from rapport.awareness.queries import (
     item_matches,
     items_for,
     matches_of,
+    review_choices,
     runs_for,
     subscription_of,
     suggestions_for,
 )
-from rapport.errors import Invalid
+from rapport.errors import Invalid, RapportError
 from rapport.middleware import refuse_bad_form_text
 from rapport.people.queries import access_person
 
@@ -156,16 +160,54 @@ def run(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @page_view
 def review(request: AuthedRequest) -> HttpResponse:
-    """Suggestions for the people I serve, best first, each with why it matched."""
-    person = None
+    """Suggestions for the people I serve, best first, each with why it matched; for one
+    person or one item if chosen, with boxes to approve or reject several at once."""
+    person = item = None
     if pk := request.GET.get("person"):
         person = access_person(request.user, pk)
-    page = paginate(suggestions_for(request.user, person), request, SUGGESTIONS_PER_PAGE)
-    return render(
-        request,
-        "awareness/review.html",
-        {"page": page, "person": person, "form": DecideForm()},
-    )
+    if pk := request.GET.get("item"):
+        item = access_item(request.user, pk)
+    queue = suggestions_for(request.user, person, item.pk if item else None)
+    page = paginate(queue, request, SUGGESTIONS_PER_PAGE)
+    people, items = review_choices(request.user)
+    if person and person.pk not in dict(people):
+        people.append((person.pk, person.full_name))
+    if item and item.pk not in dict(items):
+        items.append((item.pk, item.title))
+    context = {
+        "page": page,
+        "person": person,
+        "item": item,
+        "form": DecideForm(),
+        "filters": ReviewFilterForm(request.GET, people, items),
+    }
+    return render(request, "awareness/review.html", context)
+
+
+@require_POST
+@page_view
+def decide_many(request: AuthedRequest) -> HttpResponse:
+    """Approve or reject the ticked suggestions together (one transaction), then back to the
+    queue as it was filtered."""
+    require_librarian(request.user, to="change alerts")
+    form = BulkDecideForm(request.POST)
+    back = request.POST.get("next") or ""
+    if not back.startswith(reverse("awareness:review")):
+        back = reverse("awareness:review")
+    if not form.is_valid():
+        raise Invalid("Choose Approve or Reject for the ticked suggestions.")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        decided = services.decide_matches(
+            by=request.user, match_ids=form.cleaned_data["match"], approve=approve
+        )
+    except RapportError as err:
+        messages.error(request, f"Nothing was decided: {err.message}")
+        return redirect(back)
+    n = len(decided)
+    verb = "Approved" if approve else "Rejected"
+    messages.success(request, f"{verb} {n} suggestion{'s' if n != 1 else ''}.")
+    return redirect(back)
 
 
 @require_POST
@@ -252,7 +294,7 @@ def new_link(request: AuthedRequest, pk: int) -> HttpResponse:
         "The links sent before no longer work. The new one is below, shown this once: give it"
         " to them yourself, or email it (each email carries a link of its own).",
     )
-    return _profile_page(request, pk, link=digests.preferences_url(sub))
+    return _profile_page(request, pk, link=digests.preferences_url(sub, request))
 
 
 @page_view

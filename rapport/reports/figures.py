@@ -157,6 +157,11 @@ class CoverageRow:
         return sum(self.stages)
 
     @property
+    def labelled_stages(self) -> list[tuple[str, int]]:
+        """(stage name, members at it), for a layout that labels each figure (a phone)."""
+        return [(Stage(i).label, n) for i, n in enumerate(self.stages)]
+
+    @property
     def overdue_percent(self) -> int | None:
         return round(100 * self.overdue / self.with_cadence) if self.with_cadence else None
 

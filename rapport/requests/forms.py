@@ -118,8 +118,14 @@ class FilterForm(forms.Form):
     group = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, user: User, data: Any = None) -> None:
+        # A filter missing from the query string is the default (mine, open), and the boxes
+        # show that default: never "Any status" or "Anyone" over a list that is not.
+        if data is not None:
+            data = data.copy()
+            data.setdefault("status", "open")
+            data.setdefault("owner", str(user.pk))
+        super().__init__(data)
         cast(forms.TypedChoiceField, self.fields["owner"]).choices = [
             ("", "Anyone"),
             *((u.pk, u.display_name) for u in request_owners()),

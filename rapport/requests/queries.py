@@ -92,8 +92,9 @@ def search_requests(
     group: int | None = None,
     person: int | None = None,
 ) -> QuerySet[Request]:
-    """The requests list: `status` is one status, "open" (not closed or declined) or "" (all);
-    due first, then the newest."""
+    """The requests list: `status` is one status, "open" (not closed or declined) or "" (all).
+    Open requests come due first, then the newest; any other choice lists the newest first
+    (a list of closed work is read from the latest back)."""
     qs = requests_for(user)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -106,7 +107,9 @@ def search_requests(
     if person:
         ids = Request.people.through.objects.filter(person_id=person).values("request_id")
         qs = qs.filter(pk__in=ids)
-    return qs.order_by(F("due_on").asc(nulls_last=True), "-created_at", "-id")
+    if status == "open":
+        return qs.order_by(F("due_on").asc(nulls_last=True), "-created_at", "-id")
+    return qs.order_by("-created_at", "-id")
 
 
 def follow_ups_due(user: User, today: dt.date) -> QuerySet[Request]:

@@ -49,6 +49,7 @@ from rapport.touchpoints.queries import mark_visible_people, recent_for
 
 SHOWN = 15  # per section: a day's worth; the total says how many more
 WEEK_SHOWN = 10
+FULL = 500  # one section's full list ("and 40 more"): a page, still cut somewhere
 NO_RECENT = Recent()
 SOMEONE_READ = (
     "pk",
@@ -177,8 +178,8 @@ def my_people(user: User, today: dt.date | None = None) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=my_people_ids(user, today), archived_at__isnull=True)
 
 
-def _cut(key: str, title: str, rows: list[Any]) -> Section:
-    return Section(key, title, rows[:SHOWN], len(rows))
+def _cut(key: str, title: str, rows: list[Any], shown: int = SHOWN) -> Section:
+    return Section(key, title, rows[:shown], len(rows))
 
 
 def _listed(key: str, title: str, rows: QuerySet, shown: int = SHOWN) -> Section:
@@ -188,20 +189,21 @@ def _listed(key: str, title: str, rows: QuerySet, shown: int = SHOWN) -> Section
     return Section(key, title, first[:shown], total)
 
 
-def _request_sections(user: User, today: dt.date) -> list[Section]:
+def _request_sections(user: User, today: dt.date, shown: int = SHOWN) -> list[Section]:
     from rapport.requests.queries import follow_ups_due, requests_due
 
     return [
-        _listed("follow_ups", "Follow-ups due", follow_ups_due(user, today)),
+        _listed("follow_ups", "Follow-ups due", follow_ups_due(user, today), shown),
         _listed(
             "requests",
             "Requests due this week",
             requests_due(user, today, REQUESTS_AHEAD_DAYS),
+            shown,
         ),
     ]
 
 
-def _never_contacted(user: User, now: dt.datetime, snoozed: Exists) -> Section:
+def _never_contacted(user: User, now: dt.datetime, snoozed: Exists, shown: int = SHOWN) -> Section:
     """People added, or who joined one of my groups, in the last 90 days, never contacted."""
     since = now - dt.timedelta(days=NEW_PERSON_DAYS)
     joined = Membership.objects.filter(
@@ -214,7 +216,7 @@ def _never_contacted(user: User, now: dt.datetime, snoozed: Exists) -> Section:
         .filter(Q(created_at__gte=since) | Exists(joined), snoozed=False)
         .order_by("-created_at", "full_name", "pk")
     )
-    section = _listed("never", "New in my groups, never contacted", people)
+    section = _listed("never", "New in my groups, never contacted", people, shown)
     section.rows = [PersonRow(p, Stage.PROSPECT, 0) for p in section.rows]
     return section
 
@@ -235,10 +237,10 @@ def _rows(qs: QuerySet) -> list[tuple[Someone, Facts, tuple]]:
     return out
 
 
-def _due_section(key: str, title: str, qs: QuerySet, day: int) -> Section:
+def _due_section(key: str, title: str, qs: QuerySet, day: int, shown: int = SHOWN) -> Section:
     """The first rows by rank (ranked in SQL), with the total when there are more."""
     rows = []
-    for person, facts, (ideal, maximum, source, due_day) in _rows(qs[: SHOWN + 1]):
+    for person, facts, (ideal, maximum, source, due_day) in _rows(qs[: shown + 1]):
         due = Due(
             Cadence(ideal, maximum, source),
             dt.date.fromordinal(due_day - ideal),
@@ -247,8 +249,8 @@ def _due_section(key: str, title: str, qs: QuerySet, day: int) -> Section:
             day - due_day,
         )
         rows.append(PersonRow(person, facts.stage, 0, due, facts=facts))
-    total = qs.count() if len(rows) > SHOWN else len(rows)
-    return Section(key, title, rows[:SHOWN], total)
+    total = qs.count() if len(rows) > shown else len(rows)
+    return Section(key, title, rows[:shown], total)
 
 
 def _fewest_lost_contacts() -> int:
@@ -263,7 +265,7 @@ def _fewest_lost_contacts() -> int:
     return max(1, math.ceil(frequency_points * MONTHLY / 100))
 
 
-def _dropped(mine: QuerySet, now: dt.datetime) -> Section:
+def _dropped(mine: QuerySet, now: dt.datetime, shown: int = SHOWN) -> Section:
     """Sharp health drops, scored for the only people who can have one: those with at least
     `_fewest_lost_contacts()` contacts 365–395 days ago (counted per person on its index)."""
     window = (
@@ -290,10 +292,12 @@ def _dropped(mine: QuerySet, now: dt.datetime) -> Section:
                 PersonRow(person, facts.stage, health, health_before=before, facts=facts)
             )
     dropped.sort(key=lambda r: (-r.drop, r.person.full_name))
-    return _cut("dropped", "Health dropped sharply", dropped)
+    return _cut("dropped", "Health dropped sharply", dropped, shown)
 
 
-def build(user: User, now: dt.datetime | None = None) -> Today:
+def build(user: User, now: dt.datetime | None = None, shown: int = SHOWN) -> Today:
+    """The Today page, each section cut at `shown` rows (the week's at its own, shorter cut
+    unless a longer one is asked for: a section's full list)."""
     require_detail(user, what="people (the dashboard has the figures)")
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -321,23 +325,26 @@ def build(user: User, now: dt.datetime | None = None) -> Today:
         "Past their maximum interval",
         due_now.filter(relationship__overdue_day__lt=day),
         day,
+        shown,
     )
     past_ideal = _due_section(
         "past_ideal",
         "Past their ideal interval",
         due_now.filter(relationship__overdue_day__gte=day),
         day,
+        shown,
     )
-    shown = [row for section in (past_max, past_ideal) for row in section.rows]
-    recent = recent_counts([row.person.pk for row in shown], now)
-    for row in shown:
+    due_rows = [row for section in (past_max, past_ideal) for row in section.rows]
+    recent = recent_counts([row.person.pk for row in due_rows], now)
+    for row in due_rows:
         row.health = value_now(row.facts, row.person, recent.get(row.person.pk, NO_RECENT), now)
-    dropped = _dropped(mine, now)
-    sections = _request_sections(user, today)
-    sections += [past_max, past_ideal, dropped, _never_contacted(user, now, snoozed)]
+    dropped = _dropped(mine, now, shown)
+    sections = _request_sections(user, today, shown)
+    sections += [past_max, past_ideal, dropped, _never_contacted(user, now, snoozed, shown)]
     week = recent_for(user, served_group_ids(user)).filter(
         occurred_at__gte=now - dt.timedelta(days=WEEK), occurred_at__lte=now
     )
-    sections.append(_listed("week", "This week in my groups", week, WEEK_SHOWN))
+    week_shown = WEEK_SHOWN if shown == SHOWN else shown
+    sections.append(_listed("week", "This week in my groups", week, week_shown))
     mark_visible_people(user, sections[-1].rows)
     return Today(today, sections)

@@ -74,7 +74,9 @@ def capture(request: AuthedRequest) -> HttpResponse:
             ],
         )
         if request.htmx:
-            return render(request, "touchpoints/capture.html#result", context)
+            response = render(request, "touchpoints/capture.html#result", context)
+            response["HX-Trigger"] = "rapport:changed"  # Today's counts refresh
+            return response
         names = ", ".join(
             [p.full_name for p in context["people"]] + [a for a, _ in context["withheld"]]
         )

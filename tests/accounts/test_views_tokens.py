@@ -73,3 +73,16 @@ def test_tokens_revoke_needs_post(client, world):
 
     assert client.get(reverse("accounts:token_revoke", args=[token.pk])).status_code == 405
     assert user_for_token(raw) == world.alice
+
+
+def test_tokens_page_offers_the_calendar_feed_only_to_roles_that_can_use_it(client, world):
+    link = '<a href="/calendar/">calendar feed</a>'
+    pages = {}
+    for who in ("alice", "mia", "ada"):
+        client.force_login(getattr(world, who))
+        pages[who] = client.get(reverse("accounts:tokens")).text
+
+    assert link in pages["alice"] and link in pages["ada"]
+    assert "calendar" not in pages["mia"].lower().split("<main")[1]
+    client.force_login(world.mia)
+    assert client.get("/calendar/").status_code == 403  # why it is not offered

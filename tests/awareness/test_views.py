@@ -240,3 +240,25 @@ def test_profile_page_says_which_digests_failed_and_whether_they_are_retried(cli
         f"again: no alerts go to {world.ana.email} until their address is corrected"
     ) in page
     assert "old@uni.example" not in page
+
+
+def test_new_link_is_shown_at_the_address_the_page_was_reached_by(client, world, settings, inbox):
+    """The link on the profile page starts where the librarian reached Rapport, not at the
+    configured site address; the e-mailed link, made with no request, starts at the latter."""
+    settings.SITE_URL = "https://rapport.library.example"
+    settings.ALLOWED_HOSTS = ["testserver", "10.0.0.7"]
+    client.force_login(world.alice)
+    client.post(reverse("awareness:invite", args=[world.ana.pk]))
+    [(_, message)] = inbox.messages
+    mailed = message.get_body(("plain",)).get_content()
+
+    response = client.post(
+        reverse("awareness:new_link", args=[world.ana.pk]), HTTP_HOST="10.0.0.7:8080"
+    )
+
+    page = response.content.decode()
+    shown = re.search(r'<a href="([^"]+/alerts/[^"]+)">', page)
+    assert shown is not None
+    assert shown[1].startswith("http://10.0.0.7:8080/alerts/alr_")
+    assert "rapport.library.example" not in page
+    assert "https://rapport.library.example/alerts/alr_" in mailed

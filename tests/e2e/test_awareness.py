@@ -46,6 +46,7 @@ def test_items_in_match_and_approve_on_a_phone(phone, sign_in, world, tmp_path, 
     expect(row).to_contain_text("PRISMA extension for scoping reviews")
     expect(row).to_contain_text("For Ana Ruiz")
     expect(row.locator(".why")).to_contain_text("scoping")
+    row.get_by_text("Add a note").click()  # folded away until wanted
     row.get_by_label("Note to Ana Ruiz (optional)").fill("The checklist you asked about")
     row.get_by_role("button", name="Approve").click()
     expect(phone.locator(".decided").first).to_contain_text(

@@ -79,7 +79,7 @@ def test_people_manager_is_refused_a_person_page(desktop, sign_in, world):
         expect(body).not_to_contain_text(private)
     expect(desktop.locator("#capture-line")).to_have_count(0)
     expect(desktop.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
-        ["Dashboard", "Search", "Groups", "Reports", "Tokens"]
+        ["Dashboard", "Search", "Groups", "Reports", "Tokens", "Account"]
     )
 
 

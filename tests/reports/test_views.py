@@ -51,7 +51,7 @@ def test_coverage_librarian_sees_only_her_groups_each_linked_to_its_brief(client
     assert "History Department" not in html
     assert "Bob Bibby" not in html
     assert f'id="coverage-librarian-{world.alice.pk}"' in html
-    assert '<td class="num members">2</td>' in html  # ana and ben
+    assert '<td class="num members" data-label="Members">2</td>' in html  # ana and ben
 
 
 def test_coverage_manager_links_groups_to_their_figures_not_briefs(client, world):

@@ -35,6 +35,33 @@ def test_list_shows_my_open_requests_by_default(client, world):
     assert '<a href="/requests/" aria-current="page">Requests</a>' in html
 
 
+def test_list_boxes_say_what_the_default_list_shows(client, world):
+    make_request(world.alice, [world.ana], need="Mine, open")
+    client.force_login(world.alice)
+
+    html = client.get(url("list")).text
+
+    assert '<option value="open" selected>Open</option>' in html
+    assert '<option value="" selected>Any status</option>' not in html
+    assert f'<option value="{world.alice.pk}" selected>{world.alice.display_name}</option>' in html
+    assert '<option value="" selected>Anyone</option>' not in html
+
+
+def test_list_of_any_status_is_newest_first(client, world):
+    old = make_request(world.alice, [world.ana], need="Old, closed", status="closed")
+    Request.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=400), due_on=dt.date(2024, 1, 1)
+    )
+    make_request(world.alice, [world.ana], need="New, closed", status="closed")
+    make_request(world.alice, [world.ana], need="Newest, open")
+    client.force_login(world.alice)
+
+    html = client.get(url("list") + "?status=&owner=").text
+
+    assert '<option value="" selected>Any status</option>' in html
+    assert html.index("Newest, open") < html.index("New, closed") < html.index("Old, closed")
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

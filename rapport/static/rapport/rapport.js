@@ -349,4 +349,79 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+  /* ---- Form errors and wide tables (issue 18, the first week on the pages) ---- */
+
+  /* A form that came back with errors: open the section it sits in, bring its first problem
+   * into view and put the cursor there, so a phone does not land at the top of a long page
+   * with nothing said. A field's error focuses the field; a form-wide one, its message. */
+  function focusFirstError(root) {
+    var first = root.querySelector(
+      ".field.invalid input:not([type=hidden]), .field.invalid select, .field.invalid textarea, .form-errors"
+    );
+    if (!first) return false;
+    for (var d = first.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
+    if (first.classList.contains("form-errors") && !first.hasAttribute("tabindex")) {
+      first.setAttribute("tabindex", "-1");
+    }
+    first.scrollIntoView({ block: "center" });
+    first.focus({ preventScroll: true });
+    return true;
+  }
+
+  /* A table that scrolls sideways says so while it hides columns: its hint shows, and the
+   * container is marked for the edge shadow until scrolled to the end. */
+  function watchScroller(box) {
+    var hint = document.getElementById(box.getAttribute("aria-describedby") || "");
+    function update() {
+      var overflows = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("overflows", overflows);
+      box.classList.toggle("at-end", overflows && box.scrollLeft + box.clientWidth >= box.scrollWidth - 1);
+      if (hint) hint.hidden = !overflows;
+    }
+    box.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    update();
+  }
+
+  /* "Select all on this page" for a list of boxes (the review queue): shown only with
+   * script, since without it there is nothing it could do. */
+  function initSelectAll(all) {
+    var name = all.getAttribute("data-select-all");
+    var form = all.closest("form");
+    var label = document.querySelector("label[for='" + all.id + "']");
+    function boxes() {
+      return document.querySelectorAll("input[type=checkbox][name='" + name + "'][form='" + form.id + "']");
+    }
+    all.hidden = false;
+    if (label) label.hidden = false;
+    all.addEventListener("change", function () {
+      var list = boxes();
+      for (var i = 0; i < list.length; i++) list[i].checked = all.checked;
+    });
+  }
+
+  function initPages() {
+    var alls = document.querySelectorAll("input[data-select-all]");
+    for (var k = 0; k < alls.length; k++) initSelectAll(alls[k]);
+    var boxes = document.querySelectorAll(".scroll-x");
+    for (var i = 0; i < boxes.length; i++) watchScroller(boxes[i]);
+    var main = document.getElementById("main");
+    if (main) focusFirstError(main);
+  }
+
+  /* A form swapped in by htmx with errors (a 422 answer) gets the same treatment. */
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var target = e.detail && e.detail.target;
+    if (!target || target.id === "capture-result") return;
+    var xhr = e.detail.xhr;
+    if (xhr && xhr.status === 422) focusFirstError(target.isConnected ? target : document);
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+    document.addEventListener("DOMContentLoaded", initPages);
+  } else {
+    init();
+    initPages();
+  }
 })();
