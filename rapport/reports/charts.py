@@ -23,8 +23,9 @@ PLOT_WIDTH = WIDTH - LEFT - RIGHT
 PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
 BAR_SHARE = 0.75  # of each slot; the rest is the gap between bars
 LEGEND_STEP = 110
-#: At most this many category labels below a chart (a long range labels every k-th column).
-MAX_LABELS = 12
+# Category labels below the columns: about this wide per character at their 9px size, with this
+# much space between two; a long row of months labels every k-th column so none overlap.
+LABEL_CHAR, LABEL_GAP = 5.5, 4
 # The funnel: stage names on the left, counts on the right, one row per stage.
 FUNNEL_LABELS, FUNNEL_COUNTS, FUNNEL_ROW, FUNNEL_BAR, FUNNEL_PAD = 96, 44, 28, 22, 4
 FUNNEL_WIDTH = WIDTH - FUNNEL_LABELS - FUNNEL_COUNTS
@@ -140,9 +141,13 @@ def _frame(top: int) -> tuple[list[Line], list[Text]]:
 
 
 def _category_labels(labels: Sequence[str]) -> list[tuple[int, str]]:
-    """The category labels written below the columns: every one up to `MAX_LABELS`, else every
-    k-th (the first included) so that they never run into each other."""
-    stride = -(-len(labels) // MAX_LABELS) if labels else 1
+    """The category labels written below the columns: every one if they fit side by side,
+    else every k-th (the first included), so that they never run into each other."""
+    if not labels:
+        return []
+    longest = max(len(label) for label in labels)
+    fitting = max(1, int(PLOT_WIDTH // (LABEL_CHAR * longest + LABEL_GAP)))
+    stride = -(-len(labels) // fitting)
     return [(i, label) for i, label in enumerate(labels) if i % stride == 0]
 
 

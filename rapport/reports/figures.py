@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from rapport.accounts.models import Role, User
@@ -43,9 +43,17 @@ DEFAULT_PERIOD = "12m"
 # Periods
 
 
+#: The longest date range a report covers (its charts have a column per month).
+MAX_RANGE_YEARS = 10
+#: The earliest academic year a `?period=ayYYYY` may name.
+FIRST_ACADEMIC_YEAR = 1950
+
+
 @dataclass(frozen=True)
 class Period:
-    """Whole months from `first` up to (not including) `end`."""
+    """The days from `first` up to (not including) `end`, counted month by month: whole months
+    for the offered periods; a date range may start and end within a month, whose column then
+    counts the range's days of it only."""
 
     key: str
     label: str
@@ -54,13 +62,31 @@ class Period:
 
     @property
     def months(self) -> list[dt.date]:
-        index, last = _month_index(self.first), _month_index(self.end)
-        return [_month_of(i) for i in range(index, last)]
+        """The first day of each calendar month the period touches."""
+        index, last = _month_index(self.first), _month_index(self.last_day)
+        return [_month_of(i) for i in range(index, last + 1)]
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+    @property
+    def whole_months(self) -> bool:
+        return self.first.day == 1 and self.end.day == 1
+
+    @property
+    def span(self) -> str:
+        """The period's first and last day as read: "Sep 2023 to Aug 2024" for an offered
+        period, "3 Mar 2021 to 15 Jun 2022" for a date range."""
+        if self.whole_months and self.key != "range":
+            return f"{self.first:%b %Y} to {self.last_day:%b %Y}"
+        return f"{_day(self.first)} to {_day(self.last_day)}"
 
     @property
     def month_bounds(self) -> list[tuple[dt.datetime, dt.datetime]]:
-        """Each month's start and end, as aware times in the library's time zone."""
-        starts = [_aware(month) for month in self.months] + [self.end_at]
+        """Each month's start and end (the period's own first and last for the months it cuts),
+        as aware times in the library's time zone."""
+        starts = [self.start_at] + [_aware(month) for month in self.months[1:]] + [self.end_at]
         return list(pairwise(starts))
 
     @property
@@ -70,6 +96,10 @@ class Period:
     @property
     def end_at(self) -> dt.datetime:
         return _aware(self.end)
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def _month_index(day: dt.date) -> int:
@@ -93,21 +123,59 @@ def academic_year(start_year: int) -> Period:
     )
 
 
+def academic_year_of(day: dt.date) -> int:
+    """The year an academic year containing `day` starts in."""
+    return day.year if day.month >= ACADEMIC_YEAR_START_MONTH else day.year - 1
+
+
 def last_twelve_months(today: dt.date) -> Period:
     index = _month_index(today)
     return Period(DEFAULT_PERIOD, "Last 12 months", _month_of(index - 11), _month_of(index + 1))
 
 
+def date_range(first: dt.date, last: dt.date) -> Period:
+    """The days from `first` to `last`, both included (the caller checked first <= last)."""
+    return Period("range", f"{_day(first)} to {_day(last)}", first, last + dt.timedelta(days=1))
+
+
 def periods(today: dt.date) -> list[Period]:
-    """The periods offered: the last twelve months, then this and the past academic years."""
-    this_year = today.year if today.month >= ACADEMIC_YEAR_START_MONTH else today.year - 1
+    """The recent periods: the last twelve months, then this and the past academic years."""
+    this_year = academic_year_of(today)
     years = range(this_year, this_year - ACADEMIC_YEARS_OFFERED, -1)
     return [last_twelve_months(today), *(academic_year(y) for y in years)]
 
 
 def period_for(key: str | None, today: dt.date) -> Period:
-    """The period a `?period=` value names; anything else is the default (last 12 months)."""
-    return next((p for p in periods(today) if p.key == key), last_twelve_months(today))
+    """The period a `?period=` value names: the last 12 months, or any academic year from
+    `FIRST_ACADEMIC_YEAR` to this one; anything else is the default (last 12 months)."""
+    key = key or ""
+    year = key[2:]
+    named = key.startswith("ay") and year.isascii() and year.isdigit() and len(year) == 4
+    if named and FIRST_ACADEMIC_YEAR <= int(year) <= academic_year_of(today):
+        return academic_year(int(year))
+    return last_twelve_months(today)
+
+
+def years_with_data(user: User) -> dict[int, int]:
+    """The academic years holding touchpoints the user's reports count, and how many each,
+    newest first: two queries (the first and last times, on the index, then one grouped
+    count over the years between)."""
+    counted = counted_touchpoints(user)
+    span = counted.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    if span["first"] is None:
+        return {}
+    first = academic_year_of(timezone.localtime(span["first"]).date())
+    last = academic_year_of(timezone.localtime(span["last"]).date())
+    years = range(max(first, FIRST_ACADEMIC_YEAR), last + 1)
+    which = Case(
+        *(When(occurred_at__lt=academic_year(y).end_at, then=Value(y)) for y in years),
+        default=Value(last),
+        output_field=IntegerField(),
+    )
+    counts = dict(
+        counted.annotate(year=which).values_list("year").annotate(n=Count("id")).order_by()
+    )
+    return {y: counts[y] for y in sorted(counts, reverse=True) if counts[y]}
 
 
 # Whose touchpoints are counted

@@ -4,12 +4,23 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from rapport.accounts.models import User
-from rapport.reports.figures import DEFAULT_PERIOD, Period, coverage_groups, period_for, periods
+from rapport.reports.figures import (
+    DEFAULT_PERIOD,
+    MAX_RANGE_YEARS,
+    Period,
+    academic_year,
+    coverage_groups,
+    date_range,
+    period_for,
+    periods,
+    years_with_data,
+)
 
 
 class ManyOptionsSelect(forms.Select):
@@ -32,12 +43,31 @@ class ManyOptionsSelect(forms.Select):
         return format_html("<select{}>\n{}\n</select>", flatatt(final), options)
 
 
-class ReportFilterForm(forms.Form):
-    """Read from the query string; an unknown period falls back to the last twelve months.
-    The group is checked by the view through access_group, which answers 404 out of scope."""
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
-    period = forms.ChoiceField(label="Period", required=False)
-    group = forms.ChoiceField(label="Group", required=False, widget=ManyOptionsSelect)
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Write the date as year-month-day, such as 2021-09-30."},
+    )
+
+
+class ReportFilterForm(forms.Form):
+    """Read from the query string: a period (the last twelve months, or an academic year: the
+    years holding data first), or a date range (`from` and `to`), which wins when given. An
+    unknown period falls back to the last twelve months; a bad range is reported and the
+    report shows the last twelve months. The group is checked by the view through
+    access_group, which answers 404 out of scope."""
+
+    # Offered in selects but read leniently (see chosen_period and the view's access_group),
+    # so an unknown value is never an error message of its own.
+    period = forms.CharField(label="Period", required=False, widget=forms.Select)
+    group = forms.CharField(label="Group", required=False, widget=ManyOptionsSelect)
     q = forms.CharField(
         label="Group name",
         required=False,
@@ -45,15 +75,20 @@ class ReportFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
 
-    def __init__(self, user: User, data: dict, today: dt.date, *, with_group: bool) -> None:
+    def __init__(
+        self, user: User, data: dict, today: dt.date, *, with_group: bool, offer: bool = True
+    ) -> None:
+        """`offer`: list the academic years holding data (two queries); exports, which only
+        read the chosen period, pass False."""
         super().__init__(data)
         self.today = today
-        cast(forms.ChoiceField, self.fields["period"]).choices = [
-            (p.key, p.label) for p in periods(today)
-        ]
+        self.fields["from"] = _date_field("From")
+        self.fields["to"] = _date_field("To")
+        if offer:
+            cast(forms.Select, self.fields["period"].widget).choices = self._period_choices(user)
         if with_group:
             everyone = "All groups" if user.is_manager or user.is_admin else "All my groups"
-            cast(forms.ChoiceField, self.fields["group"]).choices = [
+            cast(forms.Select, self.fields["group"].widget).choices = [
                 ("", everyone),
                 *coverage_groups(user).values_list("pk", "name"),
             ]
@@ -61,8 +96,59 @@ class ReportFilterForm(forms.Form):
         else:
             del self.fields["group"]
 
+    def _period_choices(self, user: User) -> list[tuple[str, str]]:
+        """The last twelve months; the academic years holding data, newest first, with their
+        count; then the recent years without any; and a year asked for by address."""
+        with_data = years_with_data(user)
+        choices = [(DEFAULT_PERIOD, "Last 12 months")]
+        for year, n in with_data.items():
+            label = academic_year(year).label
+            choices.append((f"ay{year}", f"{label} ({n:,} touchpoint{'s' if n != 1 else ''})"))
+        for period in periods(self.today)[1:]:
+            if int(period.key[2:]) not in with_data:
+                choices.append((period.key, f"{period.label} (nothing logged)"))
+        asked = period_for(str(self.data.get("period") or ""), self.today)
+        if asked.key not in {key for key, _ in choices}:
+            choices.append((asked.key, asked.label))
+        return choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        first, last = data.get("from"), data.get("to")
+        if last and not first and "from" not in self.errors:
+            self.add_error("from", "Give the first day of the range as well.")
+        elif first:
+            end = last or self.today
+            ends = f"ends on {_day(end)}" if last else f"would end today, {_day(end)}"
+            if first > end:
+                raise forms.ValidationError(
+                    f"The range starts on {_day(first)}, after it {ends}: "
+                    "give the earlier date in “From”."
+                )
+            if end - first > dt.timedelta(days=366 * MAX_RANGE_YEARS):
+                raise forms.ValidationError(
+                    f"Choose a range of at most {MAX_RANGE_YEARS} years, or an academic year."
+                )
+        return data
+
+    @property
+    def asks_range(self) -> bool:
+        return bool(self.data.get("from") or self.data.get("to"))
+
+    @property
+    def range_problem(self) -> bool:
+        """A date range was given but cannot be used (the form's errors say why)."""
+        if not self.asks_range:
+            return False
+        self.is_valid()
+        return any(key in self.errors for key in ("from", "to", NON_FIELD_ERRORS))
+
     @property
     def chosen_period(self) -> Period:
+        """The date range when one is given and sound; else the chosen period."""
+        if self.asks_range and not self.range_problem:
+            first = self.cleaned_data["from"]
+            return date_range(first, self.cleaned_data["to"] or self.today)
         return period_for(self.data.get("period") or DEFAULT_PERIOD, self.today)
 
     @property

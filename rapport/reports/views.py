@@ -72,7 +72,9 @@ def relationships(request: AuthedRequest) -> HttpResponse:
 
 def report_charts(report: figures.Report) -> dict[str, charts.Chart]:
     months = [m.label for m in report.months]
-    short = [f"{m.month:%b}" for m in report.months]
+    # Month names alone within a year; with the year's last two digits over a longer range.
+    short_form = "%b" if len(report.months) <= 12 else "%b %y"
+    short = [m.month.strftime(short_form) for m in report.months]
     return {
         "origins": charts.stacked_bar(
             "chart-origins",
