@@ -141,7 +141,13 @@ class ReportFilterForm(forms.Form):
         if not self.asks_range:
             return False
         self.is_valid()
-        return any(key in self.errors for key in ("from", "to", NON_FIELD_ERRORS))
+        problem = any(key in self.errors for key in ("from", "to", NON_FIELD_ERRORS))
+        if problem:  # the date boxes point at the reason given above the filters
+            for name in ("from", "to"):
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": "report-filter-errors"}
+                )
+        return problem
 
     @property
     def chosen_period(self) -> Period:

@@ -40,8 +40,20 @@ def coverage(request: AuthedRequest) -> HttpResponse:
     found = figures.coverage(
         request.user, form.chosen_period, groups=groups.items, librarians=librarians.items
     )
-    context = {"form": form, "coverage": found, "groups": groups, "librarians": librarians}
+    context = {
+        "form": form,
+        "coverage": found,
+        "groups": groups,
+        "librarians": librarians,
+        "print_view": wants_print(request),
+    }
     return render(request, "reports/coverage.html", context)
+
+
+def wants_print(request: AuthedRequest) -> bool:
+    """`?print=1`: the report laid out for paper (no filters or downloads, every chart's
+    numbers open), with a Print button."""
+    return request.GET.get("print") == "1"
 
 
 def _second_page(rows: list, request: AuthedRequest) -> Page:
@@ -66,7 +78,12 @@ def relationships(request: AuthedRequest) -> HttpResponse:
     form = ReportFilterForm(request.user, request.GET, timezone.localdate(), with_group=True)
     group = access_group(request.user, form.chosen_group) if form.chosen_group else None
     report = figures.report(request.user, form.chosen_period, group=group)
-    context = {"form": form, "report": report, "charts": report_charts(report)}
+    context = {
+        "form": form,
+        "report": report,
+        "charts": report_charts(report),
+        "print_view": wants_print(request),
+    }
     return render(request, "reports/relationships.html", context)
 
 

@@ -209,3 +209,13 @@ def test_a_bad_range_on_the_page_says_why_and_shows_the_default(client, world, y
     )
     assert "<p>Below: last 12 months instead.</p>" in html
     assert 'id="report-period">Last 12 months:' in html
+
+
+def test_a_bad_range_marks_both_date_boxes_with_the_reason(client, world):
+    html = page(client, world.alice, "reports:coverage", **{"from": "2024-02-30"})
+
+    assert "<p>From: Write the date as year-month-day, such as 2021-09-30.</p>" in html
+    assert (
+        '<input type="date" name="from" value="2024-02-30" aria-invalid="true" '
+        'aria-describedby="report-filter-errors" id="id_from">'
+    ) in html
