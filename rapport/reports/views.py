@@ -16,6 +16,7 @@ from rapport.accounts.roles import require_detail
 from rapport.audit.services import record_view
 from rapport.people.queries import access_group, access_person
 from rapport.reports import briefs, charts, figures
+from rapport.reports import stories as told
 from rapport.reports.forms import ReportFilterForm
 
 
@@ -85,6 +86,33 @@ def relationships(request: AuthedRequest) -> HttpResponse:
         "print_view": wants_print(request),
     }
     return render(request, "reports/relationships.html", context)
+
+
+#: Impact stories are long: a page of them at a time.
+STORIES_PER_PAGE = 20
+
+
+@page_view
+def stories(request: AuthedRequest) -> HttpResponse:
+    """Impact stories told in a period or date range, for every role (a manager reads the
+    stories alone, not the requests: see rapport/reports/stories.py); `?tag=` one tag."""
+    form = ReportFilterForm(request.user, request.GET, timezone.localdate(), with_group=True)
+    group = access_group(request.user, form.chosen_group) if form.chosen_group else None
+    period, tag = form.chosen_period, str(request.GET.get("tag") or "").strip()[:60]
+    page = paginate(
+        told.stories(request.user, period, group=group, tag=tag), request, STORIES_PER_PAGE
+    )
+    context = {
+        "form": form,
+        "period": period,
+        "group": group,
+        "tag": tag.lstrip("#").lower(),
+        "page": page,
+        "stories": [told.to_story(row) for row in page.items],
+        "tally": told.tally(request.user, period, group=group, tag=tag),
+        "print_view": wants_print(request),
+    }
+    return render(request, "reports/stories.html", context)
 
 
 def report_charts(report: figures.Report) -> dict[str, charts.Chart]:
