@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from rapport.accounts.models import Role, User
@@ -156,26 +156,35 @@ def period_for(key: str | None, today: dt.date) -> Period:
     return last_twelve_months(today)
 
 
-def years_with_data(user: User) -> dict[int, int]:
-    """The academic years holding touchpoints the user's reports count, and how many each,
-    newest first: two queries (the first and last times, on the index, then one grouped
-    count over the years between)."""
-    counted = counted_touchpoints(user)
-    span = counted.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
-    if span["first"] is None:
-        return {}
-    first = academic_year_of(timezone.localtime(span["first"]).date())
-    last = academic_year_of(timezone.localtime(span["last"]).date())
-    years = range(max(first, FIRST_ACADEMIC_YEAR), last + 1)
-    which = Case(
-        *(When(occurred_at__lt=academic_year(y).end_at, then=Value(y)) for y in years),
-        default=Value(last),
-        output_field=IntegerField(),
+def years_with_data(user: User) -> list[int]:
+    """The academic years holding touchpoints the user's reports count, newest first. Three
+    queries whatever the library's size: the first and the last touchpoint (each read off the
+    `occurred_at` index), then whether each year between holds one (an EXISTS per year, each
+    stopping at its first row; a librarian's found from their scope's side, as the report
+    does)."""
+    counted = counted_touchpoints(user).order_by().values_list("occurred_at", flat=True)
+    first = counted.order_by("occurred_at").first()
+    last = counted.order_by("-occurred_at").first()
+    if first is None or last is None:
+        return []
+    years = range(
+        max(academic_year_of(timezone.localtime(first).date()), FIRST_ACADEMIC_YEAR),
+        academic_year_of(timezone.localtime(last).date()) + 1,
     )
-    counts = dict(
-        counted.annotate(year=which).values_list("year").annotate(n=Count("id")).order_by()
-    )
-    return {y: counts[y] for y in sorted(counts, reverse=True) if counts[y]}
+    if not years:
+        return []
+    holds = {
+        f"y{y}": Exists(_between(user, academic_year(y).start_at, academic_year(y).end_at))
+        for y in years
+    }
+    found = User.objects.filter(pk=user.pk).annotate(**holds).values(*holds).first() or {}
+    return [y for y in reversed(years) if found.get(f"y{y}")]
+
+
+def _between(user: User, start: dt.datetime, end: dt.datetime) -> QuerySet[Touchpoint]:
+    if user.is_manager:
+        return Touchpoint.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+    return touchpoints_between(user, start, end)
 
 
 # Whose touchpoints are counted

@@ -97,19 +97,17 @@ class ReportFilterForm(forms.Form):
             del self.fields["group"]
 
     def _period_choices(self, user: User) -> list[tuple[str, str]]:
-        """The last twelve months; the academic years holding data, newest first, with their
-        count; then the recent years without any; and a year asked for by address."""
+        """The last twelve months; the academic years holding data, newest first; then the
+        recent years without any; and a year asked for by address."""
         with_data = years_with_data(user)
         choices = [(DEFAULT_PERIOD, "Last 12 months")]
-        for year, n in with_data.items():
-            label = academic_year(year).label
-            choices.append((f"ay{year}", f"{label} ({n:,} touchpoint{'s' if n != 1 else ''})"))
+        choices += [(f"ay{year}", academic_year(year).label) for year in with_data]
         for period in periods(self.today)[1:]:
             if int(period.key[2:]) not in with_data:
                 choices.append((period.key, f"{period.label} (nothing logged)"))
         asked = period_for(str(self.data.get("period") or ""), self.today)
         if asked.key not in {key for key, _ in choices}:
-            choices.append((asked.key, asked.label))
+            choices.append((asked.key, f"{asked.label} (nothing logged)"))
         return choices
 
     def clean(self) -> dict[str, Any]:
