@@ -11,7 +11,7 @@ which every database does in its indexes, rather than by truncating each row's d
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, NamedTuple
@@ -165,6 +165,17 @@ def years_with_data(user: User) -> list[int]:
     counted = counted_touchpoints(user).order_by().values_list("occurred_at", flat=True)
     first = counted.order_by("occurred_at").first()
     last = counted.order_by("-occurred_at").first()
+    return years_holding(user, first, last, lambda year: _between(user, year.start_at, year.end_at))
+
+
+def years_holding(
+    user: User,
+    first: dt.datetime | None,
+    last: dt.datetime | None,
+    rows_in: Callable[[Period], QuerySet],
+) -> list[int]:
+    """The academic years from `first`'s to `last`'s in which `rows_in(year)` finds a row,
+    newest first: one query of an EXISTS per year (run as a column of the user's own row)."""
     if first is None or last is None:
         return []
     years = range(
@@ -173,10 +184,7 @@ def years_with_data(user: User) -> list[int]:
     )
     if not years:
         return []
-    holds = {
-        f"y{y}": Exists(_between(user, academic_year(y).start_at, academic_year(y).end_at))
-        for y in years
-    }
+    holds = {f"y{y}": Exists(rows_in(academic_year(y))) for y in years}
     found = User.objects.filter(pk=user.pk).annotate(**holds).values(*holds).first() or {}
     return [y for y in reversed(years) if found.get(f"y{y}")]
 

@@ -1,6 +1,7 @@
 """The report filters: a period; a group on the relationship report; a group name on coverage."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -76,16 +77,26 @@ class ReportFilterForm(forms.Form):
     )
 
     def __init__(
-        self, user: User, data: dict, today: dt.date, *, with_group: bool, offer: bool = True
+        self,
+        user: User,
+        data: dict,
+        today: dt.date,
+        *,
+        with_group: bool,
+        offer: bool = True,
+        years: Callable[[User], list[int]] = years_with_data,
+        empty: str = "nothing logged",
     ) -> None:
-        """`offer`: list the academic years holding data (two queries); exports, which only
-        read the chosen period, pass False."""
+        """`offer`: list the academic years holding data (`years`: those holding touchpoints
+        unless told otherwise, `empty` saying a year holds none; three queries). Exports,
+        which only read the chosen period, pass False."""
         super().__init__(data)
         self.today = today
         self.fields["from"] = _date_field("From")
         self.fields["to"] = _date_field("To")
         if offer:
-            cast(forms.Select, self.fields["period"].widget).choices = self._period_choices(user)
+            choices = self._period_choices(years(user), empty)
+            cast(forms.Select, self.fields["period"].widget).choices = choices
         if with_group:
             everyone = "All groups" if user.is_manager or user.is_admin else "All my groups"
             cast(forms.Select, self.fields["group"].widget).choices = [
@@ -96,18 +107,17 @@ class ReportFilterForm(forms.Form):
         else:
             del self.fields["group"]
 
-    def _period_choices(self, user: User) -> list[tuple[str, str]]:
+    def _period_choices(self, with_data: list[int], empty: str) -> list[tuple[str, str]]:
         """The last twelve months; the academic years holding data, newest first; then the
         recent years without any; and a year asked for by address."""
-        with_data = years_with_data(user)
         choices = [(DEFAULT_PERIOD, "Last 12 months")]
         choices += [(f"ay{year}", academic_year(year).label) for year in with_data]
         for period in periods(self.today)[1:]:
             if int(period.key[2:]) not in with_data:
-                choices.append((period.key, f"{period.label} (nothing logged)"))
+                choices.append((period.key, f"{period.label} ({empty})"))
         asked = period_for(str(self.data.get("period") or ""), self.today)
         if asked.key not in {key for key, _ in choices}:
-            choices.append((asked.key, f"{asked.label} (nothing logged)"))
+            choices.append((asked.key, f"{asked.label} ({empty})"))
         return choices
 
     def clean(self) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from rapport.accounts.models import User
 from rapport.people.models import Group
-from rapport.reports.figures import Period
+from rapport.reports.figures import Period, years_holding
 from rapport.requests.models import Request, Status, StatusChange
 from rapport.requests.queries import request_scope, with_story_tag
 
@@ -48,6 +48,19 @@ def _scope(user: User) -> QuerySet[Request]:
         # Every story, but none whose request is linked to a confidential touchpoint.
         return Request.objects.exclude(touchpoints__confidential=True)
     return Request.objects.filter(request_scope(user))
+
+
+def years_with_stories(user: User) -> list[int]:
+    """The academic years in which stories the user may read were told, newest first: three
+    queries (the first and the last story, then an EXISTS per year)."""
+    told = (
+        _scope(user)
+        .exclude(story="")
+        .annotate(told=Coalesce("story_at", "status_changed_at"))
+        .values_list("told", flat=True)
+    )
+    first, last = told.order_by("told").first(), told.order_by("-told").first()
+    return years_holding(user, first, last, lambda year: _told(user, year, None, ""))
 
 
 def _told(user: User, period: Period, group: Group | None, tag: str) -> QuerySet[Request]:

@@ -96,7 +96,14 @@ STORIES_PER_PAGE = 20
 def stories(request: AuthedRequest) -> HttpResponse:
     """Impact stories told in a period or date range, for every role (a manager reads the
     stories alone, not the requests: see rapport/reports/stories.py); `?tag=` one tag."""
-    form = ReportFilterForm(request.user, request.GET, timezone.localdate(), with_group=True)
+    form = ReportFilterForm(
+        request.user,
+        request.GET,
+        timezone.localdate(),
+        with_group=True,
+        years=told.years_with_stories,
+        empty="no story",
+    )
     group = access_group(request.user, form.chosen_group) if form.chosen_group else None
     period, tag = form.chosen_period, str(request.GET.get("tag") or "").strip()[:60]
     page = paginate(

@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from rapport.relationships.services import refresh_all
+from rapport.requests.models import Request, Status
 from tests.factories import make_touchpoint
 
 
@@ -97,3 +98,37 @@ def test_manager_reaches_old_history_and_prints_the_report(desktop, sign_in, wor
     desktop.get_by_role("link", name="Back to the report").click()
     expect(desktop.locator("#report-filters")).to_be_visible()
     expect(desktop.locator("#id_from")).to_have_value("2021-10-01")
+
+
+def test_manager_reads_impact_stories_of_a_past_year(desktop, sign_in, world):
+    told = dt.datetime(2022, 3, 10, 12, 0, tzinfo=timezone.get_current_timezone())
+    request = Request.objects.create(
+        title="Ana Ruiz grant search",
+        need="A search for her grant",
+        owner=world.alice,
+        status=Status.CLOSED,
+        status_changed_at=told,
+        group=world.chem,
+        outcome="Funded",
+        story="The lab's grant was funded on the first try.",
+        story_tags=["grants"],
+        story_at=told,
+    )
+    request.people.add(world.ana)
+    sign_in(desktop, "mia")
+
+    desktop.get_by_role("link", name="Reports").click()
+    desktop.get_by_role("link", name="Impact stories").click()
+    expect(desktop.locator("#stories-empty")).to_be_visible()  # nothing in the last 12 months
+    desktop.select_option("#id_period", "ay2021")
+    desktop.get_by_role("button", name="Show").click()
+
+    expect(desktop.locator("#stories .story-text")).to_have_text(
+        ["The lab's grant was funded on the first try."]
+    )
+    expect(desktop.locator("#stories-count")).to_have_text("1")
+    assert "Ana Ruiz" not in desktop.content()
+    assert "Funded" not in desktop.content()
+    desktop.get_by_role("link", name="#grants").click()
+    expect(desktop.locator("#stories-period")).to_contain_text("tagged #grants")
+    expect(desktop.locator("#stories .story-text")).to_have_count(1)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from rapport.reports.figures import date_range
-from rapport.reports.stories import Story, stories, tally, to_story
+from rapport.reports.stories import Story, stories, tally, to_story, years_with_stories
 from rapport.requests.models import Request, Status, StatusChange
 
 LONDON = ZoneInfo("Europe/London")
@@ -187,3 +187,19 @@ def test_stories_print_view(client, world, told_stories):
     assert 'id="report-filters"' not in html
     assert "report-print.css" in html
     assert "The archive exhibition opened with 300 visitors." in html
+
+
+def test_years_with_stories_for_each_reader(world, told_stories):
+    # Told in 2020 (academic year 2019–20) and 2022 (2021–22); the old row's status moved in
+    # February 2022.
+    assert years_with_stories(world.mia) == [2021, 2019]
+    assert years_with_stories(world.bob) == [2021]
+    assert years_with_stories(world.alice) == [2021, 2019]
+
+
+def test_stories_page_offers_the_years_holding_stories(client, world, told_stories):
+    html = page(client, world.bob).text
+
+    assert '<option value="ay2021">Academic year 2021–22</option>' in html
+    assert "Academic year 2019–20" not in html
+    assert "(no story)</option>" in html
