@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from rapport.accounts.models import Role, User
 from rapport.people.models import Group, Membership, Person
-from rapport.people.queries import groups_for, people_for
+from rapport.people.queries import groups_for, library_wide, people_for, scope_person_ids
 from rapport.privacy.models import AnonymousParticipation, Erasure
 from rapport.relationships.cadence import Rules, current_memberships, due
 from rapport.relationships.models import PersonCadence, Stage
@@ -159,23 +159,49 @@ def period_for(key: str | None, today: dt.date) -> Period:
 def years_with_data(user: User) -> list[int]:
     """The academic years holding touchpoints the user's reports count, newest first. Three
     queries whatever the library's size: the first and the last touchpoint (each read off the
-    `occurred_at` index), then whether each year between holds one (an EXISTS per year, each
-    stopping at its first row; a librarian's found from their scope's side, as the report
-    does)."""
+    `occurred_at` index), then whether each year between holds one: EXISTS queries that each
+    stop at their first row, a librarian's one per way in (their own, their groups', their
+    people's), as `touchpoints_between` finds them."""
     counted = counted_touchpoints(user).order_by().values_list("occurred_at", flat=True)
     first = counted.order_by("occurred_at").first()
     last = counted.order_by("-occurred_at").first()
-    return years_holding(user, first, last, lambda year: _between(user, year.start_at, year.end_at))
+    if user.is_manager:
+        return years_holding(user, first, last, lambda year: [_in_year(Touchpoint, year)])
+    if user.is_admin or library_wide():
+        mine = visible_to(user)
+        return years_holding(user, first, last, lambda year: [_in_year(Touchpoint, year, mine)])
+    served = Group.librarians.through.objects.filter(user=user).values("group_id")
+    people = scope_person_ids(user)
+    others = Q(confidential=False)
+
+    def ways_in(year: Period) -> list[QuerySet]:
+        return [
+            _in_year(Touchpoint, year, Q(author=user)),
+            _in_year(Touchpoint, year, others & Q(group_id__in=served)),
+            _in_year(
+                Participation,
+                year,
+                Q(person_id__in=people, touchpoint__confidential=False),
+            ),
+        ]
+
+    return years_holding(user, first, last, ways_in)
+
+
+def _in_year(model: type, year: Period, where: Q | None = None) -> QuerySet:
+    within = Q(occurred_at__gte=year.start_at, occurred_at__lt=year.end_at)
+    return model.objects.filter(within & where if where is not None else within)
 
 
 def years_holding(
     user: User,
     first: dt.datetime | None,
     last: dt.datetime | None,
-    rows_in: Callable[[Period], QuerySet],
+    rows_in: Callable[[Period], list[QuerySet]],
 ) -> list[int]:
-    """The academic years from `first`'s to `last`'s in which `rows_in(year)` finds a row,
-    newest first: one query of an EXISTS per year (run as a column of the user's own row)."""
+    """The academic years from `first`'s to `last`'s in which one of `rows_in(year)` finds a
+    row, newest first: one query, an EXISTS per year and way in (run as columns of the
+    user's own row)."""
     if first is None or last is None:
         return []
     years = range(
@@ -184,15 +210,12 @@ def years_holding(
     )
     if not years:
         return []
-    holds = {f"y{y}": Exists(rows_in(academic_year(y))) for y in years}
+    holds = {
+        f"y{y}_{i}": Exists(rows) for y in years for i, rows in enumerate(rows_in(academic_year(y)))
+    }
     found = User.objects.filter(pk=user.pk).annotate(**holds).values(*holds).first() or {}
-    return [y for y in reversed(years) if found.get(f"y{y}")]
-
-
-def _between(user: User, start: dt.datetime, end: dt.datetime) -> QuerySet[Touchpoint]:
-    if user.is_manager:
-        return Touchpoint.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
-    return touchpoints_between(user, start, end)
+    held = {int(key[1:].split("_")[0]) for key, value in found.items() if value}
+    return sorted(held, reverse=True)
 
 
 # Whose touchpoints are counted

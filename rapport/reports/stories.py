@@ -60,7 +60,7 @@ def years_with_stories(user: User) -> list[int]:
         .values_list("told", flat=True)
     )
     first, last = told.order_by("told").first(), told.order_by("-told").first()
-    return years_holding(user, first, last, lambda year: _told(user, year, None, ""))
+    return years_holding(user, first, last, lambda year: [_told(user, year, None, "")])
 
 
 def _told(user: User, period: Period, group: Group | None, tag: str) -> QuerySet[Request]:
