@@ -44,3 +44,14 @@ def test_manager_dashboards_show_the_labelled_chart(client, world):
         assert '<text class="axis tick" x="26" y="183" text-anchor="end">0</text>' in html, url
         assert html.count('class="axis category"') == 12, url
         assert "style=" not in html, url
+
+
+def test_manager_dashboard_links_to_the_impact_stories(client, world):
+    client.force_login(world.mia)
+
+    html = client.get(reverse("home")).text
+
+    assert (
+        f'<a href="{reverse("reports:stories")}" id="dashboard-stories">'
+        "Impact stories: what the work made possible</a>"
+    ) in html
