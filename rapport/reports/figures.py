@@ -46,7 +46,7 @@ DEFAULT_PERIOD = "12m"
 #: The longest date range a report covers (its charts have a column per month).
 MAX_RANGE_YEARS = 10
 #: The earliest academic year a `?period=ayYYYY` may name.
-FIRST_ACADEMIC_YEAR = 1950
+FIRST_ACADEMIC_YEAR = 1900
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ class ManyOptionsSelect(forms.Select):
         return format_html("<select{}>\n{}\n</select>", flatatt(final), options)
 
 
+#: The dates a range may take (a report of the future or of antiquity is a typing slip).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
 def _day(day: dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
@@ -122,6 +126,13 @@ class ReportFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        for name in ("from", "to"):
+            day = data.get(name)
+            if day and not EARLIEST <= day <= LATEST:
+                self.add_error(name, f"Give a date from {EARLIEST.year} to {LATEST.year}.")
+                data[name] = None
+        if any(name in self.errors for name in ("from", "to")):
+            return data
         first, last = data.get("from"), data.get("to")
         if last and not first and "from" not in self.errors:
             self.add_error("from", "Give the first day of the range as well.")

@@ -149,6 +149,14 @@ def test_a_range_without_an_end_runs_to_today(world):
         ),
         ({"to": "2024-04-30"}, {"from": ["Give the first day of the range as well."]}),
         (
+            {"from": "9999-12-30", "to": "9999-12-31"},
+            {
+                "from": ["Give a date from 1900 to 2999."],
+                "to": ["Give a date from 1900 to 2999."],
+            },
+        ),
+        ({"from": "1899-12-31"}, {"from": ["Give a date from 1900 to 2999."]}),
+        (
             {"from": "2000-01-01", "to": "2024-04-30"},
             {"__all__": ["Choose a range of at most 10 years, or an academic year."]},
         ),
