@@ -46,6 +46,18 @@ def test_report_charts_and_tables_on_a_phone(phone, sign_in, world):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
 
+def csp_violations(page) -> list[str]:
+    """The Content-Security-Policy violations the page's console reports, as they come."""
+    seen: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            seen.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return seen
+
+
 def test_manager_reaches_old_history_and_prints_the_report(desktop, sign_in, world):
     long_ago = dt.datetime(2021, 10, 12, 10, 0, tzinfo=timezone.get_current_timezone())
     for day, origin in [(0, "desk"), (1, "walkby"), (2, "referral"), (30, "desk")]:
@@ -57,6 +69,7 @@ def test_manager_reaches_old_history_and_prints_the_report(desktop, sign_in, wor
             group=world.chem,
         )
     refresh_all()
+    blocked = csp_violations(desktop)
     sign_in(desktop, "mia")
     desktop.goto("/reports/relationships/")
 
@@ -98,6 +111,7 @@ def test_manager_reaches_old_history_and_prints_the_report(desktop, sign_in, wor
     desktop.get_by_role("link", name="Back to the report").click()
     expect(desktop.locator("#report-filters")).to_be_visible()
     expect(desktop.locator("#id_from")).to_have_value("2021-10-01")
+    assert blocked == []  # print.js and the print view's stylesheet load under the policy
 
 
 def test_manager_reads_impact_stories_of_a_past_year(desktop, sign_in, world):
@@ -115,6 +129,7 @@ def test_manager_reads_impact_stories_of_a_past_year(desktop, sign_in, world):
         story_at=told,
     )
     request.people.add(world.ana)
+    blocked = csp_violations(desktop)
     sign_in(desktop, "mia")
 
     desktop.get_by_role("link", name="Reports").click()
@@ -132,3 +147,4 @@ def test_manager_reads_impact_stories_of_a_past_year(desktop, sign_in, world):
     desktop.get_by_role("link", name="#grants").click()
     expect(desktop.locator("#stories-period")).to_contain_text("tagged #grants")
     expect(desktop.locator("#stories .story-text")).to_have_count(1)
+    assert blocked == []
