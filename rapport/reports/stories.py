@@ -10,6 +10,7 @@ more of a request than its reader may see.
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce
@@ -36,7 +37,7 @@ class Story:
 
 @dataclass(frozen=True)
 class Tally:
-    """The period's requests in figures: delivered (a move to delivered in the period), and of
+    """The period in figures: the requests delivered in it (moved to delivered within it) and
     the stories told in it."""
 
     delivered: int
@@ -86,7 +87,7 @@ REQUEST = ("pk", "title", "outcome")
 
 def stories(
     user: User, period: Period, *, group: Group | None = None, tag: str = ""
-) -> QuerySet[Request]:
+) -> QuerySet[Any]:
     """The period's stories as rows of values for `to_story` (the pager slices the query).
     A manager's rows never read the request's title or outcome."""
     fields = TOLD + OWNER + (() if user.is_manager else REQUEST)
