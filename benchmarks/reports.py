@@ -1,5 +1,6 @@
-"""The report pages: coverage and the relationship report, for a manager (figures over the
-whole library) and for a librarian (over what they may read).
+"""The report pages: coverage, the relationship report (a period and a date range) and
+impact stories, for a manager (figures over the whole library) and for a librarian (over what
+they may read).
 
 The manager's pages are the ones that could grow with the library: coverage is paged, so it
 should cost the same on the first page and on a later one, and the relationship report reads
@@ -8,6 +9,7 @@ each month off the touchpoints' index.
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from benchmarks.cases import Result, bench_page
 
@@ -20,9 +22,18 @@ def report_urls() -> dict[str, list[str]]:
     period."""
     coverage = reverse("reports:coverage")
     relationships = reverse("reports:relationships")
+    stories = reverse("reports:stories")
+    # Three years back from today, from the middle of a month: 37 monthly columns.
+    today = timezone.localdate()
+    since = f"from={today.year - 3}-{today.month:02}-15&to={today.isoformat()}"
     return {
         "coverage page": [coverage, f"{coverage}?page=2&lpage=2", f"{coverage}?q=lab"],
-        "relationship report": [relationships, f"{relationships}?period=ay2025"],
+        "relationship report": [
+            relationships,
+            f"{relationships}?period=ay2025",
+            f"{relationships}?{since}",
+        ],
+        "impact stories": [stories, f"{stories}?{since}"],
     }
 
 

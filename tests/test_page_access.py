@@ -33,6 +33,7 @@ PAGES = [
     ("requests:person_requests", "ana", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
     ("reports:coverage", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 200}),
     ("reports:relationships", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 200}),
+    ("reports:stories", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 200}),
     ("reports:person_brief", "ana", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
     ("reports:group_brief", "chem", {"ada": 200, "alice": 200, "bob": 404, "mia": 403}),
     ("awareness:home", None, {"ada": 200, "alice": 200, "bob": 200, "mia": 403}),

@@ -107,6 +107,8 @@ PAGES: dict[str, Rule] = {
     "reports:index": rule(ANY),
     "reports:coverage": rule(ANY),
     "reports:relationships": rule(ANY),
+    # Impact stories: managers too (the stories alone; see rapport/reports/stories.py).
+    "reports:stories": rule(ANY),
     "reports:person_brief": rule(LIBRARIAN, "person"),
     "reports:group_brief": rule(LIBRARIAN, "group"),
     "awareness:home": rule(LIBRARIAN),

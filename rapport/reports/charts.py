@@ -23,6 +23,9 @@ PLOT_WIDTH = WIDTH - LEFT - RIGHT
 PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
 BAR_SHARE = 0.75  # of each slot; the rest is the gap between bars
 LEGEND_STEP = 110
+# Category labels below the columns: about this wide per character at their 9px size, with this
+# much space between two; a long row of months labels every k-th column so none overlap.
+LABEL_CHAR, LABEL_GAP = 5.5, 4
 # The funnel: stage names on the left, counts on the right, one row per stage.
 FUNNEL_LABELS, FUNNEL_COUNTS, FUNNEL_ROW, FUNNEL_BAR, FUNNEL_PAD = 96, 44, 28, 22, 4
 FUNNEL_WIDTH = WIDTH - FUNNEL_LABELS - FUNNEL_COUNTS
@@ -115,15 +118,37 @@ def nice_max(value: int) -> int:
     return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= value)
 
 
+def ticks(top: int) -> list[int]:
+    """The values labelled on the value axis, from 0 to `top` (a `nice_max`) in whole, round
+    steps: a fifth of a 1 × 10ⁿ or 5 × 10ⁿ top, a quarter of a 2 × 10ⁿ one, never below 1."""
+    if top <= 5:
+        step = 1
+    else:
+        lead = int(str(top)[0])
+        step = top // 4 if lead == 2 else top // 5
+    return list(range(0, top + 1, step))
+
+
 def _frame(top: int) -> tuple[list[Line], list[Text]]:
-    """The value axis: a line at the top value and one at zero, each labelled."""
+    """The value axis: a grid line at each tick, the baseline at zero, each labelled."""
     base = TOP + PLOT_HEIGHT
-    lines = [Line(LEFT, TOP, WIDTH - RIGHT, TOP), Line(LEFT, base, WIDTH - RIGHT, base, "baseline")]
-    texts = [
-        Text(LEFT - 4, TOP + 3, f"{top:,}", "axis", "end"),
-        Text(LEFT - 4, base + 3, "0", "axis", "end"),
-    ]
+    lines, texts = [], []
+    for value in ticks(top):
+        y = round(base - _height(value, top), 2)
+        lines.append(Line(LEFT, y, WIDTH - RIGHT, y, "baseline" if value == 0 else "grid"))
+        texts.append(Text(LEFT - 4, round(y + 3, 2), f"{value:,}", "axis tick", "end"))
     return lines, texts
+
+
+def _category_labels(labels: Sequence[str]) -> list[tuple[int, str]]:
+    """The category labels written below the columns: every one if they fit side by side,
+    else every k-th (the first included), so that they never run into each other."""
+    if not labels:
+        return []
+    longest = max(len(label) for label in labels)
+    fitting = max(1, int(PLOT_WIDTH // (LABEL_CHAR * longest + LABEL_GAP)))
+    stride = -(-len(labels) // fitting)
+    return [(i, label) for i, label in enumerate(labels) if i % stride == 0]
 
 
 def _slot(i: int, n: int) -> tuple[float, float, float]:
@@ -136,6 +161,18 @@ def _slot(i: int, n: int) -> tuple[float, float, float]:
 
 def _height(value: int, top: int) -> float:
     return round(PLOT_HEIGHT * value / top, 2)
+
+
+def _labels_below(labels: Sequence[str]) -> list[Text]:
+    return [
+        Text(_slot(i, len(labels))[2], HEIGHT - 6, label, "axis category")
+        for i, label in _category_labels(labels)
+    ]
+
+
+def _scale(top: int) -> str:
+    """The end of a description: the value axis's range, as read on the chart."""
+    return f". Value axis from 0 to {top:,}."
 
 
 def bar(
@@ -152,16 +189,16 @@ def bar(
     rects = []
     base = TOP + PLOT_HEIGHT
     for i, (name, value) in enumerate(zip(categories, values, strict=True)):
-        x, width, centre = _slot(i, len(categories))
+        x, width, _ = _slot(i, len(categories))
         height = _height(value, top)
         rects.append(
             Rect(x, round(base - height, 2), width, height, "bar series-0", f"{name}: {value:,}")
         )
-        texts.append(Text(centre, HEIGHT - 6, (axis_labels or categories)[i]))
+    texts += _labels_below(axis_labels or categories)
     description = "; ".join(
         f"{name}: {value:,}" for name, value in zip(categories, values, strict=True)
     )
-    return Chart(chart_id, title, description + ".", "bar", HEIGHT, rects, texts, lines)
+    return Chart(chart_id, title, description + _scale(top), "bar", HEIGHT, rects, texts, lines)
 
 
 def stacked_bar(
@@ -184,7 +221,7 @@ def stacked_bar(
         texts.append(Text(key + 14, 15, name, "legend", "start"))
     base = TOP + PLOT_HEIGHT
     for i, category in enumerate(categories):
-        x, width, centre = _slot(i, len(categories))
+        x, width, _ = _slot(i, len(categories))
         bottom = 0
         for s, (name, values) in enumerate(series):
             value = values[i]
@@ -193,12 +230,12 @@ def stacked_bar(
             title_text = f"{category}, {name.lower()}: {value:,}"
             rects.append(Rect(x, y, width, height, f"bar series-{s}", title_text))
             bottom += value
-        texts.append(Text(centre, HEIGHT - 6, (axis_labels or categories)[i]))
+    texts += _labels_below(axis_labels or categories)
     description = "; ".join(
         f"{category}: " + ", ".join(f"{values[i]:,} {name.lower()}" for name, values in series)
         for i, category in enumerate(categories)
     )
-    return Chart(chart_id, title, description + ".", "stacked", HEIGHT, rects, texts, lines)
+    return Chart(chart_id, title, description + _scale(top), "stacked", HEIGHT, rects, texts, lines)
 
 
 def funnel(chart_id: str, title: str, stages: Sequence[str], values: Sequence[int]) -> Chart:

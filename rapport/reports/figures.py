@@ -11,17 +11,17 @@ which every database does in its indexes, rather than by truncating each row's d
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from rapport.accounts.models import Role, User
 from rapport.people.models import Group, Membership, Person
-from rapport.people.queries import groups_for, people_for
+from rapport.people.queries import groups_for, library_wide, people_for, scope_person_ids
 from rapport.privacy.models import AnonymousParticipation, Erasure
 from rapport.relationships.cadence import Rules, current_memberships, due
 from rapport.relationships.models import PersonCadence, Stage
@@ -43,9 +43,17 @@ DEFAULT_PERIOD = "12m"
 # Periods
 
 
+#: The longest date range a report covers (its charts have a column per month).
+MAX_RANGE_YEARS = 10
+#: The earliest academic year a `?period=ayYYYY` may name.
+FIRST_ACADEMIC_YEAR = 1900
+
+
 @dataclass(frozen=True)
 class Period:
-    """Whole months from `first` up to (not including) `end`."""
+    """The days from `first` up to (not including) `end`, counted month by month: whole months
+    for the offered periods; a date range may start and end within a month, whose column then
+    counts the range's days of it only."""
 
     key: str
     label: str
@@ -54,13 +62,31 @@ class Period:
 
     @property
     def months(self) -> list[dt.date]:
-        index, last = _month_index(self.first), _month_index(self.end)
-        return [_month_of(i) for i in range(index, last)]
+        """The first day of each calendar month the period touches."""
+        index, last = _month_index(self.first), _month_index(self.last_day)
+        return [_month_of(i) for i in range(index, last + 1)]
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+    @property
+    def whole_months(self) -> bool:
+        return self.first.day == 1 and self.end.day == 1
+
+    @property
+    def span(self) -> str:
+        """The period's first and last day as read: "Sep 2023 to Aug 2024" for an offered
+        period, "3 Mar 2021 to 15 Jun 2022" for a date range."""
+        if self.whole_months and self.key != "range":
+            return f"{self.first:%b %Y} to {self.last_day:%b %Y}"
+        return f"{_day(self.first)} to {_day(self.last_day)}"
 
     @property
     def month_bounds(self) -> list[tuple[dt.datetime, dt.datetime]]:
-        """Each month's start and end, as aware times in the library's time zone."""
-        starts = [_aware(month) for month in self.months] + [self.end_at]
+        """Each month's start and end (the period's own first and last for the months it cuts),
+        as aware times in the library's time zone."""
+        starts = [self.start_at] + [_aware(month) for month in self.months[1:]] + [self.end_at]
         return list(pairwise(starts))
 
     @property
@@ -70,6 +96,10 @@ class Period:
     @property
     def end_at(self) -> dt.datetime:
         return _aware(self.end)
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def _month_index(day: dt.date) -> int:
@@ -93,21 +123,99 @@ def academic_year(start_year: int) -> Period:
     )
 
 
+def academic_year_of(day: dt.date) -> int:
+    """The year an academic year containing `day` starts in."""
+    return day.year if day.month >= ACADEMIC_YEAR_START_MONTH else day.year - 1
+
+
 def last_twelve_months(today: dt.date) -> Period:
     index = _month_index(today)
     return Period(DEFAULT_PERIOD, "Last 12 months", _month_of(index - 11), _month_of(index + 1))
 
 
+def date_range(first: dt.date, last: dt.date) -> Period:
+    """The days from `first` to `last`, both included (the caller checked first <= last)."""
+    return Period("range", f"{_day(first)} to {_day(last)}", first, last + dt.timedelta(days=1))
+
+
 def periods(today: dt.date) -> list[Period]:
-    """The periods offered: the last twelve months, then this and the past academic years."""
-    this_year = today.year if today.month >= ACADEMIC_YEAR_START_MONTH else today.year - 1
+    """The recent periods: the last twelve months, then this and the past academic years."""
+    this_year = academic_year_of(today)
     years = range(this_year, this_year - ACADEMIC_YEARS_OFFERED, -1)
     return [last_twelve_months(today), *(academic_year(y) for y in years)]
 
 
 def period_for(key: str | None, today: dt.date) -> Period:
-    """The period a `?period=` value names; anything else is the default (last 12 months)."""
-    return next((p for p in periods(today) if p.key == key), last_twelve_months(today))
+    """The period a `?period=` value names: the last 12 months, or any academic year from
+    `FIRST_ACADEMIC_YEAR` to this one; anything else is the default (last 12 months)."""
+    key = key or ""
+    year = key[2:]
+    named = key.startswith("ay") and year.isascii() and year.isdigit() and len(year) == 4
+    if named and FIRST_ACADEMIC_YEAR <= int(year) <= academic_year_of(today):
+        return academic_year(int(year))
+    return last_twelve_months(today)
+
+
+def years_with_data(user: User) -> list[int]:
+    """The academic years holding touchpoints the user's reports count, newest first. Three
+    queries whatever the library's size: the first and the last touchpoint (each read off the
+    `occurred_at` index), then whether each year between holds one: EXISTS queries that each
+    stop at their first row, a librarian's one per way in (their own, their groups', their
+    people's), as `touchpoints_between` finds them."""
+    counted = counted_touchpoints(user).order_by().values_list("occurred_at", flat=True)
+    first = counted.order_by("occurred_at").first()
+    last = counted.order_by("-occurred_at").first()
+    if user.is_manager:
+        return years_holding(user, first, last, lambda year: [_in_year(Touchpoint, year)])
+    if user.is_admin or library_wide():
+        mine = visible_to(user)
+        return years_holding(user, first, last, lambda year: [_in_year(Touchpoint, year, mine)])
+    served = Group.librarians.through.objects.filter(user=user).values("group_id")
+    people = scope_person_ids(user)
+    others = Q(confidential=False)
+
+    def ways_in(year: Period) -> list[QuerySet]:
+        return [
+            _in_year(Touchpoint, year, Q(author=user)),
+            _in_year(Touchpoint, year, others & Q(group_id__in=served)),
+            _in_year(
+                Participation,
+                year,
+                Q(person_id__in=people, touchpoint__confidential=False),
+            ),
+        ]
+
+    return years_holding(user, first, last, ways_in)
+
+
+def _in_year(model: type, year: Period, where: Q | None = None) -> QuerySet:
+    within = Q(occurred_at__gte=year.start_at, occurred_at__lt=year.end_at)
+    return model.objects.filter(within & where if where is not None else within)
+
+
+def years_holding(
+    user: User,
+    first: dt.datetime | None,
+    last: dt.datetime | None,
+    rows_in: Callable[[Period], list[QuerySet]],
+) -> list[int]:
+    """The academic years from `first`'s to `last`'s in which one of `rows_in(year)` finds a
+    row, newest first: one query, an EXISTS per year and way in (run as columns of the
+    user's own row)."""
+    if first is None or last is None:
+        return []
+    years = range(
+        max(academic_year_of(timezone.localtime(first).date()), FIRST_ACADEMIC_YEAR),
+        academic_year_of(timezone.localtime(last).date()) + 1,
+    )
+    if not years:
+        return []
+    holds = {
+        f"y{y}_{i}": Exists(rows) for y in years for i, rows in enumerate(rows_in(academic_year(y)))
+    }
+    found = User.objects.filter(pk=user.pk).annotate(**holds).values(*holds).first() or {}
+    held = {int(key[1:].split("_")[0]) for key, value in found.items() if value}
+    return sorted(held, reverse=True)
 
 
 # Whose touchpoints are counted

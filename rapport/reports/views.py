@@ -16,6 +16,7 @@ from rapport.accounts.roles import require_detail
 from rapport.audit.services import record_view
 from rapport.people.queries import access_group, access_person
 from rapport.reports import briefs, charts, figures
+from rapport.reports import stories as told
 from rapport.reports.forms import ReportFilterForm
 
 
@@ -40,8 +41,20 @@ def coverage(request: AuthedRequest) -> HttpResponse:
     found = figures.coverage(
         request.user, form.chosen_period, groups=groups.items, librarians=librarians.items
     )
-    context = {"form": form, "coverage": found, "groups": groups, "librarians": librarians}
+    context = {
+        "form": form,
+        "coverage": found,
+        "groups": groups,
+        "librarians": librarians,
+        "print_view": wants_print(request),
+    }
     return render(request, "reports/coverage.html", context)
+
+
+def wants_print(request: AuthedRequest) -> bool:
+    """`?print=1`: the report laid out for paper (no filters or downloads, every chart's
+    numbers open), with a Print button."""
+    return request.GET.get("print") == "1"
 
 
 def _second_page(rows: list, request: AuthedRequest) -> Page:
@@ -66,13 +79,54 @@ def relationships(request: AuthedRequest) -> HttpResponse:
     form = ReportFilterForm(request.user, request.GET, timezone.localdate(), with_group=True)
     group = access_group(request.user, form.chosen_group) if form.chosen_group else None
     report = figures.report(request.user, form.chosen_period, group=group)
-    context = {"form": form, "report": report, "charts": report_charts(report)}
+    context = {
+        "form": form,
+        "report": report,
+        "charts": report_charts(report),
+        "print_view": wants_print(request),
+    }
     return render(request, "reports/relationships.html", context)
+
+
+#: Impact stories are long: a page of them at a time.
+STORIES_PER_PAGE = 20
+
+
+@page_view
+def stories(request: AuthedRequest) -> HttpResponse:
+    """Impact stories told in a period or date range, for every role (a manager reads the
+    stories alone, not the requests: see rapport/reports/stories.py); `?tag=` one tag."""
+    form = ReportFilterForm(
+        request.user,
+        request.GET,
+        timezone.localdate(),
+        with_group=True,
+        years=told.years_with_stories,
+        empty="no story",
+    )
+    group = access_group(request.user, form.chosen_group) if form.chosen_group else None
+    period, tag = form.chosen_period, str(request.GET.get("tag") or "").strip()[:60]
+    page = paginate(
+        told.stories(request.user, period, group=group, tag=tag), request, STORIES_PER_PAGE
+    )
+    context = {
+        "form": form,
+        "period": period,
+        "group": group,
+        "tag": tag.lstrip("#").lower(),
+        "page": page,
+        "stories": [told.to_story(row) for row in page.items],
+        "tally": told.tally(request.user, period, group=group, tag=tag),
+        "print_view": wants_print(request),
+    }
+    return render(request, "reports/stories.html", context)
 
 
 def report_charts(report: figures.Report) -> dict[str, charts.Chart]:
     months = [m.label for m in report.months]
-    short = [f"{m.month:%b}" for m in report.months]
+    # Month names alone within a year; with the year's last two digits over a longer range.
+    short_form = "%b" if len(report.months) <= 12 else "%b %y"
+    short = [m.month.strftime(short_form) for m in report.months]
     return {
         "origins": charts.stacked_bar(
             "chart-origins",

@@ -62,5 +62,5 @@ def test_home_manager_dashboard_shows_figures(client, world):
     assert '<th scope="row">Chemistry Lab</th> <td class="num">1</td>' in html
     assert '<th scope="row">History Department</th> <td class="num">1</td>' in html
     assert '<th scope="row">No group</th> <td class="num">1</td>' in html
-    assert '<svg class="chart"' in html
+    assert '<svg class="chart chart-bar" id="chart-months"' in html
     assert "People" not in html.split("<main", 1)[0]  # no people link in the navigation

@@ -108,3 +108,17 @@ def test_report_file_name_says_the_period(client, world):
     today = dt.date.today().isoformat()
     assert response["Content-Disposition"].startswith('attachment; filename="rapport-report-')
     assert response["Content-Disposition"].endswith(f'-{today}.xlsx"')
+
+
+def test_report_months_export_takes_a_date_range_years_ago(client, world):
+    tz = dt.timezone(dt.timedelta(hours=1))
+    for day, origin in [(3, "desk"), (17, "walkby"), (40, "referral")]:
+        when = dt.datetime(2019, 10, 1, 12, tzinfo=tz) + dt.timedelta(days=day)
+        make_touchpoint(world.alice, [world.ana], occurred_at=when, origin=origin, group=world.chem)
+
+    rows = csv_rows(
+        download(client, world.mia, "report-months", **{"from": "2019-10-10", "to": "2019-11-30"})
+    )
+
+    # From 10 October: the desk question of the 4th falls before the range.
+    assert [r[:4] for r in rows[1:]] == [["2019-10", "1", "0", "1"], ["2019-11", "1", "0", "1"]]

@@ -1,6 +1,6 @@
 """The SVG chart helper: exact geometry for known data, and markup that names itself."""
 
-from rapport.reports.charts import bar, funnel, nice_max, stacked_bar
+from rapport.reports.charts import bar, funnel, nice_max, stacked_bar, ticks
 
 
 def geometry(chart, css="bar"):
@@ -31,28 +31,83 @@ def test_bar_columns_scale_to_a_round_top():
         (202.12, 117.6, 60.75, 62.4, "C: 2"),
         (283.12, 180, 60.75, 0, "D: 0"),
     ]
-    assert [(t.x, t.y, t.text) for t in chart.texts] == [
-        (26, 27, "5"),
-        (26, 183, "0"),
-        (70.5, 194, "A"),
-        (151.5, 194, "B"),
-        (232.5, 194, "C"),
-        (313.5, 194, "D"),
+    # The value axis: a tick every unit from 0 (the baseline, y=180) to 5 (y=24), each labelled
+    # to the left of its line; the categories below their columns.
+    assert [(t.x, t.y, t.text, t.css) for t in chart.texts] == [
+        (26, 183, "0", "axis tick"),
+        (26, 151.8, "1", "axis tick"),
+        (26, 120.6, "2", "axis tick"),
+        (26, 89.4, "3", "axis tick"),
+        (26, 58.2, "4", "axis tick"),
+        (26, 27, "5", "axis tick"),
+        (70.5, 194, "A", "axis category"),
+        (151.5, 194, "B", "axis category"),
+        (232.5, 194, "C", "axis category"),
+        (313.5, 194, "D", "axis category"),
     ]
-    assert chart.description == "A: 1; B: 3; C: 2; D: 0."
+    assert [(ln.y1, ln.y2, ln.css) for ln in chart.lines] == [
+        (180, 180, "baseline"),
+        (148.8, 148.8, "grid"),
+        (117.6, 117.6, "grid"),
+        (86.4, 86.4, "grid"),
+        (55.2, 55.2, "grid"),
+        (24, 24, "grid"),
+    ]
+    assert chart.description == "A: 1; B: 3; C: 2; D: 0. Value axis from 0 to 5."
+
+
+def test_ticks_are_whole_round_steps_up_to_the_top():
+    assert ticks(1) == [0, 1]
+    assert ticks(2) == [0, 1, 2]
+    assert ticks(5) == [0, 1, 2, 3, 4, 5]
+    assert ticks(10) == [0, 2, 4, 6, 8, 10]
+    assert ticks(20) == [0, 5, 10, 15, 20]
+    assert ticks(50) == [0, 10, 20, 30, 40, 50]
+    assert ticks(2000) == [0, 500, 1000, 1500, 2000]
+
+
+def test_value_axis_labels_large_numbers_with_separators():
+    chart = bar("c", "Many", ["A"], [1234])
+
+    assert [t.text for t in chart.texts if t.css == "axis tick"] == [
+        "0",
+        "500",
+        "1,000",
+        "1,500",
+        "2,000",
+    ]
+    assert chart.description == "A: 1,234. Value axis from 0 to 2,000."
+
+
+def test_a_long_range_labels_every_kth_column_only():
+    months = [f"M{i}" for i in range(30)]
+    chart = bar("c", "Thirty months", months, [1] * 30)
+
+    # 30 columns; labels of up to 3 characters take 20.5 units, so 15 fit in the 324 wide
+    # plot: every second one, the first included.
+    labels = [t.text for t in chart.texts if t.css == "axis category"]
+    assert labels == [f"M{i}" for i in range(0, 30, 2)]
+    assert len(chart.rects) == 30
+
+
+def test_twelve_short_month_labels_all_fit():
+    months = ["Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug"]
+    chart = bar("c", "A year", months, [1] * 12)
+
+    assert [t.text for t in chart.texts if t.css == "axis category"] == months
 
 
 def test_bar_of_nothing_draws_flat_bars():
     chart = bar("c", "Empty", ["A", "B"], [0, 0])
 
     assert [(r.y, r.height) for r in chart.rects] == [(180, 0), (180, 0)]
-    assert chart.texts[0].text == "1"
+    assert [t.text for t in chart.texts if t.css == "axis tick"] == ["0", "1"]
 
 
 def test_bar_axis_labels_replace_the_category_names_below():
     chart = bar("c", "T", ["READ 1", "Not recorded"], [2, 1], axis_labels=["1", "—"])
 
-    assert [t.text for t in chart.texts[2:]] == ["1", "—"]
+    assert [t.text for t in chart.texts if t.css == "axis category"] == ["1", "—"]
     assert [r.title for r in chart.rects] == ["READ 1: 2", "Not recorded: 1"]
 
 
@@ -72,7 +127,9 @@ def test_stacked_bar_stacks_the_series_bottom_up():
         (30, 6, 10, 10, "Relationship"),
         (140, 6, 10, 10, "Desk"),
     ]
-    assert chart.description == "Oct: 2 relationship, 1 desk; Nov: 1 relationship, 4 desk."
+    assert chart.description == (
+        "Oct: 2 relationship, 1 desk; Nov: 1 relationship, 4 desk. Value axis from 0 to 5."
+    )
 
 
 def test_funnel_centres_each_stage_as_wide_as_its_share():
@@ -98,8 +155,10 @@ def test_svg_names_itself_and_has_no_style_or_script():
         '<svg class="chart chart-bar" id="chart-read" viewBox="0 0 360 200" role="img" '
         'aria-labelledby="chart-read-title chart-read-desc">'
         '<title id="chart-read-title">Touchpoints per &lt;READ&gt; level</title>'
-        '<desc id="chart-read-desc">A: 1.</desc>'
+        '<desc id="chart-read-desc">A: 1. Value axis from 0 to 1.</desc>'
     )
+    assert '<text class="axis tick" x="26" y="27" text-anchor="end">1</text>' in svg
+    assert '<text class="axis category" x="192" y="194" text-anchor="middle">A</text>' in svg
     assert '<rect class="bar series-0" x="70.5" y="24" width="243" height="156"><title>A: 1' in svg
     assert "style" not in svg
     assert "<script" not in svg

@@ -317,3 +317,37 @@ def test_coverage_query_count_does_not_grow_with_groups_beyond_the_page(
 
     assert html.count('id="coverage-group-') == 2
     assert "Added Group 00" in html  # "Added…" sorts before "Chemistry…"
+
+
+@pytest.mark.parametrize("name", ["reports:coverage", "reports:relationships"])
+def test_report_links_to_its_print_view_keeping_the_filters(client, world, name):
+    html = page(client, world.mia, name, period="ay2023").text
+
+    assert (
+        '<a class="button secondary" id="report-print-link" href="?period=ay2023&amp;print=1">'
+        "Print</a>"
+    ) in html
+    assert "report-print.css" not in html
+
+
+def test_relationship_print_view_has_numbers_open_and_no_filters(client, world):
+    html = page(client, world.mia, "reports:relationships", period="ay2023", print="1").text
+
+    assert '<link rel="stylesheet" href="/static/rapport/report-print.css" media="print">' in html
+    assert PRINT_CSS in html
+    assert '<button type="button" class="print-button" data-print hidden>Print</button>' in html
+    assert '<a class="button secondary" id="report-back" href="?period=ay2023">' in html
+    assert 'id="report-filters"' not in html
+    assert 'class="report-tabs"' not in html
+    assert "export-links" not in html
+    assert html.count("<details open>") == 4
+    assert "Academic year 2023–24: Sep 2023 to Aug 2024" in html
+
+
+def test_coverage_print_view_has_no_filters_or_downloads(client, world):
+    html = page(client, world.alice, "reports:coverage", print="1").text
+
+    assert 'id="report-filters"' not in html
+    assert "export-links" not in html
+    assert f'id="coverage-librarian-{world.alice.pk}"' in html
+    assert '<a class="button secondary" id="report-back" href="?">' in html

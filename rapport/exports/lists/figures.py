@@ -34,7 +34,7 @@ COVERAGE_COLUMNS = (
 
 
 def _form(user: User, params: QueryDict, *, with_group: bool) -> ReportFilterForm:
-    return ReportFilterForm(user, params, timezone.localdate(), with_group=with_group)
+    return ReportFilterForm(user, params, timezone.localdate(), with_group=with_group, offer=False)
 
 
 @exportable(
