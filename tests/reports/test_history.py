@@ -206,7 +206,7 @@ def test_coverage_takes_a_date_range(client, world, year):
 
     assert '<p class="subtitle" id="coverage-period">1 Nov 2023 to 30 Nov 2023.' in html
     # Chemistry Lab in November 2023: 60 minutes (1.0 h), no question or consultation.
-    assert '<td class="num hours">1.0</td>' in html
+    assert '<td class="num hours" data-label="Hours">1.0</td>' in html
 
 
 def test_a_bad_range_on_the_page_says_why_and_shows_the_default(client, world, year):
