@@ -7,52 +7,14 @@ autocomplete works everywhere and nobody has to pick from a list of thousands.
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from rapport.accounts.models import Role, User
 from rapport.accounts.queries import librarians_for
 from rapport.concurrency import add_version_field
 from rapport.people.models import Group, GroupKind, Person, Status
+from rapport.people.names import mention_for, one_person
+from rapport.people.names import people_from_mentions as people_from_mentions  # for the forms
 from rapport.people.queries import PEOPLE_SORTS, groups_for
-from rapport.touchpoints.capture import parse_capture
-from rapport.touchpoints.services import UnknownPeople, resolve_mentions
-
-
-def mention_for(name: str) -> str:
-    """How to write a person in a capture line so that the parser reads the whole name back:
-    ``@Sam Lee``, or quoted when plain would stop early (``@"sam de la cruz"``)."""
-    plain = f"@{name}"
-    if parse_capture(plain, now=timezone.now()).mentions == (name,):
-        return plain
-    return f'@"{name}"' if '"' not in name else f"@{{{name}}}"
-
-
-def people_from_mentions(user: User, text: str) -> list[Person]:
-    """The people named as @mentions in `text`; a ValidationError names any problem."""
-    cap = parse_capture(text, now=timezone.now())
-    if cap.problems:
-        raise ValidationError(" ".join(cap.problems))
-    if cap.text.strip():
-        raise ValidationError(
-            f"“{cap.text.strip()}” is not a person: write each one as @Name, "
-            'or @"name with spaces" when it has lower-case words.'
-        )
-    people, unknown, ambiguous = resolve_mentions(user, cap.mentions)
-    if unknown or ambiguous:
-        raise ValidationError(UnknownPeople(unknown, ambiguous).message)
-    return people
-
-
-def one_person(user: User, text: str) -> Person:
-    """The one person a single-person field names, with or without the leading @."""
-    text = text.strip()
-    if not text.startswith("@"):
-        text = f'@"{text}"' if '"' not in text else f"@{{{text}}}"
-    people = people_from_mentions(user, text)
-    if len(people) != 1:
-        raise ValidationError("Name one person.")
-    return people[0]
 
 
 def mention_widget(url: str = "", placeholder: str = "@Name") -> forms.TextInput:

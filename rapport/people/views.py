@@ -26,9 +26,9 @@ from rapport.people.forms import (
     PeopleFilterForm,
     PersonForm,
     ShareForm,
-    mention_for,
 )
 from rapport.people.models import Group, Person
+from rapport.people.names import mention_for, suggest
 from rapport.people.queries import (
     access_group,
     access_person,
@@ -222,33 +222,9 @@ def person_share(request: AuthedRequest, pk: int) -> HttpResponse:
 def person_autocomplete(request: AuthedRequest) -> HttpResponse:
     """Up to eight people matching ?q=, whose name starts with it first, for @mentions."""
     require_detail(request.user, what="people")
-    q = " ".join(request.GET.get("q", "").lstrip("@").strip('"{“').split()).lower()
-    if not q:
-        return JsonResponse([], safe=False)
-    candidates = list(search_people(request.user, q=q, sort="-last_contact")[:50])
-
-    def rank(p: Person) -> tuple[int, float, str]:
-        """Name starts with it, then a word does, then anywhere; recent contacts first."""
-        name = p.full_name.casefold()
-        where = 0 if name.startswith(q) else 1 if f" {q}" in f" {name}" else 2
-        recency = -p.last_contact_at.timestamp() if p.last_contact_at else 0.0
-        return where, recency, name
-
-    best = sorted(candidates, key=rank)[:AUTOCOMPLETE_MAX]
-    names = [p.full_name.lower() for p in best]
-    results = [
-        {
-            "id": p.pk,
-            "name": p.full_name,
-            "email": p.email,
-            # Two people of the same name are told apart by e-mail, which resolves exactly.
-            "mention": f"@{p.email}"
-            if p.email and names.count(p.full_name.lower()) > 1
-            else mention_for(p.full_name),
-        }
-        for p in best
-    ]
-    return JsonResponse(results, safe=False)
+    return JsonResponse(
+        suggest(request.user, request.GET.get("q", ""), AUTOCOMPLETE_MAX), safe=False
+    )
 
 
 @page_view

@@ -34,6 +34,10 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import TypeVar
 
+from rapport.people.mentions import LEFT as _LEFT
+from rapport.people.mentions import PUNCT as _PUNCT
+from rapport.people.mentions import read_mention
+
 __all__ = ["CHANNELS", "INITIATORS", "KINDS", "ORIGINS", "VIA", "Capture", "parse_capture"]
 
 KINDS: tuple[str, ...] = (
@@ -53,13 +57,6 @@ VIA: Mapping[str, tuple[str | None, str | None]] = MappingProxyType({
 })  # fmt: skip
 
 MAX_MINUTES = 24 * 60
-MAX_NAME_WORDS = 5
-_PUNCT = ",.;:!?"  # trailing sentence punctuation that never belongs to a marker
-_LEFT = "; left in the text."
-_PARTICLES = frozenset((
-    "de", "da", "del", "della", "van", "von", "der", "den", "la", "le", "di", "du", "dos", "bin",
-    "al",
-))  # fmt: skip
 _WEEKDAYS = {
     **dict.fromkeys(("mon", "monday"), 0), **dict.fromkeys(("tue", "tues", "tuesday"), 1),
     **dict.fromkeys(("wed", "wednesday"), 2),
@@ -69,12 +66,6 @@ _WEEKDAYS = {
 }  # fmt: skip
 _DAYS_AGO = {"today": 0, "yesterday": 1}
 _DAY_WORDS = _WEEKDAYS.keys() | _DAYS_AGO.keys()
-_QUOTES = {'"': '"', "“": "”", "{": "}"}
-
-_L = r"(?:[^\W\d_]|[\u0300-\u036f])"  # a letter, or a combining accent typed decomposed
-_NAME_WORD = re.compile(rf"{_L}+(?:['’-]{_L}+)*")
-# A handle starts with a letter so "@5pm" (meaning "at 5pm") is not taken for a person.
-_HANDLE = re.compile(r"[^\W\d_][\w.'’+\u0300-\u036f-]*(?:@[\w-]+(?:\.[\w-]+)+)?")
 _TAG = re.compile(r"#([^\W_][\w/.-]*)")
 _DURATION = re.compile(
     r"~(?:(?P<h>[0-9]+(?:\.[0-9]+)?)(?:h|hr|hrs)(?:(?P<hm>[0-9]+)(?:m|min|mins)?)?"
@@ -385,66 +376,15 @@ class _Parser:
         return _localize(datetime.combine(day, at), self.now.tzinfo)
 
     def mention(self, i: int) -> int:
-        """``@ana``, ``@a.ruiz@uni.edu``, ``@Ana de la Cruz`` or ``@"Ana de la Cruz"``."""
-        token = self.tokens[i]
-        if token[1] in _QUOTES:
-            return self.quoted(i, _QUOTES[token[1]])
-        handle = token[1:].rstrip(_PUNCT)
-        if not _HANDLE.fullmatch(handle):
-            return i + 1
-        words, end = [handle], i + 1
-        if handle == token[1:] and _NAME_WORD.fullmatch(handle):
-            pending: list[str] = []  # particles wait for the capitalised word they introduce
-            j = end
-            while j < len(self.tokens) and len(words) + len(pending) < MAX_NAME_WORDS:
-                word = self.tokens[j]
-                bare = word.rstrip(_PUNCT)
-                if bare == word and word in _PARTICLES:
-                    pending.append(word)
-                elif _is_name(bare):
-                    words += [*pending, bare]
-                    pending, end = [], j + 1
-                    if bare != word:  # "@Ana Ruiz, Bob" - the comma ends the name
-                        break
-                else:
-                    break
-                j += 1
-        self.add_mention(" ".join(words), i, end)
-        return end
-
-    def quoted(self, i: int, close: str) -> int:
-        token = self.tokens[i]
-        if self.unclosed.get(close, len(self.tokens)) < i:
-            self.problems.append(f"{token} is missing its closing {close}{_LEFT}")
-            return i + 1
-        parts, j, piece = [], i, token[2:]
-        while not piece.rstrip(_PUNCT).endswith(close):
-            parts.append(piece)
-            j += 1
-            if j == len(self.tokens):
-                self.unclosed[close] = i  # so later openers do not rescan: stays linear
-                self.problems.append(f"{token} is missing its closing {close}{_LEFT}")
-                return i + 1
-            piece = self.tokens[j]
-        parts.append(piece.rstrip(_PUNCT)[: -len(close)])
-        name = " ".join(" ".join(parts).split()).rstrip(_PUNCT).strip()
-        if not name:
-            self.problems.append(f"{' '.join(self.tokens[i : j + 1])} names nobody{_LEFT}")
-            return i + 1
-        self.add_mention(name, i, j + 1)
-        return j + 1
+        """A mention (people/mentions.py): ``@ana``, ``@Ana de la Cruz``, ``@"ana de la cruz"``."""
+        read = read_mention(self.tokens, i, self.unclosed)
+        if read.problem:
+            self.problems.append(read.problem)
+        if read.name is not None:
+            self.add_mention(read.name, i, read.end)
+        return read.end
 
     def add_mention(self, name: str, start: int, end: int) -> None:
         self.mentions.setdefault(name.casefold(), name)
         for k in range(start, end):
             self.used[k] = True
-
-
-def _is_name(word: str) -> bool:
-    """A capitalised name word; acronyms ("NIH", "I") and day words ("Monday") end a name."""
-    return (
-        bool(_NAME_WORD.fullmatch(word))
-        and word[0].isupper()
-        and not word.isupper()
-        and word.lower() not in _DAY_WORDS
-    )

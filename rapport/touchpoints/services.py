@@ -5,7 +5,6 @@ current (`relationships.services.refresh`), and records an audit entry.
 """
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +23,7 @@ from rapport.concurrency import (
 )
 from rapport.errors import Invalid
 from rapport.people.models import Group, Membership, Person
-from rapport.people.queries import people_for
+from rapport.people.names import UnknownPeople, resolve_mentions
 from rapport.people.services import create_person
 from rapport.people.sharing import add_contacts
 from rapport.relationships.services import refresh as refresh_relationships
@@ -39,6 +38,14 @@ MAX_LINE = 5_000
 MAX_TEXT = 50_000
 MAX_MINUTES = 24 * 60
 FUTURE_SLACK = dt.timedelta(minutes=5)
+__all__ = [
+    "UnknownPeople",
+    "capture",
+    "create_touchpoint",
+    "delete_touchpoint",
+    "update_touchpoint",
+]
+
 TOUCHPOINT_FIELDS = [
     "occurred_at",
     "group",
@@ -55,73 +62,6 @@ TOUCHPOINT_FIELDS = [
     "confidential",
     "tags",
 ]
-
-
-class UnknownPeople(Invalid):
-    """Mentions that match nobody (offer to create them) or several people (ask which)."""
-
-    def __init__(self, unknown: list[str], ambiguous: dict[str, list[Person]]) -> None:
-        parts = []
-        if unknown:
-            parts.append(
-                "No one called "
-                + ", ".join(f"“{n}”" for n in unknown)
-                + " yet: create them, or check the spelling."
-            )
-        for name, matches in ambiguous.items():
-            names = ", ".join(
-                p.full_name + (f" <{p.email}>" if p.email else "") for p in matches[:5]
-            )
-            parts.append(f"“{name}” could be {names}: type more of the name.")
-        super().__init__(" ".join(parts), {"people": parts})
-        self.unknown = unknown
-        self.ambiguous = ambiguous
-
-
-def resolve_mentions(
-    by: User, mentions: Iterable[str]
-) -> tuple[list[Person], list[str], dict[str, list[Person]]]:
-    """Match @mentions to people the user may see: by e-mail, exact name, then name prefix."""
-    found: list[Person] = []
-    unknown: list[str] = []
-    ambiguous: dict[str, list[Person]] = {}
-    scope = people_for(by)
-    for mention in mentions:
-        needle = " ".join(mention.split()).lower()
-        if "@" in needle:
-            matches = list(scope.filter(search_text__contains=needle)[:6])
-            matches = [p for p in matches if needle in p.emails] or matches
-            if not matches:
-                # An exact address the user already knows identifies one person even outside
-                # their groups, and avoids a duplicate; several matches reveal nothing.
-                outside = list(Person.objects.filter(email=needle, archived_at=None)[:2])
-                matches = outside if len(outside) == 1 else []
-        else:
-            matches = _by_name(scope, needle)
-            if not matches and "." in needle:
-                matches = list(scope.filter(search_text__contains=needle)[:6])
-        if len(matches) == 1:
-            if matches[0] not in found:
-                found.append(matches[0])
-        elif matches:
-            ambiguous[mention] = matches
-        else:
-            unknown.append(mention)
-    return found, unknown, ambiguous
-
-
-def _by_name(scope, needle: str) -> list[Person]:
-    """People whose name is the needle, else whose name starts with it (at most six).
-
-    Matches the lower-cased search_text rather than full_name with iexact, because SQLite folds
-    case for ASCII letters only and "Łukasik" must be found as surely as "Lukasik".
-    """
-    candidates = list(scope.filter(search_text__startswith=needle).order_by("search_text")[:50])
-    exact = [p for p in candidates if " ".join(p.full_name.split()).lower() == needle]
-    if exact:
-        return exact[:6]
-    names = [p for p in candidates if p.full_name.lower().startswith(needle)]
-    return sorted(names, key=lambda p: p.full_name)[:6]
 
 
 def _infer_group(by: User, people: list[Person]) -> Group | None:

@@ -17,8 +17,7 @@ from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record_view
 from rapport.concurrency import Changed, show_conflict
 from rapport.errors import Invalid, RapportError
-from rapport.people.forms import mention_for
-from rapport.people.models import Person
+from rapport.people.names import UnknownPeople, choices_for
 from rapport.people.sharing import colleagues_with
 from rapport.touchpoints import services
 from rapport.touchpoints.forms import TouchpointForm
@@ -34,20 +33,6 @@ def _autocomplete_url() -> str:
     return reverse("people:person_autocomplete")
 
 
-def _candidates(line: str, ambiguous: dict[str, list[Person]]) -> list[tuple[str, list]]:
-    """For each ambiguous name: its candidates, each with the line rewritten to name them
-    exactly (None when the name was typed in a form we cannot find again in the line)."""
-    result = []
-    for name, people in ambiguous.items():
-        typed = f"@{name}"
-        options = []
-        for p in people:
-            exact = f"@{p.email}" if p.email else mention_for(p.full_name)
-            options.append((p, line.replace(typed, exact, 1) if typed in line else None))
-        result.append((name, options))
-    return result
-
-
 @require_POST
 @page_view
 def capture(request: AuthedRequest) -> HttpResponse:
@@ -60,8 +45,8 @@ def capture(request: AuthedRequest) -> HttpResponse:
         tp = services.capture(
             by=request.user, line=line, create_missing=request.POST.get("create_missing") == "1"
         )
-    except services.UnknownPeople as err:
-        context.update(error=err, unknown=err.unknown, ambiguous=_candidates(line, err.ambiguous))
+    except UnknownPeople as err:
+        context.update(error=err, unknown=err.unknown, ambiguous=choices_for(line, err.ambiguous))
     except RapportError as err:
         context["error"] = err
     else:

@@ -493,3 +493,10 @@ def test_property_arbitrary_text_never_raises_and_loses_nothing(line, now):
 @given(line=LINES, now=NOWS)
 def test_property_grammar_lines_never_raise_and_lose_nothing(line, now):
     check_invariants(line, parse(line, now))
+
+
+def test_every_day_word_also_ends_a_name():
+    from rapport.people.mentions import DAY_WORDS
+    from rapport.touchpoints import capture
+
+    assert set(capture._DAY_WORDS) == DAY_WORDS
