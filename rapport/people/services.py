@@ -100,8 +100,9 @@ def _assign(obj: Any, fields: dict[str, Any], allowed: list[str]) -> None:
 
 
 @transaction.atomic
-def create_person(*, by: User, **fields: Any) -> Person:
-    """Create a person; the creator becomes one of their contacts so they can see them."""
+def create_person(*, by: User, group: Group | None = None, **fields: Any) -> Person:
+    """Create a person; the creator becomes one of their contacts so they can see them. With
+    a `group`, they join it (`add_membership`), so the group's cadence rules reach them."""
     require_librarian(by, to="change records")
     person = Person(created_by=by)
     _assign(person, fields, PERSON_FIELDS)
@@ -117,6 +118,8 @@ def create_person(*, by: User, **fields: Any) -> Person:
         summary=person.full_name,
         changes=snapshot(person, PERSON_FIELDS),
     )
+    if group is not None:
+        add_membership(by=by, person=person, group=group)
     return person
 
 

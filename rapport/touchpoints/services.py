@@ -24,6 +24,7 @@ from rapport.concurrency import (
 from rapport.errors import Invalid
 from rapport.people.models import Group, Membership, Person
 from rapport.people.names import UnknownPeople, resolve_mentions
+from rapport.people.queries import usual_group
 from rapport.people.services import create_person
 from rapport.people.sharing import add_contacts
 from rapport.relationships.services import refresh as refresh_relationships
@@ -39,6 +40,7 @@ MAX_TEXT = 50_000
 MAX_MINUTES = 24 * 60
 FUTURE_SLACK = dt.timedelta(minutes=5)
 __all__ = [
+    "USUAL",
     "UnknownPeople",
     "capture",
     "create_touchpoint",
@@ -90,8 +92,18 @@ def _topic(text: str) -> str:
     return first[:120].rsplit(" ", 1)[0] + "…"
 
 
-def _find_or_create(by: User, name: str) -> Person:
-    """Create a mentioned person, unless a concurrent capture just did.
+class _Usual:
+    """The default group for people a capture creates: the librarian's usual one."""
+
+    def __repr__(self) -> str:
+        return "USUAL"
+
+
+USUAL = _Usual()
+
+
+def _find_or_create(by: User, name: str, group: Group | None) -> Person:
+    """Create a mentioned person in `group`, unless a concurrent capture just did.
 
     SQLite's IMMEDIATE transactions already serialise writers; on PostgreSQL a transaction-scoped
     advisory lock on the name does, so two tabs logging the same new name create one person.
@@ -100,7 +112,7 @@ def _find_or_create(by: User, name: str) -> Person:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name.lower()])
     found, _, _ = resolve_mentions(by, [name])
-    return found[0] if found else create_person(by=by, full_name=name)
+    return found[0] if found else create_person(by=by, full_name=name, group=group)
 
 
 @transaction.atomic
@@ -110,11 +122,16 @@ def capture(
     line: str,
     now: dt.datetime | None = None,
     create_missing: bool = False,
+    new_people_group: Group | _Usual | None = USUAL,
     **extra: Any,
 ) -> Touchpoint:
     """Log a touchpoint from one capture line (plus any fields the line cannot hold); with
     ``+request`` the line also opens a request, owned by `by` and linked to the touchpoint.
-    The opened request is left on the touchpoint as ``opened_request``."""
+    The opened request is left on the touchpoint as ``opened_request``.
+
+    With `create_missing`, names that match nobody become people, in `new_people_group` (by
+    default the librarian's usual group, `usual_group`; None for none), so that the group's
+    cadence rules bring them back when they are due."""
     now = now or timezone.localtime()
     # Requests are checked by the middleware; this is for the command line and other callers.
     refuse_bad_text({"line": line, **extra})
@@ -135,8 +152,10 @@ def capture(
     people, unknown, ambiguous = resolve_mentions(by, cap.mentions)
     if ambiguous or (unknown and not create_missing):
         raise UnknownPeople(unknown, ambiguous)
-    for name in unknown:
-        people.append(_find_or_create(by, name))
+    if unknown:
+        group = usual_group(by) if isinstance(new_people_group, _Usual) else new_people_group
+        for name in unknown:
+            people.append(_find_or_create(by, name, group))
     fields: dict[str, Any] = {
         "occurred_at": cap.occurred_at or now,
         "kind": cap.kind,

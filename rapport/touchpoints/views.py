@@ -17,7 +17,9 @@ from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record_view
 from rapport.concurrency import Changed, show_conflict
 from rapport.errors import Invalid, RapportError
+from rapport.people.models import Group
 from rapport.people.names import UnknownPeople, choices_for
+from rapport.people.queries import groups_to_add_to, usual_of, writable_groups
 from rapport.people.sharing import colleagues_with
 from rapport.touchpoints import services
 from rapport.touchpoints.forms import TouchpointForm
@@ -33,6 +35,23 @@ def _autocomplete_url() -> str:
     return reverse("people:person_autocomplete")
 
 
+def _new_people_group(request: AuthedRequest) -> Group | object | None:
+    """The group chosen for people the capture creates: none ("") or one the librarian may
+    add people to; the usual one when the form did not ask."""
+    chosen = request.POST.get("new_group")
+    if chosen is None:
+        return services.USUAL
+    if not chosen:
+        return None
+    group = writable_groups(request.user).filter(pk=chosen).first() if chosen.isdigit() else None
+    if group is None:
+        raise Invalid(
+            "You cannot add people to that group: choose one you serve.",
+            {"new_group": ["Not a group you serve."]},
+        )
+    return group
+
+
 @require_POST
 @page_view
 def capture(request: AuthedRequest) -> HttpResponse:
@@ -43,10 +62,16 @@ def capture(request: AuthedRequest) -> HttpResponse:
     context: dict = {"line": line}
     try:
         tp = services.capture(
-            by=request.user, line=line, create_missing=request.POST.get("create_missing") == "1"
+            by=request.user,
+            line=line,
+            create_missing=request.POST.get("create_missing") == "1",
+            new_people_group=_new_people_group(request),
         )
     except UnknownPeople as err:
         context.update(error=err, unknown=err.unknown, ambiguous=choices_for(line, err.ambiguous))
+        if err.unknown:
+            groups = groups_to_add_to(request.user)
+            context.update(groups=groups, usual=usual_of(groups))
     except RapportError as err:
         context["error"] = err
     else:

@@ -145,7 +145,8 @@ def test_capture_create_missing_creates_the_person_and_audits_both(world):
     assert list(tp.people.all()) == [zoe]
     assert zoe.created_by == world.alice
     actions = list(AuditEntry.objects.order_by("id").values_list("action", "object_type"))
-    assert actions == [("create", "person"), ("create", "touchpoint")]
+    # She joins alice's usual group, so its cadence rules reach her.
+    assert actions == [("create", "person"), ("create", "membership"), ("create", "touchpoint")]
 
 
 def test_capture_ambiguous_prefix_lists_candidates(world):
