@@ -14,11 +14,14 @@ __all__ = ["DAY_WORDS", "LEFT", "PUNCT", "Read", "mention_for", "read_mention", 
 
 MAX_NAME_WORDS = 5
 PUNCT = ",.;:!?"  # trailing sentence punctuation that never belongs to a marker
-LEFT = "; left in the text."
+#: How a problem sentence about a token ends: the line is refused (nothing is logged), and the
+#: token stays where it was typed, for the librarian to correct.
+LEFT = "."
 #: Words that end a name ("@Ana Monday" is Ana, on Monday).
 DAY_WORDS = frozenset((
     "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thur", "thurs",
     "thursday", "fri", "friday", "sat", "saturday", "sun", "sunday", "today", "yesterday",
+    "tomorrow",
 ))  # fmt: skip
 _PARTICLES = frozenset((
     "de", "da", "del", "della", "van", "von", "der", "den", "la", "le", "di", "du", "dos", "bin",

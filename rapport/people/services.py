@@ -45,6 +45,22 @@ PERSON_FIELDS = [
     "notes",
     "referred_by",
 ]
+#: The fields as the person form names them, to say where a problem is (`Invalid.first_of`).
+PERSON_LABELS = {
+    "full_name": "Full name",
+    "email": "E-mail",
+    "other_emails": "Other e-mail addresses",
+    "orcid": "ORCID iD",
+    "directory_id": "Directory id",
+    "job_title": "Job title",
+    "status": "Status",
+    "department": "Department",
+    "building": "Building",
+    "room": "Room",
+    "desk": "Desk",
+    "notes": "Notes",
+    "referred_by": "Referred by",
+}
 GROUP_FIELDS = ["name", "kind", "description"]
 MEMBERSHIP_FIELDS = ["person", "group", "role", "started_on", "ended_on"]
 
@@ -80,8 +96,7 @@ def clean_person(person: Person) -> None:
         for name, messages in e.message_dict.items():
             errors.setdefault(name, []).extend(messages)
     if errors:
-        name, messages = next(iter(errors.items()))
-        raise Invalid(f"{name.replace('_', ' ')}: {messages[0]}", errors)
+        raise Invalid.first_of(errors, PERSON_LABELS)
     person.refresh_search_text()
 
 

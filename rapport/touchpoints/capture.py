@@ -18,6 +18,9 @@ Two markers open a request (the work a question asks for) along with the touchpo
 is a week ahead), an ISO date (``due:2026-12-01``), ``due:3d`` / ``due:2w``, or
 ``due:in 3 days``. A ``due:`` without ``+request`` would set nothing, so it stays in the text
 with a problem ("add +request") rather than being dropped silently; other ``+words`` are prose.
+A word for a day to come (``tomorrow``, ``next week``) is a request's due date in a line with
+``+request`` and no ``due:``; elsewhere it stays in the text and is reported as ``later``, so
+the capture box can ask whether it is a follow-up (a touchpoint records what already happened).
 
 Pure standard library on purpose: it is imported by services, the API and tests alike, and has
 to be fast to property-test without Django.
@@ -66,6 +69,8 @@ _WEEKDAYS = {
 }  # fmt: skip
 _DAYS_AGO = {"today": 0, "yesterday": 1}
 _DAY_WORDS = _WEEKDAYS.keys() | _DAYS_AGO.keys()
+#: Words for a day still to come, in days from today ("next week" is two words).
+_LATER = {"tomorrow": 1, "next week": 7}
 _TAG = re.compile(r"#([^\W_][\w/.-]*)")
 _DURATION = re.compile(
     r"~(?:(?P<h>[0-9]+(?:\.[0-9]+)?)(?:h|hr|hrs)(?:(?P<hm>[0-9]+)(?:m|min|mins)?)?"
@@ -121,6 +126,10 @@ class Capture:
     occurred_at: datetime | None = None
     request: bool = False
     due_on: date | None = None
+    #: A word for a day to come ("tomorrow", "next week") left in the text of a line that
+    #: opens no request, and its date: the caller asks whether it is a follow-up.
+    later: str | None = None
+    later_on: date | None = None
     consumed: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
 
@@ -186,6 +195,7 @@ class _Parser:
         self.unclosed: dict[str, int] = {}  # closer -> a position with no closer after it
         self.request = False
         self.due: tuple[str, date, list[int]] | None = None  # (token shown, date, positions)
+        self.later: tuple[str, date, list[int]] | None = None  # the first "tomorrow" and kin
 
     def parse(self) -> Capture:
         i = 0
@@ -196,6 +206,14 @@ class _Parser:
                 self.used[k] = False
             self.problems.append(f"{self.due[0]} is a request's due date: add +request{_LEFT}")
             self.due = None
+        later = None
+        if self.later is not None:
+            if self.request and self.due is None:  # "+request … tomorrow": its due date
+                self.due = self.later
+                for k in self.later[2]:
+                    self.used[k] = True
+            elif not self.request:
+                later = self.later[:2]
         text = " ".join(t for t, u in zip(self.tokens, self.used, strict=True) if not u)
         words = " " + " ".join(_WORD.findall(text.lower())) + " "
 
@@ -225,6 +243,8 @@ class _Parser:
             occurred_at=self.occurred_at(),
             request=self.request,
             due_on=self.due[1] if self.due else None,
+            later=later[0] if later else None,
+            later_on=later[1] if later else None,
             consumed=tuple(t for t, u in zip(self.tokens, self.used, strict=True) if u),
             problems=tuple(self.problems),
         )
@@ -249,6 +269,16 @@ class _Parser:
             self.keyed(i, bare, keyed[1].lower(), keyed[2].lower())
         elif iso := _ISO.fullmatch(bare):
             self.iso(i, bare, iso)
+        elif low in _LATER:
+            self.later_word(i, [i], bare, _LATER[low])
+        elif (
+            low == token.lower() == "next"
+            and i + 1 < len(self.tokens)
+            and self.tokens[i + 1].rstrip(_PUNCT).lower() == "week"
+        ):
+            shown = f"{token} {self.tokens[i + 1].rstrip(_PUNCT)}"
+            self.later_word(i, [i, i + 1], shown, _LATER["next week"])
+            return i + 2
         elif low in _DAY_WORDS:
             self.day_word(i, bare, low)
         elif self.clock is None and (at := _clock(bare)) is not None:
@@ -352,6 +382,14 @@ class _Parser:
         for k in positions:
             self.used[k] = True
         return positions[-1] + 1
+
+    def later_word(self, i: int, positions: list[int], shown: str, days: int) -> None:
+        """Note the first word for a day to come; `parse` decides whether it is taken."""
+        if self.later is None:
+            try:
+                self.later = (shown, self.now.date() + timedelta(days=days), positions)
+            except OverflowError:
+                return
 
     def day_word(self, i: int, shown: str, low: str) -> None:
         """Only the first day word counts: later ones ("sat with her") are most likely prose."""

@@ -5,6 +5,7 @@ current (`relationships.services.refresh`), and records an audit entry.
 """
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,6 +31,8 @@ from rapport.people.sharing import add_contacts
 from rapport.relationships.services import refresh as refresh_relationships
 from rapport.text import refuse_bad_text
 from rapport.touchpoints.capture import Capture, parse_capture
+from rapport.touchpoints.confirm import ASKS
+from rapport.touchpoints.confirm import check as check_confirmed
 from rapport.touchpoints.models import Participation, Touchpoint
 from rapport.touchpoints.queries import access_touchpoint
 from rapport.webhooks import payloads
@@ -39,6 +42,21 @@ MAX_LINE = 5_000
 MAX_TEXT = 50_000
 MAX_MINUTES = 24 * 60
 FUTURE_SLACK = dt.timedelta(minutes=5)
+#: The fields whose problems need saying where, as the form names them (`Invalid.first_of`).
+LABELS = {
+    "question": "Question",
+    "answer": "Answer or notes",
+    "group": "Group",
+    "kind": "Kind",
+    "channel": "Channel",
+    "origin": "How it came about",
+    "initiated_by": "Who reached out",
+    "read_level": "Effort (READ scale)",
+    "topic": "Topic",
+    "outcome": "Outcome",
+    "confidential": "Confidential",
+}
+NOT_LOGGED = "Nothing was logged: correct the line and log it again."
 __all__ = [
     "USUAL",
     "UnknownPeople",
@@ -123,6 +141,7 @@ def capture(
     now: dt.datetime | None = None,
     create_missing: bool = False,
     new_people_group: Group | _Usual | None = USUAL,
+    confirmed: Collection[str] = ASKS,
     **extra: Any,
 ) -> Touchpoint:
     """Log a touchpoint from one capture line (plus any fields the line cannot hold); with
@@ -131,7 +150,11 @@ def capture(
 
     With `create_missing`, names that match nobody become people, in `new_people_group` (by
     default the librarian's usual group, `usual_group`; None for none), so that the group's
-    cadence rules bring them back when they are due."""
+    cadence rules bring them back when they are due.
+
+    What the capture box asks before logging (no one named, the same line again within a
+    minute, "tomorrow": `confirm.py`) is asked unless in `confirmed`, which holds all of it
+    by default (the API and the command line say what they mean)."""
     now = now or timezone.localtime()
     # Requests are checked by the middleware; this is for the command line and other callers.
     refuse_bad_text({"line": line, **extra})
@@ -148,10 +171,11 @@ def capture(
         )
     cap: Capture = parse_capture(line, now=now)
     if cap.problems:
-        raise Invalid(" ".join(cap.problems), {"line": list(cap.problems)})
+        raise Invalid(" ".join([*cap.problems, NOT_LOGGED]), {"line": list(cap.problems)})
     people, unknown, ambiguous = resolve_mentions(by, cap.mentions)
     if ambiguous or (unknown and not create_missing):
         raise UnknownPeople(unknown, ambiguous)
+    check_confirmed(by, line, cap, confirmed)
     if unknown:
         group = usual_group(by) if isinstance(new_people_group, _Usual) else new_people_group
         for name in unknown:
@@ -224,9 +248,7 @@ def _clean(tp: Touchpoint, now: dt.datetime) -> None:
         for name, messages in e.message_dict.items():
             errors.setdefault(name, []).extend(messages)
     if errors:
-        name, messages = next(iter(errors.items()))
-        label = name.replace("_", " ")
-        raise Invalid(f"{label}: {messages[0]}", errors)
+        raise Invalid.first_of(errors, LABELS)
 
 
 def _set_people(by: User, tp: Touchpoint, people: list[Person]) -> None:

@@ -21,7 +21,8 @@ from rapport.people.models import Group
 from rapport.people.names import UnknownPeople, choices_for
 from rapport.people.queries import groups_to_add_to, usual_of, writable_groups
 from rapport.people.sharing import colleagues_with
-from rapport.touchpoints import services
+from rapport.touchpoints import confirm, services
+from rapport.touchpoints.confirm import Unconfirmed
 from rapport.touchpoints.forms import TouchpointForm
 from rapport.touchpoints.models import Touchpoint
 from rapport.touchpoints.queries import (
@@ -52,6 +53,36 @@ def _new_people_group(request: AuthedRequest) -> Group | object | None:
     return group
 
 
+def _confirmed(request: AuthedRequest) -> set[str]:
+    return set(request.POST.getlist("confirm")) & confirm.ASKS
+
+
+CONFIRM_LABELS = {
+    confirm.NO_ONE: "Log with no one in particular",
+    confirm.AGAIN: "Log it again",
+    confirm.LATER: "Keep the words in the note and log",
+}
+
+
+def _asking(request: AuthedRequest, line: str, err: confirm.Unconfirmed) -> dict:
+    """What the capture answer needs to ask: the answers given so far and those asked now (as
+    hidden fields), the button that confirms them, and for "tomorrow" a request due then."""
+    keep = {k: request.POST[k] for k in ("create_missing", "new_group") if k in request.POST}
+    answers = sorted(_confirmed(request) | set(err.asks))
+    labels = [CONFIRM_LABELS[k] for k in err.asks]
+    context = {
+        "asks": err.asks,
+        "keep": keep,
+        "answers": answers,
+        "confirm_label": labels[0] if len(labels) == 1 else "Log it as it is",
+    }
+    if confirm.LATER in err.asks and err.later_on:
+        context["request_line"] = f"{line} +request"
+        context["request_answers"] = [a for a in answers if a != confirm.LATER]
+        context["request_label"] = f"Open a request due {confirm.day(err.later_on)} and log"
+    return context
+
+
 @require_POST
 @page_view
 def capture(request: AuthedRequest) -> HttpResponse:
@@ -66,12 +97,15 @@ def capture(request: AuthedRequest) -> HttpResponse:
             line=line,
             create_missing=request.POST.get("create_missing") == "1",
             new_people_group=_new_people_group(request),
+            confirmed=_confirmed(request),
         )
     except UnknownPeople as err:
         context.update(error=err, unknown=err.unknown, ambiguous=choices_for(line, err.ambiguous))
         if err.unknown:
             groups = groups_to_add_to(request.user)
             context.update(groups=groups, usual=usual_of(groups))
+    except Unconfirmed as err:
+        context.update(error=err, **_asking(request, line, err))
     except RapportError as err:
         context["error"] = err
     else:

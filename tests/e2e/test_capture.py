@@ -125,7 +125,7 @@ def _future_line() -> tuple[str, str]:
     moment = dt.datetime.combine(day, dt.time(12, 0))
     return (
         f"@Ana Ruiz asked for a dataset {day:%Y-%m-%d}",
-        f"occurred at: {moment:%a %d %b %Y %H:%M} is in the future; "
+        f"{moment:%a %d %b %Y %H:%M} is in the future; "
         "a touchpoint records something that already happened.",
     )
 
@@ -135,7 +135,7 @@ def _future_line() -> tuple[str, str]:
     [
         (
             "@Ana Ruiz asked for a dataset read:9",
-            "read:9 is not on the READ scale (1–6); left in the text.",
+            "read:9 is not on the READ scale (1–6).",
         ),
         _future_line(),
     ],
