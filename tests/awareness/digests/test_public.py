@@ -22,6 +22,7 @@ from rapport.errors import Invalid
 from rapport.people.models import Membership
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin, Touchpoint
 from tests.awareness.digests.conftest import NOW, make_item, make_match, subscribe
+from tests.conftest import free_port
 from tests.factories import make_person, make_touchpoint
 
 
@@ -295,6 +296,20 @@ def test_feedback_without_any_librarian_is_stored_but_not_logged(world, client):
     match.refresh_from_db()
     assert match.feedback == "useful"
     assert Touchpoint.objects.filter(origin=Origin.ALERT).count() == 0
+
+
+def test_invite_with_the_mail_server_down_says_so_in_words(world, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+
+    with pytest.raises(Invalid) as err:
+        subscriptions.invite(by=world.alice, person=world.ben)
+
+    assert err.value.message == (
+        "The invitation could not be sent: the library's mail server is not answering. "
+        "Nothing was sent; try again later, and if it keeps failing, tell your administrator."
+    )
+    assert "Errno" not in err.value.message
 
 
 def test_invite_emails_the_link_and_asks_before_anything_is_sent(world, inbox, settings):
