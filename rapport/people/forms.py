@@ -14,7 +14,7 @@ from rapport.accounts.queries import librarians_for
 from rapport.concurrency import add_version_field
 from rapport.people.models import Group, GroupKind, Person, Status
 from rapport.people.names import mention_for, one_person
-from rapport.people.names import people_from_mentions as people_from_mentions  # for the forms
+from rapport.people.names import people_from_mentions as people_from_mentions  # re-exported
 from rapport.people.queries import PEOPLE_SORTS, groups_for, groups_to_add_to, usual_of
 
 
