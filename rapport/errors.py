@@ -1,5 +1,7 @@
 """Domain errors. Services raise them; views, the API and commands turn them into messages."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 
 
@@ -31,6 +33,16 @@ class Invalid(RapportError):
     def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.fields = fields or {}
+
+    @classmethod
+    def first_of(cls, fields: dict[str, list[str]], labels: Mapping[str, str]) -> "Invalid":
+        """Every field's problems, worded by the first: a sentence of our own stands alone
+        ("1 Jan 2001 is more than a year ago…"); a field in `labels` (one whose problem needs
+        saying where, like Django's "Ensure this value…") is named as the form shows it,
+        never by its code name ("occurred at: …")."""
+        name, messages = next(iter(fields.items()))
+        label = labels.get(name)
+        return cls(f"{label}: {messages[0]}" if label else messages[0], fields)
 
     @classmethod
     def from_django(cls, error: DjangoValidationError) -> "Invalid":

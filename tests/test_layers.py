@@ -134,3 +134,18 @@ def test_only_the_role_rules_raise_forbidden():
                 ):
                     raising.append(f"{module}:{node.lineno}")
     assert raising == []
+
+
+def test_people_below_its_pages_imports_nothing_of_touchpoints():
+    """Touchpoints build on people (a touchpoint names people), never the other way round:
+    finding a person by name is `people/names.py`, which the capture line uses. Only the
+    people pages show touchpoints (a person's timeline), as entry points may."""
+    found = []
+    for module, path in sorted(modules().items()):
+        if module.startswith("rapport.people.") and layer(module) != ENTRY:
+            found += [
+                f"{module} imports {name}"
+                for name in sorted(imported(path, module))
+                if name.startswith("rapport.touchpoints")
+            ]
+    assert found == []

@@ -66,6 +66,7 @@ PAGES: dict[str, Rule] = {
     "people:person_edit": rule(LIBRARIAN, "person"),
     "people:person_archive": post(LIBRARIAN, "person"),
     "people:person_share": rule(LIBRARIAN, "person"),
+    "people:person_add_to_group": post(LIBRARIAN, "person"),
     "people:person_timeline": rule(LIBRARIAN, "person"),
     "people:group_list": rule(ANY),
     "people:group_create": rule(LIBRARIAN),

@@ -18,7 +18,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from rapport.errors import Invalid, RapportError
-from rapport.touchpoints.services import UnknownPeople
+from rapport.people.names import UnknownPeople
 
 logger = logging.getLogger("rapport.api")
 

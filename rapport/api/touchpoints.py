@@ -133,7 +133,9 @@ class CaptureIn(InputSchema):
         description="e.g. “@Ana Ruiz asked for PRISMA search strings #sr ~20m read:4 via:walkby”"
     )
     create_missing: bool = Field(
-        False, description="Add the people mentioned who match nobody, instead of refusing."
+        False,
+        description="Add the people mentioned who match nobody, instead of refusing; they join "
+        "your usual group (the one you log most touchpoints in), so its cadence rules apply.",
     )
     confidential: bool = False
     answer: str = Field("", description="The answer or notes, which the line cannot hold.")

@@ -1,9 +1,11 @@
 """Interest profiles: what each person works on, learned from evidence and corrected by hand.
 
 Evidence comes from four sources, each with a configurable weight
-(`RAPPORT_INTEREST_WEIGHTS`): the person's touchpoints (topic, question, tags; confidential
-ones never), their publications, interests stated by a librarian or by the person, and alerts
-they marked useful. Recent evidence weighs more: a weight halves every
+(`RAPPORT_INTEREST_WEIGHTS`): the questions the person asked (the question text of the
+touchpoints they started, confidential ones never: never the librarian's own words, their
+topics, tags, answers, outreach or deliverables, which the person would see as their
+"interests" on their public page), their publications, interests stated by a librarian or
+by the person, and alerts they marked useful. Recent evidence weighs more: a weight halves every
 `RAPPORT_INTEREST_HALF_LIFE_DAYS`. Stated interests do not fade.
 
 The profile is shown as terms with the evidence behind each, and it is handed to the matching
@@ -26,7 +28,7 @@ from django.utils import timezone
 
 from rapport.awareness.models import Interest, InterestState, Match, Publication
 from rapport.people.models import Person
-from rapport.touchpoints.models import Origin, Participation
+from rapport.touchpoints.models import Initiator, Kind, Origin, Participation
 
 if TYPE_CHECKING:
     from rapport.awareness.engine import Profile
@@ -158,10 +160,6 @@ def decay(when: dt.date | None, today: dt.date) -> float:
     return float(0.5 ** (age / half_life))
 
 
-def _tag_text(tags: Iterable[str]) -> str:
-    return " ".join(str(t).replace("-", " ").replace("_", " ") for t in tags)
-
-
 def _candidates(e: Evidence) -> set[str]:
     """The terms one piece of evidence speaks for: its keywords and tags, and the words and
     two-word phrases of its text that are not stop words."""
@@ -227,19 +225,19 @@ def _terms(evidence: list[Evidence], interests: list[Interest]) -> tuple[Term, .
 
 
 def _touchpoint_evidence(rows: Iterable[dict], weight: float, today: dt.date) -> Iterator[Evidence]:
+    """The question text of each touchpoint: what the person asked, in the words logged."""
     for row in rows:
         when = timezone.localtime(row["occurred_at"]).date()
-        text = " ".join(p for p in (row["topic"], row["question"], _tag_text(row["tags"])) if p)
-        if not text.strip():
+        text = row["question"].strip()
+        if not text:
             continue
         yield Evidence(
             source="touchpoint",
             ref=f"touchpoint:{row['id']}",
-            label=(row["topic"] or row["question"])[:120],
+            label=text[:120],
             when=when,
             weight=weight * decay(when, today),
             text=text,
-            keywords=tuple(str(t).replace("-", " ") for t in row["tags"]),
         )
 
 
@@ -314,7 +312,11 @@ def _assemble(
     )
 
 
-TOUCHPOINT_FIELDS = ("id", "occurred_at", "topic", "question", "tags")
+TOUCHPOINT_FIELDS = ("id", "occurred_at", "question")
+#: Touchpoints whose text is the librarian's rather than a question the person asked: what we
+#: taught, sent or met about, and anything we started (outreach, campaigns, alerts).
+NOT_THEIR_WORDS_KINDS = (Kind.DELIVERABLE, Kind.INSTRUCTION, Kind.MEETING)
+NOT_THEIR_WORDS_ORIGINS = (Origin.ALERT, Origin.CAMPAIGN)
 
 
 def profile_for(person: Person, *, now: dt.datetime | None = None) -> InterestProfile:
@@ -334,9 +336,15 @@ def profiles_for(
         touch: dict[int, list[dict]] = defaultdict(list)
         rows = (
             # Confidential touchpoints never; answers to alerts neither: their topic is the
-            # item's title, and what the answer teaches is read from Match.feedback.
-            Participation.objects.filter(person_id__in=chunk, touchpoint__confidential=False)
-            .exclude(touchpoint__origin=Origin.ALERT)
+            # item's title, and what the answer teaches is read from Match.feedback. Only the
+            # questions they asked: the librarian's own notes are not the person's interests.
+            Participation.objects.filter(
+                person_id__in=chunk,
+                touchpoint__confidential=False,
+                touchpoint__initiated_by=Initiator.THEM,
+            )
+            .exclude(touchpoint__origin__in=NOT_THEIR_WORDS_ORIGINS)
+            .exclude(touchpoint__kind__in=NOT_THEIR_WORDS_KINDS)
             .order_by("person_id", "-occurred_at")
             .values("person_id", *(f"touchpoint__{f}" for f in TOUCHPOINT_FIELDS))
         )

@@ -14,6 +14,7 @@ repeats anything.
 import contextlib
 import datetime as dt
 import smtplib
+import socket
 from dataclasses import dataclass, field
 
 from django.core.mail import get_connection
@@ -82,16 +83,48 @@ def _text(value: bytes | str) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
+def _unreachable_why(err: Exception) -> str:
+    """Why the server could not be reached, in words rather than "[Errno 111] …"."""
+    if isinstance(err, ConnectionRefusedError):
+        return "it refused the connection (is it running, at the EMAIL_HOST and EMAIL_PORT set?)"
+    if isinstance(err, TimeoutError):
+        return "it did not answer in time"
+    if isinstance(err, socket.gaierror):
+        return "its name (EMAIL_HOST) could not be found"
+    if isinstance(err, smtplib.SMTPServerDisconnected):
+        return "it hung up before the mail was sent"
+    return f"{getattr(err, 'strerror', None) or err or type(err).__name__}"
+
+
 def describe(err: Exception) -> str:
     """Why a send failed, in words an administrator can act on."""
     if is_unreachable(err):
-        return f"The mail server could not be reached: {err or type(err).__name__}"
+        return f"The mail server could not be reached: {_unreachable_why(err)}."
     if isinstance(err, smtplib.SMTPRecipientsRefused):
         why = "; ".join(f"{code} {_text(msg)}" for code, msg in err.recipients.values())
         return f"The mail server refused the address: {why}"
     if isinstance(err, smtplib.SMTPResponseException):
         return f"The mail server refused the message: {err.smtp_code} {_text(err.smtp_error)}"
     return f"{type(err).__name__}: {err}"
+
+
+def for_librarian(err: Exception, what: str) -> str:
+    """Why `what` ("The invitation") was not sent, and what to do, for a librarian: never a
+    raw "[Errno 111] Connection refused"."""
+    if is_unreachable(err):
+        return (
+            f"{what} could not be sent: the library's mail server is not answering. Nothing "
+            "was sent; try again later, and if it keeps failing, tell your administrator."
+        )
+    if isinstance(err, smtplib.SMTPRecipientsRefused):
+        return (
+            f"{what} could not be sent: the mail server refused the address. Check the "
+            "person's e-mail address, then try again."
+        )
+    return (
+        f"{what} could not be sent: the mail server refused it. Nothing was sent; tell your "
+        f"administrator ({describe(err)})."
+    )
 
 
 def send_digests(now: dt.datetime | None = None) -> Sent:

@@ -297,7 +297,7 @@ def invite(*, by: User, person: Person) -> Subscription:
     try:
         mail.send()
     except OSError as err:  # smtplib's errors included
-        raise Invalid(f"The invitation could not be sent: {sending.describe(err)}") from None
+        raise Invalid(sending.for_librarian(err, "The invitation")) from None
     return sub
 
 

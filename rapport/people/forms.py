@@ -7,52 +7,15 @@ autocomplete works everywhere and nobody has to pick from a list of thousands.
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from rapport.accounts.models import Role, User
 from rapport.accounts.queries import librarians_for
 from rapport.concurrency import add_version_field
 from rapport.people.models import Group, GroupKind, Person, Status
-from rapport.people.queries import PEOPLE_SORTS, groups_for
-from rapport.touchpoints.capture import parse_capture
-from rapport.touchpoints.services import UnknownPeople, resolve_mentions
-
-
-def mention_for(name: str) -> str:
-    """How to write a person in a capture line so that the parser reads the whole name back:
-    ``@Sam Lee``, or quoted when plain would stop early (``@"sam de la cruz"``)."""
-    plain = f"@{name}"
-    if parse_capture(plain, now=timezone.now()).mentions == (name,):
-        return plain
-    return f'@"{name}"' if '"' not in name else f"@{{{name}}}"
-
-
-def people_from_mentions(user: User, text: str) -> list[Person]:
-    """The people named as @mentions in `text`; a ValidationError names any problem."""
-    cap = parse_capture(text, now=timezone.now())
-    if cap.problems:
-        raise ValidationError(" ".join(cap.problems))
-    if cap.text.strip():
-        raise ValidationError(
-            f"“{cap.text.strip()}” is not a person: write each one as @Name, "
-            'or @"name with spaces" when it has lower-case words.'
-        )
-    people, unknown, ambiguous = resolve_mentions(user, cap.mentions)
-    if unknown or ambiguous:
-        raise ValidationError(UnknownPeople(unknown, ambiguous).message)
-    return people
-
-
-def one_person(user: User, text: str) -> Person:
-    """The one person a single-person field names, with or without the leading @."""
-    text = text.strip()
-    if not text.startswith("@"):
-        text = f'@"{text}"' if '"' not in text else f"@{{{text}}}"
-    people = people_from_mentions(user, text)
-    if len(people) != 1:
-        raise ValidationError("Name one person.")
-    return people[0]
+from rapport.people.names import mention_for, one_person
+from rapport.people.names import people_from_mentions as people_from_mentions  # re-exported
+from rapport.people.queries import PEOPLE_SORTS, groups_for, groups_to_add_to, usual_of
 
 
 def mention_widget(url: str = "", placeholder: str = "@Name") -> forms.TextInput:
@@ -140,6 +103,13 @@ class PersonForm(forms.Form):
         self.fields["referred_by"].widget = mention_widget(autocomplete_url)
         if editing is not None:
             add_version_field(self, editing)
+        else:
+            # A new person joins a group, so the group's cadence rules remind you of them.
+            self.fields["group"] = group_field(
+                user,
+                help_text="Their group’s contact rhythm reminds you when they are due; "
+                "in no group, nothing will.",
+            )
 
     def service_fields(self) -> dict[str, Any]:
         """The cleaned data as create_person/update_person take it (the version aside)."""
@@ -171,6 +141,48 @@ class PersonForm(forms.Form):
     def clean_referred_by(self) -> Person | None:
         text = self.cleaned_data["referred_by"].strip()
         return one_person(self.user, text) if text else None
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    """A choice among groups already read (`groups_to_add_to`), so the page reads them once."""
+
+    def __init__(self, groups: list[Group], **kwargs: Any) -> None:
+        super().__init__(queryset=Group.objects.filter(pk__in=[g.pk for g in groups]), **kwargs)
+        self.groups = groups
+        self.choices = [
+            *([("", self.empty_label)] if self.empty_label is not None else []),
+            *((g.pk, g.name) for g in groups),
+        ]
+
+
+def group_field(user: User, *, help_text: str, exclude: Any = ()) -> GroupChoiceField:
+    """A choice of the groups the librarian may add people to, their usual one chosen."""
+    groups = groups_to_add_to(user, exclude=exclude)
+    return GroupChoiceField(
+        groups,
+        label="Group",
+        required=False,
+        empty_label="No group",
+        initial=usual_of(groups),
+        help_text=help_text,
+    )
+
+
+class AddToGroupForm(forms.Form):
+    """Add the person whose page this is to one more group (the person page's Groups card)."""
+
+    prefix = "add"
+    role = forms.CharField(required=False, max_length=100, help_text="e.g. PI, member, student")
+
+    def __init__(self, user: User, person: Person, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        current = person.memberships.exclude(ended_on__lt=today).values("group_id")
+        groups = groups_to_add_to(user, exclude=current)
+        field = GroupChoiceField(
+            groups, label="Group", required=True, empty_label=None, initial=usual_of(groups)
+        )
+        self.fields = {"group": field, "role": self.fields["role"]}
 
 
 class GroupForm(forms.Form):

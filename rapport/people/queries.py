@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from rapport.access import scoped_row
 from rapport.accounts.models import User
@@ -116,6 +116,35 @@ def groups_for(user: User, *, include_archived: bool = False) -> QuerySet[Group]
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
     return qs
+
+
+def writable_groups(user: User) -> QuerySet[Group]:
+    """The groups a librarian may add people to: those they serve (all, for an admin or with
+    library-wide sharing), by name; none for a manager."""
+    if user.is_manager:
+        return Group.objects.none()
+    return groups_for(user).order_by("name", "pk")
+
+
+def groups_to_add_to(user: User, *, exclude: Any = ()) -> list[Group]:
+    """`writable_groups` (less `exclude`, ids or a subquery), each with `logged`, the number of
+    touchpoints the user logged in it: one query, for a choice of groups with `usual_of`."""
+    logged = Count("touchpoints", filter=Q(touchpoints__author=user))
+    return list(writable_groups(user).exclude(pk__in=exclude).annotate(logged=logged))
+
+
+def usual_of(groups: list[Group]) -> Group | None:
+    """Of `groups_to_add_to`, the one the librarian logs most with; with no touchpoints in
+    any, the only one there is, if just one."""
+    used = [g for g in groups if getattr(g, "logged", 0) > 0]
+    if used:
+        return min(used, key=lambda g: (-g.logged, g.name, g.pk))
+    return groups[0] if len(groups) == 1 else None
+
+
+def usual_group(user: User) -> Group | None:
+    """The librarian's usual group: the one they log most with (`usual_of`)."""
+    return usual_of(groups_to_add_to(user))
 
 
 def access_group(user: User, pk: int | str, *, for_write: bool = False) -> Group:

@@ -45,6 +45,22 @@ PERSON_FIELDS = [
     "notes",
     "referred_by",
 ]
+#: The fields as the person form names them, to say where a problem is (`Invalid.first_of`).
+PERSON_LABELS = {
+    "full_name": "Full name",
+    "email": "E-mail",
+    "other_emails": "Other e-mail addresses",
+    "orcid": "ORCID iD",
+    "directory_id": "Directory id",
+    "job_title": "Job title",
+    "status": "Status",
+    "department": "Department",
+    "building": "Building",
+    "room": "Room",
+    "desk": "Desk",
+    "notes": "Notes",
+    "referred_by": "Referred by",
+}
 GROUP_FIELDS = ["name", "kind", "description"]
 MEMBERSHIP_FIELDS = ["person", "group", "role", "started_on", "ended_on"]
 
@@ -80,8 +96,7 @@ def clean_person(person: Person) -> None:
         for name, messages in e.message_dict.items():
             errors.setdefault(name, []).extend(messages)
     if errors:
-        name, messages = next(iter(errors.items()))
-        raise Invalid(f"{name.replace('_', ' ')}: {messages[0]}", errors)
+        raise Invalid.first_of(errors, PERSON_LABELS)
     person.refresh_search_text()
 
 
@@ -100,8 +115,9 @@ def _assign(obj: Any, fields: dict[str, Any], allowed: list[str]) -> None:
 
 
 @transaction.atomic
-def create_person(*, by: User, **fields: Any) -> Person:
-    """Create a person; the creator becomes one of their contacts so they can see them."""
+def create_person(*, by: User, group: Group | None = None, **fields: Any) -> Person:
+    """Create a person; the creator becomes one of their contacts so they can see them. With
+    a `group`, they join it (`add_membership`), so the group's cadence rules reach them."""
     require_librarian(by, to="change records")
     person = Person(created_by=by)
     _assign(person, fields, PERSON_FIELDS)
@@ -117,6 +133,8 @@ def create_person(*, by: User, **fields: Any) -> Person:
         summary=person.full_name,
         changes=snapshot(person, PERSON_FIELDS),
     )
+    if group is not None:
+        add_membership(by=by, person=person, group=group)
     return person
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/archive/", views.person_archive, name="person_archive"),
+    path("<int:pk>/groups/add/", views.person_add_to_group, name="person_add_to_group"),
     path("<int:pk>/share/", views.person_share, name="person_share"),
     path("<int:pk>/timeline/", views.person_timeline, name="person_timeline"),
     path("groups/", views.group_list, name="group_list"),

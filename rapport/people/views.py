@@ -21,14 +21,15 @@ from rapport.duplicates.queries import active_merge_of
 from rapport.errors import Invalid
 from rapport.people import services, sharing
 from rapport.people.forms import (
+    AddToGroupForm,
     GroupForm,
     MembershipForm,
     PeopleFilterForm,
     PersonForm,
     ShareForm,
-    mention_for,
 )
 from rapport.people.models import Group, Person
+from rapport.people.names import mention_for, suggest
 from rapport.people.queries import (
     access_group,
     access_person,
@@ -85,10 +86,13 @@ def _person_page(
     person: Person,
     *,
     forms: dict[str, Any] | None = None,
+    group_form: AddToGroupForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The person page; `forms` replaces panel forms with bound ones showing their errors."""
     user = request.user
+    if group_form is None and not user.is_manager:
+        group_form = AddToGroupForm(user, person)
     counts = counts_for_person(user, person)
     kinds, channels = dict(Kind.choices), dict(Channel.choices)
     relationship = relationship_view(user, person)
@@ -110,6 +114,7 @@ def _person_page(
         "more_requests": len(open_requests) > REQUESTS_SHOWN,
         "merge": active_merge_of(person) if person.archived_at else None,
         "waiting_for_share": waiting_for_share(user, person),
+        "group_form": group_form,
     }
     return render(request, "people/person_detail.html", context, status=status)
 
@@ -119,6 +124,23 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
     record_view(actor=request.user, obj=person, where="page")
     return _person_page(request, person)
+
+
+@require_POST
+@page_view
+def person_add_to_group(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The person page's "Add to a group": one more membership, through the membership service."""
+    person = access_person(request.user, pk, for_write=True)
+    form = AddToGroupForm(request.user, person, request.POST)
+    if form.is_valid():
+        try:
+            m = services.add_membership(by=request.user, person=person, **form.cleaned_data)
+        except Invalid as err:
+            apply_errors(form, err)
+        else:
+            messages.success(request, f"Added {person.full_name} to {m.group.name}.")
+            return redirect("people:person_detail", pk=person.pk)
+    return _person_page(request, person, group_form=form, status=422)
 
 
 @page_view
@@ -222,33 +244,9 @@ def person_share(request: AuthedRequest, pk: int) -> HttpResponse:
 def person_autocomplete(request: AuthedRequest) -> HttpResponse:
     """Up to eight people matching ?q=, whose name starts with it first, for @mentions."""
     require_detail(request.user, what="people")
-    q = " ".join(request.GET.get("q", "").lstrip("@").strip('"{“').split()).lower()
-    if not q:
-        return JsonResponse([], safe=False)
-    candidates = list(search_people(request.user, q=q, sort="-last_contact")[:50])
-
-    def rank(p: Person) -> tuple[int, float, str]:
-        """Name starts with it, then a word does, then anywhere; recent contacts first."""
-        name = p.full_name.casefold()
-        where = 0 if name.startswith(q) else 1 if f" {q}" in f" {name}" else 2
-        recency = -p.last_contact_at.timestamp() if p.last_contact_at else 0.0
-        return where, recency, name
-
-    best = sorted(candidates, key=rank)[:AUTOCOMPLETE_MAX]
-    names = [p.full_name.lower() for p in best]
-    results = [
-        {
-            "id": p.pk,
-            "name": p.full_name,
-            "email": p.email,
-            # Two people of the same name are told apart by e-mail, which resolves exactly.
-            "mention": f"@{p.email}"
-            if p.email and names.count(p.full_name.lower()) > 1
-            else mention_for(p.full_name),
-        }
-        for p in best
-    ]
-    return JsonResponse(results, safe=False)
+    return JsonResponse(
+        suggest(request.user, request.GET.get("q", ""), AUTOCOMPLETE_MAX), safe=False
+    )
 
 
 @page_view

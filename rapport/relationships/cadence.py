@@ -40,6 +40,15 @@ class Due:
     days_over: int  # days past the ideal interval (0 when not due)
 
     @property
+    def lateness(self) -> str:
+        """How late, in words: "12 days later than the ideal interval of 45 days"."""
+        n = self.days_over
+        return (
+            f"{n} day{'s' if n != 1 else ''} later than the ideal interval of "
+            f"{self.cadence.ideal_days} days"
+        )
+
+    @property
     def overdueness(self) -> float:
         """Days past the ideal, as a share of the ideal interval (1.0 = a whole interval late)."""
         return self.days_over / self.cadence.ideal_days

@@ -12,6 +12,7 @@ read is shown, and confidential touchpoints never, not even the viewer's own: a 
 be seen over a shoulder or pasted into a reply.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -74,9 +75,15 @@ def informative(terms: list[str]) -> list[str]:
 
 
 def similar_questions(
-    user: User, text_: str, *, exclude_touchpoint: Touchpoint | int | None = None, limit: int = 5
+    user: User,
+    text_: str,
+    *,
+    exclude: Iterable[Touchpoint | int] = (),
+    limit: int = 5,
 ) -> list[Similar]:
-    """The past touchpoints most like `text_`, best first, among those `user` may read."""
+    """The past touchpoints most like `text_`, best first, among those `user` may read, less
+    those in `exclude` (the touchpoint asked about, or a request's own touchpoints: they are
+    the question itself, not a past one)."""
     if user.is_manager or limit < 1:
         return []
     doc = DOCUMENTS[TOUCHPOINT]
@@ -86,9 +93,13 @@ def similar_questions(
     match = text.fts5_any(terms, COLUMNS)
     reach = Reach.of(user)
     candidates = compiled_candidates(TOUCHPOINT, reach, Filters(), shared_only=True)
-    ranked = rank(doc, terms, candidates, limit + SPARE + 1, match=match)
-    excluded = getattr(exclude_touchpoint, "pk", exclude_touchpoint)
-    ids = [pk for pk, _ in ranked if pk != excluded]
+    excluded = {getattr(tp, "pk", tp) for tp in exclude}
+    ranked = [
+        (pk, score)
+        for pk, score in rank(doc, terms, candidates, limit + SPARE + len(excluded), match=match)
+        if pk not in excluded
+    ]
+    ids = [pk for pk, _ in ranked]
     if not ids:
         return []
     found = {tp.pk: tp for tp in scoped_rows(TOUCHPOINT, reach, ids).filter(confidential=False)}

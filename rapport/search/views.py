@@ -41,15 +41,17 @@ def similar(request: AuthedRequest) -> HttpResponse:
     that load it with HTMX, a page of its own without JavaScript."""
     require_detail(request.user, what="touchpoints")
     about: Request | Touchpoint
-    exclude: Touchpoint | None
+    exclude: list[int]
     if pk := request.GET.get("request"):
         req = access_request(request.user, pk)
-        subject, about, exclude = req.need or req.title, req, None
+        # The request's own touchpoints asked this very question: they are not past ones.
+        own = list(req.touchpoints.values_list("pk", flat=True))
+        subject, about, exclude = req.need or req.title, req, own
     else:
         tp = access_touchpoint(request.user, request.GET.get("touchpoint", ""))
-        subject, about, exclude = question_text(tp), tp, tp
+        subject, about, exclude = question_text(tp), tp, [tp.pk]
     context = {
-        "similar": similar_questions(request.user, subject, exclude_touchpoint=exclude),
+        "similar": similar_questions(request.user, subject, exclude=exclude),
         "about": about,
     }
     template = "search/similar.html#panel" if request.htmx else "search/similar.html"

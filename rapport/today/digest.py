@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from rapport.accounts.models import Role, User
 from rapport.audit.services import record
+from rapport.awareness.sending import describe
 from rapport.today.text import lines
 from rapport.today.today import Today, build
 
@@ -76,7 +77,7 @@ def send_digests(now: dt.datetime | None = None) -> Sent:
         try:
             message(user, today, settings.SITE_URL).send()
         except (OSError, smtplib.SMTPException) as err:  # try again on the next run
-            result.failed.append(f"{user.username}: {err}")
+            result.failed.append(f"{user.username}: {describe(err)}")
             continue
         User.objects.filter(pk=user.pk).update(last_digest_on=date)
         result.sent.append(user.username)

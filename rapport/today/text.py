@@ -24,8 +24,8 @@ def lines(section: Section) -> list[str]:
             text += ")"
             if row.due and section.key in ("past_max", "past_ideal"):
                 text += (
-                    f" — last contact {row.due.last_real:%d %b %Y}, {row.due.days_over} days past "
-                    f"the ideal {row.due.cadence.ideal_days} ({row.due.cadence.source})"
+                    f" — last contact {row.due.last_real:%d %b %Y}, {row.due.lateness} "
+                    f"({row.due.cadence.source})"
                 )
             elif section.key == "dropped" and row.health_before is not None:
                 text += f" — health {row.health_before} → {row.health} in 30 days"

@@ -108,6 +108,7 @@ class PersonRow:
     health_before: int | None = None  # 30 days ago, for sharp drops
     mention: str = ""  # how to @mention them in the capture box
     facts: Facts | None = None
+    new_because: str = ""  # why someone never contacted is new: added, or joined a group
 
     @property
     def stage_label(self) -> str:
@@ -216,9 +217,24 @@ def _never_contacted(user: User, now: dt.datetime, snoozed: Exists, shown: int =
         .filter(Q(created_at__gte=since) | Exists(joined), snoozed=False)
         .order_by("-created_at", "full_name", "pk")
     )
+    latest = joined.order_by("-started_on", "-pk")
+    people = people.annotate(
+        joined_on=Subquery(latest.values("started_on")[:1]),
+        joined_group=Subquery(latest.values("group__name")[:1]),
+    )
     section = _listed("never", "New in my groups, never contacted", people, shown)
-    section.rows = [PersonRow(p, Stage.PROSPECT, 0) for p in section.rows]
+    section.rows = [
+        PersonRow(p, Stage.PROSPECT, 0, new_because=_new_because(p, since)) for p in section.rows
+    ]
     return section
+
+
+def _new_because(person: Any, since: dt.datetime) -> str:
+    """Why someone is new: added lately, or (added long ago) lately joined one of my groups."""
+    added = f"{timezone.localtime(person.created_at):%-d %b %Y}"
+    if person.created_at >= since or person.joined_on is None:
+        return f"added {added}"
+    return f"joined {person.joined_group} on {person.joined_on:%-d %b %Y} (added {added})"
 
 
 DUE_READ = ("ideal_days", "max_days", "cadence_source", "due_day")

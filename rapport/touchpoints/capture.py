@@ -18,6 +18,9 @@ Two markers open a request (the work a question asks for) along with the touchpo
 is a week ahead), an ISO date (``due:2026-12-01``), ``due:3d`` / ``due:2w``, or
 ``due:in 3 days``. A ``due:`` without ``+request`` would set nothing, so it stays in the text
 with a problem ("add +request") rather than being dropped silently; other ``+words`` are prose.
+A word for a day to come (``tomorrow``, ``next week``) is a request's due date in a line with
+``+request`` and no ``due:``; elsewhere it stays in the text and is reported as ``later``, so
+the capture box can ask whether it is a follow-up (a touchpoint records what already happened).
 
 Pure standard library on purpose: it is imported by services, the API and tests alike, and has
 to be fast to property-test without Django.
@@ -33,6 +36,10 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
 from types import MappingProxyType
 from typing import TypeVar
+
+from rapport.people.mentions import LEFT as _LEFT
+from rapport.people.mentions import PUNCT as _PUNCT
+from rapport.people.mentions import read_mention
 
 __all__ = ["CHANNELS", "INITIATORS", "KINDS", "ORIGINS", "VIA", "Capture", "parse_capture"]
 
@@ -53,13 +60,6 @@ VIA: Mapping[str, tuple[str | None, str | None]] = MappingProxyType({
 })  # fmt: skip
 
 MAX_MINUTES = 24 * 60
-MAX_NAME_WORDS = 5
-_PUNCT = ",.;:!?"  # trailing sentence punctuation that never belongs to a marker
-_LEFT = "; left in the text."
-_PARTICLES = frozenset((
-    "de", "da", "del", "della", "van", "von", "der", "den", "la", "le", "di", "du", "dos", "bin",
-    "al",
-))  # fmt: skip
 _WEEKDAYS = {
     **dict.fromkeys(("mon", "monday"), 0), **dict.fromkeys(("tue", "tues", "tuesday"), 1),
     **dict.fromkeys(("wed", "wednesday"), 2),
@@ -69,12 +69,8 @@ _WEEKDAYS = {
 }  # fmt: skip
 _DAYS_AGO = {"today": 0, "yesterday": 1}
 _DAY_WORDS = _WEEKDAYS.keys() | _DAYS_AGO.keys()
-_QUOTES = {'"': '"', "“": "”", "{": "}"}
-
-_L = r"(?:[^\W\d_]|[\u0300-\u036f])"  # a letter, or a combining accent typed decomposed
-_NAME_WORD = re.compile(rf"{_L}+(?:['’-]{_L}+)*")
-# A handle starts with a letter so "@5pm" (meaning "at 5pm") is not taken for a person.
-_HANDLE = re.compile(r"[^\W\d_][\w.'’+\u0300-\u036f-]*(?:@[\w-]+(?:\.[\w-]+)+)?")
+#: Words for a day still to come, in days from today ("next week" is two words).
+_LATER = {"tomorrow": 1, "next week": 7}
 _TAG = re.compile(r"#([^\W_][\w/.-]*)")
 _DURATION = re.compile(
     r"~(?:(?P<h>[0-9]+(?:\.[0-9]+)?)(?:h|hr|hrs)(?:(?P<hm>[0-9]+)(?:m|min|mins)?)?"
@@ -130,6 +126,10 @@ class Capture:
     occurred_at: datetime | None = None
     request: bool = False
     due_on: date | None = None
+    #: A word for a day to come ("tomorrow", "next week") left in the text of a line that
+    #: opens no request, and its date: the caller asks whether it is a follow-up.
+    later: str | None = None
+    later_on: date | None = None
     consumed: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
 
@@ -195,6 +195,7 @@ class _Parser:
         self.unclosed: dict[str, int] = {}  # closer -> a position with no closer after it
         self.request = False
         self.due: tuple[str, date, list[int]] | None = None  # (token shown, date, positions)
+        self.later: tuple[str, date, list[int]] | None = None  # the first "tomorrow" and kin
 
     def parse(self) -> Capture:
         i = 0
@@ -205,6 +206,14 @@ class _Parser:
                 self.used[k] = False
             self.problems.append(f"{self.due[0]} is a request's due date: add +request{_LEFT}")
             self.due = None
+        later = None
+        if self.later is not None:
+            if self.request and self.due is None:  # "+request … tomorrow": its due date
+                self.due = self.later
+                for k in self.later[2]:
+                    self.used[k] = True
+            elif not self.request:
+                later = self.later[:2]
         text = " ".join(t for t, u in zip(self.tokens, self.used, strict=True) if not u)
         words = " " + " ".join(_WORD.findall(text.lower())) + " "
 
@@ -234,6 +243,8 @@ class _Parser:
             occurred_at=self.occurred_at(),
             request=self.request,
             due_on=self.due[1] if self.due else None,
+            later=later[0] if later else None,
+            later_on=later[1] if later else None,
             consumed=tuple(t for t, u in zip(self.tokens, self.used, strict=True) if u),
             problems=tuple(self.problems),
         )
@@ -258,6 +269,16 @@ class _Parser:
             self.keyed(i, bare, keyed[1].lower(), keyed[2].lower())
         elif iso := _ISO.fullmatch(bare):
             self.iso(i, bare, iso)
+        elif low in _LATER:
+            self.later_word(i, [i], bare, _LATER[low])
+        elif (
+            low == token.lower() == "next"
+            and i + 1 < len(self.tokens)
+            and self.tokens[i + 1].rstrip(_PUNCT).lower() == "week"
+        ):
+            shown = f"{token} {self.tokens[i + 1].rstrip(_PUNCT)}"
+            self.later_word(i, [i, i + 1], shown, _LATER["next week"])
+            return i + 2
         elif low in _DAY_WORDS:
             self.day_word(i, bare, low)
         elif self.clock is None and (at := _clock(bare)) is not None:
@@ -362,6 +383,14 @@ class _Parser:
             self.used[k] = True
         return positions[-1] + 1
 
+    def later_word(self, i: int, positions: list[int], shown: str, days: int) -> None:
+        """Note the first word for a day to come; `parse` decides whether it is taken."""
+        if self.later is None:
+            try:
+                self.later = (shown, self.now.date() + timedelta(days=days), positions)
+            except OverflowError:
+                return
+
     def day_word(self, i: int, shown: str, low: str) -> None:
         """Only the first day word counts: later ones ("sat with her") are most likely prose."""
         if self.day is not None:
@@ -385,66 +414,15 @@ class _Parser:
         return _localize(datetime.combine(day, at), self.now.tzinfo)
 
     def mention(self, i: int) -> int:
-        """``@ana``, ``@a.ruiz@uni.edu``, ``@Ana de la Cruz`` or ``@"Ana de la Cruz"``."""
-        token = self.tokens[i]
-        if token[1] in _QUOTES:
-            return self.quoted(i, _QUOTES[token[1]])
-        handle = token[1:].rstrip(_PUNCT)
-        if not _HANDLE.fullmatch(handle):
-            return i + 1
-        words, end = [handle], i + 1
-        if handle == token[1:] and _NAME_WORD.fullmatch(handle):
-            pending: list[str] = []  # particles wait for the capitalised word they introduce
-            j = end
-            while j < len(self.tokens) and len(words) + len(pending) < MAX_NAME_WORDS:
-                word = self.tokens[j]
-                bare = word.rstrip(_PUNCT)
-                if bare == word and word in _PARTICLES:
-                    pending.append(word)
-                elif _is_name(bare):
-                    words += [*pending, bare]
-                    pending, end = [], j + 1
-                    if bare != word:  # "@Ana Ruiz, Bob" - the comma ends the name
-                        break
-                else:
-                    break
-                j += 1
-        self.add_mention(" ".join(words), i, end)
-        return end
-
-    def quoted(self, i: int, close: str) -> int:
-        token = self.tokens[i]
-        if self.unclosed.get(close, len(self.tokens)) < i:
-            self.problems.append(f"{token} is missing its closing {close}{_LEFT}")
-            return i + 1
-        parts, j, piece = [], i, token[2:]
-        while not piece.rstrip(_PUNCT).endswith(close):
-            parts.append(piece)
-            j += 1
-            if j == len(self.tokens):
-                self.unclosed[close] = i  # so later openers do not rescan: stays linear
-                self.problems.append(f"{token} is missing its closing {close}{_LEFT}")
-                return i + 1
-            piece = self.tokens[j]
-        parts.append(piece.rstrip(_PUNCT)[: -len(close)])
-        name = " ".join(" ".join(parts).split()).rstrip(_PUNCT).strip()
-        if not name:
-            self.problems.append(f"{' '.join(self.tokens[i : j + 1])} names nobody{_LEFT}")
-            return i + 1
-        self.add_mention(name, i, j + 1)
-        return j + 1
+        """A mention (people/mentions.py): ``@ana``, ``@Ana de la Cruz``, ``@"ana de la cruz"``."""
+        read = read_mention(self.tokens, i, self.unclosed)
+        if read.problem:
+            self.problems.append(read.problem)
+        if read.name is not None:
+            self.add_mention(read.name, i, read.end)
+        return read.end
 
     def add_mention(self, name: str, start: int, end: int) -> None:
         self.mentions.setdefault(name.casefold(), name)
         for k in range(start, end):
             self.used[k] = True
-
-
-def _is_name(word: str) -> bool:
-    """A capitalised name word; acronyms ("NIH", "I") and day words ("Monday") end a name."""
-    return (
-        bool(_NAME_WORD.fullmatch(word))
-        and word[0].isupper()
-        and not word.isupper()
-        and word.lower() not in _DAY_WORDS
-    )

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.concurrency import add_version_field
-from rapport.people.forms import mention_for, mention_widget, people_from_mentions
+from rapport.people.forms import mention_widget
 from rapport.people.models import Group, Person
+from rapport.people.names import mention_for, people_from_mentions
 from rapport.people.queries import groups_for
 from rapport.touchpoints.capture import parse_capture
 from rapport.touchpoints.models import READ_LEVELS, Channel, Initiator, Kind, Origin, Touchpoint

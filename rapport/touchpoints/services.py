@@ -5,7 +5,7 @@ current (`relationships.services.refresh`), and records an audit entry.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,12 +24,15 @@ from rapport.concurrency import (
 )
 from rapport.errors import Invalid
 from rapport.people.models import Group, Membership, Person
-from rapport.people.queries import people_for
+from rapport.people.names import UnknownPeople, resolve_mentions
+from rapport.people.queries import usual_group
 from rapport.people.services import create_person
 from rapport.people.sharing import add_contacts
 from rapport.relationships.services import refresh as refresh_relationships
 from rapport.text import refuse_bad_text
 from rapport.touchpoints.capture import Capture, parse_capture
+from rapport.touchpoints.confirm import ASKS
+from rapport.touchpoints.confirm import check as check_confirmed
 from rapport.touchpoints.models import Participation, Touchpoint
 from rapport.touchpoints.queries import access_touchpoint
 from rapport.webhooks import payloads
@@ -39,6 +42,30 @@ MAX_LINE = 5_000
 MAX_TEXT = 50_000
 MAX_MINUTES = 24 * 60
 FUTURE_SLACK = dt.timedelta(minutes=5)
+#: The fields whose problems need saying where, as the form names them (`Invalid.first_of`).
+LABELS = {
+    "question": "Question",
+    "answer": "Answer or notes",
+    "group": "Group",
+    "kind": "Kind",
+    "channel": "Channel",
+    "origin": "How it came about",
+    "initiated_by": "Who reached out",
+    "read_level": "Effort (READ scale)",
+    "topic": "Topic",
+    "outcome": "Outcome",
+    "confidential": "Confidential",
+}
+NOT_LOGGED = "Nothing was logged: correct the line and log it again."
+__all__ = [
+    "USUAL",
+    "UnknownPeople",
+    "capture",
+    "create_touchpoint",
+    "delete_touchpoint",
+    "update_touchpoint",
+]
+
 TOUCHPOINT_FIELDS = [
     "occurred_at",
     "group",
@@ -55,73 +82,6 @@ TOUCHPOINT_FIELDS = [
     "confidential",
     "tags",
 ]
-
-
-class UnknownPeople(Invalid):
-    """Mentions that match nobody (offer to create them) or several people (ask which)."""
-
-    def __init__(self, unknown: list[str], ambiguous: dict[str, list[Person]]) -> None:
-        parts = []
-        if unknown:
-            parts.append(
-                "No one called "
-                + ", ".join(f"“{n}”" for n in unknown)
-                + " yet: create them, or check the spelling."
-            )
-        for name, matches in ambiguous.items():
-            names = ", ".join(
-                p.full_name + (f" <{p.email}>" if p.email else "") for p in matches[:5]
-            )
-            parts.append(f"“{name}” could be {names}: type more of the name.")
-        super().__init__(" ".join(parts), {"people": parts})
-        self.unknown = unknown
-        self.ambiguous = ambiguous
-
-
-def resolve_mentions(
-    by: User, mentions: Iterable[str]
-) -> tuple[list[Person], list[str], dict[str, list[Person]]]:
-    """Match @mentions to people the user may see: by e-mail, exact name, then name prefix."""
-    found: list[Person] = []
-    unknown: list[str] = []
-    ambiguous: dict[str, list[Person]] = {}
-    scope = people_for(by)
-    for mention in mentions:
-        needle = " ".join(mention.split()).lower()
-        if "@" in needle:
-            matches = list(scope.filter(search_text__contains=needle)[:6])
-            matches = [p for p in matches if needle in p.emails] or matches
-            if not matches:
-                # An exact address the user already knows identifies one person even outside
-                # their groups, and avoids a duplicate; several matches reveal nothing.
-                outside = list(Person.objects.filter(email=needle, archived_at=None)[:2])
-                matches = outside if len(outside) == 1 else []
-        else:
-            matches = _by_name(scope, needle)
-            if not matches and "." in needle:
-                matches = list(scope.filter(search_text__contains=needle)[:6])
-        if len(matches) == 1:
-            if matches[0] not in found:
-                found.append(matches[0])
-        elif matches:
-            ambiguous[mention] = matches
-        else:
-            unknown.append(mention)
-    return found, unknown, ambiguous
-
-
-def _by_name(scope, needle: str) -> list[Person]:
-    """People whose name is the needle, else whose name starts with it (at most six).
-
-    Matches the lower-cased search_text rather than full_name with iexact, because SQLite folds
-    case for ASCII letters only and "Łukasik" must be found as surely as "Lukasik".
-    """
-    candidates = list(scope.filter(search_text__startswith=needle).order_by("search_text")[:50])
-    exact = [p for p in candidates if " ".join(p.full_name.split()).lower() == needle]
-    if exact:
-        return exact[:6]
-    names = [p for p in candidates if p.full_name.lower().startswith(needle)]
-    return sorted(names, key=lambda p: p.full_name)[:6]
 
 
 def _infer_group(by: User, people: list[Person]) -> Group | None:
@@ -150,8 +110,18 @@ def _topic(text: str) -> str:
     return first[:120].rsplit(" ", 1)[0] + "…"
 
 
-def _find_or_create(by: User, name: str) -> Person:
-    """Create a mentioned person, unless a concurrent capture just did.
+class _Usual:
+    """The default group for people a capture creates: the librarian's usual one."""
+
+    def __repr__(self) -> str:
+        return "USUAL"
+
+
+USUAL = _Usual()
+
+
+def _find_or_create(by: User, name: str, group: Group | None) -> Person:
+    """Create a mentioned person in `group`, unless a concurrent capture just did.
 
     SQLite's IMMEDIATE transactions already serialise writers; on PostgreSQL a transaction-scoped
     advisory lock on the name does, so two tabs logging the same new name create one person.
@@ -160,7 +130,7 @@ def _find_or_create(by: User, name: str) -> Person:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name.lower()])
     found, _, _ = resolve_mentions(by, [name])
-    return found[0] if found else create_person(by=by, full_name=name)
+    return found[0] if found else create_person(by=by, full_name=name, group=group)
 
 
 @transaction.atomic
@@ -170,11 +140,21 @@ def capture(
     line: str,
     now: dt.datetime | None = None,
     create_missing: bool = False,
+    new_people_group: Group | _Usual | None = USUAL,
+    confirmed: Collection[str] = ASKS,
     **extra: Any,
 ) -> Touchpoint:
     """Log a touchpoint from one capture line (plus any fields the line cannot hold); with
     ``+request`` the line also opens a request, owned by `by` and linked to the touchpoint.
-    The opened request is left on the touchpoint as ``opened_request``."""
+    The opened request is left on the touchpoint as ``opened_request``.
+
+    With `create_missing`, names that match nobody become people, in `new_people_group` (by
+    default the librarian's usual group, `usual_group`; None for none), so that the group's
+    cadence rules bring them back when they are due.
+
+    What the capture box asks before logging (no one named, the same line again within a
+    minute, "tomorrow": `confirm.py`) is asked unless in `confirmed`, which holds all of it
+    by default (the API and the command line say what they mean)."""
     now = now or timezone.localtime()
     # Requests are checked by the middleware; this is for the command line and other callers.
     refuse_bad_text({"line": line, **extra})
@@ -191,12 +171,15 @@ def capture(
         )
     cap: Capture = parse_capture(line, now=now)
     if cap.problems:
-        raise Invalid(" ".join(cap.problems), {"line": list(cap.problems)})
+        raise Invalid(" ".join([*cap.problems, NOT_LOGGED]), {"line": list(cap.problems)})
     people, unknown, ambiguous = resolve_mentions(by, cap.mentions)
     if ambiguous or (unknown and not create_missing):
         raise UnknownPeople(unknown, ambiguous)
-    for name in unknown:
-        people.append(_find_or_create(by, name))
+    check_confirmed(by, line, cap, confirmed)
+    if unknown:
+        group = usual_group(by) if isinstance(new_people_group, _Usual) else new_people_group
+        for name in unknown:
+            people.append(_find_or_create(by, name, group))
     fields: dict[str, Any] = {
         "occurred_at": cap.occurred_at or now,
         "kind": cap.kind,
@@ -265,9 +248,7 @@ def _clean(tp: Touchpoint, now: dt.datetime) -> None:
         for name, messages in e.message_dict.items():
             errors.setdefault(name, []).extend(messages)
     if errors:
-        name, messages = next(iter(errors.items()))
-        label = name.replace("_", " ")
-        raise Invalid(f"{label}: {messages[0]}", errors)
+        raise Invalid.first_of(errors, LABELS)
 
 
 def _set_people(by: User, tp: Touchpoint, people: list[Person]) -> None:

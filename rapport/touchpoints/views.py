@@ -17,10 +17,12 @@ from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record_view
 from rapport.concurrency import Changed, show_conflict
 from rapport.errors import Invalid, RapportError
-from rapport.people.forms import mention_for
-from rapport.people.models import Person
+from rapport.people.models import Group
+from rapport.people.names import UnknownPeople, choices_for
+from rapport.people.queries import groups_to_add_to, usual_of, writable_groups
 from rapport.people.sharing import colleagues_with
-from rapport.touchpoints import services
+from rapport.touchpoints import confirm, services
+from rapport.touchpoints.confirm import Unconfirmed
 from rapport.touchpoints.forms import TouchpointForm
 from rapport.touchpoints.models import Touchpoint
 from rapport.touchpoints.queries import (
@@ -34,18 +36,51 @@ def _autocomplete_url() -> str:
     return reverse("people:person_autocomplete")
 
 
-def _candidates(line: str, ambiguous: dict[str, list[Person]]) -> list[tuple[str, list]]:
-    """For each ambiguous name: its candidates, each with the line rewritten to name them
-    exactly (None when the name was typed in a form we cannot find again in the line)."""
-    result = []
-    for name, people in ambiguous.items():
-        typed = f"@{name}"
-        options = []
-        for p in people:
-            exact = f"@{p.email}" if p.email else mention_for(p.full_name)
-            options.append((p, line.replace(typed, exact, 1) if typed in line else None))
-        result.append((name, options))
-    return result
+def _new_people_group(request: AuthedRequest) -> Group | object | None:
+    """The group chosen for people the capture creates: none ("") or one the librarian may
+    add people to; the usual one when the form did not ask."""
+    chosen = request.POST.get("new_group")
+    if chosen is None:
+        return services.USUAL
+    if not chosen:
+        return None
+    group = writable_groups(request.user).filter(pk=chosen).first() if chosen.isdigit() else None
+    if group is None:
+        raise Invalid(
+            "You cannot add people to that group: choose one you serve.",
+            {"new_group": ["Not a group you serve."]},
+        )
+    return group
+
+
+def _confirmed(request: AuthedRequest) -> set[str]:
+    return set(request.POST.getlist("confirm")) & confirm.ASKS
+
+
+CONFIRM_LABELS = {
+    confirm.NO_ONE: "Log with no one in particular",
+    confirm.AGAIN: "Log it again",
+    confirm.LATER: "Keep the words in the note and log",
+}
+
+
+def _asking(request: AuthedRequest, line: str, err: confirm.Unconfirmed) -> dict:
+    """What the capture answer needs to ask: the answers given so far and those asked now (as
+    hidden fields), the button that confirms them, and for "tomorrow" a request due then."""
+    keep = {k: request.POST[k] for k in ("create_missing", "new_group") if k in request.POST}
+    answers = sorted(_confirmed(request) | set(err.asks))
+    labels = [CONFIRM_LABELS[k] for k in err.asks]
+    context = {
+        "asks": err.asks,
+        "keep": keep,
+        "answers": answers,
+        "confirm_label": labels[0] if len(labels) == 1 else "Log it as it is",
+    }
+    if confirm.LATER in err.asks and err.later_on:
+        context["request_line"] = f"{line} +request"
+        context["request_answers"] = [a for a in answers if a != confirm.LATER]
+        context["request_label"] = f"Open a request due {confirm.day(err.later_on)} and log"
+    return context
 
 
 @require_POST
@@ -58,10 +93,19 @@ def capture(request: AuthedRequest) -> HttpResponse:
     context: dict = {"line": line}
     try:
         tp = services.capture(
-            by=request.user, line=line, create_missing=request.POST.get("create_missing") == "1"
+            by=request.user,
+            line=line,
+            create_missing=request.POST.get("create_missing") == "1",
+            new_people_group=_new_people_group(request),
+            confirmed=_confirmed(request),
         )
-    except services.UnknownPeople as err:
-        context.update(error=err, unknown=err.unknown, ambiguous=_candidates(line, err.ambiguous))
+    except UnknownPeople as err:
+        context.update(error=err, unknown=err.unknown, ambiguous=choices_for(line, err.ambiguous))
+        if err.unknown:
+            groups = groups_to_add_to(request.user)
+            context.update(groups=groups, usual=usual_of(groups))
+    except Unconfirmed as err:
+        context.update(error=err, **_asking(request, line, err))
     except RapportError as err:
         context["error"] = err
     else:

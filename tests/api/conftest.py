@@ -154,9 +154,11 @@ KINDS = (
 
 
 def one_error(path: str, field: str, message: str, label: str | None = None) -> dict:
-    """A 422 about one field. Ninja names the field as sent; our services say it in words
-    ("full name"), which `label` gives."""
-    return invalid(f"{label or field}: {message}", path, {field: [message]})
+    """A 422 about one field. Ninja names the field as sent; our services say it as the form
+    names it ("Full name"), which `label` gives, or not at all (`label=""`) when the message
+    is a whole sentence."""
+    detail = message if label == "" else f"{label or field}: {message}"
+    return invalid(detail, path, {field: [message]})
 
 
 def touchpoint_json(tp: Touchpoint, hidden: tuple = ()) -> dict:

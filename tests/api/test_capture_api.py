@@ -4,13 +4,14 @@ import pytest
 
 from rapport.people.models import Person
 from rapport.touchpoints.models import Touchpoint
+from rapport.touchpoints.services import NOT_LOGGED
 from tests.api.conftest import invalid, touchpoint_json
 
 EMPTY_LINE = "Type what happened, e.g. “@Ana Ruiz asked for search strings ~20m”."
 LONG_LINE = (
     "That line is 5,001 characters; keep it under 5,000 and put long notes in the full form."
 )
-BAD_READ = "read:9 is not on the READ scale (1–6); left in the text."
+BAD_READ = "read:9 is not on the READ scale (1–6)."
 NO_GROUP = "There is no group 1000000000 that you can see."
 
 
@@ -68,7 +69,7 @@ def test_capture_touchpoint_create_missing_adds_the_person(call, world):
     [
         ({"line": "   "}, EMPTY_LINE, {"line": ["Empty."]}),
         ({"line": "x" * 5001}, LONG_LINE, {"line": ["Too long."]}),
-        ({"line": "@Ana Ruiz asked ~20m read:9"}, BAD_READ, {"line": [BAD_READ]}),
+        ({"line": "@Ana Ruiz asked ~20m read:9"}, f"{BAD_READ} {NOT_LOGGED}", {"line": [BAD_READ]}),
         ({}, "line: Field required", {"line": ["Field required"]}),
         ({"line": "@Ana Ruiz hi", "group": 10**9}, NO_GROUP, {"group": [NO_GROUP]}),
     ],

@@ -228,10 +228,15 @@ def test_create_person_round_trip(call, world):
 @pytest.mark.parametrize(
     ("body", "field", "message", "label"),
     [
-        ({"full_name": "Zoe", "email": "zoe@"}, "email", "Enter a valid email address.", None),
-        ({"full_name": "Zoe", "orcid": "0000-0002-1825-0098"}, "orcid", WRONG_CHECK_DIGIT, None),
-        ({"full_name": "   "}, "full_name", "A person needs a name.", "full name"),
-        ({"full_name": "Z" * 5000}, "full_name", TOO_LONG_NAME, "full name"),
+        ({"full_name": "Zoe", "email": "zoe@"}, "email", "Enter a valid email address.", "E-mail"),
+        (
+            {"full_name": "Zoe", "orcid": "0000-0002-1825-0098"},
+            "orcid",
+            WRONG_CHECK_DIGIT,
+            "ORCID iD",
+        ),
+        ({"full_name": "   "}, "full_name", "A person needs a name.", "Full name"),
+        ({"full_name": "Z" * 5000}, "full_name", TOO_LONG_NAME, "Full name"),
         ({"full_name": "Zoe", "status": "professor"}, "status", STATUSES, None),
         ({"full_name": 42}, "full_name", "Input should be a valid string", None),
         (
@@ -303,13 +308,13 @@ def test_update_person_referred_by_null_clears_it(call, world):
     ("body", "field", "message", "label"),
     [
         ({"full_name": None}, "full_name", "Input should be a valid string", None),
-        ({"email": "ana@"}, "email", "Enter a valid email address.", None),
-        ({"orcid": "12345"}, "orcid", NOT_AN_ORCID, None),
+        ({"email": "ana@"}, "email", "Enter a valid email address.", "E-mail"),
+        ({"orcid": "12345"}, "orcid", NOT_AN_ORCID, "ORCID iD"),
         (
             {"other_emails": ["ok@uni.example", "nope"]},
             "other_emails",
             NOT_AN_EMAIL,
-            "other emails",
+            "Other e-mail addresses",
         ),
         ({"referred_by": 0}, "referred_by", "Input should be greater than or equal to 1", None),
     ],

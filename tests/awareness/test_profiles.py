@@ -36,8 +36,36 @@ def test_profile_terms_come_with_their_evidence(world):
     # the world's own touchpoint says "PRISMA search strings" too: three questions, one paper
     assert prisma.counts == {"touchpoint": 3, "publication": 1}
     assert prisma.because() == "from 3 questions, 1 paper"
-    tag = next(t for t in profile.terms if t.term == "systematic review")
-    assert tag.counts == {"touchpoint": 2}
+    # A tag is the librarian's label, not the person's words.
+    assert "systematic review" not in [t.term for t in profile.terms]
+
+
+def test_profile_terms_are_the_persons_words_never_the_librarians_notes(world):
+    """Outreach, deliverables and what we started are the librarian's words: shown to the
+    person on their public page as "their interests", they would be wrong."""
+    carla = world.carla
+    for q in ("Raman spectroscopy of perovskite films", "perovskite films degradation"):
+        make_touchpoint(world.alice, [carla], question=q, tags=["outreach"])
+    make_touchpoint(
+        world.alice, [carla], question="outreach visit, will report findings", initiated_by="us"
+    )
+    make_touchpoint(world.alice, [carla], question="sent the report findings", kind="deliverable")
+    make_touchpoint(world.alice, [carla], question="report findings workshop", kind="instruction")
+    make_touchpoint(
+        world.alice,
+        [carla],
+        question="Raman report",
+        answer="Report findings sent; outreach done.",
+        origin="campaign",
+    )
+
+    profile = profile_for(carla)
+
+    assert [t.term for t in profile.terms] == ["perovskite films"]
+    assert [e.text for e in profile.evidence] == [
+        "perovskite films degradation",
+        "Raman spectroscopy of perovskite films",
+    ]
 
 
 def test_profile_never_reads_confidential_touchpoints(world):

@@ -103,6 +103,8 @@ def test_capture_unknown_person_offers_to_create_them(phone, sign_in, world):
     )
     create = phone.locator("#capture-create-missing")
     expect(create).to_have_text("Create Zoe Quinn and log")
+    # alice's usual group (the one she logs most in) is chosen for the new person
+    expect(phone.locator("#capture-new-group")).to_have_value(str(world.chem.pk))
     expect(box).to_have_value(line)  # kept, to correct a misspelling
     assert Person.objects.filter(full_name="Zoe Quinn").count() == 0
     assert Touchpoint.objects.count() == 3
@@ -118,6 +120,48 @@ def test_capture_unknown_person_offers_to_create_them(phone, sign_in, world):
     tp = Touchpoint.objects.get(question="asked for a dataset")
     assert (tp.author, list(tp.people.all()), tp.capture_line) == (world.alice, [zoe], line)
     assert Touchpoint.objects.count() == 4
+    assert list(zoe.memberships.values_list("group__name", flat=True)) == ["Chemistry Lab"]
+
+
+def test_capture_naming_nobody_asks_who_then_logs_with_no_one(phone, sign_in, world):
+    sign_in(phone, "alice")
+    box = phone.locator("#capture-line")
+
+    box.fill("helped with a citation")
+    box.press("Enter")
+
+    expect(phone.locator("#capture-error")).to_have_text(
+        "Who was it with? Add them to the line as @Name, or log it with no one in particular."
+    )
+    assert Touchpoint.objects.count() == 3
+
+    phone.locator("#capture-confirm").click()
+
+    expect(phone.locator("#capture-result [data-capture-saved]")).to_contain_text(
+        "Logged question with no one in particular"
+    )
+    tp = Touchpoint.objects.get(capture_line="helped with a citation")
+    assert list(tp.people.all()) == []
+
+
+def test_capture_tomorrow_offers_a_request_due_then(phone, sign_in, world):
+    from rapport.requests.models import Request
+
+    sign_in(phone, "alice")
+    box = phone.locator("#capture-line")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+
+    box.fill("@Ana Ruiz asked for stats, will send tomorrow")
+    box.press("Enter")
+    offer = phone.locator("#capture-open-request")
+    expect(offer).to_have_text(
+        f"Open a request due {tomorrow:%a} {tomorrow.day} {tomorrow:%b} and log"
+    )
+    offer.click()
+
+    expect(phone.locator("#capture-result [data-capture-saved]")).to_contain_text("Opened request")
+    assert Request.objects.get().due_on == tomorrow
+    assert scroll_width(phone) <= 390
 
 
 def _future_line() -> tuple[str, str]:
@@ -125,7 +169,7 @@ def _future_line() -> tuple[str, str]:
     moment = dt.datetime.combine(day, dt.time(12, 0))
     return (
         f"@Ana Ruiz asked for a dataset {day:%Y-%m-%d}",
-        f"occurred at: {moment:%a %d %b %Y %H:%M} is in the future; "
+        f"{moment:%a %d %b %Y %H:%M} is in the future; "
         "a touchpoint records something that already happened.",
     )
 
@@ -135,7 +179,8 @@ def _future_line() -> tuple[str, str]:
     [
         (
             "@Ana Ruiz asked for a dataset read:9",
-            "read:9 is not on the READ scale (1–6); left in the text.",
+            "read:9 is not on the READ scale (1–6). "
+            "Nothing was logged: correct the line and log it again.",
         ),
         _future_line(),
     ],

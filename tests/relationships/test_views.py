@@ -96,7 +96,7 @@ def test_panel_shows_stage_health_and_its_parts(client, world, dora):
 
     assert '<span class="badge stage stage-4" id="rel-stage">Advocate</span>' in html
     assert '<strong id="rel-health">68</strong>' in html
-    assert '<span class="meta" id="rel-health-then">· 66 thirty days ago</span>' in html
+    assert '<span class="meta" id="rel-health-then">· was 66 thirty days ago</span>' in html
     assert (
         "Health is 30% recency + 25% frequency + 15% depth + 10% breadth + 20% initiative, "
         "each part scored from 0 to 100" in html
@@ -191,8 +191,16 @@ def test_panel_overdue_counts_days_past_the_ideal(client, world):
     html = page(client, late)
 
     assert "Every 90–180 days, from rule: Faculty." in html
-    assert f"Overdue by {days_over} days, past the maximum of 180 days." in html
+    assert (
+        "Overdue: 110 days later than the ideal interval of 90 days, and past the maximum of 180."
+        in html
+    )
     assert days_over == 110
+    make_touchpoint(world.alice, [late], occurred_at=local_days_ago(91))
+    refresh([late.pk])
+    html = page(client, late)
+    due = (timezone.localdate() - dt.timedelta(days=1)).strftime("%-d %b %Y")
+    assert f"Due since {due}: 1 day later than the ideal interval of 90 days." in html
 
 
 def test_panel_shows_override_cadence_and_snooze(client, world, dora):
@@ -247,7 +255,7 @@ def test_person_page_query_count(client, world, dora):
         response = client.get(address)
 
     assert response.status_code == 200
-    assert len(ctx.captured_queries) == 16  # and the view's audit entry, and who awaits a share
+    assert len(ctx.captured_queries) == 17  # the audit entry, who awaits a share, groups to add to
 
 
 def test_person_page_query_count_does_not_grow_with_state(client, world, dora):
@@ -261,7 +269,7 @@ def test_person_page_query_count_does_not_grow_with_state(client, world, dora):
     with CaptureQueriesContext(connection) as ctx:
         client.get(reverse("people:person_detail", args=[dora.pk]))
 
-    assert len(ctx.captured_queries) == 16  # 14, the view's audit entry, who awaits a share
+    assert len(ctx.captured_queries) == 17  # 14, audit entry, who awaits a share, groups to add to
 
 
 # Access

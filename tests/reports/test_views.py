@@ -1,6 +1,7 @@
 """The report pages and briefs for each role: what each shows, and what it must never show."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -162,6 +163,7 @@ def test_person_brief_gathers_who_state_work_and_interests(client, world, ana_wo
     assert '<h1 id="brief-title">Ana Ruiz</h1>' in html
     assert "Chemistry Lab <span" in html
     assert 'id="brief-stage">Client</span>' in html
+    assert re.search(r"/100 health \(was \d+ thirty days ago\)", html)
     assert "Systematic review search" in html
     assert "follow up" in html
     assert "DMP draft v2" in html

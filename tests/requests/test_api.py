@@ -229,7 +229,7 @@ def test_add_deliverable(call, world, req):
         ("https://example.org/x", "https://example.org/x", "")
     ]
     assert bad.body == invalid(
-        "url: “ftp://x” is not a web address (https://…).",
+        "“ftp://x” is not a web address (https://…).",
         path,
         {"url": ["“ftp://x” is not a web address (https://…)."]},
     )

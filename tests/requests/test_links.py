@@ -34,7 +34,7 @@ def test_a_deliverable_link_must_be_a_web_address(world, link, message):
     with pytest.raises(Invalid) as err:
         services.add_deliverable(by=world.alice, request=req, title="Strategy", url=link)
 
-    assert (err.value.message, err.value.fields) == (f"url: {message}", {"url": [message]})
+    assert (err.value.message, err.value.fields) == (message, {"url": [message]})
     assert Deliverable.objects.count() == 0
 
 
@@ -45,7 +45,7 @@ def test_the_api_refuses_a_script_link_for_a_deliverable(call, world):
     reply = call("POST", path, as_=world.alice, body={"url": "vbscript:msgbox(1)"})
 
     message = f"“vbscript:msgbox(1)” {NOT_WEB}"
-    assert (reply.status, reply.body) == (422, invalid(f"url: {message}", path, {"url": [message]}))
+    assert (reply.status, reply.body) == (422, invalid(message, path, {"url": [message]}))
     assert Deliverable.objects.count() == 0
 
 

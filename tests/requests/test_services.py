@@ -71,24 +71,24 @@ def test_open_request_for_another_librarian(world):
     ("fields", "message", "field"),
     [
         ({"people": []}, "A request needs at least one person who asked.", "people"),
-        ({"need": "   "}, "need: What do they need? Write it in their words.", "need"),
-        ({"follow_up_days": 0}, "follow up days: Follow up after 1 to 365 days, not 0.", None),
+        ({"need": "   "}, "What do they need? Write it in their words.", "need"),
+        ({"follow_up_days": 0}, "Follow up after 1 to 365 days, not 0.", None),
         (
             {"follow_up_days": 10000},
-            "follow up days: Follow up after 1 to 365 days, not 10000.",
+            "Follow up after 1 to 365 days, not 10000.",
             None,
         ),
         (
             {"due_on": dt.date(1999, 1, 1)},
-            "due on: 1 Jan 1999 is more than a year ago; give the date still ahead.",
+            "Due: 1 Jan 1999 is more than a year ago; give the date still ahead.",
             None,
         ),
         (
             {"deadline": dt.date(2999, 1, 1)},
-            "deadline: 1 Jan 2999 is more than five years ahead.",
+            "Their deadline: 1 Jan 2999 is more than five years ahead.",
             None,
         ),
-        ({"title": "t" * 201}, f"title: {TOO_LONG}", None),
+        ({"title": "t" * 201}, f"Short title: {TOO_LONG}", None),
         ({"colour": "red"}, "Unknown field(s): colour.", None),
     ],
     ids=["no-people", "no-need", "follow-up-0", "follow-up-10000", "far-past", "far-future",
@@ -468,7 +468,7 @@ def test_set_outcome_bad_tags(world):
     with pytest.raises(Invalid) as err:
         services.set_outcome(by=world.alice, request=req, story="s", story_tags="grant")
 
-    assert err.value.message == "story tags: Tags must be a list of words."
+    assert err.value.message == "Tags must be a list of words."
     req.refresh_from_db()
     assert (req.story, req.story_tags) == ("", [])
 
@@ -489,9 +489,9 @@ def test_add_deliverable_file_is_stored_under_media_root(world, settings, tmp_pa
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({}, "title: Give a title, a link, a file or a description."),
-        ({"url": "javascript:alert(1)"}, "url: “javascript:alert(1)” is not a web address (https://…)."),
-        ({"title": "x" * 201}, "title: Keep the title under 200 characters."),
+        ({}, "Give a title, a link, a file or a description."),
+        ({"url": "javascript:alert(1)"}, "“javascript:alert(1)” is not a web address (https://…)."),
+        ({"title": "x" * 201}, "Keep the title under 200 characters."),
     ],
 )  # fmt: skip
 def test_add_deliverable_bad_input(world, fields, message):

@@ -75,7 +75,7 @@ def test_similar_shows_only_what_the_viewer_may_read(world, past):
 def test_similar_leaves_out_the_touchpoint_itself(world, past):
     tp = past["close"]
 
-    found = ids(similar_questions(world.alice, tp.question, exclude_touchpoint=tp))
+    found = ids(similar_questions(world.alice, tp.question, exclude=[tp]))
 
     assert tp.pk not in found
     assert found == [past["loose"].pk]  # "cite"/"style" in its question; not the secret one

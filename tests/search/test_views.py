@@ -146,6 +146,25 @@ def test_similar_page_without_javascript_for_a_request(client, world):
     assert f'<a href="/touchpoints/{past.pk}/">PRISMA flow</a>' in html
 
 
+def test_similar_for_a_request_leaves_out_its_own_touchpoints(client, world):
+    past = make_touchpoint(world.alice, [world.ben], topic="PRISMA flow", days_ago=20)
+    own = make_touchpoint(world.alice, [world.ana], topic="PRISMA checklist help", days_ago=1)
+    req = Request.objects.create(
+        owner=world.alice,
+        title="Review",
+        need="PRISMA checklist help",
+        status_changed_at=timezone.now(),
+    )
+    req.people.set([world.ana])
+    req.touchpoints.set([own])
+    client.force_login(world.alice)
+
+    html = client.get("/search/similar/", {"request": req.pk}).content.decode()
+
+    assert f'href="/touchpoints/{own.pk}/"' not in html
+    assert f'<a href="/touchpoints/{past.pk}/">PRISMA flow</a>' in html
+
+
 def test_request_page_has_the_similar_panel(client, world):
     req = Request.objects.create(
         owner=world.alice, title="Review", need="PRISMA help", status_changed_at=timezone.now()

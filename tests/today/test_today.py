@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rapport.errors import Forbidden
-from rapport.people.models import Membership
+from rapport.people.models import Membership, Person
 from rapport.relationships.models import Snooze
 from rapport.relationships.services import refresh_all, set_cadence, snooze
 from rapport.today.today import build
@@ -127,7 +127,10 @@ def test_today_page_lists_rows_with_log_contact_and_snooze(client, world, desk):
     assert 'id="today-past_max"' in html
     assert 'href="?log=%40Olga%20Old%20#capture-line"' in html
     assert f'action="/today/snooze/{desk["olga"].pk}/"' in html
-    assert "110 days past the ideal 90 (at most 180; rule: Faculty)" in " ".join(html.split())
+    assert (
+        "110 days later than the ideal interval of 90 days (at most 180 days; rule: Faculty)"
+        in " ".join(html.split())
+    )
     assert "health 50 → 22 in 30 days" in html
 
 
@@ -180,9 +183,34 @@ def test_today_command_prints_the_same_list(world, desk, capsys):
     olga_last = local_days_ago(200, NOW)
     assert out[start + 1] == (
         f"  Olga Old (First contact, health 39) — last contact {olga_last:%d %b %Y}, "
-        "110 days past the ideal 90 (rule: Faculty)"
+        "110 days later than the ideal interval of 90 days (rule: Faculty)"
     )
     assert "  Dee Drift (Client, health 22) — health 50 → 22 in 30 days" in out
+
+
+def test_never_contacted_says_why_someone_added_long_ago_is_new(client, world, desk):
+    nora = desk["nora"]
+    old = make_person("Olive Longago", status="other")
+    Person.objects.filter(pk=old.pk).update(created_at=NOW - dt.timedelta(days=365))
+    Membership.objects.create(
+        person=old, group=world.chem, started_on=timezone.localdate() - dt.timedelta(days=3)
+    )
+    client.force_login(world.alice)
+
+    rows = {
+        r.person.full_name: r.new_because for r in build(world.alice, NOW).section("never").rows
+    }
+    html = " ".join(client.get(reverse("home")).text.split())
+
+    joined = timezone.localdate() - dt.timedelta(days=3)
+    added_old = f"{timezone.localtime(NOW - dt.timedelta(days=365)):%-d %b %Y}"
+    assert rows["Olive Longago"] == (
+        f"joined Chemistry Lab on {joined:%-d %b %Y} (added {added_old})"
+    )
+    assert rows["Nora New"] == f"added {timezone.localtime(nora.created_at):%-d %b %Y}"
+    assert (
+        f"joined Chemistry Lab on {joined:%-d %b %Y} (added {added_old}), no touchpoint yet" in html
+    )
 
 
 def test_today_command_refuses_a_manager_and_unknown_users(world):

@@ -134,13 +134,13 @@ def test_mention_unterminated_quote_is_problem():
     cap = parse('@"Ana de la Cruz asked')
     assert cap.mentions == ()
     assert cap.text == '@"Ana de la Cruz asked'
-    assert cap.problems == ('@"Ana is missing its closing "; left in the text.',)
+    assert cap.problems == ('@"Ana is missing its closing ".',)
 
 
 def test_mention_empty_quote_is_problem():
     cap = parse("@{} asked")
     assert (cap.mentions, cap.text) == ((), "@{} asked")
-    assert cap.problems == ("@{} names nobody; left in the text.",)
+    assert cap.problems == ("@{} names nobody.",)
 
 
 @pytest.mark.parametrize("token", ["@", "@@", "@,", "@5pm", "@#x", "x@y.org"])
@@ -183,15 +183,15 @@ def test_minutes_forms_parsed(token, minutes):
 @pytest.mark.parametrize(
     ("token", "problem"),
     [
-        ("~9999m", "~9999m is longer than a day; left in the text."),
-        ("~25h", "~25h is longer than a day; left in the text."),
+        ("~9999m", "~9999m is longer than a day."),
+        ("~25h", "~25h is longer than a day."),
         (
             "~99999999999999999999h",
-            "~99999999999999999999h is longer than a day; left in the text.",
+            "~99999999999999999999h is longer than a day.",
         ),
-        ("~0m", "~0m is not a positive duration; left in the text."),
-        ("~1h75", "~1h75 is not a duration like ~20m, ~1h30 or ~1.5h; left in the text."),
-        ("~20x", "~20x is not a duration like ~20m, ~1h30 or ~1.5h; left in the text."),
+        ("~0m", "~0m is not a positive duration."),
+        ("~1h75", "~1h75 is not a duration like ~20m, ~1h30 or ~1.5h."),
+        ("~20x", "~20x is not a duration like ~20m, ~1h30 or ~1.5h."),
     ],
 )
 def test_minutes_bad_value_is_problem(token, problem):
@@ -209,8 +209,8 @@ def test_minutes_conflict_is_problem_same_value_is_not():
     assert cap.minutes == 20
     assert cap.text == "~1h ~60"
     assert cap.problems == (
-        "~1h conflicts with ~20m; left in the text.",
-        "~60 conflicts with ~20m; left in the text.",
+        "~1h conflicts with ~20m.",
+        "~60 conflicts with ~20m.",
     )
     assert parse("~1h30 ~90m").consumed == ("~1h30", "~90m")
 
@@ -227,7 +227,7 @@ def test_read_level_case_insensitive_key():
 def test_read_level_out_of_scale_is_problem(token):
     cap = parse(f"helped {token}")
     assert (cap.read_level, cap.text) == (None, f"helped {token}")
-    assert cap.problems == (f"{token} is not on the READ scale (1–6); left in the text.",)
+    assert cap.problems == (f"{token} is not on the READ scale (1–6).",)
 
 
 @pytest.mark.parametrize(
@@ -251,7 +251,7 @@ def test_via_unknown_is_problem():
     assert cap.problems == (
         (
             "via:pigeon is not one of walkby, desk, meeting, email, chat, phone, video, routine, "
-            "referral, campaign, alert; left in the text."
+            "referral, campaign, alert."
         ),
     )
 
@@ -259,7 +259,7 @@ def test_via_unknown_is_problem():
 def test_via_conflict_is_problem():
     cap = parse("via:desk via:chat via:desk")
     assert (cap.via, cap.text) == ("desk", "via:chat")
-    assert cap.problems == ("via:chat conflicts with via:desk; left in the text.",)
+    assert cap.problems == ("via:chat conflicts with via:desk.",)
 
 
 def test_kind_explicit_wins_over_inference():
@@ -273,7 +273,7 @@ def test_kind_unknown_is_problem():
     assert cap.problems == (
         (
             "kind:chat is not one of question, consultation, instruction, meeting, hallway, "
-            "email, deliverable; left in the text."
+            "email, deliverable."
         ),
     )
 
@@ -306,7 +306,7 @@ def test_initiated_by_explicit():
 def test_initiated_by_unknown_is_problem():
     cap = parse("by:me")
     assert (cap.initiated_by, cap.text) == (None, "by:me")
-    assert cap.problems == ("by:me is not one of them, us; left in the text.",)
+    assert cap.problems == ("by:me is not one of them, us.",)
 
 
 @pytest.mark.parametrize(
@@ -388,13 +388,13 @@ def test_occurred_at_invalid_times_are_prose():
 def test_occurred_at_invalid_iso_is_problem(token):
     cap = parse(f"met {token}")
     assert (cap.occurred_at, cap.text) == (None, f"met {token}")
-    assert cap.problems == (f"{token} is not a valid date; left in the text.",)
+    assert cap.problems == (f"{token} is not a valid date.",)
 
 
 def test_occurred_at_second_iso_date_is_problem():
     cap = parse("yesterday 2026-11-20")
     assert cap.occurred_at == datetime(2026, 11, 24, 12, 0, tzinfo=MADRID)
-    assert cap.problems == ("2026-11-20 conflicts with yesterday; left in the text.",)
+    assert cap.problems == ("2026-11-20 conflicts with yesterday.",)
 
 
 def test_occurred_at_uses_nows_zone_not_utc():
@@ -458,7 +458,8 @@ REALISTIC = [
     "2026-02-30", "2026-11-20T14:05", "14:00", "9:30am", "2pm", "at", "asked", "sent",
     "workshop", "consultation", "came", "by", "emailed", "me", ",", ".", "@", "\u0301",
     "+request", "+Request,", "+1", "due:fri", "due:tomorrow", "due:2026-12-01", "due:3d",
-    "due:in", "3", "days", "due:x", "due:2026-02-30",
+    "due:in", "3", "days", "due:x", "due:2026-02-30", "tomorrow", "Tomorrow.", "next", "week",
+    "week.",
 ]  # fmt: skip
 WORDS = st.one_of(st.sampled_from(REALISTIC), st.text(min_size=1, max_size=8))
 LINES = st.lists(st.tuples(WORDS, st.sampled_from([" ", "  ", "\t", "\n"])), max_size=30).map(
@@ -481,6 +482,9 @@ def check_invariants(line: str, cap: Capture) -> None:
     assert len(set(cap.tags)) == len(cap.tags)
     assert all(p.endswith(".") for p in cap.problems)
     assert cap.due_on is None or cap.request  # a due date never lands without +request
+    # A word for a day to come is either the request's due date or left in the text.
+    assert cap.later is None or (not cap.request and all(w in cap.text for w in cap.later.split()))
+    assert (cap.later is None) == (cap.later_on is None)
 
 
 @settings(max_examples=200, deadline=None)
@@ -493,3 +497,11 @@ def test_property_arbitrary_text_never_raises_and_loses_nothing(line, now):
 @given(line=LINES, now=NOWS)
 def test_property_grammar_lines_never_raise_and_lose_nothing(line, now):
     check_invariants(line, parse(line, now))
+
+
+def test_every_day_word_also_ends_a_name():
+    from rapport.people.mentions import DAY_WORDS
+    from rapport.touchpoints import capture
+
+    assert set(capture._DAY_WORDS) | {"tomorrow"} == DAY_WORDS
+    assert [w for w in capture._LATER if " " not in w] == ["tomorrow"]

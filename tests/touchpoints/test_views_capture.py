@@ -62,7 +62,7 @@ def test_capture_plain_post_ignores_a_next_on_another_site(client, world):
 BAD_LINES = [
     ("", "Type what happened"),
     ("   ", "Type what happened"),
-    ("@Ana Ruiz asked read:9", "read:9 is not on the READ scale (1–6); left in the text."),
+    ("@Ana Ruiz asked read:9", "read:9 is not on the READ scale (1–6)."),
     ("@Ana Ruiz asked 2999-01-01", "is in the future"),
     ("@Zed Nobody asked for a book", "No one called “Zed Nobody” yet"),
 ]

@@ -69,8 +69,7 @@ def write_deliverable(
     if len(description) > MAX_TEXT:
         errors["description"] = [f"Keep this under {MAX_TEXT:,} characters."]
     if errors:
-        name, messages = next(iter(errors.items()))
-        raise Invalid(f"{name.replace('_', ' ')}: {messages[0]}", errors)
+        raise Invalid.first_of(errors, {"description": "Note"})
     deliverable = Deliverable(
         request=request,
         title=title,

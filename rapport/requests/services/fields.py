@@ -79,6 +79,23 @@ def check_linkable(touchpoint: Touchpoint) -> None:
         )
 
 
+#: The fields whose problems need saying where, as the request forms name them
+#: (`Invalid.first_of`); the others' messages are whole sentences.
+LABELS = {
+    "title": "Short title",
+    "purpose": "What it is for",
+    "project": "Project",
+    "grant": "Grant",
+    "course": "Course",
+    "deadline": "Their deadline",
+    "scope": "Scope",
+    "preferred_format": "Preferred format",
+    "due_on": "Due",
+    "outcome": "How did it go?",
+    "story": "Impact story",
+}
+
+
 def require_people(people: list[Person]) -> None:
     """A request is always for someone."""
     if not people:
@@ -139,8 +156,7 @@ def clean(req: Request, today: dt.date, dates: Iterable[str] = ()) -> None:
         for name, messages in e.message_dict.items():
             errors.setdefault(name, []).extend(messages)
     if errors:
-        name, messages = next(iter(errors.items()))
-        raise Invalid(f"{name.replace('_', ' ')}: {messages[0]}", errors)
+        raise Invalid.first_of(errors, LABELS)
 
 
 def assign(req: Request, fields: dict[str, Any]) -> None:

@@ -22,7 +22,8 @@ from rapport.errors import Invalid
 from rapport.people.models import Membership
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin, Touchpoint
 from tests.awareness.digests.conftest import NOW, make_item, make_match, subscribe
-from tests.factories import make_person
+from tests.conftest import free_port
+from tests.factories import make_person, make_touchpoint
 
 
 def page(token: str, rest: str = "") -> str:
@@ -93,6 +94,26 @@ def test_the_page_shows_what_we_keep_and_never_confidential_notes(world, client,
     assert '<a href="https://journal.example/prisma-2020">PRISMA 2020 explained</a>' in html
     assert "sent 2 Mar 2026" in html
     assert 'id="consent"' not in html  # she already said yes
+
+
+def test_the_page_shows_the_persons_words_never_the_librarians_notes(world, client):
+    sub = subscribe(world.ana)
+    for question in ("outreach: report findings", "report findings follow-up"):
+        make_touchpoint(
+            world.alice,
+            [world.ana],
+            question=question,
+            initiated_by=Initiator.US,
+            tags=["outreach"],
+        )
+    make_touchpoint(world.alice, [world.ana], question="PRISMA flow diagram")
+
+    response = client.get(page(sub.token))
+
+    assert [t["term"] for t in response.context["terms"]] == ["prisma"]
+    html = response.content.decode()
+    assert "report" not in html.lower()
+    assert "outreach" not in html.lower()
 
 
 def test_consent_is_recorded_only_by_the_button(world, client):
@@ -275,6 +296,20 @@ def test_feedback_without_any_librarian_is_stored_but_not_logged(world, client):
     match.refresh_from_db()
     assert match.feedback == "useful"
     assert Touchpoint.objects.filter(origin=Origin.ALERT).count() == 0
+
+
+def test_invite_with_the_mail_server_down_says_so_in_words(world, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+
+    with pytest.raises(Invalid) as err:
+        subscriptions.invite(by=world.alice, person=world.ben)
+
+    assert err.value.message == (
+        "The invitation could not be sent: the library's mail server is not answering. "
+        "Nothing was sent; try again later, and if it keeps failing, tell your administrator."
+    )
+    assert "Errno" not in err.value.message
 
 
 def test_invite_emails_the_link_and_asks_before_anything_is_sent(world, inbox, settings):

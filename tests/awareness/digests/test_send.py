@@ -122,7 +122,10 @@ def test_mail_server_down_keeps_the_digest_and_the_next_run_sends_it_once(alerts
     assert (down.composed, down.sent, down.failed) == (1, 0, 1)
     digest = Digest.objects.get()
     assert (digest.status, digest.attempts, digest.sent_at) == (Digest.Status.FAILED, 1, None)
-    assert digest.last_error.startswith("The mail server could not be reached: ")
+    assert digest.last_error == (
+        "The mail server could not be reached: it refused the connection (is it running, at "
+        "the EMAIL_HOST and EMAIL_PORT set?)."
+    )
     assert down.errors == [f"ana.ruiz@uni.example: {digest.last_error}"]
     assert set(Match.objects.values_list("status", "digest")) == {(MatchStatus.APPROVED, digest.pk)}
     assert Subscription.objects.get().last_sent_at is None
