@@ -167,11 +167,15 @@ def arxiv_id_from(value: str) -> str:
 
 def title_key(title: str) -> str:
     """A title reduced for de-duplication: case folded, accents and punctuation dropped,
-    whitespace collapsed, at most 300 characters."""
+    whitespace collapsed, at most 300 characters. A title with no letters ("⟨100⟩", "2019",
+    "∅") keeps its symbols and punctuation, so it matches only the same title, not every other
+    title made of the same digits (or of none)."""
     decomposed = unicodedata.normalize("NFKD", title or "")
     kept = "".join(
         ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch)
     )
+    if not any(ch.isalpha() for ch in kept):
+        kept = unicodedata.normalize("NFKC", title or "")
     return " ".join(kept.casefold().split())[:300]
 
 
@@ -290,7 +294,10 @@ def clean_abstract(value: str) -> str:
     return stripped.lstrip() if stripped != text else text
 
 
-_TAG = re.compile(r"<[^<>]*>")
+# A tag starts with its name (or /, !, ?) right after the "<": "p < 0.05 and q > 1" is text.
+_TAG = re.compile(
+    r"<(?:/?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?|!--.*?--|![A-Za-z][^<>]*|\?[^<>]*\?)>", re.S
+)
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 _BLOCK_END = re.compile(r"</\s*(?:[\w-]+:)?(?:p|sec|div|li|title|br)\s*>|<\s*br\s*/?>", re.I)
 _HEADING = re.compile(
@@ -307,12 +314,35 @@ def strip_markup(value: str) -> str:
     return clean_abstract(html.unescape(_TAG.sub("", text)))
 
 
-def clean_title(value: str) -> str:
-    """A title on one line, without markup and without a trailing full stop."""
-    text = one_line(strip_markup(value)) if "<" in (value or "") else one_line(value)
+def strip_tags(value: str) -> str:
+    """The text without its HTML or XML tags (entities and a lone "<" left as they are)."""
+    return _TAG.sub("", value) if "<" in (value or "") else value or ""
+
+
+# Words whose full stop is part of them, so a title ending in one keeps it: "… King Jr."
+_ABBREVIATIONS = {
+    "jr", "sr", "dr", "mr", "mrs", "ms", "st", "inc", "ltd", "co", "corp", "bros", "al", "etc",
+    "vs", "no", "nos", "vol", "vols", "ed", "eds", "pp", "cf", "approx", "fig", "figs", "ca",
+    "e.g", "i.e", "ph.d", "a.m", "p.m",
+}  # fmt: skip
+_INITIALS = re.compile(r"(?:^|\s)(?:[A-Z]\.)+$")
+
+
+def _abbreviation_at_end(text: str) -> bool:
+    last = text.rsplit(None, 1)[-1].lstrip("([“‘\"'")
+    return last[:-1].casefold() in _ABBREVIATIONS or bool(_INITIALS.search(text))
+
+
+def clean_title(value: str, *, markup: bool = True) -> str:
+    """A title on one line, without markup (unless `markup` is False: the caller removed it)
+    and without a trailing full stop, unless the stop ends an abbreviation ("Jr.", "U.S.")."""
+    has_markup = markup and "<" in (value or "")
+    text = one_line(strip_markup(value)) if has_markup else one_line(value)
     if "&" in text:
         text = html.unescape(text)
-    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+    if text.endswith(".") and not text.endswith("..") and not _abbreviation_at_end(text):
+        return text[:-1]
+    return text
 
 
 def unique(values: list[str]) -> list[str]:

@@ -41,6 +41,16 @@ def test_title_key_drops_case_accents_punctuation_and_extra_space():
     assert title_key("Café—Society") == title_key("cafe society")
 
 
+def test_title_key_keeps_the_symbols_of_a_title_without_letters():
+    assert [title_key(t) for t in ("⟨100⟩", "(100)", "∅", " 2019 ", "—")] == [
+        "⟨100⟩",
+        "(100)",
+        "∅",
+        "2019",
+        "—",
+    ]
+
+
 def test_title_key_is_at_most_300_characters():
     assert len(title_key("word " * 200)) == 300
 
