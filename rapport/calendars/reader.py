@@ -6,6 +6,7 @@ are expanded within the chosen dates; cancelled instances, EXDATEs and all-day e
 skipped, and moved instances (RECURRENCE-ID) replace the ones they move.
 """
 
+import dataclasses
 import datetime as dt
 import re
 import warnings
@@ -45,6 +46,7 @@ VIDEO_PROPERTIES = (
 # line of underscores, Google a row of -::~:~::~ marks): the librarian's notes come before.
 BOILERPLATE = re.compile(r"^(_{10,}|-::~[:~]+::-)\s*$", re.M)
 BLOCK = r"^BEGIN:{0}\r?$.*?^END:{0}\r?$"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # a placeholder start, replaced per occurrence
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,7 @@ class _Expander:
     def __init__(self, reading: Reading, since: dt.datetime, until: dt.datetime, tz: ZoneInfo):
         self.reading, self.since, self.until, self.tz = reading, since, until, tz
         self.steps = 0  # repetitions worked out so far, against MAX_STEPS
+        self._made: dict[int, tuple[Any, Meeting, str]] = {}
 
     def start_of(self, event: Any, label: str) -> dt.datetime | None:
         try:
@@ -254,13 +257,24 @@ class _Expander:
         elif len(self.reading.meetings) >= MAX_MEETINGS:
             self.reading.skipped[OVER] += 1
         else:
-            meeting = _meeting(event, key, start, _length(event))
-            refused = first_bad_text(_texts(meeting))
+            meeting, refused = self._made_from(event)
             if refused:
                 label = printable(meeting.summary[:80]) or "An event"
-                self.reading.problems.append((label, f"{refused[1]} Not logged."))
+                self.reading.problems.append((label, f"{refused} Not logged."))
             else:
-                self.reading.meetings.append(meeting)
+                self.reading.meetings.append(dataclasses.replace(meeting, key=key, start=start))
+
+    def _made_from(self, event: Any) -> tuple[Meeting, str]:
+        """The meeting an event makes, with its start and key still to set, and why its text
+        cannot be stored ("" when it can): worked out once for all of a series' occurrences
+        (a daily meeting held for ten years has thousands), not once for each."""
+        made = self._made.get(id(event))
+        if made is None or made[0] is not event:
+            uid = str(event.get("UID", "")).strip()
+            meeting = _meeting(event, uid, _EPOCH, _length(event))
+            refused = first_bad_text(_texts(meeting))
+            made = self._made[id(event)] = (event, meeting, refused[1] if refused else "")
+        return made[1], made[2]
 
     def _within(self, found: Any, label: str) -> list[dt.datetime]:
         """The rule's starts within the dates, generated one by one and no more than room is
