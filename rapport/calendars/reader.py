@@ -46,6 +46,11 @@ VIDEO_PROPERTIES = (
 # line of underscores, Google a row of -::~:~::~ marks): the librarian's notes come before.
 BOILERPLATE = re.compile(r"^(_{10,}|-::~[:~]+::-)\s*$", re.M)
 BLOCK = r"^BEGIN:{0}\r?$.*?^END:{0}\r?$"
+_ZONE_BLOCK = re.compile(BLOCK.format("VTIMEZONE") + r"\n?", re.M | re.S | re.I)
+_ZONE_PART = re.compile(r"^BEGIN:(STANDARD|DAYLIGHT)\r?$(.*?)^END:\1\r?$", re.M | re.S | re.I)
+_ZONE_ID = re.compile(r"^TZID(?:;[^:\r\n]*)?:(.*?)\r?$", re.M | re.I)
+_OFFSET_FROM = re.compile(r"^TZOFFSETFROM[;:]", re.M | re.I)
+_OFFSET_TO = re.compile(r"^TZOFFSETTO[;:]", re.M | re.I)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # a placeholder start, replaced per occurrence
 
 
@@ -116,6 +121,57 @@ def _components(text: str, problems: list[tuple[str, str]]) -> list[Any]:
         except Exception as exc:
             problems.append((f"event {number}", f"Could not be read: {_short(exc)}"))
     return found
+
+
+def _without_offsetless_zones(text: str) -> tuple[str, set[str]]:
+    """The text without the VTIMEZONEs that give no offsets (no STANDARD or DAYLIGHT part, or
+    one without TZOFFSETFROM and TZOFFSETTO), and their names. Such a zone says nothing about
+    the times in it: parsers either refuse the file or read them at some offset of their own.
+    Left out, the times are read in the library's zone (`_warn_unknown_zones` says so)."""
+    dropped: set[str] = set()
+
+    def keep_or_drop(found: re.Match[str]) -> str:
+        block = found.group(0)
+        parts = _ZONE_PART.findall(block)
+        if parts and all(
+            _OFFSET_FROM.search(body) and _OFFSET_TO.search(body) for _, body in parts
+        ):
+            return block
+        name = _ZONE_ID.search(block)
+        dropped.add(name.group(1).strip().strip('"') if name else "")
+        return ""
+
+    return _ZONE_BLOCK.sub(keep_or_drop, text), dropped
+
+
+def _warn_unknown_zones(
+    events: list[Any], undefined: set[str], tz: ZoneInfo, problems: list[tuple[str, str]]
+) -> None:
+    """One problem per time zone that no offsets define (dropped, or a name no time zone
+    database knows): its times were read as the library's, which the librarian should check."""
+    events_in: Counter[str] = Counter()
+    for event in events:
+        for name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+            try:
+                value = event.get(name)
+                tzid = getattr(value, "params", {}).get("TZID") if value is not None else None
+                moment = getattr(value, "dt", None)
+            except Exception:  # an unreadable value: reported where the event is read
+                continue
+            if tzid and isinstance(moment, dt.datetime) and moment.tzinfo is None:
+                events_in[str(tzid)] += 1
+                break
+    zone = getattr(tz, "key", str(tz))
+    for name, count in sorted(events_in.items()):
+        why = "is defined without offsets" if name in undefined else "is not one Rapport knows"
+        problems.append(
+            (
+                "file",
+                f"The time zone “{printable(name[:80])}” {why}: the times of {count} "
+                f"event{'s' if count != 1 else ''} in it were read as the library's time "
+                f"({zone}). Check them against your calendar.",
+            )
+        )
 
 
 def _short(exc: Exception) -> str:
@@ -348,8 +404,10 @@ def read_meetings(data: bytes, *, since: dt.datetime, until: dt.datetime, tz: Zo
     """Every meeting occurrence that started between `since` and `until`; never raises on a
     damaged file (what cannot be read is listed in `problems`)."""
     reading = Reading()
-    events = _components(decode(data), reading.problems)
+    text, undefined = _without_offsetless_zones(decode(data))
+    events = _components(text, reading.problems)
     reading.events = len(events)
+    _warn_unknown_zones(events, undefined, tz, reading.problems)
     expand = _Expander(reading, since, until, tz)
     overrides: dict[tuple[str, str], tuple[str, Any]] = {}
     masters: list[tuple[str, Any]] = []

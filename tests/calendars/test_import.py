@@ -343,3 +343,26 @@ def test_a_daily_meeting_held_for_years_logs_every_occurrence_in_a_few_queries(w
         by=world.alice, file=io.BytesIO(data), filename="standup.ics", since=first
     )
     assert (again.meetings, again.already) == (0, days)
+
+
+def test_a_zone_without_offsets_is_the_librarys_own_with_a_warning_in_the_preview(world, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    data = fixture("zones-without-offsets.ics").read_bytes()
+    job = services.upload_ics(
+        by=world.alice, file=io.BytesIO(data), filename="rooms.ics", since=SINCE
+    )
+
+    assert [row[:2] for row in job.planned] == [
+        ["Tue 01 Jul 2025 10:00", "Data management consultation"],
+        ["Wed 02 Jul 2025 14:00", "Lab induction"],
+        ["Thu 03 Jul 2025 09:30", "Archive visit"],
+        ["Fri 04 Jul 2025 15:00", "Seminar in New York"],
+        ["Wed 09 Jul 2025 14:00", "Lab induction"],
+    ]
+    assert [message for _, message in job.problems][1] == (
+        "The time zone “Campus Time” is defined without offsets: the times of 1 event in it "
+        "were read as the library's time (Europe/Berlin). Check them against your calendar."
+    )
+    job = services.run_ics_import(job.pk)
+    first = imported(world.alice).first()
+    assert first.occurred_at == dt.datetime(2025, 7, 1, 8, 0, tzinfo=dt.UTC)
