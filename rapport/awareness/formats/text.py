@@ -185,18 +185,18 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("jan", "january", "janvier", "januar"),
-            ("feb", "february", "fevrier", "février", "februar"),
-            ("mar", "march", "mars", "märz", "marz"),
-            ("apr", "april", "avril"),
+            ("jan", "january", "janvier", "janv", "januar", "jän", "jänner"),
+            ("feb", "february", "fevrier", "février", "févr", "fév", "fev", "februar"),
+            ("mar", "march", "mars", "märz", "marz", "mär", "mrz"),
+            ("apr", "april", "avril", "avr"),
             ("may", "mai"),
             ("jun", "june", "juin", "juni"),
-            ("jul", "july", "juillet", "juli"),
-            ("aug", "august", "aout", "août"),
+            ("jul", "july", "juillet", "juil", "juli"),
+            ("aug", "august", "aout", "août", "aoû"),
             ("sep", "sept", "september", "septembre"),
-            ("oct", "october", "octobre", "oktober"),
+            ("oct", "october", "octobre", "oktober", "okt"),
             ("nov", "november", "novembre"),
-            ("dec", "december", "decembre", "décembre", "dezember"),
+            ("dec", "december", "decembre", "décembre", "déc", "dezember", "dez"),
         ),
         start=1,
     )
@@ -256,6 +256,41 @@ def date_from_text(value: str) -> date | None:
     found = _ISOISH.search(text)
     if found:
         return make_date(found.group(1), found.group(2), found.group(3))
+    return None
+
+
+_ISO_DAY = re.compile(r"(?<![\d/.-])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d/.-])")
+_CJK_DAY = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_NAMED_DAY_MONTH = re.compile(r"(?<![\w.])(\d{1,2})\.?\s+([^\W\d_]{3,9})\.?,?\s+(\d{4})(?!\d)")
+_NAMED_MONTH_DAY = re.compile(r"(?<![\w.])([^\W\d_]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?!\d)")
+
+
+def _day(year: str, month: str | int | None, day: str) -> date | None:
+    number = month_number(month)
+    if number is None:
+        return None
+    try:
+        return date(int(year), number, int(day))
+    except ValueError:  # 30 February: not a day, and not to be moved to another
+        return None
+
+
+def day_from_text(value: str) -> date | None:
+    """A whole date (day, month and year) from the ways feeds write one: ISO 8601 and its
+    cousins, RFC 822 ("Tue, 04 Mar 2025 10:00:00 GMT"), "4 March 2025", "March 4, 2025",
+    month names in English, French or German, "2025年3月4日". None for anything less: a year
+    alone, a season, a month name Rapport does not know, an impossible day."""
+    text = (value or "").strip()
+    for pattern, order in (
+        (_ISO_DAY, (1, 2, 3)),
+        (_CJK_DAY, (1, 2, 3)),
+        (_NAMED_DAY_MONTH, (3, 2, 1)),
+        (_NAMED_MONTH_DAY, (3, 1, 2)),
+    ):
+        found = pattern.search(text)
+        if found:
+            year, month, day = (found.group(n) for n in order)
+            return _day(year, month, day)
     return None
 
 
