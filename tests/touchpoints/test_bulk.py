@@ -111,3 +111,17 @@ def test_a_manager_may_not_log_touchpoints_and_nothing_changes(world):
         create_touchpoints(by=world.alice, entries=daily([world.ana], 1, colour="red"))
 
     assert not Touchpoint.objects.filter(source_system="test").exists()
+
+
+def test_a_row_another_writer_stored_meanwhile_is_counted_not_stored_twice(world, monkeypatch):
+    from rapport.touchpoints import bulk_services
+
+    create_touchpoints(by=world.alice, entries=daily([world.ana], 2))
+    # As if another import committed these two after this one looked for them.
+    monkeypatch.setattr(bulk_services, "_used_ids", lambda rows: set())
+
+    done = create_touchpoints(by=world.alice, entries=daily([world.ana], 4))
+
+    assert (sorted(done.touchpoints), sorted(done.already)) == ([2, 3], [0, 1])
+    assert Touchpoint.objects.filter(source_system="test").count() == 4
+    assert AuditEntry.objects.filter(object_type="touchpoint").count() == 4
