@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 export RAPPORT_DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: run test test-fast fuzz lint format typecheck bench bench-m bench-matching eval-matching \
-	bench-imports bench-import-reading bench-vcards bench-duplicates bench-backup bench-webhooks clean
+	bench-imports bench-import-reading bench-vcards bench-calendars bench-duplicates bench-backup \
+	bench-webhooks clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +60,9 @@ bench-import-reading: $(STAMP)  ## reading a LibAnswers export into typed rows, 
 
 bench-vcards: $(STAMP)  ## 10,000 and 100,000 vCards imported, against a bare parse + executemany
 	$(BENCH) benchmarks.vcards
+
+bench-calendars: $(STAMP)  ## a daily meeting of 3,714 days from .ics, against dateutil + executemany
+	$(BENCH) benchmarks.calendars
 
 bench-duplicates: $(STAMP)  ## duplicate candidates across 100,000 people with planted duplicates
 	$(BENCH) benchmarks.duplicates

@@ -1,23 +1,22 @@
 """From meetings read out of a file to touchpoints: who took part, what is new, logging it.
 
-`plan` decides everything without writing (the preview shows it); `log_planned` writes what
-the plan holds through `rapport.touchpoints.services.create_touchpoint`, one savepoint per
-meeting, so relationship state, the audit and webhooks stay as for any touchpoint.
+`plan` decides everything without writing (the preview shows it); `log_all` writes what the
+plan holds through `rapport.touchpoints.bulk_services.create_touchpoints`, so relationship
+state, the audit and webhooks stay as for any touchpoint, in a time that grows with the
+meetings, not with their square.
 """
 
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
-
 from rapport.accounts.models import User
 from rapport.calendars.reader import Meeting, Reading
 from rapport.people.addresses import by_address, with_address
 from rapport.people.models import Person
 from rapport.people.queries import people_for
+from rapport.touchpoints.bulk_services import NewTouchpoint, create_touchpoints
 from rapport.touchpoints.models import Channel, Initiator, Kind, Origin, Touchpoint
-from rapport.touchpoints.services import create_touchpoint
 
 SOURCE = "ics"
 MAX_EXTERNAL_ID = 100
@@ -129,25 +128,38 @@ def plan(by: User, reading: Reading) -> Plan:
     return result
 
 
-def log_planned(by: User, planned: Planned) -> bool:
-    """Log one planned meeting; False if another import logged it first."""
-    meeting = planned.meeting
-    try:
-        with transaction.atomic():
-            create_touchpoint(
-                by=by,
-                people=planned.people,
-                occurred_at=meeting.start,
-                kind=Kind.MEETING,
-                channel=planned.channel,
-                origin=Origin.SCHEDULED,
-                initiated_by=planned.initiated_by,
-                minutes=meeting.minutes,
-                topic=meeting.summary[:300] or "Meeting",
-                answer=meeting.description[:MAX_NOTES],
-                source_system=SOURCE,
-                external_id=planned.external_id,
-            )
-    except IntegrityError:
-        return False
-    return True
+@dataclass
+class Logged:
+    logged: int = 0
+    already: int = 0  # another import logged them first
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def log_all(by: User, to_log: list[Planned]) -> Logged:
+    """Log the planned meetings as touchpoints, in one go (`create_touchpoints`: each person's
+    state is recomputed once, not once per meeting); a meeting another import logged first
+    is counted, one refused is listed with the reason."""
+    entries = [
+        NewTouchpoint(
+            people=planned.people,
+            fields={
+                "occurred_at": planned.meeting.start,
+                "kind": Kind.MEETING,
+                "channel": planned.channel,
+                "origin": Origin.SCHEDULED,
+                "initiated_by": planned.initiated_by,
+                "minutes": planned.meeting.minutes,
+                "topic": planned.meeting.summary[:300] or "Meeting",
+                "answer": planned.meeting.description[:MAX_NOTES],
+                "source_system": SOURCE,
+                "external_id": planned.external_id,
+            },
+        )
+        for planned in to_log
+    ]
+    done = create_touchpoints(by=by, entries=entries)
+    problems = [
+        (to_log[index].meeting.summary or "Meeting", message)
+        for index, message in sorted(done.refused.items())
+    ]
+    return Logged(len(done.touchpoints), len(done.already), problems)

@@ -6,6 +6,7 @@ are expanded within the chosen dates; cancelled instances, EXDATEs and all-day e
 skipped, and moved instances (RECURRENCE-ID) replace the ones they move.
 """
 
+import dataclasses
 import datetime as dt
 import re
 import warnings
@@ -45,6 +46,12 @@ VIDEO_PROPERTIES = (
 # line of underscores, Google a row of -::~:~::~ marks): the librarian's notes come before.
 BOILERPLATE = re.compile(r"^(_{10,}|-::~[:~]+::-)\s*$", re.M)
 BLOCK = r"^BEGIN:{0}\r?$.*?^END:{0}\r?$"
+_ZONE_BLOCK = re.compile(BLOCK.format("VTIMEZONE") + r"\n?", re.M | re.S | re.I)
+_ZONE_PART = re.compile(r"^BEGIN:(STANDARD|DAYLIGHT)\r?$(.*?)^END:\1\r?$", re.M | re.S | re.I)
+_ZONE_ID = re.compile(r"^TZID(?:;[^:\r\n]*)?:(.*?)\r?$", re.M | re.I)
+_OFFSET_FROM = re.compile(r"^TZOFFSETFROM[;:]", re.M | re.I)
+_OFFSET_TO = re.compile(r"^TZOFFSETTO[;:]", re.M | re.I)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # a placeholder start, replaced per occurrence
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,57 @@ def _components(text: str, problems: list[tuple[str, str]]) -> list[Any]:
         except Exception as exc:
             problems.append((f"event {number}", f"Could not be read: {_short(exc)}"))
     return found
+
+
+def _without_offsetless_zones(text: str) -> tuple[str, set[str]]:
+    """The text without the VTIMEZONEs that give no offsets (no STANDARD or DAYLIGHT part, or
+    one without TZOFFSETFROM and TZOFFSETTO), and their names. Such a zone says nothing about
+    the times in it: parsers either refuse the file or read them at some offset of their own.
+    Left out, the times are read in the library's zone (`_warn_unknown_zones` says so)."""
+    dropped: set[str] = set()
+
+    def keep_or_drop(found: re.Match[str]) -> str:
+        block = found.group(0)
+        parts = _ZONE_PART.findall(block)
+        if parts and all(
+            _OFFSET_FROM.search(body) and _OFFSET_TO.search(body) for _, body in parts
+        ):
+            return block
+        name = _ZONE_ID.search(block)
+        dropped.add(name.group(1).strip().strip('"') if name else "")
+        return ""
+
+    return _ZONE_BLOCK.sub(keep_or_drop, text), dropped
+
+
+def _warn_unknown_zones(
+    events: list[Any], undefined: set[str], tz: ZoneInfo, problems: list[tuple[str, str]]
+) -> None:
+    """One problem per time zone that no offsets define (dropped, or a name no time zone
+    database knows): its times were read as the library's, which the librarian should check."""
+    events_in: Counter[str] = Counter()
+    for event in events:
+        for name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+            try:
+                value = event.get(name)
+                tzid = getattr(value, "params", {}).get("TZID") if value is not None else None
+                moment = getattr(value, "dt", None)
+            except Exception:  # an unreadable value: reported where the event is read
+                continue
+            if tzid and isinstance(moment, dt.datetime) and moment.tzinfo is None:
+                events_in[str(tzid)] += 1
+                break
+    zone = getattr(tz, "key", str(tz))
+    for name, count in sorted(events_in.items()):
+        why = "is defined without offsets" if name in undefined else "is not one Rapport knows"
+        problems.append(
+            (
+                "file",
+                f"The time zone “{printable(name[:80])}” {why}: the times of {count} "
+                f"event{'s' if count != 1 else ''} in it were read as the library's time "
+                f"({zone}). Check them against your calendar.",
+            )
+        )
 
 
 def _short(exc: Exception) -> str:
@@ -232,6 +290,7 @@ class _Expander:
     def __init__(self, reading: Reading, since: dt.datetime, until: dt.datetime, tz: ZoneInfo):
         self.reading, self.since, self.until, self.tz = reading, since, until, tz
         self.steps = 0  # repetitions worked out so far, against MAX_STEPS
+        self._made: dict[int, tuple[Any, Meeting, str]] = {}
 
     def start_of(self, event: Any, label: str) -> dt.datetime | None:
         try:
@@ -254,13 +313,24 @@ class _Expander:
         elif len(self.reading.meetings) >= MAX_MEETINGS:
             self.reading.skipped[OVER] += 1
         else:
-            meeting = _meeting(event, key, start, _length(event))
-            refused = first_bad_text(_texts(meeting))
+            meeting, refused = self._made_from(event)
             if refused:
                 label = printable(meeting.summary[:80]) or "An event"
-                self.reading.problems.append((label, f"{refused[1]} Not logged."))
+                self.reading.problems.append((label, f"{refused} Not logged."))
             else:
-                self.reading.meetings.append(meeting)
+                self.reading.meetings.append(dataclasses.replace(meeting, key=key, start=start))
+
+    def _made_from(self, event: Any) -> tuple[Meeting, str]:
+        """The meeting an event makes, with its start and key still to set, and why its text
+        cannot be stored ("" when it can): worked out once for all of a series' occurrences
+        (a daily meeting held for ten years has thousands), not once for each."""
+        made = self._made.get(id(event))
+        if made is None or made[0] is not event:
+            uid = str(event.get("UID", "")).strip()
+            meeting = _meeting(event, uid, _EPOCH, _length(event))
+            refused = first_bad_text(_texts(meeting))
+            made = self._made[id(event)] = (event, meeting, refused[1] if refused else "")
+        return made[1], made[2]
 
     def _within(self, found: Any, label: str) -> list[dt.datetime]:
         """The rule's starts within the dates, generated one by one and no more than room is
@@ -334,8 +404,10 @@ def read_meetings(data: bytes, *, since: dt.datetime, until: dt.datetime, tz: Zo
     """Every meeting occurrence that started between `since` and `until`; never raises on a
     damaged file (what cannot be read is listed in `problems`)."""
     reading = Reading()
-    events = _components(decode(data), reading.problems)
+    text, undefined = _without_offsetless_zones(decode(data))
+    events = _components(text, reading.problems)
     reading.events = len(events)
+    _warn_unknown_zones(events, undefined, tz, reading.problems)
     expand = _Expander(reading, since, until, tz)
     overrides: dict[tuple[str, str], tuple[str, Any]] = {}
     masters: list[tuple[str, Any]] = []

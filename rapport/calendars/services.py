@@ -23,7 +23,7 @@ from rapport.accounts.models import User
 from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record
 from rapport.calendars.feed import feed_text
-from rapport.calendars.importer import Plan, log_planned, plan
+from rapport.calendars.importer import Plan, log_all, plan
 from rapport.calendars.models import (
     FEED_PREFIX,
     CalendarFeed,
@@ -407,15 +407,10 @@ def _run(job: CalendarImport) -> CalendarImport:
         with job.file.open("rb") as stream:
             reading, result = read_file(by, stream.read(), job.since)
         with transaction.atomic():
-            logged = 0
-            for planned in result.to_log:
-                try:
-                    if log_planned(by, planned):
-                        logged += 1
-                    else:
-                        result.already += 1
-                except Invalid as err:
-                    reading.problems.append((planned.meeting.summary or "Meeting", err.message))
+            written = log_all(by, result.to_log)
+            logged = written.logged
+            result.already += written.already
+            reading.problems.extend(written.problems)
             _fill(job, reading, result, logged)
             job.status, job.worker = CalendarImport.Status.DONE, ""
             job.finished_at = timezone.now()

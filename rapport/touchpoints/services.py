@@ -221,7 +221,7 @@ def _when(moment: dt.datetime) -> str:
         return moment.isoformat(timespec="minutes")
 
 
-def _clean(tp: Touchpoint, now: dt.datetime) -> None:
+def _clean(tp: Touchpoint, now: dt.datetime, *, constraints: bool = True) -> None:
     errors: dict[str, list[str]] = {}
     if tp.occurred_at is None:
         errors["occurred_at"] = ["When did it happen?"]
@@ -243,7 +243,10 @@ def _clean(tp: Touchpoint, now: dt.datetime) -> None:
         tp.tags = list(dict.fromkeys(t.strip().lstrip("#").lower() for t in tp.tags if t.strip()))
     tp.topic = tp.topic.strip()[:300] or _topic(tp.question.strip())
     try:
-        tp.full_clean(exclude=["author", "tags", "occurred_at", "minutes", *errors])
+        tp.full_clean(
+            exclude=["author", "tags", "occurred_at", "minutes", *errors],
+            validate_constraints=constraints,
+        )
     except ValidationError as e:
         for name, messages in e.message_dict.items():
             errors.setdefault(name, []).extend(messages)

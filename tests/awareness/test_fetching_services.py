@@ -47,6 +47,29 @@ def test_an_allowed_feed_on_the_campus_network_is_imported(world, allow_loopback
     assert list(Item.objects.values_list("title", flat=True)) == ["A"]
 
 
+def test_a_fetched_feeds_unreadable_dates_are_left_empty_and_reported(world, allow_loopback):
+    feed = (
+        b'<rss version="2.0"><channel><title>T</title>'
+        b"<item><title>Jornadas de la biblioteca</title><link>https://x.example/1</link>"
+        b"<pubDate>martes, 4 de marzo de 2025</pubDate></item>"
+        b"<item><title>Report</title><link>https://x.example/2</link>"
+        b"<pubDate>2025</pubDate></item></channel></rss>"
+    )
+    with web_site({"/feed": answer(200, feed, content_type="application/rss+xml")}) as site:
+        result = services.import_feed(by=world.alice, url=f"{site.url}/feed", match=False)
+
+    assert result.created == 2
+    assert list(Item.objects.order_by("title").values_list("title", "published_on")) == [
+        ("Jornadas de la biblioteca", None),
+        ("Report", None),
+    ]
+    assert [str(p) for p in result.problems] == [
+        "entry 1: Its date “martes, 4 de marzo de 2025” could not be read as a day; it was "
+        "left empty.",
+        "entry 2: Its date “2025” could not be read as a day; it was left empty.",
+    ]
+
+
 def test_orcid_resolving_to_a_private_address_is_refused(world, monkeypatch):
     real = socket.getaddrinfo
 

@@ -95,6 +95,29 @@ def test_import_publications_keeps_them_once(world):
     assert pub.authors == ["Ana Ruiz", "Ben Okafor"]
 
 
+def test_titles_without_letters_are_not_taken_for_ones_already_there(world):
+    data = (
+        b"@article{a, title = {{$\\langle$}100{$\\rangle$}}, year = 2014}\n"
+        b"@article{b, title = {(100)}, year = 2015}\n"
+        b"@article{c, title = {$\\emptyset$}, year = 2016}\n"
+        b"@article{d, title = {$\\infty$}, year = 2017}\n"
+    )
+    make_item("100 ways to search")
+
+    items = services.import_items(by=world.alice, data=data, filename="t.bib", match=False)
+    pubs = services.import_publications(by=world.alice, person=world.ana, data=data)
+    again = services.import_publications(by=world.alice, person=world.ana, data=data)
+
+    assert (items.created, items.duplicates) == (4, 0)
+    assert (pubs.created, pubs.duplicates, again.created, again.duplicates) == (4, 0, 0, 4)
+    assert sorted(Publication.objects.values_list("title", flat=True)) == [
+        "(100)",
+        "∅",
+        "∞",
+        "⟨100⟩",
+    ]
+
+
 def test_set_interest_normalises_and_audits(world):
     interest = services.set_interest(
         by=world.alice, person=world.ana, term=" Scoping-Reviews ", state="pinned"

@@ -4,6 +4,8 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rapport.audit.models import AuditEntry
@@ -302,3 +304,65 @@ def test_a_meeting_with_text_that_cannot_be_stored_is_reported_not_logged(world)
             "Not logged.",
         ],
     ]
+
+
+def daily_since(first: dt.date, *, tzid: str = "Europe/London") -> bytes:
+    """A daily stand-up since `first` with Ana and Ben, organised by Alice."""
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:standup@uni.example\r\nSUMMARY:Lab stand-up\r\n"
+        f"DTSTART;TZID={tzid}:{first:%Y%m%d}T093000\r\n"
+        f"DTEND;TZID={tzid}:{first:%Y%m%d}T094500\r\nRRULE:FREQ=DAILY\r\n"
+        "ORGANIZER:mailto:alice@library.example\r\n"
+        "ATTENDEE;CN=Ana Ruiz:mailto:ana.ruiz@uni.example\r\n"
+        "ATTENDEE;CN=Ben Okafor:mailto:ben@uni.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+def test_a_daily_meeting_held_for_years_logs_every_occurrence_in_a_few_queries(world):
+    today = timezone.localdate()
+    first = today - dt.timedelta(days=3 * 365)
+    data = daily_since(first)
+    job = services.upload_ics(
+        by=world.alice, file=io.BytesIO(data), filename="standup.ics", since=first
+    )
+    days = (today - first).days + (timezone.localtime().time() >= dt.time(9, 30))
+
+    with CaptureQueriesContext(connection) as queries:
+        job = services.run_ics_import(job.pk)
+
+    assert (job.status, job.meetings, job.already, job.problems) == ("done", days, 0, [])
+    logged = imported(world.alice)
+    assert logged.count() == days
+    assert Participation.objects.filter(touchpoint__in=logged).count() == 2 * days
+    first_one = logged.first()
+    assert (timezone.localtime(first_one.occurred_at).date(), first_one.minutes) == (first, 15)
+    assert world.ana.relationship.minutes == 15 * days
+    assert len(queries) < days / 10  # inserts in batches, never a query per meeting
+    again = services.upload_ics(
+        by=world.alice, file=io.BytesIO(data), filename="standup.ics", since=first
+    )
+    assert (again.meetings, again.already) == (0, days)
+
+
+def test_a_zone_without_offsets_is_the_librarys_own_with_a_warning_in_the_preview(world, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    data = fixture("zones-without-offsets.ics").read_bytes()
+    job = services.upload_ics(
+        by=world.alice, file=io.BytesIO(data), filename="rooms.ics", since=SINCE
+    )
+
+    assert [row[:2] for row in job.planned] == [
+        ["Tue 01 Jul 2025 10:00", "Data management consultation"],
+        ["Wed 02 Jul 2025 14:00", "Lab induction"],
+        ["Thu 03 Jul 2025 09:30", "Archive visit"],
+        ["Fri 04 Jul 2025 15:00", "Seminar in New York"],
+        ["Wed 09 Jul 2025 14:00", "Lab induction"],
+    ]
+    assert [message for _, message in job.problems][1] == (
+        "The time zone “Campus Time” is defined without offsets: the times of 1 event in it "
+        "were read as the library's time (Europe/Berlin). Check them against your calendar."
+    )
+    job = services.run_ics_import(job.pk)
+    first = imported(world.alice).first()
+    assert first.occurred_at == dt.datetime(2025, 7, 1, 8, 0, tzinfo=dt.UTC)

@@ -174,3 +174,37 @@ SUMMARY:Every minute
     assert reading.problems == [
         ("Every minute", "Its repetitions were not worked out: the file repeats too much.")
     ]
+
+
+def test_zones_without_offsets_are_read_as_the_librarys_zone_and_said_so():
+    reading = read(fixture("zones-without-offsets.ics").read_bytes())
+
+    assert [(m.summary, m.start.astimezone(dt.UTC).isoformat()) for m in reading.meetings] == [
+        # 10:00 in London in July (BST), not 10:00 UTC or some parser's guess
+        ("Data management consultation", "2025-07-01T09:00:00+00:00"),
+        ("Lab induction", "2025-07-02T13:00:00+00:00"),
+        ("Lab induction", "2025-07-09T13:00:00+00:00"),
+        ("Archive visit", "2025-07-03T08:30:00+00:00"),
+        ("Seminar in New York", "2025-07-04T13:00:00+00:00"),
+    ]
+    assert [m.minutes for m in reading.meetings] == [60, 30, 30, 60, 60]
+    assert reading.problems == [
+        (
+            "file",
+            "The time zone “(UTC+01:00) Somewhere, Elsewhere” is not one Rapport knows: the "
+            "times of 1 event in it were read as the library's time (Europe/London). Check "
+            "them against your calendar.",
+        ),
+        (
+            "file",
+            "The time zone “Campus Time” is defined without offsets: the times of 1 event in "
+            "it were read as the library's time (Europe/London). Check them against your "
+            "calendar.",
+        ),
+        (
+            "file",
+            "The time zone “Lab Time” is defined without offsets: the times of 1 event in it "
+            "were read as the library's time (Europe/London). Check them against your "
+            "calendar.",
+        ),
+    ]

@@ -1,8 +1,9 @@
 """BibTeX and BibLaTeX files as exported by Zotero, Mendeley, JabRef, Scopus and Web of Science.
 
 bibtexparser splits the file into blocks and fields; Rapport evaluates the values itself so it
-can resolve @string macros joined with #, notice a missing comma between two fields, and turn
-LaTeX accents into Unicode. A broken entry becomes a problem; the rest of the file is still read.
+can resolve @string macros joined with #, notice a missing comma between two fields (and skip
+an empty one: `, ,`), and turn TeX into the Unicode a reader expects (`tex.py`). A broken entry
+becomes a problem; the rest of the file is still read.
 """
 
 import logging
@@ -15,9 +16,9 @@ from bibtexparser.middlewares.names import (
     parse_single_name_into_parts,
     split_multiple_persons_names,
 )
-from pylatexenc.latex2text import LatexNodes2Text
 
 from rapport.awareness.formats.records import ParseResult, Problem, Record
+from rapport.awareness.formats.tex import tex_to_text, without_html
 from rapport.awareness.formats.text import (
     arxiv_id_from,
     clean_abstract,
@@ -40,9 +41,7 @@ logging.getLogger("bibtexparser.splitter").addFilter(
     lambda record: record.levelno < logging.WARNING
 )
 
-_LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
 _FIELD_START = re.compile(r"^([A-Za-z][\w\-:.+]*)\s*=\s*", re.S)
-_BARE_PERCENT = re.compile(r"(?<!\\)%")
 _KINDS = {"dataset": "dataset", "data": "dataset", "software": "tool"}
 _PREPRINT_TYPES = {"unpublished", "misc", "online", "preprint", "techreport", "report"}
 _VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "series")
@@ -130,16 +129,18 @@ class _Evaluator:
         return "".join(parts)
 
 
-def latex_to_text(value: str) -> str:
-    """Unicode text from a BibTeX value: accents, dashes and escaped symbols decoded, the
-    braces that protect capitals dropped."""
-    if not any(ch in value for ch in "\\$~%") and "--" not in value:
-        # Only braces protecting capitals: no need for the (slow) LaTeX parser.
-        return value.replace("{", "").replace("}", "")
-    try:
-        return _LATEX.latex_to_text(_BARE_PERCENT.sub(r"\\%", value))
-    except Exception:  # pylatexenc gives up on some broken markup; keep the text we have
-        return value.replace("{", "").replace("}", "")
+def _title(values: dict[str, str]) -> str:
+    """The title as a reader would cite it: biblatex's subtitle joined with a colon, and the
+    titleaddon when there is nothing else. HTML some managers export (<i>…</i>) is dropped
+    before the TeX is read, so a `<` in maths stays a character."""
+
+    def text(name: str) -> str:
+        return one_line(tex_to_text(without_html(values.get(name, ""))))
+
+    title, subtitle = text("title"), text("subtitle")
+    if title and subtitle:
+        title = f"{title}{' ' if title[-1] in ':.?!' else ': '}{subtitle}"
+    return clean_title(title or subtitle or text("titleaddon"), markup=False)
 
 
 def _names(raw_value: str) -> list[str]:
@@ -153,7 +154,7 @@ def _names(raw_value: str) -> list[str]:
             name = " ".join(words) + (", " + " ".join(parts.jr) if parts.jr else "")
         except Exception:  # an unbalanced name; keep it whole rather than lose it
             name = one
-        name = one_line(latex_to_text(name))
+        name = one_line(tex_to_text(name))
         if name:
             names.append(name)
     return names
@@ -161,7 +162,7 @@ def _names(raw_value: str) -> list[str]:
 
 def _entry_record(entry: model.Entry, values: dict[str, str], raws: dict[str, str]) -> Record:
     def text(name: str) -> str:
-        return one_line(latex_to_text(values.get(name, "")))
+        return one_line(tex_to_text(values.get(name, "")))
 
     def plain(name: str) -> str:  # URLs and ids: no LaTeX decoding, braces dropped
         return one_line(values.get(name, "").replace("{", "").replace("}", ""))
@@ -193,8 +194,8 @@ def _entry_record(entry: model.Entry, values: dict[str, str], raws: dict[str, st
         ]
     )
     return Record(
-        title=clean_title(text("title")),
-        abstract=clean_abstract(latex_to_text(values.get("abstract", ""))),
+        title=_title(values),
+        abstract=clean_abstract(tex_to_text(values.get("abstract", ""))),
         authors=_names(values.get(author_field, "")),
         venue=venue,
         published_on=published,
@@ -240,12 +241,55 @@ def _salvage(block: model.ParsingFailedBlock, text: str, number: int) -> model.E
     return again.entries[0] if len(again.entries) == 1 and not again.failed_blocks else None
 
 
+_ENTRY_START = re.compile(r"@\s*[A-Za-z]+\s*[{(]")
+_MORE_COMMAS = re.compile(r"(?:\s*,)+")
+
+
+def _without_empty_fields(text: str) -> str:
+    """The text with the stray commas of empty fields (`title = {…}, , year = …`, `{key,,`)
+    dropped, which the parser would otherwise take for a broken entry; only between an entry's
+    fields, never inside a value. Line breaks are kept, so line numbers stay right."""
+    if not re.search(r",\s*,", text):
+        return text
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        start = _ENTRY_START.search(text, i)
+        if start is None:
+            break
+        out.append(text[i : start.end()])
+        i, depth, quoted = start.end(), 1, False
+        while i < n and depth:
+            ch = text[i]
+            if ch == "\\" and depth > 1:
+                out.append(text[i : i + 2])
+                i += 2
+                continue
+            if ch == '"' and depth == 1:
+                quoted = not quoted
+            elif ch in "{(" and not quoted:
+                depth += 1
+            elif ch in "})" and not quoted:
+                depth -= 1
+            elif ch == "," and depth == 1 and not quoted:
+                after = _MORE_COMMAS.match(text, i + 1)
+                if after:  # keep the whitespace, drop the commas that end the empty fields
+                    out.append("," + after.group(0).replace(",", ""))
+                    i = after.end()
+                    continue
+            out.append(ch)
+            i += 1
+    out.append(text[i:])
+    return "".join(out)
+
+
 def parse_bibtex(data: bytes) -> ParseResult:
     """Records from a BibTeX or BibLaTeX file, with a problem for each entry it had to skip."""
     decoded = decode_bytes(data)
     result = ParseResult("bibtex", problems=list(decoded.problems))
-    library = bibtexparser.parse_string(decoded.text, parse_stack=[])
-    lines = decoded.text.splitlines(keepends=True)
+    text = _without_empty_fields(decoded.text)
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    lines = text.splitlines(keepends=True)
     # Where each block's text ends: at the next block that is not loose text, because the
     # parser leaves the rest of a broken entry behind as a comment.
     ends = [len(lines)] * len(library.blocks)
@@ -332,7 +376,10 @@ def _evaluate(
     return _Found(entry, problems, where, raws, values)
 
 
-_NOT_INHERITED = {"title", "crossref", "xref", "ids", "abstract", "url", "doi", "keywords"}
+_NOT_INHERITED = {
+    "title", "subtitle", "titleaddon", "crossref", "xref", "ids", "abstract", "url", "doi",
+    "keywords",
+}  # fmt: skip
 
 
 def _inherit(item: _Found, by_key: dict[str, _Found], depth: int = 0) -> None:

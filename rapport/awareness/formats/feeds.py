@@ -15,7 +15,7 @@ from rapport.awareness.formats.text import (
     arxiv_id_from,
     clean_abstract,
     clean_title,
-    date_from_text,
+    day_from_text,
     decode_bytes,
     doi_in_text,
     normalise_doi,
@@ -66,16 +66,31 @@ def _struct_date(value: Any) -> date | None:
     return None
 
 
-def _entry_date(entry: Any) -> date | None:
-    for name in ("published_parsed", "updated_parsed", "created_parsed"):
-        found = _struct_date(entry.get(name))
-        if found:
-            return found
-    for name in ("prism_publicationdate", "prism_coverdate", "dc_date", "published", "updated"):
-        found = date_from_text(str(entry.get(name) or ""))
-        if found:
-            return found
-    return None
+_DATE_FIELDS = (
+    "published", "updated", "created", "prism_publicationdate", "prism_coverdate", "dc_date",
+)  # fmt: skip
+
+
+def _entry_date(entry: Any) -> tuple[date | None, str]:
+    """The entry's day, and the date it gave that could not be read ("" if none): only a
+    whole date is a day. feedparser's reading (in UTC) is taken when it agrees with the text;
+    it turns a year alone into 1 January and some dates in other languages into another day,
+    so those are left empty rather than stored wrong."""
+    unreadable = ""
+    for name in _DATE_FIELDS:
+        # dict.get: feedparser's own maps "updated" to "published" (with a warning).
+        raw = one_line(str(dict.get(entry, name) or ""))
+        if not raw:
+            continue
+        day = day_from_text(raw)
+        parsed = _struct_date(dict.get(entry, f"{name}_parsed"))
+        if day is None:
+            unreadable = unreadable or raw
+            continue
+        if parsed is not None and abs((parsed - day).days) <= 1:
+            return parsed, ""
+        return day, ""
+    return None, unreadable
 
 
 def _entry_authors(entry: Any, arxiv: bool) -> list[str]:
@@ -110,7 +125,8 @@ def _entry_doi(entry: Any, links: list[str]) -> str:
     return next((doi_in_text(link) for link in links if "doi" in link and doi_in_text(link)), "")
 
 
-def _entry_record(entry: Any, venue: str, base: str) -> Record:
+def _entry_record(entry: Any, venue: str, base: str) -> tuple[Record, str]:
+    """The entry as a record, and the date it gave that could not be read ("" if none)."""
     given = urljoin(base, str(entry.get("link") or "")) if entry.get("link") else ""
     link = web_link(given)
     links = [str(one.get("href") or "") for one in entry.get("links") or []]
@@ -134,7 +150,8 @@ def _entry_record(entry: Any, venue: str, base: str) -> Record:
     keywords = [
         one_line(str(t.get("term") or t.get("label") or "")) for t in entry.get("tags") or []
     ]
-    return Record(
+    published, unreadable = _entry_date(entry)
+    record = Record(
         title=title,
         abstract=_entry_abstract(entry),
         authors=_entry_authors(entry, bool(arxiv)),
@@ -142,7 +159,7 @@ def _entry_record(entry: Any, venue: str, base: str) -> Record:
             str(entry.get("prism_publicationname") or entry.get("arxiv_journal_ref") or "")
         )
         or venue,
-        published_on=_entry_date(entry),
+        published_on=published,
         link=link
         or (f"https://arxiv.org/abs/{arxiv}" if arxiv else "")
         or (f"https://doi.org/{doi}" if doi else ""),
@@ -153,6 +170,7 @@ def _entry_record(entry: Any, venue: str, base: str) -> Record:
         external_id=entry_id or link,
         refused_link=refused_link([given]),
     )
+    return record, unreadable
 
 
 def _utf8_if_wide(data: bytes) -> bytes:
@@ -210,9 +228,17 @@ def parse_feed(data: bytes, *, url: str = "", headers: dict[str, str] | None = N
             reason = one_line(str(entry.get("summary") or "unknown error"))
             result.problems.append(Problem(where, f"arXiv answered with an error: {reason}."))
             continue
-        record = _entry_record(entry, venue, base)
+        record, unreadable = _entry_record(entry, venue, base)
         if record.title:
             result.records.append(record)
+            if unreadable:
+                result.problems.append(
+                    Problem(
+                        where,
+                        f"Its date “{unreadable[:80]}” could not be read as a day; "
+                        "it was left empty.",
+                    )
+                )
         else:
             result.problems.append(Problem(where, "This entry has no title; it was skipped."))
     if not parsed.get("entries"):

@@ -167,11 +167,15 @@ def arxiv_id_from(value: str) -> str:
 
 def title_key(title: str) -> str:
     """A title reduced for de-duplication: case folded, accents and punctuation dropped,
-    whitespace collapsed, at most 300 characters."""
+    whitespace collapsed, at most 300 characters. A title with no letters ("⟨100⟩", "2019",
+    "∅") keeps its symbols and punctuation, so it matches only the same title, not every other
+    title made of the same digits (or of none)."""
     decomposed = unicodedata.normalize("NFKD", title or "")
     kept = "".join(
         ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch)
     )
+    if not any(ch.isalpha() for ch in kept):
+        kept = unicodedata.normalize("NFKC", title or "")
     return " ".join(kept.casefold().split())[:300]
 
 
@@ -181,18 +185,18 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("jan", "january", "janvier", "januar"),
-            ("feb", "february", "fevrier", "février", "februar"),
-            ("mar", "march", "mars", "märz", "marz"),
-            ("apr", "april", "avril"),
+            ("jan", "january", "janvier", "janv", "januar", "jän", "jänner"),
+            ("feb", "february", "fevrier", "février", "févr", "fév", "fev", "februar"),
+            ("mar", "march", "mars", "märz", "marz", "mär", "mrz"),
+            ("apr", "april", "avril", "avr"),
             ("may", "mai"),
             ("jun", "june", "juin", "juni"),
-            ("jul", "july", "juillet", "juli"),
-            ("aug", "august", "aout", "août"),
+            ("jul", "july", "juillet", "juil", "juli"),
+            ("aug", "august", "aout", "août", "aoû"),
             ("sep", "sept", "september", "septembre"),
-            ("oct", "october", "octobre", "oktober"),
+            ("oct", "october", "octobre", "oktober", "okt"),
             ("nov", "november", "novembre"),
-            ("dec", "december", "decembre", "décembre", "dezember"),
+            ("dec", "december", "decembre", "décembre", "déc", "dezember", "dez"),
         ),
         start=1,
     )
@@ -255,6 +259,41 @@ def date_from_text(value: str) -> date | None:
     return None
 
 
+_ISO_DAY = re.compile(r"(?<![\d/.-])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d/.-])")
+_CJK_DAY = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_NAMED_DAY_MONTH = re.compile(r"(?<![\w.])(\d{1,2})\.?\s+([^\W\d_]{3,9})\.?,?\s+(\d{4})(?!\d)")
+_NAMED_MONTH_DAY = re.compile(r"(?<![\w.])([^\W\d_]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?!\d)")
+
+
+def _day(year: str, month: str | int | None, day: str) -> date | None:
+    number = month_number(month)
+    if number is None:
+        return None
+    try:
+        return date(int(year), number, int(day))
+    except ValueError:  # 30 February: not a day, and not to be moved to another
+        return None
+
+
+def day_from_text(value: str) -> date | None:
+    """A whole date (day, month and year) from the ways feeds write one: ISO 8601 and its
+    cousins, RFC 822 ("Tue, 04 Mar 2025 10:00:00 GMT"), "4 March 2025", "March 4, 2025",
+    month names in English, French or German, "2025年3月4日". None for anything less: a year
+    alone, a season, a month name Rapport does not know, an impossible day."""
+    text = (value or "").strip()
+    for pattern, order in (
+        (_ISO_DAY, (1, 2, 3)),
+        (_CJK_DAY, (1, 2, 3)),
+        (_NAMED_DAY_MONTH, (3, 2, 1)),
+        (_NAMED_MONTH_DAY, (3, 1, 2)),
+    ):
+        found = pattern.search(text)
+        if found:
+            year, month, day = (found.group(n) for n in order)
+            return _day(year, month, day)
+    return None
+
+
 # Names and text
 
 
@@ -290,7 +329,10 @@ def clean_abstract(value: str) -> str:
     return stripped.lstrip() if stripped != text else text
 
 
-_TAG = re.compile(r"<[^<>]*>")
+# A tag starts with its name (or /, !, ?) right after the "<": "p < 0.05 and q > 1" is text.
+_TAG = re.compile(
+    r"<(?:/?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?|!--.*?--|![A-Za-z][^<>]*|\?[^<>]*\?)>", re.S
+)
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 _BLOCK_END = re.compile(r"</\s*(?:[\w-]+:)?(?:p|sec|div|li|title|br)\s*>|<\s*br\s*/?>", re.I)
 _HEADING = re.compile(
@@ -307,12 +349,35 @@ def strip_markup(value: str) -> str:
     return clean_abstract(html.unescape(_TAG.sub("", text)))
 
 
-def clean_title(value: str) -> str:
-    """A title on one line, without markup and without a trailing full stop."""
-    text = one_line(strip_markup(value)) if "<" in (value or "") else one_line(value)
+def strip_tags(value: str) -> str:
+    """The text without its HTML or XML tags (entities and a lone "<" left as they are)."""
+    return _TAG.sub("", value) if "<" in (value or "") else value or ""
+
+
+# Words whose full stop is part of them, so a title ending in one keeps it: "… King Jr."
+_ABBREVIATIONS = {
+    "jr", "sr", "dr", "mr", "mrs", "ms", "st", "inc", "ltd", "co", "corp", "bros", "al", "etc",
+    "vs", "no", "nos", "vol", "vols", "ed", "eds", "pp", "cf", "approx", "fig", "figs", "ca",
+    "e.g", "i.e", "ph.d", "a.m", "p.m",
+}  # fmt: skip
+_INITIALS = re.compile(r"(?:^|\s)(?:[A-Z]\.)+$")
+
+
+def _abbreviation_at_end(text: str) -> bool:
+    last = text.rsplit(None, 1)[-1].lstrip("([“‘\"'")
+    return last[:-1].casefold() in _ABBREVIATIONS or bool(_INITIALS.search(text))
+
+
+def clean_title(value: str, *, markup: bool = True) -> str:
+    """A title on one line, without markup (unless `markup` is False: the caller removed it)
+    and without a trailing full stop, unless the stop ends an abbreviation ("Jr.", "U.S.")."""
+    has_markup = markup and "<" in (value or "")
+    text = one_line(strip_markup(value)) if has_markup else one_line(value)
     if "&" in text:
         text = html.unescape(text)
-    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+    if text.endswith(".") and not text.endswith("..") and not _abbreviation_at_end(text):
+        return text[:-1]
+    return text
 
 
 def unique(values: list[str]) -> list[str]:

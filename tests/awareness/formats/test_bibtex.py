@@ -170,3 +170,67 @@ def test_parse_bibtex_says_when_there_are_no_entries():
         [],
         [Problem("file", "No BibTeX entries (@article{…}) were found.")],
     )
+
+
+def test_parse_bibtex_gives_titles_as_a_reader_would_read_them():
+    result = parse_bibtex(read("tex-titles.bib"))
+
+    assert [(r.external_id, r.title) for r in result.records] == [
+        ("cu2o", "Photocatalytic water splitting on Cu₂O films at 25 °C"),
+        ("micro", "A 5 μm resolution map of H₂O and CO₂ uptake at 10⁻³ M Na⁺"),
+        ("latex", "Typesetting theses with LaTeX and BibTeX"),
+        ("slash", "Input/output of open data: see https://data.example.org/a_b%20c"),
+        ("quotes", "The “embedded” librarian and the ‘liaison’ model"),
+        ("maths", "When p<0.05 and q > 1: significance in library studies"),
+        ("subtitle", "Walking the long way round: Informal presence in research labs"),
+        ("addon", "Blog post on outreach"),
+        ("stray", "Counting questions at the desk"),
+        ("afterstray", "Greek letters: α-helices, β-sheets and ΔG"),
+        ("number", "⟨100⟩"),
+    ]
+    assert result.problems == []
+
+
+def test_parse_bibtex_keeps_an_abbreviations_full_stop_and_drops_a_sentences():
+    data = (
+        b"@article{a, title = {Letters of Martin Luther King Jr.}, year = 2001}\n"
+        b"@article{b, title = {Reference work in the U.S.}, year = 2002}\n"
+        b"@article{c, title = {A study of questions.}, year = 2003}\n"
+    )
+
+    assert [r.title for r in parse_bibtex(data).records] == [
+        "Letters of Martin Luther King Jr.",
+        "Reference work in the U.S.",
+        "A study of questions",
+    ]
+
+
+def test_parse_bibtex_skips_stray_commas_but_never_one_inside_a_value():
+    data = (
+        b"@article{a,, title = {One, , two}, ,\n , year = 2001,}\n"
+        b'@article{b, title = "Three, , four", , year = 2002}\n'
+    )
+
+    result = parse_bibtex(data)
+
+    assert [(r.title, r.published_on) for r in result.records] == [
+        ("One, , two", date(2001, 1, 1)),
+        ("Three, , four", date(2002, 1, 1)),
+    ]
+    assert result.problems == []
+
+
+def test_a_chapter_takes_neither_its_books_subtitle_nor_its_addon():
+    data = (
+        b"@book{book, title = {The book}, subtitle = {Its subtitle}, titleaddon = {Addon},"
+        b" year = 2010}\n"
+        b"@incollection{ch, title = {The chapter}, crossref = {book}}\n"
+    )
+
+    chapter = parse_bibtex(data).records[1]
+
+    assert (chapter.title, chapter.venue, chapter.published_on) == (
+        "The chapter",
+        "The book",
+        date(2010, 1, 1),
+    )

@@ -228,3 +228,27 @@ def test_parse_feed_reads_utf16_feeds_with_and_without_a_bom():
         result = parse_feed(data)
         assert [r.title for r in result.records] == ["Zürich Notes"]
         assert result.problems == []
+
+
+def test_a_date_that_is_not_a_whole_readable_day_is_left_empty_and_reported():
+    result = parse_feed(read("news-dates.rss"))
+
+    assert [(r.title, r.published_on) for r in result.records] == [
+        ("Letters of Martin Luther King Jr.", date(2025, 3, 4)),
+        ("Nouvelles acquisitions du fonds ancien", date(2025, 3, 3)),
+        ("Neue Datenbanken für die Chemie", date(2025, 3, 4)),
+        ("Nuevas guías de investigación", None),
+        ("Annual report of the special collections", None),
+        ("Open access week in the U.S.", None),
+        ("新しい電子ジャーナル", date(2025, 3, 4)),
+        ("Leap day workshop", None),
+    ]
+    assert result.problems == [
+        Problem(f"entry {n}", f"Its date “{text}” could not be read as a day; it was left empty.")
+        for n, text in (
+            (4, "martes, 4 de marzo de 2025"),
+            (5, "2024"),
+            (6, "sometime next week"),
+            (8, "2025-02-29"),
+        )
+    ]

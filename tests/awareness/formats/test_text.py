@@ -6,7 +6,9 @@ import pytest
 
 from rapport.awareness.formats import arxiv_id_from, normalise_doi, title_key
 from rapport.awareness.formats.text import (
+    clean_title,
     date_from_text,
+    day_from_text,
     decode_bytes,
     make_date,
     readable_name,
@@ -39,6 +41,16 @@ def test_normalise_doi_strips_resolvers_and_rejects_non_dois(value, expected):
 def test_title_key_drops_case_accents_punctuation_and_extra_space():
     assert title_key("  Über  die Bücher: A Study!  ") == "uber die bucher a study"
     assert title_key("Café—Society") == title_key("cafe society")
+
+
+def test_title_key_keeps_the_symbols_of_a_title_without_letters():
+    assert [title_key(t) for t in ("⟨100⟩", "(100)", "∅", " 2019 ", "—")] == [
+        "⟨100⟩",
+        "(100)",
+        "∅",
+        "2019",
+        "—",
+    ]
 
 
 def test_title_key_is_at_most_300_characters():
@@ -141,3 +153,44 @@ def test_decode_bytes_reports_bytes_windows_1252_cannot_read():
 def test_decode_bytes_uses_a_declared_encoding_when_utf8_fails():
     data = '<?xml version="1.0" encoding="koi8-r"?><t>Привет</t>'.encode("koi8-r")
     assert decode_bytes(data).text == '<?xml version="1.0" encoding="koi8-r"?><t>Привет</t>'
+
+
+def test_day_from_text_reads_only_whole_days():
+    cases = {
+        "Tue, 04 Mar 2025 10:00:00 GMT": date(2025, 3, 4),
+        "2025-03-04T10:00:00+01:00": date(2025, 3, 4),
+        "March 4, 2025": date(2025, 3, 4),
+        "lundi 3 mars 2025": date(2025, 3, 3),
+        "Dienstag, 04. März 2025": date(2025, 3, 4),
+        "2025年3月4日": date(2025, 3, 4),
+        "2025": None,
+        "2025-03": None,
+        "Spring 2025": None,
+        "martes, 4 de marzo de 2025": None,
+        "04/03/2025": None,
+        "2025-02-30": None,
+        "": None,
+    }
+
+    assert {text: day_from_text(text) for text in cases} == cases
+
+
+def test_clean_title_keeps_the_full_stop_of_an_abbreviation_only():
+    assert [
+        clean_title(t)
+        for t in (
+            "Letters of Martin Luther King Jr.",
+            "Libraries in the U.S.",
+            "Smith & Co.",
+            "Notes by J. R. R. Tolkien, ed. C. Tolkien.",
+            "A sentence.",
+            "Wait for it...",
+        )
+    ] == [
+        "Letters of Martin Luther King Jr.",
+        "Libraries in the U.S.",
+        "Smith & Co.",
+        "Notes by J. R. R. Tolkien, ed. C. Tolkien",
+        "A sentence",
+        "Wait for it...",
+    ]
