@@ -75,7 +75,7 @@ def test_ids_logged_before_or_twice_are_left_out_and_a_bad_row_is_refused(world)
     done = create_touchpoints(by=world.alice, entries=entries)
 
     assert (sorted(done.touchpoints), done.already) == ([3], [0, 1, 2, 4])
-    assert done.refused == {5: "minutes: 5000 minutes is more than a day; log each day separately."}
+    assert done.refused == {5: "5000 minutes is more than a day; log each day separately."}
     assert Touchpoint.objects.filter(source_system="test").count() == 4
 
 
