@@ -49,6 +49,7 @@ CHOICES = {
     "origin": (Origin.values, Origin.DIRECT.value),
     "initiated_by": (Initiator.values, Initiator.THEM.value),
 }
+CHOICE_AT, MINUTES_AT = COLUMNS.index("kind"), COLUMNS.index("minutes")
 MAX_KEY = 100  # Touchpoint.external_id
 EARLIEST_YEAR = 1950
 _dumps = json.JSONEncoder().encode  # json.dumps without its per-call set-up
@@ -135,6 +136,16 @@ def _created_since(after: int, by: int) -> list[tuple]:
             [after, by],
         )
         return cursor.fetchall()
+
+
+def _tally(planned: list[Planned], counts: Counter[str]) -> None:
+    """How many rows got each channel, kind, origin and initiator, and how many no minutes,
+    so that the report can say when every row got the same (a column mapped wrong, or none)."""
+    combos = Counter(tuple(p.values[CHOICE_AT : CHOICE_AT + len(CHOICES)]) for p in planned)
+    for combo, n in combos.items():
+        for name, value in zip(CHOICES, combo, strict=True):
+            counts[f"value:{name}:{value}"] += n
+    counts["no_minutes"] += sum(1 for p in planned if p.values[MINUTES_AT] is None)
 
 
 class TouchpointImport:
@@ -255,6 +266,7 @@ class TouchpointImport:
                 continue
             seen[key] = number
             planned.append(p)
+        _tally(planned, result.counts)
         if known and planned:
             existing = {
                 k
