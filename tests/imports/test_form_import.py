@@ -3,13 +3,15 @@ mapping screen with how sure each is, the dry run's notes, and the touchpoints w
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
-from rapport.imports.models import SavedMapping
+from rapport.imports.models import ImportJob, SavedMapping
 from rapport.imports.report import summary_lines
 from rapport.people.models import Person
 from rapport.touchpoints.models import Touchpoint
@@ -155,3 +157,39 @@ def test_the_mapping_screen_shows_each_guess_and_the_date_it_falls_back_to(alice
     assert "fallbacks" not in job.mapping
     assert "minutes" not in job.mapping["guesses"]
     assert "group" not in job.mapping["columns"]
+
+
+def test_the_readme_shows_the_form_export_as_it_comes_in(staff, tmp_path):
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```csv\n", 1)[1].split("```", 1)[0]
+    shown = readme.split("$ rapport import desk-form.csv --dry-run --as ana\n", 1)[1]
+    shown = shown.split("```", 1)[0].splitlines()
+    path = tmp_path / "desk-form.csv"
+    path.write_text(example, encoding="utf-8")
+    out = io.StringIO()
+    call_command("import", str(path), "--as", "alice", "--dry-run", stdout=out)
+    assert out.getvalue().splitlines() == [
+        shown[0].replace("Import 1:", f"Import {ImportJob.objects.get().pk}:"),
+        *shown[1:],
+    ]
+    job = ImportJob.objects.get()
+    assert job.mapping["columns"] == {
+        "occurred_at": ["Date (if not today)"],
+        "channel": ["How did they contact you"],
+        "kind": ["Type of contact"],
+        "question": ["What did they need"],
+        "minutes": ["Staff time spent"],
+        "person_status": ["Affiliation"],
+    }
+    assert job.mapping["fallbacks"] == {"occurred_at": ["Timestamp"]}
+    run(staff.alice, job)
+    got = Touchpoint.objects.filter(source_system="generic").order_by("occurred_at")
+    at = dt.datetime
+    assert [(t.occurred_at, t.channel, t.kind, t.minutes, t.details) for t in got] == [
+        (at(2025, 3, 24, 12, tzinfo=LONDON), "in_person", "consultation", 23,
+         {"patron_status": "student"}),
+        (at(2025, 3, 25, 9, 14, 2, tzinfo=LONDON), "email", "question", 10,
+         {"patron_status": "faculty"}),
+        (at(2025, 3, 26, 11, 2, 10, tzinfo=LONDON), "phone", "question", 3,
+         {"patron_status": "external"}),
+    ]  # fmt: skip
