@@ -29,7 +29,7 @@ from rapport.imports.sources.values import (
 TAKEN_AT = 0.5  # a pair scoring below this is not taken
 SURE, LIKELY = 0.85, 0.65
 
-# Phrases forms ask their questions in, by field: (words in a row, score).
+# Phrases forms ask their questions in, by touchpoint field: (words in a row, score).
 PHRASES: dict[str, tuple[tuple[str, float], ...]] = {
     "occurred_at": (("if not today", 0.85), ("date of", 0.8), ("when did", 0.8)),
     "channel": (
@@ -77,14 +77,16 @@ class Sample:
         return self.filled / self.rows if self.rows else 1.0
 
 
-def _heading_score(name: str, header: str, synonyms: set[str]) -> float:
+def _heading_score(
+    name: str, header: str, synonyms: set[str], phrases: tuple[tuple[str, float], ...]
+) -> float:
     key = fold(header)
     if key and key in synonyms:
         return 1.0
     found = words(header)
     best = 0.0
     text = " ".join(found)
-    for phrase, score in PHRASES.get(name, ()):
+    for phrase, score in phrases:
         if f" {phrase} " in f" {text} ":
             best = max(best, score)
     for size in (4, 3, 2):
@@ -109,7 +111,7 @@ def _long_text(text: str) -> bool:
     return len(text) >= 30 and text.count(" ") >= 4
 
 
-def _value_score(name: str, values: tuple[str, ...]) -> float | None:
+def _value_score(name: str, values: tuple[str, ...], target: str = "touchpoints") -> float | None:
     """How well the values fit the field: 0 when they do not, None when values say nothing
     about it (a name, a topic, staff initials)."""
     if not values:
@@ -129,15 +131,15 @@ def _value_score(name: str, values: tuple[str, ...]) -> float | None:
         return 0.85 if _share(values, lambda v: parse_email(v) is not None) >= 0.8 else 0.0
     if name == "question":
         return 0.7 if _share(values, _long_text) >= 0.6 and len(values) >= 3 else None
-    known = _known_values(name)
+    known = _known_values(name, target)
     if known:
         share = _share(values, lambda v: (known.get(fold(v)) or by_words(known, v)) is not None)
         return share if share >= 0.6 else 0.0
     return None
 
 
-def _known_values(name: str) -> dict[str, str]:
-    spec = FIELDS_FOR["touchpoints"].get(name) or FIELDS_FOR["people"].get(name)
+def _known_values(name: str, target: str) -> dict[str, str]:
+    spec = FIELDS_FOR[target].get(name)
     if spec is None or not spec.choices:
         return {}
     known: dict[str, str] = {}
@@ -150,11 +152,15 @@ def _known_values(name: str) -> dict[str, str]:
     return known
 
 
-def score(name: str, header: str, sample: Sample | None) -> tuple[float, str]:
-    """How likely the column holds the field, and on what evidence (a key of REASONS)."""
-    spec = FIELDS_FOR["touchpoints"].get(name) or FIELDS_FOR["people"][name]
-    heading = _heading_score(name, header, {fold(s) for s in spec.synonyms})
-    value = _value_score(name, sample.values) if sample else None
+def score(
+    name: str, header: str, sample: Sample | None, target: str = "touchpoints"
+) -> tuple[float, str]:
+    """How likely the column holds the field of `target` (touchpoints or people), and on what
+    evidence (a key of REASONS)."""
+    spec = FIELDS_FOR[target][name]
+    phrases = PHRASES.get(name, ()) if target == "touchpoints" else ()
+    heading = _heading_score(name, header, {fold(s) for s in spec.synonyms}, phrases)
+    value = _value_score(name, sample.values, target) if sample else None
     if value is None:
         return heading, "heading"
     if value == 0.0:
@@ -169,7 +175,9 @@ def guess_columns(
 ) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, dict[str, object]]]:
     """(columns, fallbacks, guesses): the columns of each field, the column each falls back
     to when empty, and for each guessed field its column, score and reason."""
-    fields = FIELDS_FOR.get(target, FIELDS_FOR["touchpoints"])
+    if target not in FIELDS_FOR:
+        target = "touchpoints"
+    fields = FIELDS_FOR[target]
     samples = samples or {}
     columns: dict[str, list[str]] = {}
     guesses: dict[str, dict[str, object]] = {}
@@ -190,7 +198,7 @@ def guess_columns(
                 if name == "staff":
                     pairs.append((0.9, f_at, c_at, name, header, "form"))
                 continue  # whoever filled in the form, never the person helped
-            found, why = score(name, header, samples.get(header))
+            found, why = score(name, header, samples.get(header), target)
             if found >= TAKEN_AT:
                 pairs.append((found, f_at, c_at, name, header, why))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))

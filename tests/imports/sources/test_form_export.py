@@ -263,3 +263,44 @@ def test_affiliations_are_read_as_statuses(tmp_path):
         "staff", "faculty",
     ]  # fmt: skip
     assert [r.warnings for r in rows] == [[]] * 9
+
+
+def test_a_directory_is_guessed_with_the_fields_of_people():
+    headers = ["Name", "Email", "Department", "Their group", "Affiliation"]
+    found = {"Affiliation": Sample(("Faculty (our university)", "grad student", "alumna"), 3, 3)}
+    mapping = suggest_mapping(headers, "people", found)
+    assert mapping.columns == {
+        "full_name": ["Name"],
+        "email": ["Email"],
+        "department": ["Department"],
+        "status": ["Affiliation"],
+        "group": ["Their group"],
+    }
+    assert mapping.guesses["status"] == {"column": "Affiliation", "score": 1.0, "why": "both"}
+
+
+def test_the_date_order_is_learnt_from_the_timestamp_when_the_date_says_nothing(tmp_path):
+    path = tmp_path / "form.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(
+            [
+                ["Timestamp", "Date (if not today)", "Question"],
+                ["25/03/2025 09:14:02", "03/04/2025", "Census returns?"],
+                ["26/03/2025 10:00:00", "", "Search strategy?"],
+            ]
+        )
+    table = open_table(path)
+    mapping = Mapping(
+        target="touchpoints",
+        columns={"occurred_at": ["Date (if not today)"], "question": ["Question"]},
+        fallbacks={"occurred_at": ["Timestamp"]},
+    )
+    rows = list(apply_mapping(table, mapping))
+    assert [r.fields["occurred_at"] for r in rows] == [
+        dt.datetime(2025, 4, 3, 12, tzinfo=LONDON),
+        dt.datetime(2025, 3, 26, 10, tzinfo=LONDON),
+    ]
+    assert table.warnings == [
+        "Dates in 'Timestamp' read day first (05/03/2024 is 5 March), as values such as "
+        "'25/03/2025 09:14:02' show."
+    ]
