@@ -107,6 +107,7 @@ class Mapping:
                         f"The column '{column}' (for {fields[name].label}, when empty) is not "
                         "in the file."
                     )
+        found.extend(self._shared(fields))
         for name in self.defaults:
             if name not in fields:
                 found.append(f"'{name}' is not a field of {self.target}.")
@@ -122,6 +123,20 @@ class Mapping:
         ):
             found.append("Choose the column with each person's name or email.")
         return found
+
+    def _shared(self, fields: dict) -> list[str]:
+        """A column chosen for two fields (its time of day and its date excepted: a form's
+        Timestamp may give both, and stand in for the date): each column holds one thing."""
+        owners: dict[str, list[str]] = {}
+        for name, columns in self.columns.items():
+            if name in fields and name != "details":
+                for column in dict.fromkeys(columns[:1] if name == "occurred_at" else columns):
+                    owners.setdefault(column, []).append(fields[name].label)
+        return [
+            f"The column '{column}' is chosen for both {' and '.join(labels)}: choose it for one."
+            for column, labels in owners.items()
+            if len(labels) > 1
+        ]
 
 
 def suggest_mapping(

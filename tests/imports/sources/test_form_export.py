@@ -304,3 +304,21 @@ def test_the_date_order_is_learnt_from_the_timestamp_when_the_date_says_nothing(
         "Dates in 'Timestamp' read day first (05/03/2024 is 5 March), as values such as "
         "'25/03/2025 09:14:02' show."
     ]
+
+
+def test_a_column_chosen_for_two_fields_is_refused():
+    mapping = Mapping(
+        target="touchpoints",
+        columns={
+            "occurred_at": ["Date (if not today)", "Timestamp"],
+            "channel": ["How did they contact you"],
+            "kind": ["How did they contact you"],
+            "question": ["What did they need"],
+        },
+        fallbacks={"occurred_at": ["Timestamp"]},
+    )
+    headers = ["Timestamp", "Date (if not today)", "How did they contact you", "What did they need"]
+    assert mapping.problems(headers) == [
+        "The column 'How did they contact you' is chosen for both Channel and Kind: choose it "
+        "for one."
+    ]

@@ -72,6 +72,10 @@ class Format:
         taken = {c for cols in columns.values() for c in cols}
         guesses = {}
         for name, cols in guessed.columns.items():
+            # A known format's columns are known: a column it leaves out is not taken for a
+            # field on its values alone (LibAnswers' "Dataset" stays in the details).
+            if guessed.guesses.get(name, {}).get("why") == "values":
+                continue
             if name not in columns and not taken.intersection(cols):
                 columns[name] = cols
                 taken.update(cols)
