@@ -193,3 +193,26 @@ def test_the_readme_shows_the_form_export_as_it_comes_in(staff, tmp_path):
         (at(2025, 3, 26, 11, 2, 10, tzinfo=LONDON), "phone", "question", 3,
          {"patron_status": "external"}),
     ]  # fmt: skip
+
+
+def test_guesses_made_without_much_certainty_are_named(staff, tmp_path):
+    path = write(
+        tmp_path,
+        [
+            ["Q1", "Q2", "Q3"],
+            ["2025-03-03 10:00", "email", "Where are the theses from the seventies kept now?"],
+            ["2025-03-04 11:00", "walk in", "Could you help me find a review of the novel?"],
+            ["2025-03-05 12:00", "phone call", "Is there a way to get the article my tutor sent?"],
+        ],
+    )
+    job = dry_run(staff.alice, upload(staff.alice, path))
+    assert job.mapping["columns"] == {
+        "channel": ["Q2"],
+        "occurred_at": ["Q1"],
+        "question": ["Q3"],
+    }
+    assert summary_lines(job, "check")[2:] == [
+        "Check the columns: no column is mapped to Kind, Minutes and Staff.",
+        "Check the columns: these were guessed without much certainty: When ← “Q1” (64%); "
+        "Question ← “Q3” (56%).",
+    ]
