@@ -68,7 +68,7 @@ class Mapping:
             guesses={
                 str(k): {
                     "column": str(v.get("column", "")),
-                    "score": float(v.get("score") or 0),
+                    "score": _score(v.get("score")),
                     "why": str(v.get("why", "")),
                 }
                 for k, v in guesses.items()
@@ -137,6 +137,13 @@ class Mapping:
             for column, labels in owners.items()
             if len(labels) > 1
         ]
+
+
+def _score(value: Any) -> float:
+    try:
+        return min(1.0, max(0.0, float(value or 0)))
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def suggest_mapping(

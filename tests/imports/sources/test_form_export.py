@@ -322,3 +322,19 @@ def test_a_column_chosen_for_two_fields_is_refused():
         "The column 'How did they contact you' is chosen for both Channel and Kind: choose it "
         "for one."
     ]
+
+
+def test_a_mapping_read_back_keeps_fallbacks_and_guesses_and_mends_odd_ones():
+    data = {
+        "target": "touchpoints",
+        "columns": {"occurred_at": ["Date"]},
+        "fallbacks": {"occurred_at": "Timestamp", "channel": []},
+        "guesses": {"occurred_at": {"column": "Date", "score": "lots", "why": "heading"}, "x": 3},
+    }
+    mapping = Mapping.from_json(data)
+    assert (mapping.fallbacks, mapping.guesses) == (
+        {"occurred_at": ["Timestamp"]},
+        {"occurred_at": {"column": "Date", "score": 0.0, "why": "heading"}},
+    )
+    assert Mapping.from_json(mapping.to_json()) == mapping
+    assert "fallbacks" not in Mapping(target="touchpoints").to_json()
