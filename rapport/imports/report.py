@@ -79,8 +79,12 @@ def _ranges(job: ImportJob, mapping: Mapping) -> list[str]:
     """Minutes written as ranges ("5–15 min") are read as one number: say which and how."""
     kept = job.preview.get("distinct", {}) if job.preview else {}
     found = [v for c in mapping.columns.get("minutes", []) for v in kept.get(c, []) if is_range(v)]
-    read = [(v, parse_minutes(v)) for v in found]
-    read = sorted(((v, n) for v, n in read if n is not None), key=lambda pair: pair[1])
+    read: list[tuple[str, int]] = []
+    for text in found:
+        minutes = parse_minutes(text)
+        if minutes is not None:
+            read.append((text, minutes))
+    read.sort(key=lambda pair: pair[1])
     if not read:
         return []
     shown = ", ".join(f"“{v}” as {n}" for v, n in read[:SHOWN_RANGES])

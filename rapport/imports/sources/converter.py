@@ -311,13 +311,13 @@ class Converter:
         if self.when:
             self._when(number, cells, fields, errors)
         if len(c) > self.width:
-            for k in range(self.width, len(c)):
-                if c[k]:
-                    details[f"(column {k + 1})"] = c[k]
+            for at in range(self.width, len(c)):
+                if c[at]:
+                    details[f"(column {at + 1})"] = c[at]
         if details:
             fields["details"] = details
-        for k, x in self.defaults.items():
-            fields.setdefault(k, x)
+        for default, value in self.defaults.items():
+            fields.setdefault(default, value)
         for name, limit in self.late_limits:
             x = fields.get(name)
             if x and len(x) > limit:
