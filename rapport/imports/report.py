@@ -120,7 +120,7 @@ def _looks_wrong(job: ImportJob, mapping: Mapping, bag: dict) -> list[str]:
     rows = sum(n for key, n in bag.items() if key.startswith("value:kind:"))
     if rows < 2:
         return lines
-    for name in ("kind", "channel", "origin", "initiated_by"):
+    for name in ("kind", "channel", "origin", "initiated_by", "person_status"):
         mapped = bool(mapping.columns.get(name))
         told = name in ALWAYS_TOLD and job.format != "generic"  # else said unmapped above
         if not (mapped or told) or mapping.defaults.get(name):
@@ -135,6 +135,12 @@ def _looks_wrong(job: ImportJob, mapping: Mapping, bag: dict) -> list[str]:
                 f"Every row has the same {spec.label.lower()}, {label} ({why}): check that "
                 "this is right."
             )
+    mixed = bag.get("email_kind_other_channel", 0)
+    if mixed:
+        lines.append(
+            f"{mixed:,} row{'s are' if mixed != 1 else ' is'} of kind Email but not by email: "
+            "check the columns for kind and channel."
+        )
     if mapping.columns.get("minutes") and bag.get("no_minutes", 0) >= rows:
         lines.append(
             f"No row has minutes, though “{mapping.columns['minutes'][0]}” is mapped to them: "

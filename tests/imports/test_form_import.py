@@ -216,3 +216,22 @@ def test_guesses_made_without_much_certainty_are_named(staff, tmp_path):
         "Check the columns: these were guessed without much certainty: When ← “Q1” (64%); "
         "Question ← “Q3” (56%).",
     ]
+
+
+def test_one_value_on_every_row_and_a_kind_against_its_channel_are_told(staff, tmp_path):
+    path = write(
+        tmp_path,
+        [
+            ["When", "Kind", "Channel", "Affiliation", "Question", "Minutes", "Staff"],
+            ["2025-03-03 10:00", "Email", "walk in", "Faculty", "Scanner?", "5", "AL"],
+            ["2025-03-04 11:00", "Email", "walk in", "Faculty (our university)", "Maps?", "", "AL"],
+            ["2025-03-05 12:00", "Email", "email", "Faculty", "Theses?", "", "AL"],
+        ],
+    )
+    job = dry_run(staff.alice, upload(staff.alice, path))
+    assert summary_lines(job, "check")[2:] == [
+        "Every row has the same kind, Email (from “Kind”): check that this is right.",
+        "Every row has the same person's status, Faculty (from “Affiliation”): check that this "
+        "is right.",
+        "2 rows are of kind Email but not by email: check the columns for kind and channel.",
+    ]
