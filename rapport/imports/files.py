@@ -26,6 +26,7 @@ from rapport.imports.sources import (
     open_table,
 )
 from rapport.imports.sources.fields import FIELDS_FOR
+from rapport.imports.sources.guess import Sample
 from rapport.text import bad_character, printable
 
 GENERIC = "generic"
@@ -98,9 +99,20 @@ def detect_file(
         fmt, score = _format(PEOPLE), 1.0
     else:
         fmt, score = detect(table)
-    mapping = fmt.default_mapping(table.headers)
+    shown = read_preview(table)
+    mapping = fmt.default_mapping(table.headers, samples(shown))
     found = Found(fmt.name, float(score), table.sheet or "", list(table.sheets), mapping.to_json())
-    return found, read_preview(table)
+    return found, shown
+
+
+def samples(shown: dict[str, Any]) -> dict[str, Sample]:
+    """What the preview kept of each column, for guessing what it holds."""
+    filled: dict[str, int] = shown.get("filled", {})
+    rows = int(shown.get("sampled", 0))
+    return {
+        column: Sample(tuple(values), filled.get(column, len(values)), rows or len(values))
+        for column, values in shown.get("distinct", {}).items()
+    }
 
 
 def _short(text: str) -> str:
@@ -121,13 +133,17 @@ def read_preview(table: Table) -> dict[str, Any]:
     headers = table.headers
     rows: list[list[Any]] = []
     counts: dict[str, Counter[str]] = {h: Counter() for h in headers[:DISTINCT_COLUMNS]}
+    filled: Counter[str] = Counter()
+    sampled = 0
     for raw in islice(table.rows(), DISTINCT_SAMPLE):
+        sampled += 1
         if len(rows) < PREVIEW_ROWS:
             rows.append([raw.number, [_short(raw.values.get(h, "")) for h in headers]])
         for column, counter in counts.items():
             value = raw.values.get(column, "")
             if value:
                 counter[_short(value)] += 1
+                filled[column] += 1
     distinct = {
         column: sorted(v for v, _ in counter.most_common(MAX_DISTINCT))
         for column, counter in counts.items()
@@ -138,6 +154,8 @@ def read_preview(table: Table) -> dict[str, Any]:
         "rows": rows,
         "warnings": list(table.warnings),
         "distinct": distinct,
+        "filled": dict(filled),
+        "sampled": sampled,
     }
 
 

@@ -1,8 +1,10 @@
 """Forms for the import pages: the upload, and the column mapping built from a file's headers.
 
-The mapping form has, for each field Rapport knows, a select of the file's columns; for fields
-with a fixed set of values (channel, origin, status…) a select per distinct value found in the
-first rows; a date format; and a default for fields the file lacks.
+The mapping form has, for each field Rapport knows, a select of the file's columns (with how
+sure the guess was, when the column is the guessed one); for the date, a time column and a
+column to use when the date is empty; for fields with a fixed set of values (channel, origin,
+status…) a select per distinct value found in the first rows, set to what Rapport reads it as;
+a date format; and a default for fields the file lacks.
 """
 
 from typing import Any
@@ -10,6 +12,10 @@ from typing import Any
 from django import forms
 
 from rapport.imports.models import SavedMapping, Target
+from rapport.imports.sources import Mapping
+from rapport.imports.sources.choices import ChoiceLookup
+from rapport.imports.sources.fields import FIELDS_FOR
+from rapport.imports.sources.guess import REASONS, confidence
 
 DATE_FORMATS = [
     ("auto", "Recognise it (ISO, named months…)"),
@@ -85,20 +91,40 @@ class MappingForm(forms.Form):
         columns = mapping.get("columns", {})
         values = mapping.get("values", {})
         defaults = mapping.get("defaults", {})
+        fallbacks = mapping.get("fallbacks", {})
+        self.guesses: dict[str, Any] = dict(mapping.get("guesses", {}))
+        target = mapping.get("target") or Target.TOUCHPOINTS
+        specs = FIELDS_FOR.get(target, FIELDS_FOR[Target.TOUCHPOINTS])
+        plain = Mapping(target=target)
         column_choices = [("", "(not in this file)"), *[(h, h) for h in headers]]
         self.value_fields: list[tuple[str, str, list[str]]] = []
         self.tag_separator = mapping.get("tag_separator") or " "
         for name, label in fields:
             chosen = columns.get(name) or [""]
             self.fields[f"col-{name}"] = forms.ChoiceField(
-                label=label, choices=column_choices, required=False, initial=chosen[0]
+                label=label,
+                choices=column_choices,
+                required=False,
+                initial=chosen[0],
+                help_text=self._guess_note(name, chosen[0]),
             )
             if name == "occurred_at":
                 self.fields["col-occurred_at-time"] = forms.ChoiceField(
-                    label=f"{label}: time column, if apart from the date",
+                    label=f"{label}: time of day from, if apart from the date",
                     choices=column_choices,
                     required=False,
                     initial=chosen[1] if len(chosen) > 1 else "",
+                    help_text="A time column, or a date-and-time column such as a form's "
+                    "Timestamp, whose time of day is taken.",
+                )
+                other = (fallbacks.get(name) or [""])[0]
+                self.fields["col-occurred_at-else"] = forms.ChoiceField(
+                    label=f"{label}: if that column is empty, from",
+                    choices=column_choices,
+                    required=False,
+                    initial=other,
+                    help_text=self._guess_note(f"{name}-else", other)
+                    or "For a form's “date, if not today”: its Timestamp when it is empty.",
                 )
             if name in choices:
                 options = [("", "(keep / default)"), *choices[name]]
@@ -109,13 +135,15 @@ class MappingForm(forms.Form):
                     initial=defaults.get(name, ""),
                 )
                 names = []
+                lookup = ChoiceLookup(name, specs[name], plain) if name in specs else None
                 for i, raw in enumerate(distinct.get(chosen[0], [])):
                     key = f"val-{name}-{i}"
+                    read_as = lookup.recognised(raw) if lookup else None
                     self.fields[key] = forms.ChoiceField(
                         label=f"“{raw}” means",
                         choices=options,
                         required=False,
-                        initial=values.get(name, {}).get(raw, ""),
+                        initial=values.get(name, {}).get(raw) or read_as or "",
                     )
                     self.fields[f"{key}-raw"] = forms.CharField(
                         widget=forms.HiddenInput, initial=raw, required=False
@@ -136,6 +164,15 @@ class MappingForm(forms.Form):
                 empty_value=None,
             )
 
+    def _guess_note(self, name: str, column: str) -> str:
+        """How sure the guess of this field's column was, while it is still the guessed one."""
+        guess = self.guesses.get(name)
+        if not column or not guess or guess.get("column") != column:
+            return ""
+        score = float(guess.get("score") or 0)
+        why = REASONS.get(str(guess.get("why")), "")
+        return f"Guessed {why}: {confidence(score)} ({score:.0%})."
+
     def column_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith(("col-", "default-"))]
 
@@ -149,12 +186,21 @@ class MappingForm(forms.Form):
         values: dict[str, dict[str, str]] = {}
         defaults: dict[str, str] = {}
         for key, value in data.items():
-            if key.startswith("col-") and value and not key.endswith("-time"):
+            if key.startswith("col-") and value and not key.endswith(("-time", "-else")):
                 columns[key[4:]] = [value]
             elif key.startswith("default-") and value:
                 defaults[key[8:]] = value
         if data.get("col-occurred_at-time") and "occurred_at" in columns:
             columns["occurred_at"].append(data["col-occurred_at-time"])
+        fallbacks = {}
+        if data.get("col-occurred_at-else"):
+            fallbacks["occurred_at"] = [data["col-occurred_at-else"]]
+        # Guesses are kept while their column is still the one chosen.
+        chosen = {
+            **{n: c[0] for n, c in columns.items()},
+            **{f"{n}-else": c[0] for n, c in fallbacks.items()},
+        }
+        guesses = {n: g for n, g in self.guesses.items() if chosen.get(n) == g.get("column")}
         for name, _, names in self.value_fields:
             for key in names:
                 raw = data.get(f"{key}-raw") or ""
@@ -167,4 +213,6 @@ class MappingForm(forms.Form):
             "date_format": data.get("date_format") or "auto",
             "defaults": defaults,
             "tag_separator": self.tag_separator,
+            "fallbacks": fallbacks,
+            "guesses": guesses,
         }

@@ -62,7 +62,8 @@ class ImportJob(UploadJob):
     mapping = models.JSONField(default=dict, blank=True)
     # What the pages show of the file, kept when it is read so that no page opens it again:
     # {"headers": [...], "rows": [[number, [cells]], ...], "warnings": [...],
-    #  "distinct": {column: [values]}}, cells and values cut short (see files.read_preview).
+    #  "distinct": {column: [values]}, "filled": {column: rows with a value}, "sampled": rows},
+    # cells and values cut short (see files.read_preview).
     preview = models.JSONField(default=dict, blank=True)
     saved_mapping = models.ForeignKey(
         SavedMapping, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -49,6 +49,7 @@ CHOICES = {
     "origin": (Origin.values, Origin.DIRECT.value),
     "initiated_by": (Initiator.values, Initiator.THEM.value),
 }
+CHOICE_AT, MINUTES_AT = COLUMNS.index("kind"), COLUMNS.index("minutes")
 MAX_KEY = 100  # Touchpoint.external_id
 EARLIEST_YEAR = 1950
 _dumps = json.JSONEncoder().encode  # json.dumps without its per-call set-up
@@ -135,6 +136,21 @@ def _created_since(after: int, by: int) -> list[tuple]:
             [after, by],
         )
         return cursor.fetchall()
+
+
+def _tally(planned: list[Planned], counts: Counter[str]) -> None:
+    """How many rows got each channel, kind, origin, initiator and person's status, how many
+    no minutes, and how many are of kind email by another channel, so that the report can say
+    when every row got the same (a column mapped wrong, or none) or the two disagree."""
+    combos = Counter(tuple(p.values[CHOICE_AT : CHOICE_AT + len(CHOICES)]) for p in planned)
+    for combo, n in combos.items():
+        for name, value in zip(CHOICES, combo, strict=True):
+            counts[f"value:{name}:{value}"] += n
+        if combo[0] == Kind.EMAIL and combo[1] != Channel.EMAIL:
+            counts["email_kind_other_channel"] += n
+    for status, n in Counter(p.status for p in planned if p.status).items():
+        counts[f"value:person_status:{status}"] += n
+    counts["no_minutes"] += sum(1 for p in planned if p.values[MINUTES_AT] is None)
 
 
 class TouchpointImport:
@@ -255,6 +271,7 @@ class TouchpointImport:
                 continue
             seen[key] = number
             planned.append(p)
+        _tally(planned, result.counts)
         if known and planned:
             existing = {
                 k

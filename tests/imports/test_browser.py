@@ -41,3 +41,32 @@ def test_generic_csv_from_upload_to_report(phone, sign_in, staff):
         ("in_person", None),
         ("chat", None),
     ]
+
+
+def test_a_form_export_is_guessed_right_and_says_how_sure(phone, sign_in, staff):
+    sign_in(phone, "alice")
+    phone.goto("/imports/")
+    phone.set_input_files("#id_file", str(FIXTURES.parent / "sources/fixtures/reference_form.csv"))
+    phone.get_by_role("button", name="Upload and preview").click()
+
+    expect(phone.get_by_label("Channel", exact=True)).to_have_value("How did they contact you")
+    expect(phone.get_by_label("Minutes", exact=True)).to_have_value("Staff time spent")
+    expect(phone.get_by_label("Question", exact=True)).to_have_value("What did they need")
+    expect(phone.get_by_label("When: if that column is empty, from")).to_have_value("Timestamp")
+    expect(phone.locator("#id_col-minutes_helptext")).to_have_text(
+        "Guessed from the heading and the values: sure (98%)."
+    )
+    expect(phone.get_by_label("“Member of the public” means")).to_have_value("external")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    phone.get_by_role("button", name="Check every row (dry run)").click()
+    expect(phone.locator("#dry-run")).to_contain_text("Touchpoints: 8 would be created")
+    expect(phone.locator("#dry-run")).to_contain_text("“5–15 min” as 10")
+    phone.get_by_role("button", name="Import 8 rows").click()
+    expect(phone.locator("#report")).to_contain_text("Touchpoints: 8 created")
+    assert sorted(
+        Touchpoint.objects.filter(source_system="generic").values_list("channel", "minutes")
+    ) == [
+        ("email", 10), ("email", 10), ("email", 23), ("email", 60), ("email", 90),
+        ("in_person", 3), ("in_person", 23), ("phone", 3),
+    ]  # fmt: skip

@@ -30,7 +30,8 @@ def test_import_prints_progress_and_the_report(staff):
         "Done: Touchpoints: 5 created, 0 updated, 0 skipped (already there), 0 failed. "
         "People created for rows that named someone new: 1. "
         "Rows without a person (anonymous touchpoints, still counted in the figures): 2. "
-        "Unknown staff: ZZ (1); logged as Alice Liddell.",
+        "Unknown staff: ZZ (1); logged as Alice Liddell. "
+        "Check the columns: no column is mapped to Kind.",
     ]
     assert Touchpoint.objects.filter(source_system="generic").count() == 5
 

@@ -27,16 +27,11 @@ def apply_mapping(table: Table, mapping: Mapping) -> Iterator[Row]:
     return convert.each_record(table.records())
 
 
-def decide_date_order(table: Table, mapping: Mapping, rows: Iterable[RawRow] | None = None) -> str:
-    """'dmy' or 'mdy' for numeric dates such as 05/03/2024, decided from the values when the
-    mapping's date format is "auto" (and said in table.warnings)."""
-    if mapping.date_format in ("dmy", "mdy"):
-        return mapping.date_format
-    columns = mapping.columns.get("occurred_at") or []
-    fallback = "mdy" if str(settings.TIME_ZONE).startswith("America/") else "dmy"
-    if mapping.date_format != "auto" or not columns or columns[0] not in table.headers:
-        return fallback
-    column = columns[0]
+def _evidence(
+    table: Table, column: str, rows: Iterable[RawRow] | None
+) -> tuple[dict[str, int], dict[str, str], int]:
+    """How many of a column's first values can only be day first or month first, an example
+    of each, and how many are numeric dates at all."""
     counts = {"dmy": 0, "mdy": 0}
     examples: dict[str, str] = {}
     numeric = 0
@@ -53,6 +48,27 @@ def decide_date_order(table: Table, mapping: Mapping, rows: Iterable[RawRow] | N
         if found:
             counts[found] += 1
             examples.setdefault(found, text)
+    return counts, examples, numeric
+
+
+def decide_date_order(table: Table, mapping: Mapping, rows: Iterable[RawRow] | None = None) -> str:
+    """'dmy' or 'mdy' for numeric dates such as 05/03/2024, decided from the values when the
+    mapping's date format is "auto" (and said in table.warnings)."""
+    if mapping.date_format in ("dmy", "mdy"):
+        return mapping.date_format
+    columns = mapping.columns.get("occurred_at") or []
+    fallback = "mdy" if str(settings.TIME_ZONE).startswith("America/") else "dmy"
+    if mapping.date_format != "auto" or not columns or columns[0] not in table.headers:
+        return fallback
+    # The date column first; if it says nothing, the column read when it is empty (a form's
+    # Timestamp beside its "Date (if not today)").
+    column = columns[0]
+    counts, examples, numeric = _evidence(table, column, rows)
+    other_column = (mapping.fallbacks.get("occurred_at") or [""])[0]
+    if not (counts["dmy"] or counts["mdy"]) and other_column in table.headers and rows is None:
+        found = _evidence(table, other_column, None)
+        if found[0]["dmy"] or found[0]["mdy"]:
+            column, (counts, examples, numeric) = other_column, found
     names = {"dmy": "day first (05/03/2024 is 5 March)", "mdy": "month first (05/03/2024 is May 3)"}
     if counts["dmy"] and counts["mdy"]:
         order = "dmy" if counts["dmy"] >= counts["mdy"] else "mdy"

@@ -1,13 +1,14 @@
 """A source's values for a choice field (channel, origin, status…) → canonical values.
 
 Looked up in this order: the mapping's own values, the canonical values and their labels,
-the words other systems commonly use (fields.VALUE_SYNONYMS). A value nothing knows becomes
+the words other systems commonly use (fields.VALUE_SYNONYMS), then the same by the value's
+words ("Faculty (our university)" is faculty, fields.by_words). A value nothing knows becomes
 "other" where the field has it (else the field's default) and is reported by name.
 """
 
 from __future__ import annotations
 
-from rapport.imports.sources.fields import VALUE_SYNONYMS, FieldSpec, fold
+from rapport.imports.sources.fields import VALUE_SYNONYMS, FieldSpec, by_words, fold
 from rapport.imports.sources.mapping import Mapping
 
 # What a value nobody recognises becomes, for fields without an "other" choice.
@@ -45,7 +46,7 @@ class ChoiceLookup:
         except KeyError:
             pass
         key = text.strip().casefold()
-        found = self.own.get(key) or self.known.get(fold(text))
+        found = self.own.get(key) or self.known.get(fold(text)) or by_words(self.known, text)
         if found:
             result: tuple[str, str | None] = (found, None)
         elif key in self.unusable:
@@ -62,3 +63,7 @@ class ChoiceLookup:
         if len(self.cache) < 10_000:
             self.cache[text] = result
         return result
+
+    def recognised(self, text: str) -> str | None:
+        """The canonical value this text is read as without the mapping's help, or None."""
+        return self.known.get(fold(text)) or by_words(self.known, text)

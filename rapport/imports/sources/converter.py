@@ -1,9 +1,9 @@
 """One mapping compiled for one file's headers: RawRow in, Row out.
 
-Compiled once per read into flat lists, with a cache per column of what each distinct text
-became (dates, times, durations and choice values repeat across a file's rows), so the work per
-row is a few dict look-ups per field. The hot path is written out rather than abstracted;
-benchmarks/import_reading.py measures it.
+Compiled once per read into flat lists (text fields, choice fields, typed fields, the date and
+time), with a cache per column of what each distinct text became (dates, times, durations and
+choice values repeat across a file's rows), so the work per row is a few dict look-ups per
+field. `convert` is the one reading of the rules; benchmarks/import_reading.py measures it.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from rapport.imports.sources.choices import ChoiceLookup
-from rapport.imports.sources.codegen import compile_convert
 from rapport.imports.sources.fields import FIELDS_FOR, FieldSpec
 from rapport.imports.sources.keys import Repeats
 from rapport.imports.sources.mapping import Mapping
-from rapport.imports.sources.table import RawRow, Record
+from rapport.imports.sources.table import STOPPED, RawRow, Record
 from rapport.imports.sources.values import (
     CACHE_LIMIT,
     EMAIL_SPLIT,
@@ -34,7 +33,7 @@ from rapport.imports.sources.values import (
     parse_read_level,
     parse_time,
 )
-from rapport.text import bad_character, bad_text_message
+from rapport.text import bad_character, bad_text_message, is_storable
 
 LIMITS = {"topic": 300, "job_title": 200, "outcome": 300, "full_name": 200}
 JOINERS = {"question": "\n\n", "answer": "\n\n", "notes": "\n\n"}
@@ -91,7 +90,14 @@ class Converter:
             for name, cols in mapping.columns.items()
             if name in specs and name != "details"
         }
-        mapped = {c for cols in columns.values() for c in cols}
+        fallbacks = {
+            name: [c for c in cols if c in known][:1]
+            for name, cols in mapping.fallbacks.items()
+            if columns.get(name)
+        }
+        mapped = {c for cols in [*columns.values(), *fallbacks.values()] for c in cols}
+        # A field's first column, else another when it is empty on a row: (at, else at).
+        self.fallbacks = [(at[columns[n][0]], at[cols[0]]) for n, cols in fallbacks.items() if cols]
         explicit = [c for c in mapping.columns.get("details", []) if c in known]
         self.details_columns = [
             (h, at[h]) for h in (explicit or [h for h in headers if h not in mapped])
@@ -130,7 +136,22 @@ class Converter:
         self.defaults = self._typed_defaults(specs)
         self.has_external = bool(columns.get("external_id") or columns.get("directory_id"))
         self.repeats = Repeats()
-        self.convert = compile_convert(self)
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """What convert() reads per row, worked out once: limits by field, each typed field's
+        message and whether its parse can be cached."""
+        limits = dict(self.limits)
+        self.text_limits = {n: limits.pop(n) for n, _ in self.text if n in limits}
+        self.late_limits = list(limits.items())  # joined or defaulted texts
+        self.typed_plan = []
+        for name, where, column, cache, parse, label in self.typed:
+            joiner = self.mapping.tag_separator if name == "tags" else " "
+            problem = UNREADABLE.get(name, "is not an email address")
+            message = f"{label} '{{}}' {problem}; kept in details"
+            self.typed_plan.append(
+                (name, where, column, cache, parse, message, joiner, name != "tags")
+            )
 
     def _parser(self, name: str, spec: FieldSpec) -> Callable[[str], Any]:
         if spec.type == "read":
@@ -191,6 +212,13 @@ class Converter:
         clock = self.times.get(time_text)
         if clock is None:
             clock = fast_time(time_text)
+            if clock is None:  # a full date and time ("Timestamp"): its time of day
+                parsed = self.parse_date(time_text)
+                if parsed is not None and parsed[1]:
+                    value = parsed[0]
+                    if value.tzinfo is not None:
+                        value = value.astimezone(self.zone)
+                    clock = value.time()
             if clock is not None and len(self.times) < CACHE_LIMIT:
                 self.times[time_text] = clock
         return clock
@@ -221,6 +249,117 @@ class Converter:
         if value.tzinfo is None:
             return value.replace(tzinfo=self.zone)
         return value.astimezone(self.zone)
+
+    def convert(self, number: int, c: list[str], problems: list[str]) -> Row:
+        """One row's cells (in heading order) and the reader's problems → a Row."""
+        errors: list[str] = []
+        warnings = [f"Row {number}: {p}" for p in problems] if problems else []
+        if problems and problems[-1].startswith(STOPPED):
+            return Row(number, {}, [warnings.pop()], warnings, f"stopped-{number}")
+        # One search over the joined cells: a cell no database can store refuses the row.
+        if not is_storable("".join(c)):
+            return self.refused(number, c)
+        cells = c
+        for at, other in self.fallbacks:
+            if not cells[at] and c[other]:
+                if cells is c:
+                    cells = list(c)
+                cells[at] = c[other]
+        fields: dict[str, Any] = {}
+        details: dict[str, Any] = {}
+        for name, i in self.text:
+            v = cells[i]
+            if v:
+                fields[name] = v
+                limit = self.text_limits.get(name)
+                if limit and len(v) > limit:
+                    self.cut(number, fields, warnings, name, limit)
+        for column, i in self.details_columns:
+            v = cells[i]
+            if v:
+                details[column] = v
+        for name, where, joiner in self.joined:
+            v = joiner.join([t for t in (cells[i] for i in where) if t])
+            if v:
+                fields[name] = v
+        for name, i, column, cache, lookup in self.choices:
+            v = cells[i]
+            if v:
+                hit = cache.get(v) or lookup.get(v)
+                fields[name] = hit[0]
+                if hit[1]:
+                    warnings.append(f"Row {number}: {hit[1]}")
+                    details[column] = v
+        for name, where, column, cache, parse, message, joiner, keep in self.typed_plan:
+            if len(where) == 1:
+                v = cells[where[0]]
+            else:
+                v = joiner.join([t for t in (cells[i] for i in where) if t])
+            if v:
+                x = cache.get(v)
+                if x is None:
+                    if len(cache) >= CACHE_LIMIT:
+                        cache.clear()
+                    x = parse(v)
+                    if keep and x is not None:
+                        cache[v] = x
+                if x is None or x == []:
+                    warnings.append(f"Row {number}: " + message.format(v))
+                    details[column] = v
+                else:
+                    fields[name] = x
+        if self.when:
+            self._when(number, cells, fields, errors)
+        if len(c) > self.width:
+            for at in range(self.width, len(c)):
+                if c[at]:
+                    details[f"(column {at + 1})"] = c[at]
+        if details:
+            fields["details"] = details
+        for default, value in self.defaults.items():
+            fields.setdefault(default, value)
+        for name, limit in self.late_limits:
+            x = fields.get(name)
+            if x and len(x) > limit:
+                self.cut(number, fields, warnings, name, limit)
+        if self.target == "people" or ("occurred_at" not in fields and not errors):
+            self.finish(number, fields, errors, warnings)
+        if self.has_external:
+            x = fields.get("external_id") or fields.get("directory_id")
+            if x:
+                if len(x) > 100:
+                    x = self.long_id(number, fields, warnings, x)
+                return Row(number, fields, errors, warnings, x)
+        return Row(number, fields, errors, warnings, self.content_key(c))
+
+    def _when(self, number: int, c: list[str], fields: dict[str, Any], errors: list[str]) -> None:
+        """The moment from the date column (and the time column, if apart)."""
+        d = c[self.when[0]]
+        if not d:
+            if "occurred_at" not in self.defaults:
+                errors.append(f"Row {number}: has no date ('{self.when_names[0]}' is empty)")
+            return
+        if len(self.when) > 1:
+            # A date column and a time column: both usually repeat, so both are cached.
+            t = c[self.when[1]]
+            day = self.plain_dates.get(d)
+            if day is not None and t:
+                k = self.times.get(t) or self.clock(t)
+                m = dt.datetime.combine(day, k, self.zone) if k is not None else self.moment(d, t)
+            else:
+                m = self.moment(d, t)
+        else:
+            m = self.moments.get(d)
+            if m is None:
+                m = self.moment(d, "")
+                if m is not None:
+                    if len(self.moments) >= CACHE_LIMIT:
+                        self.moments.clear()
+                    self.moments[d] = m
+        if m is None:
+            errors.append(self.date_error(number, c))
+        else:
+            fields["occurred_at"] = m
 
     def each(self, raws: Iterable[RawRow]) -> Iterator[Row]:
         convert = self.__call__

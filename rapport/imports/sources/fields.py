@@ -118,6 +118,9 @@ TOUCHPOINT_FIELDS: dict[str, FieldSpec] = {
             "mins",
             "durationminutes",
             "timespentminutes",
+            "stafftime",
+            "howlong",
+            "timewithpatron",
         ),
     ),
     "topic": FieldSpec(
@@ -165,6 +168,9 @@ TOUCHPOINT_FIELDS: dict[str, FieldSpec] = {
             "assignedto",
             "recordedby",
             "createdby",
+            "staffname",
+            "librarianname",
+            "yourname",
         ),
     ),
     "person_name": FieldSpec(
@@ -181,6 +187,7 @@ TOUCHPOINT_FIELDS: dict[str, FieldSpec] = {
             "talkedwith",
             "whoasked",
             "whodidyouhelp",
+            "theirname",
         ),
     ),
     "person_email": FieldSpec(
@@ -278,11 +285,14 @@ VALUE_SYNONYMS: dict[str, dict[str, str]] = {
     "channel": {
         **dict.fromkeys(
             ("walkin", "walkup", "inperson", "desk", "facetoface", "f2f", "visit", "person",
-             "referencedesk", "office", "inlibrary", "roving", "consultation", "appointment"),
+             "referencedesk", "office", "inlibrary", "roving", "consultation", "appointment",
+             "walkedin", "dropin", "cameby", "atthedesk"),
             "in_person",
         ),
-        **dict.fromkeys(("phone", "telephone", "call", "phonecall", "tel"), "phone"),
-        **dict.fromkeys(("email", "mail", "ticket", "form", "webform", "emailticket"), "email"),
+        **dict.fromkeys(("phone", "telephone", "call", "phonecall", "tel", "phoned", "rang"),
+                        "phone"),
+        **dict.fromkeys(("email", "mail", "ticket", "form", "webform", "emailticket", "emailed"),
+                        "email"),
         **dict.fromkeys(
             ("chat", "im", "libchat", "instantmessage", "instantmessaging", "text", "sms",
              "textmessage", "virtual", "online", "qpchat"),
@@ -315,15 +325,19 @@ VALUE_SYNONYMS: dict[str, dict[str, str]] = {
         ),
         **dict.fromkeys(
             ("student", "undergraduate", "undergrad", "graduate", "graduatestudent", "grad",
-             "gradstudent", "phdstudent", "phd", "doctoralstudent", "masters", "mastersstudent"),
+             "gradstudent", "phdstudent", "phd", "doctoralstudent", "masters", "mastersstudent",
+             "postgraduate", "postgrad", "pgr", "pgt", "ug", "pg", "doctoral", "students"),
             "student",
         ),
         **dict.fromkeys(("postdoc", "postdoctoral", "postdoctoralfellow"), "postdoc"),
         **dict.fromkeys(("researcher", "researchstaff", "scientist", "fellow"), "researcher"),
-        **dict.fromkeys(("staff", "employee", "administrativestaff", "libraryStaff"), "staff"),
+        **dict.fromkeys(("staff", "employee", "administrativestaff", "librarystaff",
+                         "professionalstaff", "supportstaff"), "staff"),
         **dict.fromkeys(
             ("external", "alumni", "alumnus", "community", "public", "visitor", "guest",
-             "communitymember", "generalpublic"),
+             "communitymember", "generalpublic", "alumna", "alumnae", "alum", "alumnus",
+             "memberofthepublic", "visiting", "visitingacademic", "visitingscholar",
+             "externaluser", "otheruniversity"),
             "external",
         ),
     },
@@ -331,8 +345,32 @@ VALUE_SYNONYMS: dict[str, dict[str, str]] = {
 VALUE_SYNONYMS["status"] = VALUE_SYNONYMS["person_status"]
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+_WORD = re.compile(r"[0-9a-z]+")
 
 
 def fold(text: str) -> str:
     """Lower case, letters and digits only: "Walk-in" → "walkin", "E-mail" → "email"."""
     return _NOT_WORD.sub("", text.casefold())
+
+
+def words(text: str) -> list[str]:
+    """The words of a heading or a value, lower case: "E-mail (their own)" → email, their, own."""
+    return _WORD.findall(text.casefold().replace("e-mail", "email"))
+
+
+def by_words(known: dict[str, str], text: str) -> str | None:
+    """A value that is no known word as a whole, read by its words: "Faculty (our university)"
+    is faculty, "Member of the public" external, "phone call" phone. Pairs of words are
+    tried before single words; a value whose words point to two different things is None."""
+    found = words(text)
+    for size in (4, 3, 2, 1):
+        hits = {
+            known[key]
+            for i in range(len(found) - size + 1)
+            if (key := "".join(found[i : i + size])) in known
+        }
+        if len(hits) == 1:
+            return hits.pop()
+        if hits:
+            return None
+    return None

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapport.imports.sources.fields import FIELDS_FOR, fold
+from rapport.imports.sources.fields import FIELDS_FOR
+from rapport.imports.sources.guess import Sample, guess_columns
 
 TARGETS = ("touchpoints", "people")
 
@@ -19,6 +20,11 @@ class Mapping:
     date_format: str = "auto"  # "auto", "dmy", "mdy" or a strptime format
     defaults: dict[str, str] = field(default_factory=dict)  # field → value when empty/absent
     tag_separator: str = " "
+    # field → the column(s) read when the field's own column is empty on a row ("Date (if not
+    # today)", else the form's "Timestamp").
+    fallbacks: dict[str, list[str]] = field(default_factory=dict)
+    # What the guess was, for the mapping screen: field → {column, score, why}.
+    guesses: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -28,13 +34,19 @@ class Mapping:
             "date_format": self.date_format,
             "defaults": dict(self.defaults),
             "tag_separator": self.tag_separator,
-        }
+            # Left out when empty, so that mappings saved before they existed read the same.
+            **({"fallbacks": {k: list(v) for k, v in self.fallbacks.items()}}
+               if self.fallbacks else {}),
+            **({"guesses": {k: dict(v) for k, v in self.guesses.items()}} if self.guesses else {}),
+        }  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Mapping:
         """A mapping from its JSON form; unknown keys are ignored, missing ones defaulted."""
         target = str(data.get("target") or "touchpoints")
         columns = data.get("columns") or {}
+        fallbacks = data.get("fallbacks") or {}
+        guesses = data.get("guesses") or {}
         return cls(
             target=target,
             columns={
@@ -48,6 +60,20 @@ class Mapping:
             date_format=str(data.get("date_format") or "auto"),
             defaults={str(k): str(v) for k, v in (data.get("defaults") or {}).items()},
             tag_separator=str(data.get("tag_separator") or " "),
+            fallbacks={
+                str(k): [str(c) for c in (v if isinstance(v, list) else [v]) if c]
+                for k, v in fallbacks.items()
+                if v
+            },
+            guesses={
+                str(k): {
+                    "column": str(v.get("column", "")),
+                    "score": _score(v.get("score")),
+                    "why": str(v.get("why", "")),
+                }
+                for k, v in guesses.items()
+                if isinstance(v, dict)
+            },
         )
 
     def problems(self, headers: list[str]) -> list[str]:
@@ -66,6 +92,22 @@ class Mapping:
                     found.append(
                         f"The column '{column}' (for {fields[name].label}) is not in the file."
                     )
+        for name, columns in self.fallbacks.items():
+            if name not in fields:
+                found.append(f"'{name}' is not a field of {self.target}.")
+                continue
+            if not self.columns.get(name):
+                found.append(
+                    f"{fields[name].label}: choose its own column before the one used when "
+                    "it is empty."
+                )
+            for column in columns:
+                if column not in known:
+                    found.append(
+                        f"The column '{column}' (for {fields[name].label}, when empty) is not "
+                        "in the file."
+                    )
+        found.extend(self._shared(fields))
         for name in self.defaults:
             if name not in fields:
                 found.append(f"'{name}' is not a field of {self.target}.")
@@ -82,55 +124,37 @@ class Mapping:
             found.append("Choose the column with each person's name or email.")
         return found
 
-
-def suggest_mapping(headers: list[str], target: str) -> Mapping:
-    """Guess a mapping from the column names alone: each field takes the first column whose
-    name is one of its synonyms (exactly, after folding), then one that contains a synonym."""
-    fields = FIELDS_FOR.get(target, FIELDS_FOR["touchpoints"])
-    folded = [(header, fold(header)) for header in headers]
-    used: set[str] = set()
-    columns: dict[str, list[str]] = {}
-    if target == "touchpoints" and folded and folded[0][1] == "timestamp":
-        # A Google Forms sheet: "Email Address" is whoever filled in the form, the librarian.
-        respondent = next((h for h, k in folded if k == "emailaddress"), None)
-        if respondent:
-            columns["staff"] = [respondent]
-            used.add(respondent)
-    for exact in (True, False):
-        for name, spec in fields.items():
-            if name in columns or not spec.synonyms:
-                continue
-            synonyms = [fold(s) for s in spec.synonyms]
-            for header, key in folded:
-                if header in used or not key:
-                    continue
-                hit = key in synonyms if exact else any(len(s) > 3 and s in key for s in synonyms)
-                if hit:
-                    columns[name] = [header]
-                    used.add(header)
-                    break
-    if target == "touchpoints":
-        _pair_date_and_time(folded, columns)
-    return Mapping(target=target if target in TARGETS else "touchpoints", columns=columns)
-
-
-def _pair_date_and_time(folded: list[tuple[str, str]], columns: dict[str, list[str]]) -> None:
-    """A "Date" column and a separate "Time" column make one moment."""
-    chosen = columns.get("occurred_at")
-    if not chosen or len(chosen) != 1:
-        return
-    date_key = fold(chosen[0])
-    if "time" in date_key and "date" not in date_key:
-        dates = [h for h, k in folded if k.endswith("date") or k == "day"]
-        if dates:
-            columns["occurred_at"] = [dates[0], chosen[0]]
-        return
-    if "date" in date_key and "time" not in date_key:
-        taken = {c for cols in columns.values() for c in cols}
-        times = [
-            h
-            for h, k in folded
-            if h not in taken and k in ("time", "timeasked", "starttime", "questiontime", "hour")
+    def _shared(self, fields: dict) -> list[str]:
+        """A column chosen for two fields (its time of day and its date excepted: a form's
+        Timestamp may give both, and stand in for the date): each column holds one thing."""
+        owners: dict[str, list[str]] = {}
+        for name, columns in self.columns.items():
+            if name in fields and name != "details":
+                for column in dict.fromkeys(columns[:1] if name == "occurred_at" else columns):
+                    owners.setdefault(column, []).append(fields[name].label)
+        return [
+            f"The column '{column}' is chosen for both {' and '.join(labels)}: choose it for one."
+            for column, labels in owners.items()
+            if len(labels) > 1
         ]
-        if times:
-            columns["occurred_at"] = [chosen[0], times[0]]
+
+
+def _score(value: Any) -> float:
+    try:
+        return min(1.0, max(0.0, float(value or 0)))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def suggest_mapping(
+    headers: list[str], target: str, samples: dict[str, Sample] | None = None
+) -> Mapping:
+    """Guess a mapping from the whole column names and, when given, a sample of each
+    column's values (guess.py), with how sure each guess is."""
+    columns, fallbacks, guesses = guess_columns(headers, target, samples)
+    return Mapping(
+        target=target if target in TARGETS else "touchpoints",
+        columns=columns,
+        fallbacks=fallbacks,
+        guesses=guesses,
+    )

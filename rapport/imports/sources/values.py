@@ -179,11 +179,17 @@ HOURS_MINUTES = re.compile(r"(\d{1,3}):(\d{2})(?::(\d{2}))?$")
 UNITS = re.compile(
     r"(?:(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours))?\s*(?:(\d+)\s*(?:m|min|mins|minute|minutes)?)?$"
 )
-RANGE = re.compile(_NUMBER + r"\s*(?:-|–|to)\s*" + _NUMBER + r"\s*([a-z]*)$")
-BOUND = re.compile(
-    r"(?:<|>|under|over|less than|more than|up to|at least)\s*" + _NUMBER + r"\s*([a-z]*)\+?$"
-)
+RANGE = re.compile(_NUMBER + r"\s*([a-z]*)\s*(?:-|–|—|to)\s*" + _NUMBER + r"\s*([a-z]*)$")
+UNDER = re.compile(r"(?:<|under|less than|up to|fewer than|below)\s*" + _NUMBER + r"\s*([a-z]*)$")
+OVER = re.compile(r"(?:>|over|more than|at least|above)\s*" + _NUMBER + r"\s*([a-z]*)\+?$")
 PLUS = re.compile(_NUMBER + r"\s*\+\s*([a-z]*)$|" + _NUMBER + r"\s*([a-z]*)\s*(?:\+|or more)$")
+# Words for numbers that forms write out: "over an hour", "half an hour", "a few minutes".
+SPELLED = (
+    (re.compile(r"\bhalf an hour\b|\bhalf hour\b"), "30 min"),
+    (re.compile(r"\b(?:an|a|one) hour\b"), "1 hour"),
+    (re.compile(r"\btwo hours\b"), "2 hours"),
+    (re.compile(r"\ba few minutes\b|\ba couple of minutes\b"), "3 min"),
+)
 
 
 def _unit_minutes(number: str, unit: str) -> float | None:
@@ -195,9 +201,15 @@ def _unit_minutes(number: str, unit: str) -> float | None:
     return None
 
 
+def _round_up(value: float) -> int:
+    return int(-(-value // 1))
+
+
 def parse_minutes(text: str) -> int | None:
-    """Minutes from "20", "0:20", "1h30", "1 hour 30 min", "20 min", "1.5 hours",
-    "10-20 minutes" (the midpoint, rounded up: 15), "60+" or "more than 60" (60)."""
+    """Minutes from "20", "0:20", "1h30", "1 hour 30 min", "20 min", "1.5 hours", and ranges
+    read as their middle, rounded up: "10-20 minutes" (15), "5–15 min" (10), "1-2 hours" (90),
+    "under 5 minutes" (3, the middle of 0 to 5). An open range upwards is read as its bound:
+    "60+", "more than 60", "over an hour" (60)."""
     text = " ".join(text.lower().replace("mins.", "min").split())
     if not text:
         return None
@@ -211,18 +223,25 @@ def parse_minutes(text: str) -> int | None:
         if seconds is not None:  # "0:20:00" is hours:minutes:seconds
             return hours * 60 + minutes + (1 if int(seconds) >= 30 else 0)
         return hours * 60 + minutes
+    for spelled, written in SPELLED:
+        text = spelled.sub(written, text)
     match = RANGE.match(text)
     if match:
-        low = _unit_minutes(match.group(1), match.group(3))
-        high = _unit_minutes(match.group(2), match.group(3))
+        unit = match.group(4) or match.group(2)
+        low = _unit_minutes(match.group(1), match.group(2) or unit)
+        high = _unit_minutes(match.group(3), unit)
         if low is None or high is None or high < low:
             return None
-        return int(-(-(low + high) // 2))
-    bound = BOUND.match(text)
-    plus = None if bound else PLUS.match(text)
-    if bound or plus:
-        if bound:
-            number, unit = bound.group(1), bound.group(2)
+        return _round_up((low + high) / 2)
+    match = UNDER.match(text)
+    if match:
+        found = _unit_minutes(match.group(1), match.group(2))
+        return None if found is None else max(1, _round_up(found / 2))
+    match = OVER.match(text)
+    plus = None if match else PLUS.match(text)
+    if match or plus:
+        if match:
+            number, unit = match.group(1), match.group(2)
         else:
             assert plus is not None
             number = plus.group(1) or plus.group(3)
@@ -234,6 +253,15 @@ def parse_minutes(text: str) -> int | None:
         hours_f = float(match.group(1).replace(",", ".")) if match.group(1) else 0.0
         return round(hours_f * 60 + int(match.group(2) or 0))
     return None
+
+
+def is_range(text: str) -> bool:
+    """Whether a minutes cell is a range or a bound ("5–15 min", "under 5", "60+"), which
+    parse_minutes reads as one number (said in the import's report)."""
+    text = " ".join(text.lower().split())
+    for spelled, written in SPELLED:
+        text = spelled.sub(written, text)
+    return bool(RANGE.match(text) or UNDER.match(text) or OVER.match(text) or PLUS.match(text))
 
 
 READ_LEVEL = re.compile(r"(?:read)?\s*(?:level|scale)?\s*[:#-]?\s*([1-6])(?:\b|$)", re.I)

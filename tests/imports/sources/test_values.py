@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rapport.imports.sources.values import (
+    is_range,
     numeric_order_evidence,
     parse_datetime,
     parse_email,
@@ -119,8 +120,15 @@ def test_times(text, expected):
         ("60+ minutes", 60),
         ("20+", 20),
         ("more than 60", 60),
-        ("Less than 5 minutes", 5),
-        ("<5 min", 5),
+        ("Less than 5 minutes", 3),
+        ("<5 min", 3),
+        ("under 5 minutes", 3),
+        ("5–15 min", 10),
+        ("15-30 min", 23),
+        ("over an hour", 60),
+        ("half an hour", 30),
+        ("1-2 hours", 90),
+        ("30 min - 1 hour", 45),
         ("lots", None),
         ("20-10 minutes", None),
         ("0:75", None),
@@ -129,6 +137,13 @@ def test_times(text, expected):
 )
 def test_minutes(text, expected):
     assert parse_minutes(text) == expected
+
+
+def test_ranges_of_minutes_are_told_apart_from_plain_durations():
+    ranges = ["5–15 min", "under 5 minutes", "over an hour", "60+", "1-2 hours"]
+    plain = ["20", "0:20", "1h30", "half an hour", "20 min", "lots"]
+    assert [is_range(t) for t in ranges] == [True] * 5
+    assert [is_range(t) for t in plain] == [False] * 6
 
 
 @pytest.mark.parametrize(

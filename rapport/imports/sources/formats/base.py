@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from rapport.imports.sources.apply import Row, apply_mapping
 from rapport.imports.sources.fields import fold
+from rapport.imports.sources.guess import Sample
 from rapport.imports.sources.mapping import Mapping, suggest_mapping
 from rapport.imports.sources.table import Table
 
@@ -44,7 +45,9 @@ class Format:
         hits = sum(1 for t in self.typical if fold(t) in found)
         return round(0.5 + 0.5 * hits / len(self.typical), 3)
 
-    def default_mapping(self, headers: list[str]) -> Mapping:
+    def default_mapping(
+        self, headers: list[str], samples: dict[str, Sample] | None = None
+    ) -> Mapping:
         by_fold: dict[str, str] = {}
         for header in headers:
             by_fold.setdefault(fold(header), header)
@@ -65,12 +68,19 @@ class Format:
         kept = [by_fold[fold(k)] for k in self.keep if fold(k) in by_fold]
         if kept:
             columns["details"] = kept
-        guessed = suggest_mapping(headers, self.target)
+        guessed = suggest_mapping(headers, self.target, samples)
         taken = {c for cols in columns.values() for c in cols}
+        guesses = {}
         for name, cols in guessed.columns.items():
+            # A known format's columns are known: a column it leaves out is not taken for a
+            # field on its values alone (LibAnswers' "Dataset" stays in the details).
+            if guessed.guesses.get(name, {}).get("why") == "values":
+                continue
             if name not in columns and not taken.intersection(cols):
                 columns[name] = cols
                 taken.update(cols)
+                if name in guessed.guesses:
+                    guesses[name] = guessed.guesses[name]
         return Mapping(
             target=self.target,
             columns=columns,
@@ -78,6 +88,7 @@ class Format:
             date_format=self.date_format,
             defaults=dict(self.defaults),
             tag_separator=self.tag_separator,
+            guesses=guesses,
         )
 
     def columns_of(self, table: Table) -> list[str]:
@@ -95,5 +106,7 @@ class Generic(Format):
     def score(self, headers: list[str]) -> float:
         return 0.1
 
-    def default_mapping(self, headers: list[str]) -> Mapping:
-        return suggest_mapping(headers, self.target)
+    def default_mapping(
+        self, headers: list[str], samples: dict[str, Sample] | None = None
+    ) -> Mapping:
+        return suggest_mapping(headers, self.target, samples)

@@ -16,6 +16,7 @@ from rapport.imports.sources.apply import Converter, Row, decide_date_order
 from rapport.imports.sources.fields import fold
 from rapport.imports.sources.formats.base import Format
 from rapport.imports.sources.formats.pivot import PivotTable, pivot_long
+from rapport.imports.sources.guess import Sample
 from rapport.imports.sources.mapping import Mapping
 from rapport.imports.sources.table import Table, Unreadable
 
@@ -57,11 +58,13 @@ def _find(headers: list[str], names: tuple[str, ...]) -> str | None:
 class DeskTrackerLong(Format):
     """The long export, read as one row per transaction."""
 
-    def default_mapping(self, headers: list[str]) -> Mapping:
+    def default_mapping(
+        self, headers: list[str], samples: dict[str, Sample] | None = None
+    ) -> Mapping:
         """For the file's own columns: the transaction's, never the question/response pair
         (their contents become columns of their own when the file is read)."""
         pair = {_find(headers, FIELD), _find(headers, RESPONSE)}
-        mapping = DESK_TRACKER.default_mapping([h for h in headers if h not in pair])
+        mapping = DESK_TRACKER.default_mapping([h for h in headers if h not in pair], samples)
         mapping.columns.pop("details", None)
         return mapping
 
