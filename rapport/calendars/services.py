@@ -35,8 +35,8 @@ from rapport.calendars.queries import access_calendar_import
 from rapport.calendars.reader import Reading, decode, read_meetings
 from rapport.errors import Invalid, NotFound, RapportError
 from rapport.people.services import create_person
-from rapport.system.upload_services import reopen_lost_job, save_upload_job, store_upload
-from rapport.system.uploads import this_worker, too_large, upload_limit
+from rapport.uploads.models import this_worker, too_large, upload_limit
+from rapport.uploads.services import reopen_lost_job, save_upload_job, store_upload
 
 log = logging.getLogger(__name__)
 DEFAULT_SINCE_DAYS = 90

@@ -14,8 +14,8 @@ from rapport.calendars import services
 from rapport.calendars.forms import AddPeopleForm, IcsFileForm
 from rapport.calendars.queries import access_calendar_import, active_feed_for, imports_for
 from rapport.errors import Invalid, RapportError
-from rapport.system.upload_views import upload_step
-from rapport.system.uploads import MB, upload_limit
+from rapport.uploads.models import MB, upload_limit
+from rapport.uploads.views import upload_step
 
 RECENT_IMPORTS = 10
 CALENDAR_TYPE = "text/calendar; charset=utf-8"

@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 
 from rapport.people.models import Person
-from rapport.system.uploads import UploadJob
+from rapport.uploads.models import UploadJob
 
 
 class ContactImport(UploadJob):

@@ -32,8 +32,8 @@ from rapport.contacts.models import ContactImport
 from rapport.contacts.queries import access_contact_import
 from rapport.contacts.reader import read_cards
 from rapport.errors import Invalid
-from rapport.system.upload_services import reopen_lost_job, save_upload_job, store_upload
-from rapport.system.uploads import this_worker
+from rapport.uploads.models import this_worker
+from rapport.uploads.services import reopen_lost_job, save_upload_job, store_upload
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None] | None

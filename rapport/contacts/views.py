@@ -16,8 +16,8 @@ from rapport.contacts.queries import access_contact_import, imports_for, people_
 from rapport.contacts.writer import write_cards
 from rapport.errors import Invalid
 from rapport.people.queries import access_person
-from rapport.system.upload_views import upload_step
-from rapport.system.uploads import MB, upload_limit
+from rapport.uploads.models import MB, upload_limit
+from rapport.uploads.views import upload_step
 
 RECENT_IMPORTS = 10
 EXPORT_CHUNK = 2_000

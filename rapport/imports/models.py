@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from rapport.system.uploads import UploadJob
+from rapport.uploads.models import UploadJob
 
 
 class Target(models.TextChoices):

@@ -22,7 +22,7 @@ from rapport.imports.files import check_format, check_mapping, detect_file, is_w
 from rapport.imports.models import ImportIssue, ImportJob, SavedMapping, Target
 from rapport.imports.queries import access_import
 from rapport.imports.sources import Unreadable
-from rapport.system.upload_services import save_upload_job, store_upload
+from rapport.uploads.services import save_upload_job, store_upload
 
 INLINE_BYTES = 256 * 1024  # smaller files are checked and run in the request itself
 Status = ImportJob.Status

@@ -26,8 +26,8 @@ from rapport.imports.queries import (
     mappings_for,
 )
 from rapport.imports.report import issues_csv, summary_lines
-from rapport.system.upload_views import upload_step
-from rapport.system.uploads import MB, upload_limit
+from rapport.uploads.models import MB, upload_limit
+from rapport.uploads.views import upload_step
 
 JOBS_PER_PAGE = 20
 ISSUES_SHOWN = 50

@@ -7,7 +7,7 @@ from django.urls import reverse
 from rapport.contacts import importer
 from rapport.contacts.models import ContactImport
 from rapport.contacts.services import check_vcard_import, run_vcard_import, upload_vcards
-from rapport.system.uploads import this_worker
+from rapport.uploads.models import this_worker
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -1,5 +1,5 @@
 """A job whose worker died can be resumed at once; one whose worker is alive cannot. The
-worker holds a lock on the job for as long as it works it (rapport/system/uploads.py)."""
+worker holds a lock on the job for as long as it works it (rapport/uploads/models.py)."""
 
 import os
 import signal
@@ -12,8 +12,8 @@ from rapport.errors import Invalid
 from rapport.imports import engine
 from rapport.imports.models import ImportJob
 from rapport.imports.services import resume_job
-from rapport.system.uploads import this_worker
 from rapport.touchpoints.models import Touchpoint
+from rapport.uploads.models import this_worker
 from tests.imports.conftest import FIXTURES, upload
 
 DESK = FIXTURES / "desk_log.csv"

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from rapport.imports.models import ImportJob, SavedMapping
-from rapport.system.uploads import this_worker
 from rapport.touchpoints.models import Touchpoint
+from rapport.uploads.models import this_worker
 from tests.imports.conftest import FIXTURES, upload
 
 DESK = FIXTURES / "desk_log.csv"

@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from rapport.accounts.pages import AuthedRequest, apply_errors
 from rapport.errors import Invalid
 from rapport.middleware import refuse_bad_form_text
-from rapport.system.uploads import UploadJob, too_large, upload_limit
+from rapport.uploads.models import UploadJob, too_large, upload_limit
 
 ENVELOPE = 64 * 1024  # the multipart boundaries and the other fields around the file
 

@@ -17,9 +17,9 @@ from rapport.contacts import services as contacts
 from rapport.contacts.models import ContactImport
 from rapport.errors import Invalid
 from rapport.people.models import Person
-from rapport.system.upload_services import STILL_WORKING
-from rapport.system.uploads import _process_gone, this_worker
 from rapport.touchpoints.models import Touchpoint
+from rapport.uploads.models import _process_gone, this_worker
+from rapport.uploads.services import STILL_WORKING
 
 HERE = Path(__file__).parent.parent
 CARD = (HERE / "contacts/fixtures/apple-3.0.vcf").read_bytes()

@@ -1,6 +1,6 @@
 """An uploaded file run as a job: what every import keeps about its file (touchpoint and people
 imports, vCards, calendars), and how large a file may be. Storing a file and saving its job
-are in `upload_services.py`; the pages' upload step is in `upload_views.py`.
+are in `services.py`; the pages' upload step is in `views.py`.
 
 A job keeps the file under a name of its own (`<folder>/<year>/<month>/<random>-<name>` under
 MEDIA_ROOT), its original name, size and SHA-256, who uploaded it, why it failed, and when it
@@ -49,7 +49,7 @@ ERROR_LENGTH = 1000
 
 def upload_path(job: "UploadJob", filename: str) -> str:
     """Where Django's storage puts a file saved through the field (the services store their
-    uploads themselves, under the same scheme, with `upload_services.store_upload`)."""
+    uploads themselves, under the same scheme, with `services.store_upload`)."""
     now = timezone.now()
     return f"{job.upload_folder}/{now:%Y}/{now:%m}/{uuid.uuid4().hex[:12]}-{filename}"
 
