@@ -109,6 +109,32 @@ class ImportJob(UploadJob):
     def is_workbook(self) -> bool:
         return bool(self.sheets)
 
+    unit = "rows"
+    all_or_nothing = False
+    resume_note = "Nothing after the last saved row was written. Resume to go on."
+
+    @property
+    def resume_label(self) -> str:  # type: ignore[override]
+        if self.status == self.Status.READING:
+            return "Read the file again"
+        if self.status == self.Status.CHECKING:
+            return "Check again"
+        return f"Resume after row {self.checkpoint}"
+
+    @property
+    def done_so_far(self) -> int | None:
+        if (self.busy and self.status != self.Status.READING) or self.done_rows:
+            return self.done_rows
+        return None
+
+    @property
+    def total_items(self) -> int:
+        return self.total_rows
+
+    @property
+    def run_label(self) -> str:
+        return f"Import {self.total_rows} row{'' if self.total_rows == 1 else 's'}"
+
     @property
     def resumable(self) -> bool:
         """A run that stopped part way (interrupted, failed, or its worker gone)."""

@@ -101,6 +101,36 @@ class UploadJob(models.Model):
     def finished(self) -> bool:
         return self.status in self.ENDED
 
+    # What the one status page shows of any job (`uploads/job.html`); each job may say more.
+
+    unit: ClassVar[str] = "items"  # what its file holds, for the progress bar
+    all_or_nothing: ClassVar[bool] = True  # a failed run left nothing behind
+    resume_note: ClassVar[str] = "Nothing was changed; start it again."
+    resume_label: ClassVar[str] = "Resume"
+
+    @property
+    def resumable(self) -> bool:
+        """The job can go on: its worker is gone."""
+        return self.worker_gone
+
+    @property
+    def done_so_far(self) -> int | None:
+        """Items the worker has got through, while it says."""
+        return self.progress
+
+    @property
+    def total_items(self) -> int:
+        """Items the progress bar goes up to (0: not known yet)."""
+        return 0
+
+    @property
+    def run_label(self) -> str:
+        return "Import"
+
+    @property
+    def nothing_to_run(self) -> bool:
+        return False
+
     def end(self, status: str, error: str = "") -> None:
         """Record in one UPDATE that the job stopped now, as `status`, and why. Outside any
         lock on purpose: it is how a worker says it failed, whatever it was doing."""
