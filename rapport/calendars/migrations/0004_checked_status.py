@@ -18,6 +18,8 @@ def to_previewed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    seeds_rows = False  # rewrites the rows there are; adds none to a new database
+
     dependencies = [
         ("calendars", "0003_import_worker"),
     ]
