@@ -95,10 +95,10 @@ def child(days: int, attendees: int, work: Path) -> dict:
     from django.utils import timezone
 
     from rapport.accounts.models import User
-    from rapport.calendars import services
     from rapport.people.models import Person
     from rapport.relationships.models import Relationship
     from rapport.touchpoints.models import Participation, Touchpoint
+    from rapport.uploads import lifecycle
 
     librarian = User.objects.create_user("bench", role="librarian", email="bench@library.example")
     for n in range(attendees):
@@ -109,11 +109,12 @@ def child(days: int, attendees: int, work: Path) -> dict:
 
     def once() -> tuple[float, float, object]:
         start = time.perf_counter()
-        job = services.upload_ics(
-            by=librarian, file=io.BytesIO(data), filename="standup.ics", since=first, now=now
+        job = lifecycle.upload(
+            "ics", by=librarian, stream=io.BytesIO(data), name="standup.ics", since=first, now=now
         )
         checked = time.perf_counter() - start
-        job = services.run_ics_import(job.pk)
+        lifecycle.run(by=librarian, job=job, how="caller")
+        job = lifecycle.work("ics", job.pk)
         return time.perf_counter() - start, checked, job
 
     total, checked, job = once()

@@ -89,6 +89,10 @@ CASES = [
 ]  # fmt: skip
 
 
+# The kind of upload job each case goes through (rapport.uploads.kinds).
+KINDS = {"imports": "imports", "contacts": "vcards", "calendars": "ics"}
+
+
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
@@ -116,19 +120,14 @@ def web(case: Case, path: Path) -> dict:
     user = User.objects.get(username="ana")
     with path.open("rb") as stream:
         try:
-            if case.kind == "imports":
-                from rapport.imports.services import create_job
+            from rapport.uploads import lifecycle
 
-                job = create_job(by=user, stream=stream, name=path.name, how="queue")
-            elif case.kind == "contacts":
-                from rapport.contacts.services import upload_vcards
-
-                job = upload_vcards(by=user, file=stream, filename=path.name, check=False)
-            else:
-                from rapport.calendars.services import upload_ics
-
-                # The page's default start day: 90 days back.
-                job = upload_ics(by=user, file=stream, filename=path.name)
+            # The page's ways: a table is queued, cards are checked by the worker, a small
+            # calendar is checked in the request (its start day: 90 days back).
+            how = {"imports": "queue", "contacts": "caller"}.get(case.kind, "auto")
+            job = lifecycle.upload(
+                KINDS[case.kind], by=user, stream=stream, name=path.name, how=how
+            )
         except Invalid as err:
             return {"answer": f"refused on the form: {err.message}"}
     return {"answer": f"job {job.pk}: {job.status}", "job": job.pk}
@@ -136,36 +135,24 @@ def web(case: Case, path: Path) -> dict:
 
 def worker(case: Case, job_id: int) -> dict:
     """What the worker does with the job: read it, check it, and run it if it was accepted."""
-    if case.kind == "imports":
-        from rapport.imports import engine, services
-        from rapport.imports.models import ImportJob
+    from rapport.uploads import lifecycle
 
-        job = engine.read_job(job_id)
-        if job.status == "uploaded":
-            job = services.start_dry_run(by=job.created_by, job=job, how="caller")
-            job = engine.check_job(job_id)
-        if job.status == "checked":
-            job = services.start_run(by=job.created_by, job=job, how="caller")
-            job = engine.run_job(job_id)
-        job = ImportJob.objects.get(pk=job_id)
+    kind = KINDS[case.kind]
+    job = lifecycle.work(kind, job_id)  # a workbook read, or a file checked
+    if job.status == "uploaded":  # a table waits for its dry run
+        lifecycle.check(by=job.created_by, job=job, how="caller")
+        job = lifecycle.work(kind, job_id)
+    if job.status == "checked":
+        lifecycle.run(by=job.created_by, job=job, how="caller")
+        job = lifecycle.work(kind, job_id)
+    if case.kind == "imports":
         counts = f" ({job.created} created, {job.failed} failed)" if job.started_at else ""
         return {"answer": f"{job.status}{counts}: {job.error}".rstrip(": ")}
     if case.kind == "contacts":
-        from rapport.contacts import services as contacts
-
-        job = contacts.check_vcard_import(job_id)
-        if job.status == "previewed":
-            job = contacts.run_vcard_import(job_id)
         return {
             "answer": f"{job.status} ({job.cards} cards, {job.created} created, "
             f"{job.problem_count} problems): {job.error}".rstrip(": ")
         }
-    from rapport.calendars import services as calendars
-
-    job = calendars.work_on(job_id)  # the preview of a large file
-    if job.status == "previewed":
-        job = calendars.start_ics_import(by=job.created_by, job=job)
-        job = calendars.work_on(job_id)
     return {
         "answer": f"{job.status} ({job.events} events, {job.meetings} logged, "
         f"{job.problem_count} problems): {job.error}".rstrip(": ")

@@ -140,17 +140,17 @@ def child(rows: int, seed: int, workdir: Path) -> dict:
     (workdir / "baseline.sqlite3").unlink()
     started = time.perf_counter()
     with csv_path.open("rb") as stream:
-        job = services.create_job(by=admin, stream=stream, name=csv_path.name)
+        job = services.upload(by=admin, stream=stream, name=csv_path.name)
     uploaded = time.perf_counter()
-    services.start_run(by=admin, job=job, how="caller", after_dry_run=False)
+    services.run(by=admin, job=job, how="caller", checked=False)
     anon = [anon_mb()]
     job = engine.run_job(job.pk, progress=lambda _: anon.append(anon_mb()))
     done = time.perf_counter()
     # The page's dry run, of the same file uploaded again (every row found: all skipped).
     with csv_path.open("rb") as stream:
-        again = services.create_job(by=admin, stream=stream, name=csv_path.name)
+        again = services.upload(by=admin, stream=stream, name=csv_path.name)
     dry_started = time.perf_counter()
-    services.start_dry_run(by=admin, job=again, how="caller")
+    services.check(by=admin, job=again, how="caller")
     again = engine.check_job(again.pk)
     checked = time.perf_counter()
     return {

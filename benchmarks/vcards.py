@@ -200,10 +200,10 @@ def child(n: int, seed: int, work: Path, cache_mb: int | None) -> dict:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{cache_mb * 1000}")
     from rapport.accounts.models import User
-    from rapport.contacts.services import run_vcard_import, upload_vcards
     from rapport.people.models import Person
     from rapport.relationships.models import Relationship
     from rapport.search.queries import search
+    from rapport.uploads import lifecycle
 
     path = work / f"cards-{n}.vcf"
     if not path.exists():
@@ -219,8 +219,11 @@ def child(n: int, seed: int, work: Path, cache_mb: int | None) -> dict:
     def once() -> tuple[float, object]:
         start, start_cpu = time.perf_counter(), time.process_time()
         with path.open("rb") as stream:
-            job = upload_vcards(by=librarian, file=stream, filename=path.name, check=False)
-        job = run_vcard_import(job.pk, progress=sample)
+            job = lifecycle.upload(
+                "vcards", by=librarian, stream=stream, name=path.name, how="caller"
+            )
+        lifecycle.run(by=librarian, job=job, how="caller", checked=False)
+        job = lifecycle.work("vcards", job.pk, progress=sample)
         cpu.append(time.process_time() - start_cpu)
         return time.perf_counter() - start, job
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "rapport.reports",
     "rapport.awareness",
     "rapport.search",
+    "rapport.uploads",
     "rapport.imports",
     "rapport.contacts",
     "rapport.duplicates",
@@ -81,7 +82,7 @@ INSTALLED_APPS = [
     "rapport.privacy",
     "rapport.api",
     "rapport.demo",
-    "rapport.system",
+    "rapport.server",
 ]
 
 MIDDLEWARE = [

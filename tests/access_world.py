@@ -15,7 +15,6 @@ from rapport.accounts.services import create_api_token
 from rapport.awareness import links
 from rapport.awareness.models import Item, Match, MatchRun, Subscription
 from rapport.calendars import services as calendars
-from rapport.contacts import services as contacts
 from rapport.duplicates import services as duplicates
 from rapport.duplicates.merging import merge_people
 from rapport.imports import services as imports
@@ -23,6 +22,7 @@ from rapport.imports.models import SavedMapping
 from rapport.people.models import Membership
 from rapport.relationships.services import create_rule
 from rapport.requests.services import add_deliverable, open_request
+from rapport.uploads import lifecycle
 from rapport.webhooks import services as webhooks
 from tests.factories import make_person
 
@@ -68,13 +68,13 @@ def build(world: Any) -> Objects:
     alert = links.issue(subscription)
     _, feed = calendars.create_feed(by=alice)
     rule = create_rule(by=ada, name="Matrix", position=90, ideal_days=30, max_days=60)
-    job = imports.create_job(by=alice, stream=io.BytesIO(CSV), name="desk.csv")
+    job = imports.upload(by=alice, stream=io.BytesIO(CSV), name="desk.csv")
     mapping = SavedMapping.objects.create(
         name="Matrix mapping", target=job.target, mapping=job.mapping, created_by=alice
     )
-    vcards = contacts.upload_vcards(by=alice, file=io.BytesIO(VCARD), filename="cards.vcf")
-    meetings = calendars.upload_ics(
-        by=alice, file=io.BytesIO(ICS), filename="cal.ics", since=dt.date(2026, 11, 1), now=now
+    vcards = lifecycle.upload("vcards", by=alice, stream=io.BytesIO(VCARD), name="cards.vcf")
+    meetings = lifecycle.upload(
+        "ics", by=alice, stream=io.BytesIO(ICS), name="cal.ics", since=dt.date(2026, 11, 1), now=now
     )
     scan = duplicates.start_scan(by=alice, queue=False)
     twin = make_person("Ana Ruiz", groups=[world.chem], email="a.ruiz@uni.example")

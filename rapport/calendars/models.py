@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from rapport.system.uploads import UploadJob
+from rapport.uploads.models import UploadJob
 
 FEED_PREFIX = "cal_"
 
@@ -50,21 +50,21 @@ class CalendarFeed(models.Model):
 
 
 class CalendarImport(UploadJob):
-    """One .ics file of meetings: uploaded, previewed (a large file by the worker: checking),
-    then logged as touchpoints."""
+    """One .ics file of meetings: uploaded, checked (a large file by the worker), then logged as
+    touchpoints."""
 
     upload_folder = "calendars"
 
     class Status(models.TextChoices):
         CHECKING = "checking", "Checking the file"
-        PREVIEWED = "previewed", "Previewed"
+        CHECKED = "checked", "Checked"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
     since = models.DateField(help_text="Meetings from this day up to the upload are logged")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
     # The preview's counts and lists, replaced by the run's.
     events = models.PositiveIntegerField(default=0, help_text="Events read from the file")
     meetings = models.PositiveIntegerField(default=0, help_text="Meetings to log, then logged")
@@ -83,6 +83,20 @@ class CalendarImport(UploadJob):
 
     def get_absolute_url(self) -> str:
         return reverse("calendars:import_detail", args=[self.pk])
+
+    unit = "events"
+
+    @property
+    def done_so_far(self) -> int | None:
+        return None  # a calendar is read whole: no count to show as it goes
+
+    @property
+    def run_label(self) -> str:
+        return f"Log {self.meetings} meeting{'' if self.meetings == 1 else 's'}"
+
+    @property
+    def nothing_to_run(self) -> bool:
+        return not self.meetings
 
     @property
     def skipped_total(self) -> int:

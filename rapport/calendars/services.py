@@ -1,20 +1,18 @@
 """Writes for calendars: the private feed (make, replace, revoke, serve) and .ics imports.
 
-An import is kept as a job: uploaded and previewed (nothing written: a file over 256 KB is
-previewed by the worker, never in the web process), then run by the worker,
-which reads the file again and logs what is new. Running the same file twice logs nothing
-twice (see `importer.external_id`). The run holds the job's lock (`UploadJob.hold`); if its
-worker dies, `resume_ics_import` queues it again at once (the run is one transaction: it left
-nothing behind).
+An import is an upload job of the kind `MEETINGS` (`rapport.uploads.lifecycle`: upload,
+check, run, resume): checked when it is uploaded (nothing written: a file over 256 KB is
+checked by the worker, never in the web process), then run by the worker, which reads the
+file again and logs what is new. Running the same file twice logs nothing twice (see
+`importer.external_id`). The run is one transaction: a run whose worker died left nothing
+behind, and `resume` queues it again at once.
 """
 
 import datetime as dt
 import hashlib
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,14 +33,15 @@ from rapport.calendars.queries import access_calendar_import
 from rapport.calendars.reader import Reading, decode, read_meetings
 from rapport.errors import Invalid, NotFound, RapportError
 from rapport.people.services import create_person
-from rapport.system.upload_services import reopen_lost_job, save_upload_job, store_upload
-from rapport.system.uploads import this_worker, too_large, upload_limit
+from rapport.uploads.kinds import Progress
+from rapport.uploads.lifecycle import FileKind
+from rapport.uploads.models import too_large, upload_limit
+from rapport.uploads.services import Stored
 
-log = logging.getLogger(__name__)
 DEFAULT_SINCE_DAYS = 90
 MAX_MB = 20  # a calendar is read whole, into memory: a cap under RAPPORT_IMPORT_MAX_MB
 # Reading a calendar takes about thirty times its size in memory (icalendar's objects): files
-# up to this size are previewed in the web request, larger ones by the worker.
+# up to this size are checked in the web request, larger ones by the worker.
 INLINE_BYTES = 256 * 1024
 SNIFF_BYTES = 100_000  # a calendar says BEGIN:VCALENDAR (or BEGIN:VEVENT) in its start
 SHOWN = 500  # meetings listed in a preview
@@ -215,126 +214,74 @@ def _require_calendar(head: bytes) -> None:
         )
 
 
-def preview_ics(
-    *, by: User, data: bytes, filename: str, since: dt.date | None = None
-) -> CalendarImport:
-    """What importing the file would log, as an unsaved job: a dry run that keeps nothing."""
-    since, reading, result = _checked(by, data, since, timezone.now())
-    job = CalendarImport(original_name=Path(filename).name[:255], size=len(data), since=since)
-    _fill(job, reading, result)
-    return job
+class Meetings(FileKind):
+    """Meetings from an .ics file, logged as touchpoints of the librarian who uploads it."""
 
+    name = "ics"
+    model = CalendarImport
+    details = "calendars/job_details.html"
+    list_url = "calendars:import"
+    title = "calendar imports"
+    urls = {"run": "calendars:import_run", "resume": "calendars:import_resume"}
+    to = "import meetings"
+    cap_mb = MAX_MB
+    inline_bytes = INLINE_BYTES
 
-def upload_ics(
-    *,
-    by: User,
-    file: IO[bytes],
-    filename: str,
-    since: dt.date | None = None,
-    now: dt.datetime | None = None,
-    how: str = "auto",
-) -> CalendarImport:
-    """Keep an uploaded .ics file and preview what importing it would log (nothing logged).
-    A small file is previewed here, and refused here if it holds no meetings; a larger one is
-    previewed by the worker (`how`: "auto" or "queue"; "caller" previews it itself with
-    `check_ics_import`), since reading a calendar takes about thirty times its size."""
-    require_librarian(by, to="import meetings")
-    now = now or timezone.now()
-    since = since or default_since(timezone.localdate(now))
-    _check_since(since, timezone.localdate(now))
-    stored = store_upload(file, folder=CalendarImport.upload_folder, name=filename, cap_mb=MAX_MB)
-    try:
+    def access(self, user: User, pk: int | str, *, for_write: bool = False) -> CalendarImport:
+        return access_calendar_import(user, pk, for_write=for_write)
+
+    def accept(
+        self,
+        by: User,
+        stored: Stored,
+        since: dt.date | None = None,
+        now: dt.datetime | None = None,
+        **options: object,
+    ) -> CalendarImport:
+        """A small file is read whole and refused here if it holds no meetings; a larger one
+        only has to start like a calendar."""
+        now = now or timezone.now()
+        since = since or default_since(timezone.localdate(now))
+        _check_since(since, timezone.localdate(now))
+        job = CalendarImport(since=since)
         if stored.size <= INLINE_BYTES:
-            data = stored.full_path.read_bytes()
-            since, reading, result = _checked(by, data, since, now)
-            job = CalendarImport(since=since)
-            _fill(job, reading, result)
+            _since, reading, _plan = _checked(by, stored.full_path.read_bytes(), since, now)
+            job.events = reading.events
         else:
             with stored.full_path.open("rb") as kept:
                 _require_calendar(kept.read(SNIFF_BYTES))
-            job = CalendarImport(since=since, status=CalendarImport.Status.CHECKING)
-    except BaseException:
-        stored.discard()
-        raise
-    with transaction.atomic():
-        job = save_upload_job(
-            job,
-            by=by,
-            stored=stored,
-            summary=f"Uploaded {stored.name} for a meeting import",
-            changes={"since": since.isoformat(), "events": job.events},
-        )
-        if job.status == CalendarImport.Status.CHECKING and how != "caller":
-            _enqueue(job.pk)
-    return job
-
-
-def _enqueue(job_id: int) -> None:
-    from rapport.calendars.tasks import enqueue_import
-
-    transaction.on_commit(lambda: enqueue_import(job_id))
-
-
-def check_ics_import(job_id: int) -> CalendarImport:
-    """Preview a large uploaded file in the worker: what importing it would log, nothing
-    logged. A file with no meetings fails the job with the reason and is removed; nothing
-    else changes. Safe to call twice."""
-    job = CalendarImport.objects.select_related("created_by").get(pk=job_id)
-    if job.status != CalendarImport.Status.CHECKING:
         return job
-    with job.hold() as held:
-        claimed = held and CalendarImport.objects.filter(
-            pk=job_id, status=CalendarImport.Status.CHECKING, worker=""
-        ).update(worker=this_worker())
-        if not claimed:
-            return CalendarImport.objects.get(pk=job_id)
-        try:
-            by = job.created_by
-            if by is None or not by.is_active:
-                raise Invalid("The librarian who uploaded this file can no longer import it.")
-            with job.file.open("rb") as stream:
-                data = stream.read()
-            _since, reading, result = _checked(by, data, job.since, timezone.now())
-        except Exception as exc:
-            if not isinstance(exc, RapportError):
-                log.exception("Calendar import %s could not be checked", job_id)
-            job.end(
-                CalendarImport.Status.FAILED,
-                exc.message if isinstance(exc, RapportError) else "An unexpected error stopped it.",
-            )
-            job.remove_file()
-            return job
+
+    def upload_summary(self, job: Any) -> tuple[str, dict[str, Any]]:
+        return f"Uploaded {job.original_name} for a meeting import", {
+            "since": job.since.isoformat(),
+            "events": job.events,
+        }
+
+    def check_file(self, job: Any, by: User, progress: Progress) -> None:
+        with job.file.open("rb") as stream:
+            data = stream.read()
+        _since, reading, result = _checked(by, data, job.since, timezone.now())
         _fill(job, reading, result)
-        job.status, job.worker = CalendarImport.Status.PREVIEWED, ""
-        job.save()
-    return job
+
+    def write_file(self, job: Any, by: User, progress: Progress) -> tuple[str, dict[str, Any]]:
+        with job.file.open("rb") as stream:
+            reading, result = read_file(by, stream.read(), job.since)
+        written = log_all(by, result.to_log)
+        logged = written.logged
+        result.already += written.already
+        reading.problems.extend(written.problems)
+        _fill(job, reading, result, logged)
+        return f"Meetings from {job.original_name}: {logged} logged", {
+            "since": job.since.isoformat(),
+            "events": job.events,
+            "logged": logged,
+            "already": job.already,
+            "skipped": job.skipped,
+        }
 
 
-def work_on(job_id: int) -> CalendarImport:
-    """What the worker does with a job: preview it, or log it, as its status says."""
-    job = CalendarImport.objects.get(pk=job_id)
-    if job.status == CalendarImport.Status.CHECKING:
-        return check_ics_import(job_id)
-    return run_ics_import(job_id) if job.status == CalendarImport.Status.QUEUED else job
-
-
-def preview_again(*, by: User, job: CalendarImport) -> CalendarImport:
-    """Read a previewed file again (after adding people, say): here if it is small, else in
-    the worker."""
-    job = access_calendar_import(by, job.pk, for_write=True)
-    if job.status != CalendarImport.Status.PREVIEWED:
-        raise Invalid("This import has already been started.")
-    if job.size > INLINE_BYTES:
-        with transaction.atomic():
-            job.status = CalendarImport.Status.CHECKING
-            job.save(update_fields=["status"])
-            _enqueue(job.pk)
-        return job
-    with job.file.open("rb") as stream:
-        reading, result = read_file(by, stream.read(), job.since)
-    _fill(job, reading, result)
-    job.save()
-    return job
+MEETINGS = Meetings()
 
 
 @transaction.atomic
@@ -349,95 +296,5 @@ def add_people(*, by: User, job: CalendarImport, emails: Iterable[str]) -> list[
     for email in chosen:
         name = offered[email] or email.split("@", 1)[0].replace(".", " ").title()
         created.append(create_person(by=by, full_name=name, email=email).pk)
-    preview_again(by=by, job=job)
+    MEETINGS.check(by=by, job=job)
     return created
-
-
-def start_ics_import(*, by: User, job: CalendarImport) -> CalendarImport:
-    """Queue a previewed import for the worker."""
-    job = access_calendar_import(by, job.pk, for_write=True)
-    with transaction.atomic():
-        queued = CalendarImport.objects.filter(
-            pk=job.pk, status=CalendarImport.Status.PREVIEWED
-        ).update(status=CalendarImport.Status.QUEUED)
-        if not queued:
-            raise Invalid("This import has already been started.")
-        _enqueue(job.pk)
-    job.refresh_from_db()
-    return job
-
-
-@transaction.atomic
-def resume_ics_import(*, by: User, job: CalendarImport) -> CalendarImport:
-    """Queue again a run whose worker stopped (killed, crashed): it logged nothing. Invalid
-    while its worker is alive."""
-    job = access_calendar_import(by, job.pk, for_write=True)
-    checking = job.status == CalendarImport.Status.CHECKING
-    job = reopen_lost_job(
-        job,
-        by=by,
-        status=CalendarImport.Status.CHECKING if checking else CalendarImport.Status.QUEUED,
-    )
-    _enqueue(job.pk)
-    return job
-
-
-def run_ics_import(job_id: int) -> CalendarImport:
-    """Log a queued (or, from the command line, previewed) import; safe to call twice, and
-    worked by one process at a time (the one holding the job's lock)."""
-    with CalendarImport(pk=job_id).hold() as held:
-        with transaction.atomic():
-            job = CalendarImport.objects.select_for_update().get(pk=job_id)
-            workable = (CalendarImport.Status.QUEUED, CalendarImport.Status.PREVIEWED)
-            if not held or job.status not in workable or job.worker:
-                return job
-            job.status = CalendarImport.Status.RUNNING
-            job.started_at = timezone.now()
-            job.worker = this_worker()
-            job.save(update_fields=["status", "started_at", "worker"])
-        return _run(job)
-
-
-def _run(job: CalendarImport) -> CalendarImport:
-    job_id = job.pk
-    try:
-        by = job.created_by
-        if by is None or not by.is_active:
-            raise Invalid("The librarian who uploaded this file can no longer import it.")
-        with job.file.open("rb") as stream:
-            reading, result = read_file(by, stream.read(), job.since)
-        with transaction.atomic():
-            written = log_all(by, result.to_log)
-            logged = written.logged
-            result.already += written.already
-            reading.problems.extend(written.problems)
-            _fill(job, reading, result, logged)
-            job.status, job.worker = CalendarImport.Status.DONE, ""
-            job.finished_at = timezone.now()
-            job.save()
-            record(
-                actor=by,
-                action="import",
-                obj=job,
-                summary=f"Meetings from {job.original_name}: {logged} logged",
-                changes={
-                    "file": job.original_name,
-                    "sha256": job.sha256,
-                    "since": job.since.isoformat(),
-                    "events": job.events,
-                    "logged": logged,
-                    "already": job.already,
-                    "skipped": job.skipped,
-                },
-            )
-    except Exception as exc:
-        log.exception("Calendar import %s failed", job_id)
-        message = (
-            exc.message if isinstance(exc, RapportError) else "An unexpected error stopped it."
-        )
-        job.end(CalendarImport.Status.FAILED, message)
-        job.refresh_from_db()
-        return job
-    # The meetings are touchpoints now; the file (other people's invitations) is not kept.
-    job.remove_file()
-    return job

@@ -14,8 +14,9 @@ from rapport.calendars import services
 from rapport.calendars.forms import AddPeopleForm, IcsFileForm
 from rapport.calendars.queries import access_calendar_import, active_feed_for, imports_for
 from rapport.errors import Invalid, RapportError
-from rapport.system.upload_views import upload_step
-from rapport.system.uploads import MB, upload_limit
+from rapport.uploads import lifecycle
+from rapport.uploads.models import MB, upload_limit
+from rapport.uploads.views import job_page, upload_step
 
 RECENT_IMPORTS = 10
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
@@ -96,13 +97,17 @@ def _import_page(
 
 @page_view
 def import_page(request: AuthedRequest) -> HttpResponse:
-    """Upload an .ics file; it is previewed before anything is logged."""
+    """Upload an .ics file; it is checked before anything is logged."""
     require_librarian(request.user, to="import meetings")
     return upload_step(
         request,
         form=IcsFileForm,
-        create=lambda data: services.upload_ics(
-            by=request.user, file=data["file"], filename=data["file"].name, since=data["since"]
+        create=lambda data: lifecycle.upload(
+            "ics",
+            by=request.user,
+            stream=data["file"],
+            name=data["file"].name,
+            since=data["since"],
         ),
         page=lambda form, status, error: _import_page(request, form, status, error),
         cap_mb=services.MAX_MB,
@@ -111,51 +116,15 @@ def import_page(request: AuthedRequest) -> HttpResponse:
 
 @page_view
 def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The preview, then the run's progress (HTMX asks again while it runs), then the report."""
+    """The import's status page: what it would log, its progress, what it logged."""
     job = access_calendar_import(request.user, pk)
-    template = (
-        "calendars/import_detail.html#status" if request.htmx else "calendars/import_detail.html"
-    )
-    form = AddPeopleForm(job.unmatched)
-    response = render(request, template, {"job": job, "people_form": form})
-    if request.htmx and request.GET.get("was") == "checking" and not job.busy:
-        response["HX-Refresh"] = "true"  # previewed: the lists below the status are there now
-    return response
-
-
-@require_POST
-@page_view
-def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Start again an import whose worker stopped (killed, crashed)."""
-    job = access_calendar_import(request.user, pk)
-    try:
-        services.resume_ics_import(by=request.user, job=job)
-    except Invalid as err:
-        messages.error(request, err.message)
-    else:
-        messages.success(request, f"Started {job.original_name} again.")
-    return redirect("calendars:import_detail", pk=job.pk)
-
-
-@require_POST
-@page_view
-def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = access_calendar_import(request.user, pk)
-    try:
-        services.start_ics_import(by=request.user, job=job)
-    except Invalid as err:
-        messages.error(request, err.message)
-    else:
-        messages.success(
-            request, f"Logging the meetings in {job.original_name}; the report follows."
-        )
-    return redirect("calendars:import_detail", pk=job.pk)
+    return job_page(request, job, people_form=AddPeopleForm(job.unmatched))
 
 
 @require_POST
 @page_view
 def import_people(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Add people for unmatched attendees, then preview the file again."""
+    """Add people for unmatched attendees, then check the file again."""
     job = access_calendar_import(request.user, pk)
     form = AddPeopleForm(job.unmatched, request.POST)
     if form.is_valid():
@@ -167,7 +136,6 @@ def import_people(request: AuthedRequest, pk: int) -> HttpResponse:
             apply_errors(form, err)
         else:
             s = "" if len(added) == 1 else "s"
-            messages.success(request, f"Added {len(added)} person{s}; the preview is up to date.")
+            messages.success(request, f"Added {len(added)} person{s}; the check is up to date.")
             return redirect("calendars:import_detail", pk=job.pk)
-    context = {"job": job, "people_form": form}
-    return render(request, "calendars/import_detail.html", context, status=422)
+    return job_page(request, job, 422, people_form=form)

@@ -5,17 +5,18 @@ from django.db import models
 from django.urls import reverse
 
 from rapport.people.models import Person
-from rapport.system.uploads import UploadJob
+from rapport.uploads.models import UploadJob
 
 
 class ContactImport(UploadJob):
-    """One vCard file brought in: uploaded, checked (a dry run shown as a preview), then run."""
+    """One vCard file brought in: uploaded, checked (a dry run: what importing would do), then
+    run."""
 
     upload_folder = "contacts"
 
     class Status(models.TextChoices):
         CHECKING = "checking", "Checking the file"
-        PREVIEWED = "previewed", "Previewed"
+        CHECKED = "checked", "Checked"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
@@ -40,6 +41,17 @@ class ContactImport(UploadJob):
 
     def get_absolute_url(self) -> str:
         return reverse("contacts:import_detail", args=[self.pk])
+
+    unit = "cards"
+
+    @property
+    def total_items(self) -> int:
+        return self.cards if self.status == self.Status.RUNNING else 0
+
+    @property
+    def run_label(self) -> str:
+        changes = self.created + self.updated
+        return f"Import {changes} change{'' if changes == 1 else 's'}"
 
 
 class CardKey(models.Model):

@@ -3,21 +3,18 @@
 from collections.abc import Iterable
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import render
 
 from rapport.accounts.pages import AuthedRequest, page_view
 from rapport.accounts.roles import require_librarian
-from rapport.contacts import services
 from rapport.contacts.forms import VCardFileForm, export_filters
 from rapport.contacts.queries import access_contact_import, imports_for, people_to_export
 from rapport.contacts.writer import write_cards
-from rapport.errors import Invalid
 from rapport.people.queries import access_person
-from rapport.system.upload_views import upload_step
-from rapport.system.uploads import MB, upload_limit
+from rapport.uploads import lifecycle
+from rapport.uploads.models import MB, upload_limit
+from rapport.uploads.views import job_page, upload_step
 
 RECENT_IMPORTS = 10
 EXPORT_CHUNK = 2_000
@@ -38,13 +35,13 @@ def _import_page(
 
 @page_view
 def import_page(request: AuthedRequest) -> HttpResponse:
-    """Upload a vCard file; it is previewed (a dry run) before anything changes."""
+    """Upload a vCard file; it is checked (a dry run) before anything changes."""
     require_librarian(request.user, to="import people")
     return upload_step(
         request,
         form=VCardFileForm,
-        create=lambda data: services.upload_vcards(
-            by=request.user, file=data["file"], filename=data["file"].name
+        create=lambda data: lifecycle.upload(
+            "vcards", by=request.user, stream=data["file"], name=data["file"].name
         ),
         page=lambda form, status, error: _import_page(request, form, status, error),
     )
@@ -52,39 +49,8 @@ def import_page(request: AuthedRequest) -> HttpResponse:
 
 @page_view
 def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The preview, then the run's progress (HTMX asks again while it runs), then the report."""
-    job = access_contact_import(request.user, pk)
-    template = (
-        "contacts/import_detail.html#status" if request.htmx else "contacts/import_detail.html"
-    )
-    return render(request, template, {"job": job})
-
-
-@require_POST
-@page_view
-def import_resume(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Start again an import whose worker stopped (killed, crashed)."""
-    job = access_contact_import(request.user, pk)
-    try:
-        services.resume_vcard_import(by=request.user, job=job)
-    except Invalid as err:
-        messages.error(request, err.message)
-    else:
-        messages.success(request, f"Started {job.original_name} again.")
-    return redirect("contacts:import_detail", pk=job.pk)
-
-
-@require_POST
-@page_view
-def import_run(request: AuthedRequest, pk: int) -> HttpResponse:
-    job = access_contact_import(request.user, pk)
-    try:
-        services.start_vcard_import(by=request.user, job=job)
-    except Invalid as err:
-        messages.error(request, err.message)
-    else:
-        messages.success(request, f"Importing {job.original_name}; the report appears below.")
-    return redirect("contacts:import_detail", pk=job.pk)
+    """The import's status page: what importing it would do, its progress, its report."""
+    return job_page(request, access_contact_import(request.user, pk))
 
 
 def _download(chunks: Iterable[bytes], filename: str) -> StreamingHttpResponse:

@@ -3,7 +3,7 @@ preview kept), the dry run (every row read and checked, nothing written) and the
 written in chunks, each chunk committed together with the job's checkpoint and counts).
 
 Each holds the job's lock while it works (`UploadJob.hold`) and names itself on the job, so a
-worker that dies is seen at once and its job can be resumed (see rapport/system/uploads.py).
+worker that dies is seen at once and its job can be resumed (see rapport/uploads/models.py).
 
 Both stream the file, so memory depends on the chunk size, not the file. A run that stops
 (a crash, Ctrl-C, a worker killed) leaves every chunk before the checkpoint fully written and
@@ -28,7 +28,7 @@ from rapport.imports.resolve import merge_counts
 from rapport.imports.sources import Row, Table, Unreadable
 from rapport.imports.sources.table import STOPPED
 from rapport.imports.touchpoints import Result, TouchpointImport
-from rapport.system.uploads import this_worker
+from rapport.uploads.models import this_worker
 
 # Rows per committed chunk. Each commit writes every index page the chunk touched, and the
 # rows' dates land all over the date indexes, so larger chunks write far less (1,000,000 rows:

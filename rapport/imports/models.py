@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from rapport.system.uploads import UploadJob
+from rapport.uploads.models import UploadJob
 
 
 class Target(models.TextChoices):
@@ -109,6 +109,41 @@ class ImportJob(UploadJob):
     @property
     def is_workbook(self) -> bool:
         return bool(self.sheets)
+
+    unit = "rows"
+    all_or_nothing = False
+    resume_note = "Nothing after the last saved row was written. Resume to go on."
+
+    @property
+    def resume_label(self) -> str:  # type: ignore[override]
+        if self.status == self.Status.READING:
+            return "Read the file again"
+        if self.status == self.Status.CHECKING:
+            return "Check again"
+        return f"Resume after row {self.checkpoint}"
+
+    @property
+    def done_so_far(self) -> int | None:
+        if (self.busy and self.status != self.Status.READING) or self.done_rows:
+            return self.done_rows
+        return None
+
+    @property
+    def total_items(self) -> int:
+        return self.total_rows
+
+    @property
+    def run_label(self) -> str:
+        """What the button imports: the rows the dry run would write, and those it leaves out."""
+        counts = self.dry_run or {}
+        if not counts:
+            return f"Import {self.total_rows} row{'' if self.total_rows == 1 else 's'}"
+        n = (counts.get("created") or 0) + (counts.get("updated") or 0)
+        failing = counts.get("failed") or 0
+        label = f"Import {n} row{'' if n == 1 else 's'}"
+        if failing:
+            label += f"; leave out {failing} that fail{'s' if failing == 1 else ''}"
+        return label
 
     @property
     def resumable(self) -> bool:

@@ -1,4 +1,5 @@
-"""Writes to import jobs and saved mappings: upload, mapping, dry run, run, resume.
+"""Writes to import jobs and saved mappings: upload, mapping, check (the dry run), run, resume
+(the verbs every upload job answers to: `rapport.uploads.lifecycle`).
 
 Uploading stores the file (size-limited, hashed). A text file (CSV, TSV) is read there and
 then, a bounded amount (its first 256 KiB, its headings, 500 rows cut short): its format is
@@ -22,7 +23,8 @@ from rapport.imports.files import check_format, check_mapping, detect_file, is_w
 from rapport.imports.models import ImportIssue, ImportJob, SavedMapping, Target
 from rapport.imports.queries import access_import
 from rapport.imports.sources import Unreadable
-from rapport.system.upload_services import save_upload_job, store_upload
+from rapport.uploads.lifecycle import queue
+from rapport.uploads.services import save_upload_job, store_upload
 
 INLINE_BYTES = 256 * 1024  # smaller files are checked and run in the request itself
 Status = ImportJob.Status
@@ -34,16 +36,16 @@ def _require_file(job: ImportJob) -> None:
         raise Invalid("This file was refused or has been removed; upload it again.")
 
 
-def create_job(
+def upload(
     *,
     by: User,
     stream: IO[bytes],
     name: str,
+    how: str = "auto",
     target: str = Target.TOUCHPOINTS,
     format: str = "",
     mapping: SavedMapping | None = None,
     sheet: str = "",
-    how: str = "auto",
 ) -> ImportJob:
     """Store an uploaded file and, for a text file, detect its format and propose a mapping;
     a workbook is read by the worker (`how`: see `_work`). Nothing imported."""
@@ -160,14 +162,12 @@ def delete_mapping(*, by: User, saved: SavedMapping) -> None:
 def _work(job: ImportJob, task: str, how: str) -> None:
     """Work the job after commit: "auto" here for small text files, else on the queue (a
     workbook is never opened in the web process); "queue"; "inline"; or "caller" (the command
-    line works it itself, printing progress). `task` is "read", "check" or "run"."""
-    from rapport.imports import engine, tasks  # tasks import the engine, which imports these
-
+    line works it itself, printing progress). `task` is "read", "check" or "run", which the
+    job's status says too: the queued task works what the status asks."""
     if how == "caller":
         return
     small_text = job.size <= INLINE_BYTES and not job.is_workbook and task != "read"
     if how == "inline" or (how == "auto" and small_text):
-        work = {"read": engine.read_job, "check": engine.check_job, "run": engine.run_job}[task]
 
         def now() -> None:
             try:
@@ -177,11 +177,25 @@ def _work(job: ImportJob, task: str, how: str) -> None:
 
         transaction.on_commit(now)
     else:
-        transaction.on_commit(lambda: tasks.enqueue(task, job.pk))
+        queue(TABLES, job, how)
+
+
+def work(job_id: int, progress: Any = None) -> ImportJob:
+    """What the worker does with a job: read a workbook, check or run, as its status says."""
+    from rapport.imports import engine  # the engine imports the files these import
+
+    status = ImportJob.objects.values_list("status", flat=True).get(pk=job_id)
+    if status == Status.READING:
+        return engine.read_job(job_id)
+    if status == Status.CHECKING:
+        return engine.check_job(job_id, progress=progress)
+    if status == Status.QUEUED:
+        return engine.run_job(job_id, progress=progress)
+    return ImportJob.objects.get(pk=job_id)
 
 
 @transaction.atomic
-def start_dry_run(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
+def check(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
     """Read and check every row (nothing written); the counts say what a run would do."""
     job = access_import(by, job.pk, for_write=True)
     if job.busy or job.checkpoint or job.status in (Status.DONE, Status.INTERRUPTED):
@@ -194,14 +208,12 @@ def start_dry_run(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
 
 
 @transaction.atomic
-def start_run(
-    *, by: User, job: ImportJob, how: str = "auto", after_dry_run: bool = True
-) -> ImportJob:
+def run(*, by: User, job: ImportJob, how: str = "auto", checked: bool = True) -> ImportJob:
     """Import the rows the dry run checked. The command line may go straight to the run
-    (`after_dry_run=False`): the run checks every row exactly as the dry run does."""
+    (`checked=False`): the run checks every row exactly as the dry run does."""
     job = access_import(by, job.pk, for_write=True)
     _require_file(job)
-    if after_dry_run:
+    if checked:
         if job.status != Status.CHECKED or job.dry_run_mapping != job.mapping:
             raise Invalid("Do a dry run with this mapping first; it shows what the import will do.")
     elif job.status not in (Status.UPLOADED, Status.CHECKED) or job.started_at:
@@ -218,7 +230,7 @@ def start_run(
 
 
 @transaction.atomic
-def resume_job(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
+def resume(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
     """Go on with an interrupted or failed run from its checkpoint; or with a job whose worker
     is gone (killed, crashed) whatever it was doing: reading, checking or running. A worker
     that is alive keeps its job."""
@@ -241,3 +253,43 @@ def resume_job(*, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
     )
     _work(job, task, how)
     return job
+
+
+class Tables:
+    """Touchpoint and people imports as a kind of upload job: the lifecycle's verbs are the
+    ones above (a workbook read by the worker first; chunked runs that resume from their
+    checkpoint), so pages, commands and the worker treat them like every other import."""
+
+    name = "imports"
+    model = ImportJob
+    details = "imports/job_details.html"
+    list_url = "imports:list"
+    title = "imports"
+    urls = {"check": "imports:dry_run", "run": "imports:run", "resume": "imports:resume"}
+    cap_mb = None
+    inline_bytes = INLINE_BYTES
+
+    def access(self, user: User, pk: int | str, *, for_write: bool = False) -> ImportJob:
+        return access_import(user, pk, for_write=for_write)
+
+    def upload(
+        self, *, by: User, stream: IO[bytes], name: str, how: str = "auto", **options: Any
+    ) -> ImportJob:
+        return upload(by=by, stream=stream, name=name, how=how, **options)
+
+    def check(self, *, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
+        return check(by=by, job=job, how=how)
+
+    def run(
+        self, *, by: User, job: ImportJob, how: str = "auto", checked: bool = True
+    ) -> ImportJob:
+        return run(by=by, job=job, how=how, checked=checked)
+
+    def resume(self, *, by: User, job: ImportJob, how: str = "auto") -> ImportJob:
+        return resume(by=by, job=job, how=how)
+
+    def work(self, job_id: int, progress: Any = None) -> ImportJob:
+        return work(job_id, progress)
+
+
+TABLES = Tables()

@@ -26,8 +26,9 @@ from rapport.imports.queries import (
     mappings_for,
 )
 from rapport.imports.report import issues_csv, summary_lines
-from rapport.system.upload_views import upload_step
-from rapport.system.uploads import MB, upload_limit
+from rapport.uploads import lifecycle
+from rapport.uploads.models import MB, upload_limit
+from rapport.uploads.views import job_page, upload_step
 
 JOBS_PER_PAGE = 20
 ISSUES_SHOWN = 50
@@ -60,7 +61,8 @@ def upload(request: AuthedRequest) -> HttpResponse:
     return upload_step(
         request,
         form=lambda *data: UploadForm(*data, formats=format_choices()),
-        create=lambda data: services.create_job(
+        create=lambda data: lifecycle.upload(
+            "imports",
             by=request.user,
             stream=data["file"],
             name=data["file"].name,
@@ -99,15 +101,11 @@ def _mapping_form(
 def _job_page(
     request: AuthedRequest, job: ImportJob, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    if request.htmx and request.GET.get("progress"):
-        response = render(request, "imports/job.html#progress", {"job": job})
-        if not job.busy and request.GET.get("progress") == "reading":
-            response["HX-Refresh"] = "true"  # read: the preview and the mapping are there now
-        return response
+    if request.htmx:
+        return job_page(request, job)  # the status alone, while a worker has the job
     shown = preview(job)
     phase = "run" if job.started_at else "check"
     context = {
-        "job": job,
         "preview": shown,
         "mapping_form": extra.pop("mapping_form", None)
         or (_mapping_form(request.user, job, shown=shown) if shown is not None else None),
@@ -120,7 +118,7 @@ def _job_page(
         "editable": job.status in EDITABLE and not job.started_at and shown is not None,
         **extra,
     }
-    return render(request, "imports/job.html", context, status=status)
+    return job_page(request, job, status, **context)
 
 
 @page_view
@@ -178,27 +176,6 @@ def use_mapping(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Invalid("Choose a saved mapping.")
     services.update_mapping(by=request.user, job=the_job, saved=saved)
     messages.success(request, f"Using the mapping “{saved.name}”.")
-    return redirect("imports:job", pk=pk)
-
-
-@require_POST
-@page_view
-def dry_run(request: AuthedRequest, pk: int) -> HttpResponse:
-    services.start_dry_run(by=request.user, job=access_import(request.user, pk))
-    return redirect("imports:job", pk=pk)
-
-
-@require_POST
-@page_view
-def run(request: AuthedRequest, pk: int) -> HttpResponse:
-    services.start_run(by=request.user, job=access_import(request.user, pk))
-    return redirect("imports:job", pk=pk)
-
-
-@require_POST
-@page_view
-def resume(request: AuthedRequest, pk: int) -> HttpResponse:
-    services.resume_job(by=request.user, job=access_import(request.user, pk))
     return redirect("imports:job", pk=pk)
 
 

@@ -15,14 +15,22 @@ from rapport.calendars.models import CalendarImport
 from rapport.errors import Forbidden, Invalid, NotFound
 from rapport.people.models import Person
 from rapport.touchpoints.models import Participation, Touchpoint
+from rapport.uploads import lifecycle
 from tests.calendars.conftest import fixture
 
 SINCE = dt.date(2025, 1, 1)
 
 
+def _run(job_id: int) -> CalendarImport:
+    """Run a checked import at once, as the worker would once it is queued."""
+    job = CalendarImport.objects.get(pk=job_id)
+    lifecycle.run(by=job.created_by, job=job, how="caller")
+    return lifecycle.work("ics", job_id)
+
+
 def upload(user, name, since=SINCE):
     data = fixture(name).read_bytes()
-    return services.upload_ics(by=user, file=io.BytesIO(data), filename=name, since=since)
+    return lifecycle.upload("ics", by=user, stream=io.BytesIO(data), name=name, since=since)
 
 
 def imported(user):
@@ -33,7 +41,7 @@ def test_preview_lists_what_would_be_logged_and_writes_nothing(world):
     before = Touchpoint.objects.count()
     job = upload(world.alice, "google.ics")
 
-    assert job.status == "previewed"
+    assert job.status == "checked"
     assert (job.events, job.meetings, job.already) == (8, 5, 0)
     assert job.skipped == {
         "all-day entries": 1,
@@ -58,7 +66,7 @@ def test_preview_lists_what_would_be_logged_and_writes_nothing(world):
 
 def test_run_logs_meetings_as_touchpoints(world):
     job = upload(world.alice, "google.ics")
-    job = services.run_ics_import(job.pk)
+    job = _run(job.pk)
 
     assert (job.status, job.meetings) == ("done", 5)
     tps = list(imported(world.alice))
@@ -88,25 +96,25 @@ def test_run_logs_meetings_as_touchpoints(world):
 
 
 def test_importing_the_same_file_twice_logs_nothing_twice(world):
-    services.run_ics_import(upload(world.alice, "google.ics").pk)
+    _run(upload(world.alice, "google.ics").pk)
     again = upload(world.alice, "google.ics")
     assert (again.meetings, again.already) == (0, 5)
 
-    again = services.run_ics_import(again.pk)
+    again = _run(again.pk)
     assert (again.status, again.meetings, again.already) == ("done", 0, 5)
     assert imported(world.alice).count() == 5
 
 
 def test_two_librarians_each_log_the_same_meeting(world):
     world.hugo.email = "hugo@uni.example"
-    services.run_ics_import(upload(world.alice, "outlook.ics").pk)
-    services.run_ics_import(upload(world.bob, "outlook.ics").pk)
+    _run(upload(world.alice, "outlook.ics").pk)
+    _run(upload(world.bob, "outlook.ics").pk)
     assert imported(world.alice).count() == 1
     assert imported(world.bob).count() == 1
 
 
 def test_outlook_teams_meeting_with_a_long_uid(world):
-    job = services.run_ics_import(upload(world.bob, "outlook.ics").pk)
+    job = _run(upload(world.bob, "outlook.ics").pk)
 
     tp = imported(world.bob).get()
     assert (job.meetings, tp.channel, tp.initiated_by, tp.minutes) == (1, "video", "them", 30)
@@ -128,7 +136,7 @@ def test_other_addresses_match_case_insensitively(world):
     world.carla.save()
     world.carla.contacts.add(world.bob)
 
-    services.run_ics_import(upload(world.bob, "outlook.ics").pk)
+    _run(upload(world.bob, "outlook.ics").pk)
 
     people = set(
         Participation.objects.filter(
@@ -168,7 +176,7 @@ def test_default_dates_are_the_last_90_days(world):
         ]
         + ["END:VCALENDAR", ""]
     )
-    job = services.upload_ics(by=world.alice, file=io.BytesIO(ics.encode()), filename="a.ics")
+    job = lifecycle.upload("ics", by=world.alice, stream=io.BytesIO(ics.encode()), name="a.ics")
     assert job.since == timezone.localdate() - dt.timedelta(days=90)
     assert (job.meetings, job.skipped) == (2, {"before the chosen dates": 1})
 
@@ -199,7 +207,7 @@ def test_default_dates_are_the_last_90_days(world):
 )
 def test_bad_files_are_refused_and_change_nothing(world, data, message):
     with pytest.raises(Invalid) as err:
-        services.upload_ics(by=world.alice, file=io.BytesIO(data), filename="x.ics")
+        lifecycle.upload("ics", by=world.alice, stream=io.BytesIO(data), name="x.ics")
     assert err.value.message == message
     assert CalendarImport.objects.count() == 0
 
@@ -220,11 +228,11 @@ def test_managers_cannot_import(world):
 def test_only_the_uploader_runs_it(world):
     job = upload(world.alice, "google.ics")
     with pytest.raises(NotFound):  # not his: he cannot see it
-        services.start_ics_import(by=world.bob, job=job)
+        lifecycle.run(by=world.bob, job=job)
     with pytest.raises(Forbidden, match="Only the librarian who uploaded this file"):
-        services.start_ics_import(by=world.ada, job=job)  # she sees it, but logs as no one
+        lifecycle.run(by=world.ada, job=job)  # she sees it, but logs as no one
     job.refresh_from_db()
-    assert job.status == "previewed"
+    assert job.status == "checked"
 
 
 def test_adding_unmatched_people_previews_again(world):
@@ -283,11 +291,11 @@ def test_a_meeting_with_text_that_cannot_be_stored_is_reported_not_logged(world)
         ]
     )
     before = Touchpoint.objects.count()
-    job = services.upload_ics(
-        by=world.alice, file=io.BytesIO(ics.encode()), filename="a.ics", since=SINCE
+    job = lifecycle.upload(
+        "ics", by=world.alice, stream=io.BytesIO(ics.encode()), name="a.ics", since=SINCE
     )
 
-    job = services.run_ics_import(job.pk)
+    job = _run(job.pk)
 
     assert (job.status, job.meetings) == ("done", 1)
     assert [tp.topic for tp in imported(world.alice)] == ["Thesis chat"]
@@ -323,13 +331,13 @@ def test_a_daily_meeting_held_for_years_logs_every_occurrence_in_a_few_queries(w
     today = timezone.localdate()
     first = today - dt.timedelta(days=3 * 365)
     data = daily_since(first)
-    job = services.upload_ics(
-        by=world.alice, file=io.BytesIO(data), filename="standup.ics", since=first
+    job = lifecycle.upload(
+        "ics", by=world.alice, stream=io.BytesIO(data), name="standup.ics", since=first
     )
     days = (today - first).days + (timezone.localtime().time() >= dt.time(9, 30))
 
     with CaptureQueriesContext(connection) as queries:
-        job = services.run_ics_import(job.pk)
+        job = _run(job.pk)
 
     assert (job.status, job.meetings, job.already, job.problems) == ("done", days, 0, [])
     logged = imported(world.alice)
@@ -339,8 +347,8 @@ def test_a_daily_meeting_held_for_years_logs_every_occurrence_in_a_few_queries(w
     assert (timezone.localtime(first_one.occurred_at).date(), first_one.minutes) == (first, 15)
     assert world.ana.relationship.minutes == 15 * days
     assert len(queries) < days / 10  # inserts in batches, never a query per meeting
-    again = services.upload_ics(
-        by=world.alice, file=io.BytesIO(data), filename="standup.ics", since=first
+    again = lifecycle.upload(
+        "ics", by=world.alice, stream=io.BytesIO(data), name="standup.ics", since=first
     )
     assert (again.meetings, again.already) == (0, days)
 
@@ -348,8 +356,8 @@ def test_a_daily_meeting_held_for_years_logs_every_occurrence_in_a_few_queries(w
 def test_a_zone_without_offsets_is_the_librarys_own_with_a_warning_in_the_preview(world, settings):
     settings.TIME_ZONE = "Europe/Berlin"
     data = fixture("zones-without-offsets.ics").read_bytes()
-    job = services.upload_ics(
-        by=world.alice, file=io.BytesIO(data), filename="rooms.ics", since=SINCE
+    job = lifecycle.upload(
+        "ics", by=world.alice, stream=io.BytesIO(data), name="rooms.ics", since=SINCE
     )
 
     assert [row[:2] for row in job.planned] == [
@@ -363,6 +371,6 @@ def test_a_zone_without_offsets_is_the_librarys_own_with_a_warning_in_the_previe
         "The time zone “Campus Time” is defined without offsets: the times of 1 event in it "
         "were read as the library's time (Europe/Berlin). Check them against your calendar."
     )
-    job = services.run_ics_import(job.pk)
+    job = _run(job.pk)
     first = imported(world.alice).first()
     assert first.occurred_at == dt.datetime(2025, 7, 1, 8, 0, tzinfo=dt.UTC)

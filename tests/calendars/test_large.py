@@ -17,6 +17,7 @@ from rapport.calendars.models import CalendarImport
 from rapport.errors import Invalid
 from rapport.people.models import Person
 from rapport.touchpoints.models import Touchpoint
+from rapport.uploads import lifecycle
 
 MB = 1024 * 1024
 
@@ -52,24 +53,24 @@ def test_the_upload_request_keeps_a_large_calendar_unread_for_the_worker(
     assert len(queued) == 1  # the preview, queued for `rapport worker`
     assert peak < 4 * MB
     page = client.get(job.get_absolute_url()).content.decode()
-    assert "Reading the file to show what importing it would log" in page
+    assert "Reading every one of its events to show what importing would do" in page
     assert "?was=checking" in page
 
 
 def test_the_worker_previews_it_then_logs_it(world, large):
     with large.open("rb") as f:
-        job = services.upload_ics(by=world.alice, file=f, filename="team.ics")
+        job = lifecycle.upload("ics", by=world.alice, stream=f, name="team.ics")
 
-    job = services.work_on(job.pk)  # what the queued task does
+    job = lifecycle.work("ics", job.pk)  # what the queued task does
 
-    assert (job.status, job.events, job.worker) == ("previewed", 2_000, "")
+    assert (job.status, job.events, job.worker) == ("checked", 2_000, "")
     first = (timezone.now().astimezone(dt.UTC) - dt.timedelta(days=7)).replace(
         hour=9, minute=0, second=0, microsecond=0
     )
     days = sum(1 for k in range(9) if first + dt.timedelta(days=k) <= timezone.now())
     assert job.meetings == 3 * days  # a week of daily meetings with the 3 people known
-    services.start_ics_import(by=world.alice, job=job)
-    done = services.work_on(job.pk)
+    lifecycle.run(by=world.alice, job=job)
+    done = lifecycle.work("ics", job.pk)
     assert (done.status, done.meetings) == ("done", job.meetings)
     assert Touchpoint.objects.filter(source_system="ics").count() == job.meetings
 
@@ -77,10 +78,10 @@ def test_the_worker_previews_it_then_logs_it(world, large):
 def test_a_large_file_without_meetings_fails_in_the_worker_and_changes_nothing(world, tmp_path):
     todo = "BEGIN:VTODO\r\nSUMMARY:Only a task\r\nEND:VTODO\r\n" * 10_000
     data = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{todo}END:VCALENDAR\r\n".encode()
-    job = services.upload_ics(by=world.alice, file=io.BytesIO(data), filename="tasks.ics")
+    job = lifecycle.upload("ics", by=world.alice, stream=io.BytesIO(data), name="tasks.ics")
     entries = AuditEntry.objects.count()
 
-    job = services.check_ics_import(job.pk)
+    job = lifecycle.work("ics", job.pk)
 
     assert (job.status, job.error) == (
         "failed",
@@ -95,7 +96,7 @@ def test_a_large_file_that_is_no_calendar_is_refused_on_the_form(world):
     data = b"Minutes of the meeting, not a calendar.\n" * 10_000
 
     with pytest.raises(Invalid) as err:
-        services.upload_ics(by=world.alice, file=io.BytesIO(data), filename="minutes.ics")
+        lifecycle.upload("ics", by=world.alice, stream=io.BytesIO(data), name="minutes.ics")
 
     assert err.value.message.startswith("That is not a calendar file")
     assert CalendarImport.objects.count() == 0

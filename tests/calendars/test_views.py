@@ -104,7 +104,10 @@ def test_upload_previews_then_the_worker_logs(client, world):
 
     call_command("worker", "--batch", verbosity=0)
 
-    done = client.get(reverse("calendars:import_detail", args=[job.pk]), **HTMX).text
+    url = reverse("calendars:import_detail", args=[job.pk])
+    polled = client.get(f"{url}?was=queued", **HTMX)
+    assert polled["HX-Refresh"] == "true"  # the status changed: the page loads whole again
+    done = client.get(url).text
     assert "What the import logged" in done
     assert "<strong>5</strong> logged" in done
     assert "every 1s" not in done
@@ -117,7 +120,7 @@ def test_running_twice_is_refused(client, world):
     job = CalendarImport.objects.get()
     client.post(reverse("calendars:import_run", args=[job.pk]))
     response = client.post(reverse("calendars:import_run", args=[job.pk]), follow=True)
-    assert "This import has already been started." in response.text
+    assert "This import has already been started, or is not checked yet." in response.text
 
 
 def test_bad_upload_shows_the_error_and_keeps_nothing(client, world):
@@ -140,7 +143,7 @@ def test_adding_people_from_the_preview(client, world):
         follow=True,
     )
 
-    assert "Added 1 person; the preview is up to date." in response.text
+    assert "Added 1 person; the check is up to date." in response.text
     assert Person.objects.filter(email="vera@elsewhere.example").count() == 1
     assert "<td>Ben Okafor, Vera Visitor</td>" in response.text
 

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from rapport.contacts import importer
 from rapport.contacts.models import ContactImport
-from rapport.contacts.services import check_vcard_import, run_vcard_import, upload_vcards
-from rapport.system.uploads import this_worker
+from rapport.uploads import lifecycle
+from rapport.uploads.models import this_worker
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -20,7 +20,9 @@ def cards(n: int) -> bytes:
 
 
 def uploaded(by, n: int) -> ContactImport:
-    return upload_vcards(by=by, file=io.BytesIO(cards(n)), filename="c.vcf", check=False)
+    return lifecycle.upload(
+        "vcards", by=by, stream=io.BytesIO(cards(n)), name="c.vcf", how="caller"
+    )
 
 
 def test_the_count_is_saved_after_each_batch_where_another_reader_sees_it(world, monkeypatch):
@@ -31,13 +33,13 @@ def test_the_count_is_saved_after_each_batch_where_another_reader_sees_it(world,
     def watch(done: int) -> None:  # what the page would read, while the import is open
         seen.append((done, ContactImport.objects.get(pk=job.pk).progress))
 
-    checked = check_vcard_import(job.pk, progress=watch)
-    assert (checked.status, checked.cards, seen) == ("previewed", 5, [(2, 2), (4, 4), (5, 5)])
+    checked = lifecycle.work("vcards", job.pk, progress=watch)
+    assert (checked.status, checked.cards, seen) == ("checked", 5, [(2, 2), (4, 4), (5, 5)])
     assert checked.progress is None  # a check's count is not a run's
 
     seen.clear()
-    ContactImport.objects.filter(pk=job.pk).update(status=ContactImport.Status.QUEUED)
-    done = run_vcard_import(job.pk, progress=watch)
+    lifecycle.run(by=job.created_by, job=job, how="caller")
+    done = lifecycle.work("vcards", job.pk, progress=watch)
 
     assert seen == [(2, 2), (4, 4), (5, 5)]
     assert (done.status, done.created, done.progress, done.file.name) == ("done", 5, None, "")
@@ -46,7 +48,11 @@ def test_the_count_is_saved_after_each_batch_where_another_reader_sees_it(world,
 def test_a_small_file_notes_its_count_once(world):
     job = uploaded(world.alice, 3)
     seen = []
-    run_vcard_import(job.pk, progress=seen.append)
+    lifecycle.work(
+        "vcards",
+        lifecycle.run(by=job.created_by, job=job, how="caller", checked=False).pk,
+        progress=seen.append,
+    )
     assert seen == [3]
 
 
@@ -61,10 +67,10 @@ def test_the_page_shows_cards_done_of_the_total_while_running(client, world):
 
         html = client.get(reverse("contacts:import_detail", args=[job.pk]), **HTMX).text
 
-    assert html.lstrip().startswith('<div id="import-status"')
+    assert html.lstrip().startswith('<section class="card" id="job-status"')
     assert 'hx-trigger="every 1s"' in html
-    assert '<label for="import-bar">4 of 5 cards imported</label>' in html
-    assert '<progress id="import-bar" max="5" value="4">4 of 5</progress>' in html
+    assert '<label for="job-bar">4 of 5 cards imported</label>' in html
+    assert '<progress id="job-bar" max="5" value="4">4 of 5</progress>' in html
 
 
 def test_the_page_shows_cards_so_far_while_checking(client, world):
@@ -74,8 +80,8 @@ def test_the_page_shows_cards_so_far_while_checking(client, world):
 
     html = client.get(reverse("contacts:import_detail", args=[job.pk]), **HTMX).text
 
-    assert '<label for="import-bar">3 cards checked so far</label>' in html
-    assert '<progress id="import-bar">3</progress>' in html
+    assert '<label for="job-bar">3 cards checked so far</label>' in html
+    assert '<progress id="job-bar">3</progress>' in html
 
 
 def test_no_count_before_the_worker_starts(client, world):
@@ -84,5 +90,5 @@ def test_no_count_before_the_worker_starts(client, world):
 
     html = client.get(reverse("contacts:import_detail", args=[job.pk]), **HTMX).text
 
-    assert "import-bar" not in html
-    assert "Reading every card to show what importing would do" in html
+    assert "job-bar" not in html
+    assert "Reading every one of its cards to show what importing would do" in html

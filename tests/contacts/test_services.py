@@ -7,13 +7,6 @@ import pytest
 
 from rapport.audit.models import AuditEntry
 from rapport.contacts.models import CardKey, ContactImport
-from rapport.contacts.services import (
-    check_vcard_import,
-    run_vcard_import,
-    start_vcard_import,
-    upload_vcards,
-    work_on,
-)
 from rapport.contacts.writer import write_cards
 from rapport.errors import Forbidden, Invalid, NotFound
 from rapport.people.models import Person
@@ -21,6 +14,7 @@ from rapport.people.queries import search_people
 from rapport.relationships.models import CadenceRule, Relationship, Stage
 from rapport.relationships.services import refresh_all
 from rapport.search.queries import search
+from rapport.uploads import lifecycle
 from tests.contacts.conftest import fixture
 
 RELATIONSHIP_COLUMNS = [f.attname for f in Relationship._meta.concrete_fields]
@@ -35,14 +29,15 @@ ALL = [
 
 def upload(by, data: bytes, name: str = "contacts.vcf") -> ContactImport:
     """Upload and check, as the worker would right after the upload."""
-    job = upload_vcards(by=by, file=io.BytesIO(data), filename=name, check=False)
-    return check_vcard_import(job.pk)
+    job = lifecycle.upload("vcards", by=by, stream=io.BytesIO(data), name=name, how="caller")
+    return lifecycle.work("vcards", job.pk)
 
 
 def run(by, data: bytes, name: str = "contacts.vcf") -> ContactImport:
     """Upload and run at once, as `rapport import-vcards` does."""
-    job = upload_vcards(by=by, file=io.BytesIO(data), filename=name, check=False)
-    return run_vcard_import(job.pk)
+    job = lifecycle.upload("vcards", by=by, stream=io.BytesIO(data), name=name, how="caller")
+    lifecycle.run(by=by, job=job, how="caller", checked=False)
+    return lifecycle.work("vcards", job.pk)
 
 
 def counts(job: ContactImport) -> tuple[int, int, int, int, int, int]:
@@ -167,7 +162,7 @@ def test_preview_counts_exactly_and_changes_nothing(world):
 
     job = upload(world.alice, every_fixture() + fixture("broken.vcf").read_bytes())
 
-    assert job.status == ContactImport.Status.PREVIEWED
+    assert job.status == ContactImport.Status.CHECKED
     assert counts(job) == (11, 9, 0, 0, 0, 2)
     assert Person.objects.count() == people
     assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)[audit:]) == [
@@ -307,11 +302,16 @@ def test_not_a_vcard_file_is_refused_and_changes_nothing(world, data, message):
 
 
 def test_run_of_a_file_whose_cards_all_vanish_fails_and_changes_nothing(world):
-    job = upload_vcards(
-        by=world.alice, file=io.BytesIO(b"BEGIN:VCARD\r\nFN:x\r\n"), filename="x.vcf", check=False
+    job = lifecycle.upload(
+        "vcards",
+        by=world.alice,
+        stream=io.BytesIO(b"BEGIN:VCARD\r\nFN:x\r\n"),
+        name="x.vcf",
+        how="caller",
     )
     job.file.save("x.vcf", io.BytesIO(b"nothing here"), save=True)  # replaced under our feet
-    job = run_vcard_import(job.pk)
+    lifecycle.run(by=world.alice, job=job, how="caller", checked=False)
+    job = lifecycle.work("vcards", job.pk)
     assert (job.status, job.error) == (ContactImport.Status.FAILED, "No vCards found in that file.")
     assert Person.objects.count() == 4
     assert not AuditEntry.objects.filter(action="import").exists()
@@ -320,32 +320,42 @@ def test_run_of_a_file_whose_cards_all_vanish_fails_and_changes_nothing(world):
 def test_start_queues_once_and_only_for_the_uploader(world):
     job = upload(world.alice, fixture("apple-3.0.vcf").read_bytes())
     with pytest.raises(NotFound, match=f"There is no import {job.pk} that you can see"):
-        start_vcard_import(by=world.bob, job=job)
-    started = start_vcard_import(by=world.alice, job=job)
+        lifecycle.run(by=world.bob, job=job)
+    started = lifecycle.run(by=world.alice, job=job)
     assert started.status == ContactImport.Status.QUEUED
     with pytest.raises(Invalid, match="already been started"):
-        start_vcard_import(by=world.alice, job=job)
+        lifecycle.run(by=world.alice, job=job)
 
 
 def test_an_unchecked_import_cannot_be_started(world):
-    job = upload_vcards(
-        by=world.alice, file=fixture("apple-3.0.vcf").open("rb"), filename="a.vcf", check=False
+    job = lifecycle.upload(
+        "vcards",
+        by=world.alice,
+        stream=fixture("apple-3.0.vcf").open("rb"),
+        name="a.vcf",
+        how="caller",
     )
     assert job.status == ContactImport.Status.CHECKING
     with pytest.raises(Invalid, match="not checked yet"):
-        start_vcard_import(by=world.alice, job=job)
+        lifecycle.run(by=world.alice, job=job)
 
 
 def test_the_worker_checks_then_runs_each_once(world):
-    job = upload_vcards(
-        by=world.alice, file=fixture("apple-3.0.vcf").open("rb"), filename="a.vcf", check=False
+    job = lifecycle.upload(
+        "vcards",
+        by=world.alice,
+        stream=fixture("apple-3.0.vcf").open("rb"),
+        name="a.vcf",
+        how="caller",
     )
-    assert work_on(job.pk).status == ContactImport.Status.PREVIEWED
-    assert work_on(job.pk).status == ContactImport.Status.PREVIEWED  # nothing to do until started
-    start_vcard_import(by=world.alice, job=job)
-    assert counts(work_on(job.pk)) == (1, 1, 0, 0, 0, 0)
-    assert work_on(job.pk).status == ContactImport.Status.DONE
-    assert run_vcard_import(job.pk).status == ContactImport.Status.DONE
+    assert lifecycle.work("vcards", job.pk).status == ContactImport.Status.CHECKED
+    assert (
+        lifecycle.work("vcards", job.pk).status == ContactImport.Status.CHECKED
+    )  # nothing to do until started
+    lifecycle.run(by=world.alice, job=job)
+    assert counts(lifecycle.work("vcards", job.pk)) == (1, 1, 0, 0, 0, 0)
+    assert lifecycle.work("vcards", job.pk).status == ContactImport.Status.DONE
+    assert lifecycle.work("vcards", job.pk).status == ContactImport.Status.DONE
     assert Person.objects.filter(full_name="Dr. Keiko Nakamura").count() == 1
     assert AuditEntry.objects.filter(action="import").count() == 1
 

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from rapport.contacts.models import ContactImport
-from rapport.contacts.services import check_vcard_import
 from rapport.people.models import Person
+from rapport.uploads import lifecycle
 from tests.contacts.conftest import fixture
 from tests.contacts.strict import check
 
@@ -55,10 +55,10 @@ def test_upload_is_checked_then_shows_the_preview_and_changes_nothing(client, wo
     assert response.status_code == 302
     assert response.url == reverse("contacts:import_detail", args=[job.pk])
     checking = client.get(response.url, **HTMX).text
-    assert "Reading every card to show what importing would do" in checking
+    assert "Reading every one of its cards to show what importing would do" in checking
     assert 'hx-trigger="every 1s"' in checking
 
-    check_vcard_import(job.pk)  # what the worker does next
+    lifecycle.work("vcards", job.pk)  # what the worker does next
 
     html = client.get(response.url).text
     assert "What importing it would do" in html
@@ -80,7 +80,7 @@ def test_upload_of_a_non_vcard_file_says_so(client, world):
 def test_another_librarians_import_is_not_found(client, world):
     client.force_login(world.alice)
     client.post(reverse("contacts:import"), {"file": vcf("apple-3.0.vcf")})
-    job = check_vcard_import(ContactImport.objects.get().pk)
+    job = lifecycle.work("vcards", ContactImport.objects.get().pk)
     client.force_login(world.bob)
     assert client.get(reverse("contacts:import_detail", args=[job.pk])).status_code == 404
     assert client.post(reverse("contacts:import_run", args=[job.pk])).status_code == 404
@@ -93,7 +93,7 @@ def test_run_is_queued_worked_by_the_worker_and_reported(client, world):
     job = ContactImport.objects.get()
     call_command("worker", "--batch", verbosity=0)  # checks the file
     job.refresh_from_db()
-    assert (job.status, job.created) == (ContactImport.Status.PREVIEWED, 1)
+    assert (job.status, job.created) == (ContactImport.Status.CHECKED, 1)
 
     response = client.post(reverse("contacts:import_run", args=[job.pk]))
     assert response.status_code == 302

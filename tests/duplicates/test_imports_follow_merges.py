@@ -6,11 +6,11 @@ import io
 import pytest
 from django.core.management import call_command
 
-from rapport.contacts.services import run_vcard_import, upload_vcards
 from rapport.duplicates.merging import merge_people, undo_merge
 from rapport.duplicates.queries import survivor_ids
 from rapport.people.models import Person
 from rapport.touchpoints.models import Participation, Touchpoint
+from rapport.uploads import lifecycle
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +81,12 @@ def test_vcard_import_finds_the_survivor(world, merged):
         b"TITLE:Professor\r\nEND:VCARD\r\n"
     )
     before = _people_count()
-    job = upload_vcards(by=world.alice, file=io.BytesIO(data), filename="a.vcf", check=False)
-    run_vcard_import(job.pk)
+    job = lifecycle.upload(
+        "vcards", by=world.alice, stream=io.BytesIO(data), name="a.vcf", how="caller"
+    )
+    lifecycle.work(
+        "vcards", lifecycle.run(by=job.created_by, job=job, how="caller", checked=False).pk
+    )
 
     assert _people_count() == before
     assert Person.objects.get(pk=world.ana.pk).job_title == "Professor"

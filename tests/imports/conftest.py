@@ -28,19 +28,19 @@ def staff(world):
 def upload(by, path: Path, **options) -> ImportJob:
     """Upload as the page does; a workbook is then read as the worker would."""
     with path.open("rb") as stream:
-        job = services.create_job(by=by, stream=stream, name=path.name, how="caller", **options)
+        job = services.upload(by=by, stream=stream, name=path.name, how="caller", **options)
     if job.status == ImportJob.Status.READING:
         job = engine.read_job(job.pk)
     return job
 
 
 def dry_run(by, job: ImportJob, **kw) -> ImportJob:
-    services.start_dry_run(by=by, job=job, how="caller")
+    services.check(by=by, job=job, how="caller")
     return engine.check_job(job.pk, **kw)
 
 
 def run(by, job: ImportJob, **kw) -> ImportJob:
-    services.start_run(by=by, job=job, how="caller")
+    services.run(by=by, job=job, how="caller")
     return engine.run_job(job.pk, **kw)
 
 

@@ -102,8 +102,8 @@ def test_resume_goes_on_from_the_checkpoint(staff):
     from rapport.imports import services
 
     with DESK.open("rb") as stream:
-        job = services.create_job(by=staff.alice, stream=stream, name="desk_log.csv")
-    services.start_run(by=staff.alice, job=job, how="caller", after_dry_run=False)
+        job = services.upload(by=staff.alice, stream=stream, name="desk_log.csv")
+    services.run(by=staff.alice, job=job, how="caller", checked=False)
     ImportJob.objects.filter(pk=job.pk).update(status="interrupted", started_at=job.created_at)
     out = _import("--resume", str(job.pk), "--as", "alice")
 

@@ -68,7 +68,7 @@ def test_the_upload_request_never_opens_a_workbook(
     assert peak < 2 * MB
     page = alice.get(response.url).content.decode()
     assert "Reading the file" in page
-    assert "?progress=reading" in page
+    assert "?was=reading" in page
 
 
 def test_the_worker_refuses_a_bomb_with_a_message_and_nothing_else_changes(staff, media, tmp_path):
@@ -96,11 +96,12 @@ def test_a_refused_workbook_offers_no_dry_run_and_says_why(alice, staff, tmp_pat
     assert job.status == "failed"
     assert "This file looks like a workbook (XLSX) but could not be opened." in page
     assert "Check every row (dry run)" not in page
-    response = alice.post(reverse("imports:dry_run", args=[job.pk]))
-    assert response.status_code == 422
+    response = alice.post(reverse("imports:dry_run", args=[job.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("imports:job", args=[job.pk]), 302)]
     assert "This file was refused or has been removed; upload it again." in (
         response.content.decode()
     )
+    assert ImportJob.objects.get(pk=job.pk).status == "failed"
 
 
 def test_a_workbook_is_read_by_the_worker_then_shown_from_what_was_kept(

@@ -1,5 +1,5 @@
 """A job whose worker died can be resumed at once; one whose worker is alive cannot. The
-worker holds a lock on the job for as long as it works it (rapport/system/uploads.py)."""
+worker holds a lock on the job for as long as it works it (rapport/uploads/models.py)."""
 
 import os
 import signal
@@ -11,9 +11,9 @@ import pytest
 from rapport.errors import Invalid
 from rapport.imports import engine
 from rapport.imports.models import ImportJob
-from rapport.imports.services import resume_job
-from rapport.system.uploads import this_worker
+from rapport.imports.services import resume
 from rapport.touchpoints.models import Touchpoint
+from rapport.uploads.models import this_worker
 from tests.imports.conftest import FIXTURES, upload
 
 DESK = FIXTURES / "desk_log.csv"
@@ -33,7 +33,7 @@ def test_a_run_whose_worker_died_resumes_at_once(staff):
     job = _running(upload(staff.alice, DESK), "worker-host:4242")
     assert job.worker_gone
 
-    resume_job(by=staff.alice, job=job, how="caller")
+    resume(by=staff.alice, job=job, how="caller")
     job = engine.run_job(job.pk)
 
     assert (job.status, job.created, job.worker) == ("done", 5, "")
@@ -48,7 +48,7 @@ def test_a_run_whose_worker_is_alive_cannot_be_resumed(staff):
         assert not job.worker_gone
 
         with pytest.raises(Invalid) as err:
-            resume_job(by=staff.alice, job=job, how="caller")
+            resume(by=staff.alice, job=job, how="caller")
 
     assert err.value.message == (
         "This import is being worked on; it can be resumed only if it stops."
@@ -76,7 +76,7 @@ def test_a_job_waiting_in_the_queue_has_lost_no_worker(staff):
 
     assert not job.worker_gone
     with pytest.raises(Invalid):
-        resume_job(by=staff.alice, job=job, how="caller")
+        resume(by=staff.alice, job=job, how="caller")
 
 
 def test_a_dry_run_whose_worker_died_is_checked_again(staff):
@@ -84,7 +84,7 @@ def test_a_dry_run_whose_worker_died_is_checked_again(staff):
     ImportJob.objects.filter(pk=job.pk).update(status="checking", worker="worker-host:4242")
     job.refresh_from_db()
 
-    resume_job(by=staff.alice, job=job, how="caller")
+    resume(by=staff.alice, job=job, how="caller")
     job = engine.check_job(job.pk)
 
     assert (job.status, job.dry_run["created"]) == ("checked", 5)
@@ -111,13 +111,13 @@ def test_a_worker_killed_with_sigkill_is_seen_gone_at_once(staff, media):
         assert worker.stdout.readline() == "held\n"
         job = _running(job, f"{this_worker().rpartition(':')[0]}:{worker.pid}")
         with pytest.raises(Invalid):
-            resume_job(by=staff.alice, job=job, how="caller")
+            resume(by=staff.alice, job=job, how="caller")
 
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
 
         job.refresh_from_db()
-        resume_job(by=staff.alice, job=job, how="caller")  # at once: no waiting
+        resume(by=staff.alice, job=job, how="caller")  # at once: no waiting
     finally:
         if worker.poll() is None:
             worker.kill()
@@ -129,5 +129,5 @@ def test_a_job_running_from_before_workers_were_named_can_be_resumed(staff):
     job = _running(upload(staff.alice, DESK), "")
 
     assert job.worker_gone
-    resume_job(by=staff.alice, job=job, how="caller")
+    resume(by=staff.alice, job=job, how="caller")
     assert engine.run_job(job.pk).created == 5

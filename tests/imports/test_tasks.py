@@ -14,12 +14,12 @@ from tests.imports.conftest import FIXTURES, upload
 def test_worker_works_a_queued_dry_run_and_run(staff):
     # Committed for real: the worker reads the queue as in production.
     job = upload(staff.alice, FIXTURES / "desk_log.csv")
-    services.start_dry_run(by=staff.alice, job=job, how="queue")
+    services.check(by=staff.alice, job=job, how="queue")
     assert ImportJob.objects.get(pk=job.pk).status == "checking"
     call_command("worker", "--batch", verbosity=0)
     assert ImportJob.objects.get(pk=job.pk).status == "checked"
 
-    services.start_run(by=staff.alice, job=job, how="queue")
+    services.run(by=staff.alice, job=job, how="queue")
     assert ImportJob.objects.get(pk=job.pk).status == "queued"
     call_command("worker", "--batch", verbosity=0)
 
@@ -31,7 +31,7 @@ def test_worker_works_a_queued_dry_run_and_run(staff):
 def test_a_small_file_is_worked_in_the_request(staff, django_capture_on_commit_callbacks):
     job = upload(staff.alice, FIXTURES / "desk_log.csv")
     with django_capture_on_commit_callbacks(execute=True):
-        services.start_dry_run(by=staff.alice, job=job)
+        services.check(by=staff.alice, job=job)
 
     assert ImportJob.objects.get(pk=job.pk).status == "checked"
 
@@ -43,7 +43,7 @@ def test_the_worker_reads_an_uploaded_workbook(staff, tmp_path):
     book.active.append(["2025-02-03 10:00", "AL", "Where is the map room?"])
     book.save(tmp_path / "desk.xlsx")
     with (tmp_path / "desk.xlsx").open("rb") as stream:
-        job = services.create_job(by=staff.alice, stream=stream, name="desk.xlsx")
+        job = services.upload(by=staff.alice, stream=stream, name="desk.xlsx")
     assert ImportJob.objects.get(pk=job.pk).status == "reading"
 
     call_command("worker", "--batch", verbosity=0)

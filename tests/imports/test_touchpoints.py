@@ -10,9 +10,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from rapport.audit.models import AuditEntry
-from rapport.imports import engine
+from rapport.imports import engine, services
 from rapport.imports.models import ImportIssue, ImportJob
-from rapport.imports.services import resume_job, start_run, update_mapping
+from rapport.imports.services import update_mapping
 from rapport.people.models import Person
 from rapport.relationships.models import Relationship
 from rapport.relationships.services import refresh_all
@@ -193,7 +193,7 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(staff, tmp_path):
     job = upload(staff.alice, path)
     dry_run(staff.alice, job)
 
-    start_run(by=staff.alice, job=job, how="caller")
+    services.run(by=staff.alice, job=job, how="caller")
 
     def stop(job):
         raise KeyboardInterrupt
@@ -206,7 +206,7 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(staff, tmp_path):
     state_mid = {p.pk: p.touchpoint_count for p in Person.objects.filter(email__startswith="p")}
     assert sum(state_mid.values()) == 20
 
-    resume_job(by=staff.alice, job=job, how="caller")
+    services.resume(by=staff.alice, job=job, how="caller")
     job = engine.run_job(job.pk, chunk=20)
 
     assert (job.status, job.checkpoint, job.created, job.skipped) == ("done", 50, 50, 0)
@@ -256,14 +256,14 @@ def test_a_large_interrupted_run_refreshes_everyone_when_resumed(staff, tmp_path
     ]
     path.write_text("\n".join(lines) + "\n")
     job = upload(staff.alice, path)
-    start_run(by=staff.alice, job=job, how="caller", after_dry_run=False)
+    services.run(by=staff.alice, job=job, how="caller", checked=False)
 
     def stop(job):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         engine.run_job(job.pk, chunk=10, progress=stop)
-    resume_job(by=staff.alice, job=job, how="caller")
+    services.resume(by=staff.alice, job=job, how="caller")
     job = engine.run_job(job.pk, chunk=10)
 
     assert (job.status, job.created) == ("done", 30)

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from rapport.imports.models import ImportJob, SavedMapping
-from rapport.system.uploads import this_worker
 from rapport.touchpoints.models import Touchpoint
+from rapport.uploads.models import this_worker
 from tests.imports.conftest import FIXTURES, upload
 
 DESK = FIXTURES / "desk_log.csv"
@@ -139,13 +139,14 @@ def test_progress_partial_polls_while_busy(alice, staff):
             status="running", total_rows=10, done_rows=4, worker=this_worker()
         )
         response = alice.get(
-            reverse("imports:job", args=[job.pk]) + "?progress=1", HTTP_HX_REQUEST="true"
+            reverse("imports:job", args=[job.pk]) + "?was=running", HTTP_HX_REQUEST="true"
         )
 
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="job-progress"')
+    assert html.lstrip().startswith('<section class="card" id="job-status"')
     assert 'hx-trigger="every 1s"' in html
-    assert "4 of 10 rows done" in html
+    assert "4 of 10 rows imported" in html
+    assert "HX-Refresh" not in response  # still running: only the status is swapped
 
 
 def test_a_file_over_the_limit_is_refused_and_nothing_kept(alice, settings, media):

@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rapport.contacts.models import ContactImport
-from rapport.contacts.services import run_vcard_import, upload_vcards
 from rapport.people.addresses import by_address, with_address, with_other_address
 from rapport.people.models import Person
+from rapport.uploads import lifecycle
 
 
 def card(name: str, *emails: str, title: str = "") -> str:
@@ -19,8 +19,12 @@ def card(name: str, *emails: str, title: str = "") -> str:
 
 
 def run(by, text: str) -> ContactImport:
-    job = upload_vcards(by=by, file=io.BytesIO(text.encode()), filename="c.vcf", check=False)
-    return run_vcard_import(job.pk)
+    job = lifecycle.upload(
+        "vcards", by=by, stream=io.BytesIO(text.encode()), name="c.vcf", how="caller"
+    )
+    return lifecycle.work(
+        "vcards", lifecycle.run(by=job.created_by, job=job, how="caller", checked=False).pk
+    )
 
 
 def counts(job: ContactImport) -> tuple[int, int, int, int, int, int]:

@@ -7,9 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rapport.accounts.models import Role, User
-from rapport.calendars import services
 from rapport.calendars.models import CalendarImport
 from rapport.errors import RapportError
+from rapport.uploads import lifecycle
 
 SHOWN = 50
 
@@ -55,21 +55,15 @@ class Command(BaseCommand):
         by = self._user(opts["username"])
         if not path.is_file():
             raise CommandError(f"There is no file {path}.")
-        data = path.read_bytes()
         try:
-            if opts["dry_run"]:
-                job = services.preview_ics(
-                    by=by, data=data, filename=path.name, since=opts["since"]
+            with path.open("rb") as stream:
+                job = lifecycle.upload(
+                    "ics", by=by, stream=stream, name=path.name, since=opts["since"], how="caller"
                 )
-            else:
-                with path.open("rb") as stream:
-                    job = services.upload_ics(
-                        by=by, file=stream, filename=path.name, since=opts["since"], how="caller"
-                    )
-                if job.status == CalendarImport.Status.CHECKING:  # large: this is the worker
-                    job = services.check_ics_import(job.pk)
-                if job.status != CalendarImport.Status.FAILED:
-                    job = services.run_ics_import(job.pk)
+            job = lifecycle.work("ics", job.pk)  # this process is the worker: the check
+            if not opts["dry_run"] and job.status == CalendarImport.Status.CHECKED:
+                job = lifecycle.run(by=by, job=job, how="caller")
+                job = lifecycle.work("ics", job.pk)
         except RapportError as e:
             raise CommandError(e.message) from None
         if job.status == CalendarImport.Status.FAILED:

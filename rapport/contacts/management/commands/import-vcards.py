@@ -6,9 +6,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rapport.accounts.models import Role, User
-from rapport.contacts import services
 from rapport.contacts.models import ContactImport
 from rapport.errors import RapportError
+from rapport.uploads import lifecycle
 
 PROBLEMS_SHOWN = 50
 
@@ -52,11 +52,10 @@ class Command(BaseCommand):
             raise CommandError(f"There is no file {path}.")
         try:
             with path.open("rb") as stream:
-                job = services.upload_vcards(by=by, file=stream, filename=path.name, check=False)
-            if opts["dry_run"]:
-                job = services.check_vcard_import(job.pk, progress=self._progress)
-            else:
-                job = services.run_vcard_import(job.pk, progress=self._progress)
+                job = lifecycle.upload("vcards", by=by, stream=stream, name=path.name, how="caller")
+            if not opts["dry_run"]:  # straight to the run: it reads every card as a check does
+                job = lifecycle.run(by=by, job=job, how="caller", checked=False)
+            job = lifecycle.work("vcards", job.pk, progress=self._progress)
         except RapportError as e:
             raise CommandError(e.message) from None
         if job.status == ContactImport.Status.FAILED:

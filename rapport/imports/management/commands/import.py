@@ -8,10 +8,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rapport.accounts.models import Role, User
 from rapport.errors import RapportError
-from rapport.imports import engine, services
 from rapport.imports.models import ImportJob, Target
 from rapport.imports.queries import access_import, get_mapping_by_name, issues_for
 from rapport.imports.report import summary_lines
+from rapport.uploads import lifecycle
 
 SHOWN_ISSUES = 20
 
@@ -52,9 +52,9 @@ class Command(BaseCommand):
         try:
             if opts["resume"]:
                 job = access_import(by, opts["resume"])
-                job = services.resume_job(by=by, job=job, how="caller")
+                job = lifecycle.resume(by=by, job=job, how="caller")
                 if job.status == ImportJob.Status.READING:
-                    job = engine.read_job(job.pk)
+                    job = lifecycle.work("imports", job.pk)
                 if job.status == ImportJob.Status.CHECKING:
                     self._check(by, job, started=True)
                     return
@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 self._check(by, job)
             else:
                 # Straight to the run: it checks every row as the dry run would.
-                services.start_run(by=by, job=job, how="caller", after_dry_run=False)
+                lifecycle.run(by=by, job=job, how="caller", checked=False)
                 self._run(job)
         except RapportError as err:
             raise CommandError(err.message, returncode=2) from None
@@ -78,7 +78,8 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file.", returncode=2)
         saved = get_mapping_by_name(by, opts["mapping"]) if opts["mapping"] else None
         with path.open("rb") as stream:
-            job = services.create_job(
+            job = lifecycle.upload(
+                "imports",
                 by=by,
                 stream=stream,
                 name=path.name,
@@ -89,7 +90,7 @@ class Command(BaseCommand):
                 how="caller",
             )
         if job.status == ImportJob.Status.READING:  # a workbook: this process is the worker
-            job = engine.read_job(job.pk)
+            job = lifecycle.work("imports", job.pk)
             if job.status == ImportJob.Status.FAILED:
                 raise CommandError(job.error, returncode=2)
         sheet = f", sheet {job.sheet}" if job.sheet else ""
@@ -114,8 +115,8 @@ class Command(BaseCommand):
 
     def _check(self, by: User, job: ImportJob, started: bool = False) -> None:
         if not started:
-            services.start_dry_run(by=by, job=job, how="caller")
-        job = engine.check_job(job.pk, progress=self._progress("checked"))
+            lifecycle.check(by=by, job=job, how="caller")
+        job = lifecycle.work("imports", job.pk, progress=self._progress("checked"))
         if job.status == ImportJob.Status.FAILED:
             raise CommandError(job.error, returncode=2)
         self.stdout.write("Dry run: " + " ".join(summary_lines(job, "check")))
@@ -123,7 +124,7 @@ class Command(BaseCommand):
 
     def _run(self, job: ImportJob) -> None:
         try:
-            job = engine.run_job(job.pk, progress=self._progress("imported"))
+            job = lifecycle.work("imports", job.pk, progress=self._progress("imported"))
         except KeyboardInterrupt:
             job.refresh_from_db()
             raise CommandError(

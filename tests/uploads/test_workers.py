@@ -11,15 +11,14 @@ from pathlib import Path
 import pytest
 
 from rapport.audit.models import AuditEntry
-from rapport.calendars import services as calendars
 from rapport.calendars.models import CalendarImport
-from rapport.contacts import services as contacts
 from rapport.contacts.models import ContactImport
 from rapport.errors import Invalid
 from rapport.people.models import Person
-from rapport.system.upload_services import STILL_WORKING
-from rapport.system.uploads import _process_gone, this_worker
 from rapport.touchpoints.models import Touchpoint
+from rapport.uploads import lifecycle
+from rapport.uploads.models import _process_gone, this_worker
+from rapport.uploads.services import STILL_WORKING
 
 HERE = Path(__file__).parent.parent
 CARD = (HERE / "contacts/fixtures/apple-3.0.vcf").read_bytes()
@@ -34,14 +33,14 @@ def media(settings, tmp_path):
 
 
 def _vcards(world) -> ContactImport:
-    return contacts.upload_vcards(
-        by=world.alice, file=io.BytesIO(CARD), filename="a.vcf", check=False
+    return lifecycle.upload(
+        "vcards", by=world.alice, stream=io.BytesIO(CARD), name="a.vcf", how="caller"
     )
 
 
 def _ics(world) -> CalendarImport:
-    return calendars.upload_ics(
-        by=world.alice, file=io.BytesIO(ICS), filename="g.ics", since=dt.date(2025, 1, 1)
+    return lifecycle.upload(
+        "ics", by=world.alice, stream=io.BytesIO(ICS), name="g.ics", since=dt.date(2025, 1, 1)
     )
 
 
@@ -54,7 +53,8 @@ def _stopped(job, status: str, worker: str = DEAD):
 def test_the_worker_is_named_while_it_works_and_forgotten_after(world):
     job = _vcards(world)
     seen = []
-    contacts.check_vcard_import(
+    lifecycle.work(
+        "vcards",
         job.pk,
         progress=lambda n: seen.append(
             ContactImport.objects.values_list("worker", flat=True).get(pk=job.pk)
@@ -63,18 +63,18 @@ def test_the_worker_is_named_while_it_works_and_forgotten_after(world):
 
     job.refresh_from_db()
     assert seen and set(seen) == {this_worker()}
-    assert (job.status, job.worker) == ("previewed", "")
+    assert (job.status, job.worker) == ("checked", "")
 
 
 def test_a_vcard_run_whose_worker_died_is_started_again_at_once(
     world, django_capture_on_commit_callbacks
 ):
-    job = _stopped(contacts.check_vcard_import(_vcards(world).pk), "running")
+    job = _stopped(lifecycle.work("vcards", _vcards(world).pk), "running")
     assert job.worker_gone
 
     with django_capture_on_commit_callbacks() as queued:
-        resumed = contacts.resume_vcard_import(by=world.alice, job=job)
-    done = contacts.work_on(job.pk)  # what the queued task does
+        resumed = lifecycle.resume(by=world.alice, job=job)
+    done = lifecycle.work("vcards", job.pk)  # what the queued task does
 
     assert (resumed.status, resumed.worker, len(queued)) == ("queued", "", 1)
     assert (done.status, done.created, done.worker) == ("done", 1, "")
@@ -86,18 +86,18 @@ def test_a_vcard_run_whose_worker_died_is_started_again_at_once(
 def test_a_vcard_check_whose_worker_died_is_checked_again(world):
     job = _stopped(_vcards(world), "checking")
 
-    contacts.resume_vcard_import(by=world.alice, job=job)
+    lifecycle.resume(by=world.alice, job=job)
 
-    assert contacts.work_on(job.pk).status == "previewed"
+    assert lifecycle.work("vcards", job.pk).status == "checked"
 
 
 def test_a_vcard_import_whose_worker_is_alive_is_left_alone(world):
-    job = contacts.check_vcard_import(_vcards(world).pk)
+    job = lifecycle.work("vcards", _vcards(world).pk)
     with job.hold():
         job = _stopped(job, "running", this_worker())
         with pytest.raises(Invalid) as err:
-            contacts.resume_vcard_import(by=world.alice, job=job)
-        assert contacts.run_vcard_import(job.pk).status == "running"  # a second task: no
+            lifecycle.resume(by=world.alice, job=job)
+        assert lifecycle.work("vcards", job.pk).status == "running"  # a second task: no
 
     assert err.value.message == STILL_WORKING
     job.refresh_from_db()
@@ -108,8 +108,8 @@ def test_a_vcard_import_whose_worker_is_alive_is_left_alone(world):
 def test_a_calendar_run_whose_worker_died_is_started_again_at_once(world):
     job = _stopped(_ics(world), "running")
 
-    calendars.resume_ics_import(by=world.alice, job=job)
-    done = calendars.run_ics_import(job.pk)
+    lifecycle.resume(by=world.alice, job=job)
+    done = lifecycle.work("ics", job.pk)
 
     assert (done.status, done.meetings, done.worker) == ("done", 5, "")
     assert Touchpoint.objects.filter(source_system="ics").count() == 5
@@ -120,7 +120,7 @@ def test_a_calendar_run_whose_worker_is_alive_is_left_alone(world):
     with job.hold():
         job = _stopped(job, "running", this_worker())
         with pytest.raises(Invalid):
-            calendars.resume_ics_import(by=world.alice, job=job)
+            lifecycle.resume(by=world.alice, job=job)
 
     job.refresh_from_db()
     assert job.status == "running"
@@ -133,11 +133,11 @@ def test_a_finished_or_waiting_import_is_not_resumed(world):
 
     for job in (waiting, finished):
         with pytest.raises(Invalid):
-            calendars.resume_ics_import(by=world.alice, job=job)
+            lifecycle.resume(by=world.alice, job=job)
 
 
 def test_the_page_says_the_worker_stopped_and_offers_to_resume(client, world):
-    job = _stopped(contacts.check_vcard_import(_vcards(world).pk), "running")
+    job = _stopped(lifecycle.work("vcards", _vcards(world).pk), "running")
     client.force_login(world.alice)
 
     page = client.get(job.get_absolute_url()).content.decode()
@@ -153,11 +153,11 @@ def test_the_page_says_the_worker_stopped_and_offers_to_resume(client, world):
 def test_a_calendar_preview_whose_worker_died_is_read_again(world):
     job = _stopped(_ics(world), "checking")
 
-    resumed = calendars.resume_ics_import(by=world.alice, job=job)
-    done = calendars.work_on(job.pk)
+    resumed = lifecycle.resume(by=world.alice, job=job)
+    done = lifecycle.work("ics", job.pk)
 
     assert (resumed.status, done.status, done.events, done.worker) == (
-        "checking", "previewed", 8, ""
+        "checking", "checked", 8, ""
     )  # fmt: skip
 
 

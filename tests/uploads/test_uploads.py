@@ -15,8 +15,8 @@ from rapport.calendars.models import CalendarImport
 from rapport.contacts.models import ContactImport
 from rapport.errors import Invalid
 from rapport.imports.models import ImportJob
-from rapport.system.upload_services import save_upload_job, store_upload
-from rapport.system.uploads import too_large, upload_limit
+from rapport.uploads.models import too_large, upload_limit
+from rapport.uploads.services import save_upload_job, store_upload
 
 MB = 1024 * 1024
 TESTS = Path(__file__).parent.parent

@@ -18,7 +18,7 @@ from django.utils.text import get_valid_filename
 from rapport.accounts.models import User
 from rapport.audit.services import record
 from rapport.errors import Invalid
-from rapport.system.uploads import MB, UploadJob, too_large, upload_limit
+from rapport.uploads.models import MB, UploadJob, too_large, upload_limit
 
 STILL_WORKING = "This import is being worked on; it can be resumed only if it stops."
 

@@ -1,6 +1,6 @@
 """An uploaded file run as a job: what every import keeps about its file (touchpoint and people
 imports, vCards, calendars), and how large a file may be. Storing a file and saving its job
-are in `upload_services.py`; the pages' upload step is in `upload_views.py`.
+are in `services.py`; the pages' upload step is in `views.py`.
 
 A job keeps the file under a name of its own (`<folder>/<year>/<month>/<random>-<name>` under
 MEDIA_ROOT), its original name, size and SHA-256, who uploaded it, why it failed, and when it
@@ -49,7 +49,7 @@ ERROR_LENGTH = 1000
 
 def upload_path(job: "UploadJob", filename: str) -> str:
     """Where Django's storage puts a file saved through the field (the services store their
-    uploads themselves, under the same scheme, with `upload_services.store_upload`)."""
+    uploads themselves, under the same scheme, with `services.store_upload`)."""
     now = timezone.now()
     return f"{job.upload_folder}/{now:%Y}/{now:%m}/{uuid.uuid4().hex[:12]}-{filename}"
 
@@ -100,6 +100,36 @@ class UploadJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in self.ENDED
+
+    # What the one status page shows of any job (`uploads/job.html`); each job may say more.
+
+    unit: ClassVar[str] = "items"  # what its file holds, for the progress bar
+    all_or_nothing: ClassVar[bool] = True  # a failed run left nothing behind
+    resume_note: ClassVar[str] = "Nothing was changed; start it again."
+    resume_label: ClassVar[str] = "Resume"
+
+    @property
+    def resumable(self) -> bool:
+        """The job can go on: its worker is gone."""
+        return self.worker_gone
+
+    @property
+    def done_so_far(self) -> int | None:
+        """Items the worker has got through, while it says."""
+        return self.progress
+
+    @property
+    def total_items(self) -> int:
+        """Items the progress bar goes up to (0: not known yet)."""
+        return 0
+
+    @property
+    def run_label(self) -> str:
+        return "Import"
+
+    @property
+    def nothing_to_run(self) -> bool:
+        return False
 
     def end(self, status: str, error: str = "") -> None:
         """Record in one UPDATE that the job stopped now, as `status`, and why. Outside any
