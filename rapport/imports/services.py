@@ -136,7 +136,9 @@ def save_mapping(*, by: User, job: ImportJob, name: str) -> SavedMapping:
         defaults={
             "target": job.target,
             "format": job.format,
-            "mapping": job.mapping,
+            # What the librarian chose, without this file's guesses: another file with the
+            # same headings must not call the saved columns guesses.
+            "mapping": {k: v for k, v in (job.mapping or {}).items() if k != "guesses"},
             "created_by": by,
         },
     )

@@ -145,9 +145,11 @@ def test_the_mapping_screen_shows_each_guess_and_the_date_it_falls_back_to(alice
     assert job.mapping["fallbacks"] == {"occurred_at": ["Timestamp"]}
     assert job.mapping["guesses"]["minutes"]["score"] == 0.98
     alice.post(reverse("imports:save_mapping", args=[job.pk]), {"name": "Desk form"})
-    assert SavedMapping.objects.get(name="Desk form").mapping["fallbacks"] == {
-        "occurred_at": ["Timestamp"]
-    }
+    saved = SavedMapping.objects.get(name="Desk form").mapping
+    assert saved["fallbacks"] == {"occurred_at": ["Timestamp"]}
+    # Kept as chosen: another file with the same headings shows no column as a guess.
+    assert "guesses" not in saved
+    assert saved["columns"]["occurred_at"] == ["Date (if not today)", "Timestamp"]
 
     # A column chosen by hand is no guess; no fallback chosen, none kept.
     data.update({"col-occurred_at-else": "", "col-occurred_at-time": "", "col-group": ""})
