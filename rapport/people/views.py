@@ -42,6 +42,7 @@ from rapport.people.queries import (
 )
 from rapport.relationships.forms import panel_forms
 from rapport.relationships.queries import relationship_view
+from rapport.reports.forms import figures_period
 from rapport.requests.queries import open_requests_for_person
 from rapport.touchpoints.models import Channel, Kind
 from rapport.touchpoints.queries import (
@@ -263,7 +264,13 @@ def _group_page(
     user = request.user
     counts = group_counts(user, [group])[group.pk]
     if user.is_manager:
-        context = {"group": group, "counts": counts, "figures": group_figures(user, group)}
+        period_form, window = figures_period(request)
+        context = {
+            "group": group,
+            "counts": counts,
+            "figures": group_figures(user, group, window=window),
+            "form": period_form,
+        }
         return render(request, "people/group_figures.html", context)
     members = list(members_of(user, group)[: MEMBERS_SHOWN + 1])
     context = {

@@ -7,6 +7,8 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.utils import flatatt
+from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -90,10 +92,12 @@ class ReportFilterForm(forms.Form):
         offer: bool = True,
         years: Callable[[User], list[int]] = years_with_data,
         empty: str = "nothing logged",
+        with_name: bool = True,
     ) -> None:
         """`offer`: list the academic years holding data (`years`: those holding touchpoints
         unless told otherwise, `empty` saying a year holds none; three queries). Exports,
-        which only read the chosen period, pass False."""
+        which only read the chosen period, pass False. `with_name`: the group name filter of
+        coverage (without `with_group` only)."""
         super().__init__(data)
         self.today = today
         self.fields["from"] = _date_field("From")
@@ -110,6 +114,8 @@ class ReportFilterForm(forms.Form):
             del self.fields["q"]
         else:
             del self.fields["group"]
+            if not with_name:  # figures of the library or of one group: no group to find
+                del self.fields["q"]
 
     def _period_choices(self, with_data: list[int], empty: str) -> list[tuple[str, str]]:
         """The last twelve months; the academic years holding data, newest first; then the
@@ -184,3 +190,20 @@ class ReportFilterForm(forms.Form):
     def chosen_name(self) -> str:
         """The group name filter of coverage, trimmed to the field's length."""
         return str(self.data.get("q") or "").strip()[:100]
+
+
+def figures_period(request: HttpRequest) -> tuple[ReportFilterForm, tuple[dt.date, dt.date] | None]:
+    """The period box and date range of a figures page (the library's dashboard, a group's
+    figures), and the days it asks for: None when nothing was asked (the last twelve months
+    up to now)."""
+    form = ReportFilterForm(
+        cast(User, request.user),
+        request.GET,
+        timezone.localdate(),
+        with_group=False,
+        with_name=False,
+    )
+    if not (request.GET.get("period") or form.asks_range):
+        return form, None
+    period = form.chosen_period
+    return form, (period.first, period.end)

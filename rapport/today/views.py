@@ -15,6 +15,7 @@ from rapport.errors import Invalid, NotFound
 from rapport.people.forms import mention_for
 from rapport.people.queries import access_person, groups_for, served_group_ids
 from rapport.relationships import services as relationships
+from rapport.reports.forms import figures_period
 from rapport.today.digest import set_daily_digest
 from rapport.today.today import FULL, build
 from rapport.touchpoints.stats import dashboard
@@ -38,7 +39,9 @@ def _mentions(today) -> None:
 def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.is_manager:
-        return render(request, "dashboard.html", {"figures": dashboard(user)})
+        form, window = figures_period(request)
+        context = {"figures": dashboard(user, window=window), "form": form}
+        return render(request, "dashboard.html", context)
     today = build(user)
     # Names only: each group's figures are on its page and the group list.
     groups = list(groups_for(user).filter(pk__in=served_group_ids(user)).only("id", "name"))

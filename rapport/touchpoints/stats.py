@@ -33,6 +33,8 @@ class Figures:
     """What one dashboard (the library's, or one group's) shows."""
 
     since: dt.date
+    #: The last day counted, for figures over a chosen period (None: up to now).
+    until: dt.date | None = None
     total: int = 0
     minutes: int = 0
     initiated_by_them: int = 0
@@ -78,15 +80,21 @@ def month_starts(now: dt.datetime, months: int = MONTHS) -> list[dt.date]:
     return [dt.date(i // 12, i % 12 + 1, 1) for i in range(index - months + 1, index + 1)]
 
 
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The first day of each calendar month from `first`'s to `last`'s."""
+    index, end = first.year * 12 + first.month - 1, last.year * 12 + last.month - 1
+    return [dt.date(i // 12, i % 12 + 1, 1) for i in range(index, end + 1)]
+
+
 def _window(now: dt.datetime) -> tuple[dt.date, dt.datetime, dt.datetime]:
     """The first month shown, and the start and end of the twelve months ending this month."""
     first = month_starts(now)[0]
     following = dt.date(first.year + 1, first.month, 1)
-
-    def aware(day: dt.date) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-    return first, aware(first), aware(following)
+    return first, _aware(first), _aware(following)
 
 
 def _bars(totals: dict[str, int], labels: dict[str, str]) -> list[Bar]:
@@ -95,15 +103,25 @@ def _bars(totals: dict[str, int], labels: dict[str, str]) -> list[Bar]:
 
 
 def figures(
-    qs: QuerySet[Touchpoint], *, now: dt.datetime | None = None, per_group: bool = False
+    qs: QuerySet[Touchpoint],
+    *,
+    now: dt.datetime | None = None,
+    per_group: bool = False,
+    window: tuple[dt.date, dt.date] | None = None,
 ) -> Figures:
-    """Counts over the last twelve months: per month, by kind, channel, origin (and group).
+    """Counts per month, by kind, channel, origin (and group): over the last twelve months,
+    or over `window`, the days from its first up to (not including) its end.
 
     Two scans whatever the size: one grouped by month, one by every breakdown at once (a few
     hundred combinations at most), summed up here.
     """
     now = now or timezone.now()
-    first, start, end = _window(now)
+    if window is None:
+        first, start, end = _window(now)
+        months = month_starts(now)
+    else:
+        first, start, end = window[0], _aware(window[0]), _aware(window[1])
+        months = _months_between(window[0], window[1] - dt.timedelta(days=1))
     qs = qs.filter(occurred_at__gte=start, occurred_at__lt=end)
     per_month: dict[dt.date, int] = {}
     for month, n in (
@@ -115,7 +133,9 @@ def figures(
         key = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
         per_month[key] = per_month.get(key, 0) + n
     result = Figures(
-        since=first, months=[Bar(f"{m:%b %Y}", per_month.get(m, 0)) for m in month_starts(now)]
+        since=first,
+        until=None if window is None else window[1] - dt.timedelta(days=1),
+        months=[Bar(f"{m:%b %Y}", per_month.get(m, 0)) for m in months],
     )
     sums: dict[str, dict] = {"kind": {}, "channel": {}, "origin": {}, "group": {}}
     combos = (
@@ -146,14 +166,22 @@ def figures(
     return result
 
 
-def dashboard(user: User, *, now: dt.datetime | None = None) -> Figures:
+def dashboard(
+    user: User, *, now: dt.datetime | None = None, window: tuple[dt.date, dt.date] | None = None
+) -> Figures:
     """The library's figures for a manager (or a librarian's own view), with one bar per group."""
-    return figures(counted(user), now=now, per_group=True)
+    return figures(counted(user), now=now, per_group=True, window=window)
 
 
-def group_figures(user: User, group: Group, *, now: dt.datetime | None = None) -> Figures:
+def group_figures(
+    user: User,
+    group: Group,
+    *,
+    now: dt.datetime | None = None,
+    window: tuple[dt.date, dt.date] | None = None,
+) -> Figures:
     """One group's figures; the caller got `group` through access_group."""
-    return figures(_in_groups(user).filter(group=group), now=now)
+    return figures(_in_groups(user).filter(group=group), now=now, window=window)
 
 
 def _in_groups(user: User) -> QuerySet[Touchpoint]:
