@@ -105,7 +105,7 @@ def test_the_mapping_screen_maps_values_and_saves_by_name(alice, staff):
 
     alice.post(reverse("imports:save_mapping", args=[job.pk]), {"name": "Desk log"})
     saved = SavedMapping.objects.get(name="Desk log")
-    assert saved.mapping == job.mapping
+    assert saved.mapping == {k: v for k, v in job.mapping.items() if k != "guesses"}
 
 
 def test_a_mapping_without_a_date_is_refused(alice, staff):
