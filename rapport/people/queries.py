@@ -136,10 +136,15 @@ def groups_to_add_to(user: User, *, exclude: Any = ()) -> list[Group]:
 def usual_of(groups: list[Group]) -> Group | None:
     """Of `groups_to_add_to`, the one the librarian logs most with; with no touchpoints in
     any, the only one there is, if just one."""
-    used = [g for g in groups if getattr(g, "logged", 0) > 0]
+    used = [g for g in groups if _logged(g) > 0]
     if used:
-        return min(used, key=lambda g: (-g.logged, g.name, g.pk))
+        return min(used, key=lambda g: (-_logged(g), g.name, g.pk))
     return groups[0] if len(groups) == 1 else None
+
+
+def _logged(group: Group) -> int:
+    """The touchpoints the user logged in the group, as `groups_to_add_to` annotated it."""
+    return getattr(group, "logged", 0)
 
 
 def usual_group(user: User) -> Group | None:

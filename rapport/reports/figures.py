@@ -188,7 +188,9 @@ def years_with_data(user: User) -> list[int]:
     return years_holding(user, first, last, ways_in)
 
 
-def _in_year(model: type, year: Period, where: Q | None = None) -> QuerySet:
+def _in_year(
+    model: type[Touchpoint] | type[Participation], year: Period, where: Q | None = None
+) -> QuerySet:
     within = Q(occurred_at__gte=year.start_at, occurred_at__lt=year.end_at)
     return model.objects.filter(within & where if where is not None else within)
 

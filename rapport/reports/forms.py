@@ -131,7 +131,7 @@ class ReportFilterForm(forms.Form):
         return choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for name in ("from", "to"):
             day = data.get(name)
             if day and not EARLIEST <= day <= LATEST:

@@ -59,6 +59,7 @@ LABELS = {
 NOT_LOGGED = "Nothing was logged: correct the line and log it again."
 __all__ = [
     "USUAL",
+    "NewPeopleGroup",
     "UnknownPeople",
     "capture",
     "create_touchpoint",
@@ -118,6 +119,8 @@ class _Usual:
 
 
 USUAL = _Usual()
+# Where a capture puts the people it creates: a group, none, or the librarian's usual one.
+NewPeopleGroup = Group | _Usual | None
 
 
 def _find_or_create(by: User, name: str, group: Group | None) -> Person:
@@ -140,7 +143,7 @@ def capture(
     line: str,
     now: dt.datetime | None = None,
     create_missing: bool = False,
-    new_people_group: Group | _Usual | None = USUAL,
+    new_people_group: NewPeopleGroup = USUAL,
     confirmed: Collection[str] = ASKS,
     **extra: Any,
 ) -> Touchpoint:

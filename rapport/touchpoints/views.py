@@ -17,7 +17,6 @@ from rapport.accounts.roles import require_librarian
 from rapport.audit.services import record_view
 from rapport.concurrency import Changed, show_conflict
 from rapport.errors import Invalid, RapportError
-from rapport.people.models import Group
 from rapport.people.names import UnknownPeople, choices_for
 from rapport.people.queries import groups_to_add_to, usual_of, writable_groups
 from rapport.people.sharing import colleagues_with
@@ -36,7 +35,7 @@ def _autocomplete_url() -> str:
     return reverse("people:person_autocomplete")
 
 
-def _new_people_group(request: AuthedRequest) -> Group | object | None:
+def _new_people_group(request: AuthedRequest) -> services.NewPeopleGroup:
     """The group chosen for people the capture creates: none ("") or one the librarian may
     add people to; the usual one when the form did not ask."""
     chosen = request.POST.get("new_group")

@@ -30,16 +30,39 @@ Progress = Callable[[int], None] | None
 
 
 class Kind(Protocol):
-    """What the lifecycle asks of every kind of upload job."""
+    """What the lifecycle asks of every kind of upload job. Its facts are read, never set,
+    through the protocol, so a kind may state them as class attributes, and narrow them (its
+    own model, a cap that is always there or never)."""
 
-    name: str  # the task's argument: keep it stable, queued tasks carry it
-    model: type[UploadJob]
-    details: str  # the template of the kind's own part of the status page
-    list_url: str  # the kind's upload page (URL name)
-    title: str  # its jobs, for a link back to them
-    urls: dict[str, str]  # the URL names of the status page's buttons: "check", "run", "resume"
-    cap_mb: int | None
-    inline_bytes: int  # files up to this size are checked in the request
+    @property
+    def name(self) -> str:
+        """The task's argument: keep it stable, queued tasks carry it."""
+
+    @property
+    def model(self) -> type[UploadJob]: ...
+
+    @property
+    def details(self) -> str:
+        """The template of the kind's own part of the status page."""
+
+    @property
+    def list_url(self) -> str:
+        """The kind's upload page (URL name)."""
+
+    @property
+    def title(self) -> str:
+        """Its jobs, for a link back to them."""
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """The URL names of the status page's buttons: "check", "run", "resume"."""
+
+    @property
+    def cap_mb(self) -> int | None: ...
+
+    @property
+    def inline_bytes(self) -> int:
+        """Files up to this size are checked in the request."""
 
     def access(self, user: User, pk: int | str, *, for_write: bool = False) -> Any: ...
     def upload(self, *, by: User, stream: Any, name: str, how: str, **options: Any) -> Any: ...

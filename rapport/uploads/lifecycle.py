@@ -237,7 +237,9 @@ class FileKind:
 
     def _run(self, job_id: int, progress: Progress) -> Any:
         manager = self.model._default_manager
-        with self.model(pk=job_id).hold() as held:
+        unread = self.model()  # only its lock is taken before the job is read
+        unread.pk = job_id
+        with unread.hold() as held:
             with transaction.atomic():
                 job = manager.select_for_update().get(pk=job_id)
                 if not held or job.status != S.QUEUED or job.worker:

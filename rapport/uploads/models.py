@@ -31,7 +31,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 try:
     import fcntl
@@ -82,7 +82,9 @@ class UploadJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    status: Any  # each job's own choices
+    # Every job has a status; each kind of job declares it again with its own choices, which
+    # hold the lifecycle's (`kinds.Statuses`). Declared here so the lifecycle may query it.
+    status = models.CharField(max_length=12)
 
     class Meta:
         abstract = True
