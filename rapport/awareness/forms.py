@@ -86,5 +86,5 @@ class BulkDecideForm(forms.Form):
         super().__init__(data)
         ids = data.getlist("match") if hasattr(data, "getlist") else data.get("match", [])
         self.fields["match"].choices = [  # type: ignore[attr-defined]
-            (v, v) for v in ids if str(v).isdigit()
+            (v, v) for v in ids if str(v).isdecimal()
         ]

@@ -152,7 +152,7 @@ def exchange(
         response = connection.getresponse()
         got = {name.lower(): value for name, value in response.getheaders()}
         length = got.get("content-length", "")
-        if not partial and length.isdigit() and int(length) > limit:
+        if not partial and length.isdecimal() and int(length) > limit:
             return Response(response.status, url, b"", got, truncated=True)
         data, more = _read(response, limit)
         return Response(response.status, url, data, got, truncated=more)

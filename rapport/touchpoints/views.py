@@ -43,7 +43,7 @@ def _new_people_group(request: AuthedRequest) -> services.NewPeopleGroup:
         return services.USUAL
     if not chosen:
         return None
-    group = writable_groups(request.user).filter(pk=chosen).first() if chosen.isdigit() else None
+    group = writable_groups(request.user).filter(pk=chosen).first() if chosen.isdecimal() else None
     if group is None:
         raise Invalid(
             "You cannot add people to that group: choose one you serve.",

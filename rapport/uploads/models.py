@@ -253,7 +253,7 @@ def _try_lock(fd: int) -> bool | None:
 def _process_gone(worker: str) -> bool:
     """Whether the named worker's process has ended; only known for this host."""
     host, _, pid = worker.rpartition(":")
-    if os.name != "posix" or host != socket.gethostname()[:120] or not pid.isdigit():
+    if os.name != "posix" or host != socket.gethostname()[:120] or not pid.isdecimal():
         return False  # (signal 0 would end the process on Windows, not probe it)
     try:
         os.kill(int(pid), 0)

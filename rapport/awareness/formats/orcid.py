@@ -145,7 +145,7 @@ def _preferred(summaries: list[Any], index: Any) -> Any:
     def rank(item: tuple[int, Any]) -> tuple[int, int]:
         position, summary = item
         raw = str(index(summary) or "0")
-        return (int(raw) if raw.isdigit() else 0, -position)
+        return (int(raw) if raw.isdecimal() else 0, -position)
 
     return max(enumerate(summaries), key=rank)[1]
 

@@ -211,7 +211,7 @@ def month_number(value: str | int | None) -> int | None:
     if isinstance(value, int):
         return value if 1 <= value <= 12 else None
     text = str(value).strip().strip(".").casefold()
-    if text.isdigit():
+    if text.isdecimal():
         number = int(text)
         return number if 1 <= number <= 12 else None
     return _MONTHS.get(text) or _MONTHS.get(text[:3])

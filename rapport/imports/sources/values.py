@@ -213,7 +213,7 @@ def parse_minutes(text: str) -> int | None:
     text = " ".join(text.lower().replace("mins.", "min").split())
     if not text:
         return None
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     match = HOURS_MINUTES.match(text)
     if match:

@@ -133,6 +133,8 @@ def test_times(text, expected):
         ("20-10 minutes", None),
         ("0:75", None),
         ("", None),
+        ("¹", None),  # a digit to Unicode, but no number to int()
+        ("٣٠", 30),  # Arabic-Indic digits are decimal
     ],
 )
 def test_minutes(text, expected):
