@@ -190,6 +190,11 @@ BUILT_HERE = {
     "similar_base",  # {% url 'search:similar' as similar_base %}
     "site_url",  # today.digest: the SITE_URL setting
     "back_url",  # {% url ... as back_url %}
+    "list_url",  # uploads.views.job_page: reverse() of the kind's list page
+    "actions.check",  # uploads.views.job_page: reverse() of the kind's routes
+    "actions.run",
+    "actions.resume",
+    "job.get_absolute_url",  # every upload job's get_absolute_url: reverse()
 }
 _ATTRIBUTE = re.compile(
     r"""\b(href|src|action|formaction|hx-(?:get|post|put|patch|delete))\s*=\s*(["'])(.*?)\2""",

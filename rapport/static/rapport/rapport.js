@@ -345,10 +345,8 @@
   function start() {
     init();
     initAccessibility();
+    initPages();
   }
-
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
   /* ---- Form errors and wide tables (issue 18, the first week on the pages) ---- */
 
   /* A form that came back with errors: open the section it sits in, bring its first problem
@@ -417,11 +415,7 @@
     if (xhr && xhr.status === 422) focusFirstError(target.isConnected ? target : document);
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-    document.addEventListener("DOMContentLoaded", initPages);
-  } else {
-    init();
-    initPages();
-  }
+  /* Once, when the page is read: the autocomplete, the accessibility aids, the pages' own. */
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
