@@ -36,7 +36,12 @@ NOT_PAGES = {
     "imports:report",
 }
 #: Fragments other pages fetch (each is checked inside the page that shows it).
-FRAGMENTS = {"requests:person_requests", "people:person_timeline", "people:group_timeline"}
+FRAGMENTS = {
+    "requests:person_requests",
+    "people:person_timeline",
+    "people:group_timeline",
+    "today:counts",  # the Today page swaps its counts in after a snooze or a capture
+}
 #: Who sees a route of each access level (a manager sees what every signed-in role sees).
 ROLES_FOR = {ANY: ("alice", "mia", "ada"), LIBRARIAN: ("alice",), ADMIN: ("ada",)}
 #: WCAG 2.0 and 2.1, levels A and AA.
