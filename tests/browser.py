@@ -7,6 +7,9 @@ it these tests skip, unless RAPPORT_REQUIRE_BROWSER=1 (as in CI), where they fai
 """
 
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,6 +55,27 @@ def chromium():
 
 
 # Every page below talks to pytest-django's live server, so relative URLs ("/people/") work.
+@contextmanager
+def settled_page(context) -> Iterator:
+    """A page of `context` whose requests still in flight at the end of the test (a fetch a
+    script started after the last thing the test waited for, such as Today's counts after a
+    capture) are waited for before the context closes: the live server must not be answering
+    one while the test's database is flushed ("database table is locked")."""
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    pending: set = set()
+    page.on("request", lambda request: pending.add(request))
+    page.on("requestfinished", lambda request: pending.discard(request))
+    page.on("requestfailed", lambda request: pending.discard(request))
+    try:
+        yield page
+        deadline = time.monotonic() + 10
+        while pending and time.monotonic() < deadline and not page.is_closed():
+            page.wait_for_timeout(25)
+    finally:
+        context.close()
+
+
 # Requesting live_server also makes the test's database transactional, so the server thread
 # sees the rows the test wrote (and the test sees what the server committed).
 
@@ -75,10 +99,8 @@ def phone(chromium, live_server, seeded_rules):
         is_mobile=True,
         device_scale_factor=2,
     )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with settled_page(context) as page:
+        yield page
 
 
 @pytest.fixture
@@ -86,10 +108,8 @@ def desktop(chromium, live_server, seeded_rules):
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 900}
     )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with settled_page(context) as page:
+        yield page
 
 
 @pytest.fixture
@@ -97,10 +117,8 @@ def narrow(chromium, live_server, seeded_rules):
     """The narrowest screen WCAG 1.4.10 asks pages to reflow into: 320 CSS pixels wide (a
     1280-pixel window at 400% zoom)."""
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with settled_page(context) as page:
+        yield page
 
 
 @pytest.fixture
@@ -109,10 +127,8 @@ def no_script(chromium, live_server, seeded_rules):
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 900}, java_script_enabled=False
     )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    with settled_page(context) as page:
+        yield page
 
 
 @pytest.fixture
