@@ -107,8 +107,8 @@ def _looks_wrong(job: ImportJob, mapping: Mapping, bag: dict) -> list[str]:
         ]
         unsure = [
             f"{TOUCHPOINT_FIELDS[name].label} ← “{g['column']}” ({g['score']:.0%})"
-            for name, g in mapping.guesses.items()
-            if name in TOUCHPOINT_FIELDS
+            for name in TOUCHPOINT_FIELDS  # in the fields' order (PostgreSQL reorders JSON keys)
+            if (g := mapping.guesses.get(name))
             and g["score"] < LIKELY
             and mapping.columns.get(name, [""])[0] == g["column"]
         ]
